@@ -1,0 +1,26 @@
+// Package keys holds the symmetric key material of a payment terminal or
+// acquirer host: typed keys with check values, ECB key wrapping, and the MACs
+// and working-key download of China UnionPay (CUP) POS links.
+//
+// Start with Key: New, FromHex, FromComponents (key ceremony) or Generate
+// build one for an Algorithm (TDES2, TDES3, AES128/192/256, SM4; DES only
+// with the Legacy option). A Key prints as its algorithm and check value
+// only, in every fmt verb and in slog; ClearBytes is the one, deliberately
+// named, way to get its bytes. Key.Block gives a crypto/cipher.Block, and
+// everything else in the package takes a cipher.Block, so SM4 and AES work
+// wherever DES does.
+//
+// Check values: CheckValue (legacy zero-block encryption, or CMAC per
+// X9.24-1:2017 A.3 for AES). Key wrapping under a TMK/ZMK: Wrap, Unwrap,
+// EncryptECB, DecryptECB.
+//
+// MACs: CBCMAC (ISO/IEC 9797-1 algorithm 1, ANSI X9.9), RetailMAC
+// (algorithm 3, ANSI X9.19), CMAC (NIST SP 800-38B), CUPMAC (the UnionPay
+// "ECB" MAC) and PBOCMAC; compare MACs with Equal. CUP sign-in: DecodeField62
+// (terminal) and EncodeField62 (host) move PIK, MAK and TDK under the TMK;
+// EncryptTrack protects track 2 with the TDK.
+//
+// Not here: DUKPT (keys/dukpt), TR-31 key blocks (keys/tr31), PIN blocks
+// (package pinblock), EMV session keys and cryptograms (package emv). Keys
+// live in process memory; Zero is best effort, not an HSM.
+package keys
