@@ -1,0 +1,21 @@
+// Package dukpt implements Derived Unique Key Per Transaction key
+// management for both sides of a payment: the PIN pad (terminal) and the
+// acquirer host.
+//
+// Two flavours exist and both are here. TDES DUKPT (ANSI X9.24-1:2009) uses
+// a 16-byte BDK, 10-byte KSNs (KSN) and the variant keys of Table A-1.
+// AES DUKPT (ANSI X9.24-3-2017) uses AES BDKs, 12-byte KSNs (AESKSN) and
+// derives working keys of any type (TDES or AES) for PIN, MAC, data and
+// key-encryption usages.
+//
+// Hosts start with NewTDESHost or NewAESHost (BDK in, transaction key for
+// any KSN out). Terminals start with NewTDESTerminal or NewAESTerminal
+// (initial key in, Next per transaction), and persist the register with
+// MarshalBinary after every Next. A transaction key (TDESKey, AESKey) yields
+// the working keys.
+//
+// Keys never print: String, fmt verbs and slog show KSNs only. Building
+// ISO 9564 PIN blocks is package pinblock's job; this package encrypts a
+// clear PIN block the caller hands it. Key blocks for loading BDKs and
+// initial keys are in package keys/tr31.
+package dukpt

@@ -1,0 +1,227 @@
+package dukpt
+
+import (
+	"crypto/cipher"
+	"crypto/des"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+)
+
+// keyMask is XORed into a key register to make the second key of the
+// non-reversible key generation process, and into the BDK to make the right
+// half of the initial key (ANSI X9.24-1:2009 A.2 and A.6).
+const keyMask = 0xC0C0C0C000000000
+
+// Variant masks of ANSI X9.24-1:2009 Table A-1 ("PIN", "MAC request",
+// "MAC response", "data request", "data response"), applied to both halves
+// of the transaction key.
+const (
+	variantPIN          = 0x00000000000000FF
+	variantMACRequest   = 0x000000000000FF00
+	variantMACResponse  = 0x00000000FF000000
+	variantDataRequest  = 0x0000000000FF0000
+	variantDataResponse = 0x000000FF00000000
+)
+
+// TDESHost derives TDES DUKPT keys from a base derivation key (BDK), as an
+// acquirer host or HSM does: the initial key of any device, and the
+// transaction key of any KSN. It keeps the BDK's key schedules, so build one
+// per BDK and reuse it; it is safe for concurrent use.
+type TDESHost struct {
+	bdk     cipher.Block // TDES under the BDK
+	bdkMask cipher.Block // TDES under BDK XOR C0C0C0C000000000C0C0C0C000000000
+}
+
+// NewTDESHost builds a host for a double-length (16-byte) TDES BDK, the
+// only BDK length ANSI X9.24-1:2009 defines. The slice is not retained.
+func NewTDESHost(bdk []byte) (*TDESHost, error) {
+	if len(bdk) != 16 {
+		return nil, fmt.Errorf("%w: TDES BDK must be 16 bytes, got %d", ErrKey, len(bdk))
+	}
+	var k [24]byte
+	defer clear(k[:])
+	copy(k[:16], bdk)
+	copy(k[16:], bdk[:8])
+	h := new(TDESHost)
+	var err error
+	if h.bdk, err = des.NewTripleDESCipher(k[:]); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	for _, off := range [...]int{0, 8, 16} {
+		for i := off; i < off+4; i++ {
+			k[i] ^= 0xC0
+		}
+	}
+	if h.bdkMask, err = des.NewTripleDESCipher(k[:]); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	return h, nil
+}
+
+// InitialKey returns the initial key (IPEK) of the device whose KSN is ksn;
+// the counter bits are ignored. Load it into the device's TDESTerminal.
+// The result is a secret: wipe it with clear() when done.
+func (h *TDESHost) InitialKey(ksn KSN) []byte {
+	ik := h.initialKey(ksn)
+	return ik[:]
+}
+
+// initialKey: X9.24-1:2009 A.6, the leftmost 64 bits of the KSN with the
+// counter cleared, encrypted under the BDK (left half) and the masked BDK
+// (right half).
+func (h *TDESHost) initialKey(ksn KSN) [16]byte {
+	var in [8]byte
+	copy(in[:], ksn[:8])
+	in[7] &= 0xE0
+	var ik [16]byte
+	h.bdk.Encrypt(ik[:8], in[:])
+	h.bdkMask.Encrypt(ik[8:], in[:])
+	return ik
+}
+
+// TransactionKey derives the key the device used for ksn. The counter must
+// be non-zero with at most 10 one-bits (a terminal never uses others);
+// anything else is refused with ErrKSN.
+func (h *TDESHost) TransactionKey(ksn KSN) (*TDESKey, error) {
+	if err := ksn.checkTransaction(); err != nil {
+		return nil, err
+	}
+	ik := h.initialKey(ksn)
+	defer clear(ik[:])
+	return deriveTDES(&ik, ksn)
+}
+
+// TDESTransactionKey derives the transaction key for ksn from the device's
+// 16-byte initial key (IPEK), for hosts that store initial keys rather than
+// the BDK.
+func TDESTransactionKey(initialKey []byte, ksn KSN) (*TDESKey, error) {
+	if len(initialKey) != 16 {
+		return nil, fmt.Errorf("%w: TDES initial key must be 16 bytes, got %d", ErrKey, len(initialKey))
+	}
+	if err := ksn.checkTransaction(); err != nil {
+		return nil, err
+	}
+	ik := [16]byte(initialKey)
+	defer clear(ik[:])
+	return deriveTDES(&ik, ksn)
+}
+
+// deriveTDES walks the counter's one-bits from the leftmost, setting each in
+// the KSN register and running the non-reversible key generation process:
+// X9.24-1:2009 A.3 "Calculation of the Current Transaction Key" (host side).
+func deriveTDES(ik *[16]byte, ksn KSN) (*TDESKey, error) {
+	t := &TDESKey{ksn: ksn, k: *ik}
+	c := uint64(ksn.Counter())
+	reg := ksn.register() &^ tdesCounterMask
+	for bit := uint64(1) << (tdesCounterBits - 1); bit != 0; bit >>= 1 {
+		if c&bit == 0 {
+			continue
+		}
+		reg |= bit
+		if err := nonReversible(&t.k, reg); err != nil {
+			t.Zero()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// nonReversible replaces key with the next key: X9.24-1:2009 A.2
+// "Non-reversible Key Generation Process". Each half of the new key is
+// DES-encrypted under the left half of the (masked, for the new left half)
+// key register, with the right half as pre- and post-whitening.
+func nonReversible(key *[16]byte, ksnReg uint64) error {
+	right := binary.BigEndian.Uint64(key[8:])
+	newRight, err := desWhitened(key[:8], right, ksnReg)
+	if err != nil {
+		return err
+	}
+	var left [8]byte
+	binary.BigEndian.PutUint64(left[:], binary.BigEndian.Uint64(key[:8])^keyMask)
+	newLeft, err := desWhitened(left[:], right^keyMask, ksnReg)
+	clear(left[:])
+	if err != nil {
+		return err
+	}
+	binary.BigEndian.PutUint64(key[:8], newLeft)
+	binary.BigEndian.PutUint64(key[8:], newRight)
+	return nil
+}
+
+// desWhitened returns DES(k, data XOR w) XOR w.
+func desWhitened(k []byte, w, data uint64) (uint64, error) {
+	c, err := des.NewCipher(k)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], data^w)
+	c.Encrypt(b[:], b[:])
+	return binary.BigEndian.Uint64(b[:]) ^ w, nil
+}
+
+// TDESKey is the TDES DUKPT transaction key of one KSN, from which the
+// working keys of ANSI X9.24-1:2009 Table A-1 are derived. It never prints
+// its bytes: String, fmt verbs and slog show the KSN only. Use it through
+// a pointer and call Zero when the transaction is done.
+type TDESKey struct {
+	ksn KSN
+	k   [16]byte
+}
+
+// KSN returns the key serial number the device sends with the transaction.
+func (t *TDESKey) KSN() KSN { return t.ksn }
+
+// Zero wipes the key bytes.
+func (t *TDESKey) Zero() { clear(t.k[:]) }
+
+// variant returns the transaction key XOR the variant mask in both halves.
+func (t *TDESKey) variant(v uint64) [16]byte {
+	var out [16]byte
+	binary.BigEndian.PutUint64(out[:8], binary.BigEndian.Uint64(t.k[:8])^v)
+	binary.BigEndian.PutUint64(out[8:], binary.BigEndian.Uint64(t.k[8:])^v)
+	return out
+}
+
+// dataVariant returns a data key: the variant key, each half then
+// TDES-encrypted under the variant key itself. X9.24-1:2009 A.4's data
+// ciphertexts are only reproduced with this one-way step.
+func (t *TDESKey) dataVariant(v uint64) ([16]byte, error) {
+	k := t.variant(v)
+	b, err := tdesBlock(k[:])
+	if err != nil {
+		clear(k[:])
+		return [16]byte{}, err
+	}
+	b.Encrypt(k[:8], k[:8])
+	b.Encrypt(k[8:], k[8:])
+	return k, nil
+}
+
+// tdesBlock returns a two-key TDES cipher (K1 K2 K1) for a 16-byte key.
+func tdesBlock(k []byte) (cipher.Block, error) {
+	var k3 [24]byte
+	defer clear(k3[:])
+	copy(k3[:16], k)
+	copy(k3[16:], k[:8])
+	b, err := des.NewTripleDESCipher(k3[:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	return b, nil
+}
+
+// String shows the KSN only: "TDES DUKPT key KSN FFFF9876543210E00001".
+func (t TDESKey) String() string { return "TDES DUKPT key KSN " + t.ksn.String() }
+
+// GoString is String, so %#v prints no key bytes.
+func (t TDESKey) GoString() string { return "dukpt.TDESKey{" + t.String() + "}" }
+
+// Format writes String for every verb.
+func (t TDESKey) Format(f fmt.State, verb rune) { formatMasked(f, verb, t) }
+
+// LogValue implements slog.LogValuer: the KSN only.
+func (t TDESKey) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("dukpt", "TDES"), slog.String("ksn", t.ksn.String()))
+}

@@ -1,0 +1,122 @@
+package dukpt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+var (
+	tdesBDK = mustHexString("0123456789ABCDEFFEDCBA9876543210")
+	tdesIK  = mustHexString("6AC292FAA1315B4D858AB3A3D7D5933A")
+	tdesKSN = KSN(mustHexString("FFFF9876543210E00000"))
+)
+
+func mustHexString(s string) []byte {
+	b := make([]byte, len(s)/2)
+	if err := parseHexAny(b, s); err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func parseHexAny(dst []byte, s string) error {
+	for i := range dst {
+		var v byte
+		for _, c := range []byte(s[2*i : 2*i+2]) {
+			switch {
+			case c >= '0' && c <= '9':
+				v = v<<4 | (c - '0')
+			case c >= 'A' && c <= 'F':
+				v = v<<4 | (c - 'A' + 10)
+			case c >= 'a' && c <= 'f':
+				v = v<<4 | (c - 'a' + 10)
+			default:
+				return fmt.Errorf("bad hex %q", s)
+			}
+		}
+		dst[i] = v
+	}
+	return nil
+}
+
+func TestTDESVectors(t *testing.T) {
+	host, err := NewTDESHost(tdesBDK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range loadVectors(t, "testdata/tdes.txt") {
+		t.Run(v.name(), func(t *testing.T) {
+			ksn, err := ParseKSN(v.fields["ksn"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.has("ipek") {
+				if got := host.InitialKey(ksn); !bytes.Equal(got, v.hex(t, "ipek")) {
+					t.Fatalf("initial key %X, want %X", got, v.hex(t, "ipek"))
+				}
+				return
+			}
+			key, err := host.TransactionKey(ksn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(key.k[:], v.hex(t, "transaction_key")) {
+				t.Fatalf("transaction key %X, want %X", key.k, v.hex(t, "transaction_key"))
+			}
+			if key.KSN() != ksn {
+				t.Errorf("KSN %s, want %s", key.KSN(), ksn)
+			}
+			fromIK, err := TDESTransactionKey(tdesIK, ksn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fromIK.k != key.k {
+				t.Errorf("from initial key %X, from BDK %X", fromIK.k, key.k)
+			}
+			checkTDESWorkingKeys(t, v, key)
+		})
+	}
+}
+
+func TestTDESHostErrors(t *testing.T) {
+	if _, err := NewTDESHost(tdesBDK[:8]); !errors.Is(err, ErrKey) {
+		t.Errorf("8-byte BDK: %v, want ErrKey", err)
+	}
+	if _, err := TDESTransactionKey(tdesIK[:15], tdesKSN); !errors.Is(err, ErrKey) {
+		t.Errorf("15-byte initial key: %v, want ErrKey", err)
+	}
+	host, _ := NewTDESHost(tdesBDK)
+	for _, c := range []uint32{0, 0x7FF, 0x1FFFFF} { // 0, 11 one-bits, 21 one-bits
+		ksn, _ := tdesKSN.WithCounter(c)
+		if _, err := host.TransactionKey(ksn); !errors.Is(err, ErrKSN) {
+			t.Errorf("counter %#x: %v, want ErrKSN", c, err)
+		}
+		if _, err := TDESTransactionKey(tdesIK, ksn); !errors.Is(err, ErrKSN) {
+			t.Errorf("counter %#x from initial key: %v, want ErrKSN", c, err)
+		}
+	}
+}
+
+func TestTDESKeyNeverPrintsBytes(t *testing.T) {
+	host, _ := NewTDESHost(tdesBDK)
+	ksn, _ := tdesKSN.WithCounter(1)
+	key, err := host.TransactionKey(ksn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, _ := NewTDESTerminal(tdesIK, tdesKSN)
+	for _, v := range []any{key, *key, term, *term} {
+		for _, f := range []string{"%v", "%+v", "%#v", "%s", "%x", "%X", "%q"} {
+			s := fmt.Sprintf(f, v)
+			if strings.Contains(strings.ToUpper(s), "042666B4") || strings.Contains(s, "\x04\x26") {
+				t.Errorf("%s of %T leaks key bytes: %s", f, v, s)
+			}
+			if !strings.Contains(s, "FFFF9876543210E0000") {
+				t.Errorf("%s of %T does not show the KSN: %s", f, v, s)
+			}
+		}
+	}
+}
