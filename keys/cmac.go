@@ -19,8 +19,9 @@ func CMAC(b cipher.Block, msg []byte, n int) ([]byte, error) {
 	return AppendCMAC(nil, b, msg, n)
 }
 
-// AppendCMAC appends the CMAC of msg (see CMAC) to dst. With enough
-// capacity in dst it does not allocate.
+// AppendCMAC appends the CMAC of msg (see CMAC) to dst. It uses dst's
+// spare capacity as working space: with two blocks of spare capacity it
+// does not allocate.
 func AppendCMAC(dst []byte, b cipher.Block, msg []byte, n int) ([]byte, error) {
 	bs := b.BlockSize()
 	if bs != 8 && bs != 16 {
@@ -32,52 +33,50 @@ func AppendCMAC(dst []byte, b cipher.Block, msg []byte, n int) ([]byte, error) {
 	if n < 1 || n > bs {
 		return dst, fmt.Errorf("%w: %d bytes requested, CMAC gives 1..%d", ErrMACLength, n, bs)
 	}
-	var k1a, k2a, xa [16]byte
-	k1, k2, x := k1a[:bs], k2a[:bs], xa[:bs]
-	cmacSubkeys(b, k1, k2)
+	l := len(dst)
+	dst, s := grow(dst, 2*bs)
+	x, k := s[:bs], s[bs:]
 	// SP 800-38B §6.2: every block but the last is chained; the last is
 	// XORed with K1 when complete, or padded (10*) and XORed with K2.
-	last := (len(msg) - 1) / bs * bs
-	if len(msg) == 0 {
-		last = 0
+	last := 0
+	if len(msg) > 0 {
+		last = (len(msg) - 1) / bs * bs
 	}
 	for off := 0; off < last; off += bs {
 		subtle.XORBytes(x, x, msg[off:off+bs])
 		b.Encrypt(x, x)
 	}
 	tail := msg[last:]
+	cmacSubkey(b, k, len(tail) == bs)
 	if len(tail) == bs {
 		subtle.XORBytes(x, x, tail)
-		subtle.XORBytes(x, x, k1)
 	} else {
 		subtle.XORBytes(x[:len(tail)], x[:len(tail)], tail)
 		x[len(tail)] ^= 0x80
-		subtle.XORBytes(x, x, k2)
 	}
+	subtle.XORBytes(x, x, k)
+	clear(k)
 	b.Encrypt(x, x)
-	dst = append(dst, x[:n]...)
-	clear(k1a[:])
-	clear(k2a[:])
-	return dst, nil
+	clear(x[n:])
+	return dst[:l+n], nil
 }
 
-// cmacSubkeys writes K1 and K2 (SP 800-38B §6.1) for b into k1 and k2,
-// which must be b.BlockSize() long (8 or 16).
-func cmacSubkeys(b cipher.Block, k1, k2 []byte) {
-	bs := len(k1)
-	var rb byte = rb128
-	if bs == 8 {
+// cmacSubkey writes into k (zeroed, one block long) the subkey K1 when
+// complete is true, else K2 (SP 800-38B §6.1).
+func cmacSubkey(b cipher.Block, k []byte, complete bool) {
+	rb := byte(rb128)
+	if len(k) == 8 {
 		rb = rb64
 	}
-	clear(k1)
-	b.Encrypt(k1, k1) // L = E(0^b)
-	dbl(k2, k1, rb)   // K1 = dbl(L), computed into k2 then moved
-	copy(k1, k2)
-	dbl(k2, k1, rb) // K2 = dbl(K1)
+	b.Encrypt(k, k) // L = E(0^b)
+	dbl(k, k, rb)   // K1 = dbl(L)
+	if !complete {
+		dbl(k, k, rb) // K2 = dbl(K1)
+	}
 }
 
 // dbl sets dst to src shifted left one bit, XORed with rb when the top bit
-// of src was set (multiplication by x in GF(2^b)).
+// of src was set (multiplication by x in GF(2^b)). dst may be src.
 func dbl(dst, src []byte, rb byte) {
 	msb := src[0] >> 7
 	for i := 0; i < len(src)-1; i++ {

@@ -47,3 +47,40 @@ func ExampleFromComponents() {
 	// [8 215]
 	// 08D7B4
 }
+
+func ExampleRetailMAC() {
+	// ANSI X9.19 with a double-length key (ISO/IEC 9797-1:2011 B.4).
+	mak, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210", keys.WithUsage(keys.UsageMAC))
+	left, right, err := mak.DESParts()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mac, _ := keys.RetailMAC(left, right, []byte("Now is the time for all "), keys.Padding1, 4)
+	fmt.Printf("%X\n", mac)
+	// Output:
+	// A1C72E74
+}
+
+func ExampleCUPMAC() {
+	// Worked example from github.com/solo123/pgate pos_mac_test.rb. In real
+	// use mab is MTI through field 63, with bit 64 already set.
+	mak, _ := keys.FromHex(keys.DES, "2222222222222222", keys.Legacy())
+	b, _ := mak.Block()
+	mab := []byte{0x12, 0x34, 0x56, 0x78, 0x90, 0xAB, 0xCD, 0xEF, 0xAB, 0xCD, 0xEF, 0x12, 0x34, 0x56, 0x78, 0x90}
+	mac, _ := keys.CUPMAC(b, mab)
+	fmt.Printf("%s\n", mac)
+	// Output:
+	// E267B6E2
+}
+
+func ExampleCMAC() {
+	// RFC 4493 §4, Mlen = 16.
+	k, _ := keys.FromHex(keys.AES128, "2B7E151628AED2A6ABF7158809CF4F3C")
+	b, _ := k.Block()
+	msg := []byte{0x6B, 0xC1, 0xBE, 0xE2, 0x2E, 0x40, 0x9F, 0x96, 0xE9, 0x3D, 0x7E, 0x11, 0x73, 0x93, 0x17, 0x2A}
+	mac, _ := keys.CMAC(b, msg, 0)
+	fmt.Printf("%X\n", mac)
+	// Output:
+	// 070A16B46B4D4144F79BDD9DD04A287C
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+
+	"github.com/possdk/pos/keys"
 )
 
 // keyMask is XORed into a key register to make the second key of the
@@ -33,38 +35,39 @@ type TDESHost struct {
 	bdkMask cipher.Block // TDES under BDK XOR C0C0C0C000000000C0C0C0C000000000
 }
 
-// NewTDESHost builds a host for a double-length (16-byte) TDES BDK, the
-// only BDK length ANSI X9.24-1:2009 defines. The slice is not retained.
-func NewTDESHost(bdk []byte) (*TDESHost, error) {
-	if len(bdk) != 16 {
-		return nil, fmt.Errorf("%w: TDES BDK must be 16 bytes, got %d", ErrKey, len(bdk))
+// NewTDESHost builds a host for a double-length TDES BDK (keys.TDES2, the
+// only BDK length ANSI X9.24-1:2009 defines).
+func NewTDESHost(bdk *keys.Key) (*TDESHost, error) {
+	if bdk.IsZeroed() {
+		return nil, fmt.Errorf("%w: BDK is zeroed", ErrKey)
 	}
-	var k [24]byte
-	defer clear(k[:])
-	copy(k[:16], bdk)
-	copy(k[16:], bdk[:8])
+	if bdk.Algorithm() != keys.TDES2 {
+		return nil, fmt.Errorf("%w: TDES DUKPT BDK must be %s, got %s", ErrKey, keys.TDES2, bdk.Algorithm())
+	}
+	b := bdk.ClearBytes()
+	defer clear(b)
 	h := new(TDESHost)
 	var err error
-	if h.bdk, err = des.NewTripleDESCipher(k[:]); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	if h.bdk, err = tdesBlock(b); err != nil {
+		return nil, err
 	}
-	for _, off := range [...]int{0, 8, 16} {
+	for _, off := range [...]int{0, 8} {
 		for i := off; i < off+4; i++ {
-			k[i] ^= 0xC0
+			b[i] ^= 0xC0
 		}
 	}
-	if h.bdkMask, err = des.NewTripleDESCipher(k[:]); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	if h.bdkMask, err = tdesBlock(b); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
 
 // InitialKey returns the initial key (IPEK) of the device whose KSN is ksn;
 // the counter bits are ignored. Load it into the device's TDESTerminal.
-// The result is a secret: wipe it with clear() when done.
-func (h *TDESHost) InitialKey(ksn KSN) []byte {
+func (h *TDESHost) InitialKey(ksn KSN) (*keys.Key, error) {
 	ik := h.initialKey(ksn)
-	return ik[:]
+	defer clear(ik[:])
+	return keys.New(keys.TDES2, ik[:], keys.WithUsage(keys.UsageDUKPTInitial))
 }
 
 // initialKey: X9.24-1:2009 A.6, the leftmost 64 bits of the KSN with the
@@ -93,18 +96,30 @@ func (h *TDESHost) TransactionKey(ksn KSN) (*TDESKey, error) {
 }
 
 // TDESTransactionKey derives the transaction key for ksn from the device's
-// 16-byte initial key (IPEK), for hosts that store initial keys rather than
-// the BDK.
-func TDESTransactionKey(initialKey []byte, ksn KSN) (*TDESKey, error) {
-	if len(initialKey) != 16 {
-		return nil, fmt.Errorf("%w: TDES initial key must be 16 bytes, got %d", ErrKey, len(initialKey))
+// initial key (IPEK, keys.TDES2), for hosts that store initial keys rather
+// than the BDK.
+func TDESTransactionKey(initialKey *keys.Key, ksn KSN) (*TDESKey, error) {
+	ik, err := tdesInitialKey(initialKey)
+	if err != nil {
+		return nil, err
 	}
+	defer clear(ik[:])
 	if err := ksn.checkTransaction(); err != nil {
 		return nil, err
 	}
-	ik := [16]byte(initialKey)
-	defer clear(ik[:])
 	return deriveTDES(&ik, ksn)
+}
+
+func tdesInitialKey(k *keys.Key) ([16]byte, error) {
+	if k.IsZeroed() {
+		return [16]byte{}, fmt.Errorf("%w: initial key is zeroed", ErrKey)
+	}
+	if k.Algorithm() != keys.TDES2 {
+		return [16]byte{}, fmt.Errorf("%w: TDES DUKPT initial key must be %s, got %s", ErrKey, keys.TDES2, k.Algorithm())
+	}
+	b := k.ClearBytes()
+	defer clear(b)
+	return [16]byte(b), nil
 }
 
 // deriveTDES walks the counter's one-bits from the leftmost, setting each in

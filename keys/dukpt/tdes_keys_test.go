@@ -2,46 +2,128 @@ package dukpt
 
 import (
 	"bytes"
+	"errors"
 	"testing"
+
+	"github.com/possdk/pos/keys"
 )
 
-// checkTDESWorkingKeys compares the Table A-1 working keys and the PIN
-// block with the vector's fields that are present.
+// A.4 MAC and data input: ascii "4012345678909D987".
+var tdesMessage = []byte("4012345678909D987")
+
+// checkTDESWorkingKeys compares the Table A-1 working keys, the PIN block,
+// the MACs and the data ciphertexts with the vector's fields present.
 func checkTDESWorkingKeys(t *testing.T, v vector, key *TDESKey) {
 	t.Helper()
 	for _, c := range []struct {
-		field   string
-		variant uint64
-		data    bool
+		field string
+		get   func() (*keys.Key, error)
+		usage keys.Usage
 	}{
-		{"pin_key", variantPIN, false},
-		{"mac_request_key", variantMACRequest, false},
-		{"mac_response_key", variantMACResponse, false},
-		{"data_request_key", variantDataRequest, true},
-		{"data_response_key", variantDataResponse, true},
+		{"pin_key", key.PINKey, keys.UsagePIN},
+		{"mac_request_key", key.MACRequestKey, keys.UsageMAC},
+		{"mac_response_key", key.MACResponseKey, keys.UsageMAC},
+		{"data_request_key", key.DataRequestKey, keys.UsageData},
+		{"data_response_key", key.DataResponseKey, keys.UsageData},
 	} {
 		if !v.has(c.field) {
 			continue
 		}
-		got := key.variant(c.variant)
-		if c.data {
-			var err error
-			if got, err = key.dataVariant(c.variant); err != nil {
-				t.Fatal(err)
-			}
+		k, err := c.get()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !bytes.Equal(got[:], v.hex(t, c.field)) {
+		if got := k.ClearBytes(); !bytes.Equal(got, v.hex(t, c.field)) {
 			t.Errorf("%s %X, want %X", c.field, got, v.hex(t, c.field))
 		}
+		if k.Usage() != c.usage || k.Algorithm() != keys.TDES2 {
+			t.Errorf("%s is %s/%s", c.field, k.Algorithm(), k.Usage())
+		}
 	}
-	pk := key.variant(variantPIN)
-	b, err := tdesBlock(pk[:])
+	clearBlock := mustHex(t, "041274EDCBA9876F")
+	epb, err := key.EncryptPINBlock(clearBlock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got [8]byte
-	b.Encrypt(got[:], mustHex(t, "041274EDCBA9876F"))
-	if !bytes.Equal(got[:], v.hex(t, "encrypted_pin_block")) {
-		t.Errorf("encrypted PIN block %X, want %X", got, v.hex(t, "encrypted_pin_block"))
+	if !bytes.Equal(epb, v.hex(t, "encrypted_pin_block")) {
+		t.Errorf("encrypted PIN block %X, want %X", epb, v.hex(t, "encrypted_pin_block"))
+	}
+	if back, err := key.DecryptPINBlock(epb); err != nil || !bytes.Equal(back, clearBlock) {
+		t.Errorf("decrypted PIN block %X %v", back, err)
+	}
+	for _, c := range []struct {
+		full, short string
+		mac         func([]byte) ([]byte, error)
+		verify      func(msg, mac []byte) error
+	}{
+		{"mac_request", "mac_request_4", key.MACRequest, key.VerifyMACRequest},
+		{"mac_response", "mac_response_4", key.MACResponse, key.VerifyMACResponse},
+	} {
+		if !v.has(c.short) {
+			continue
+		}
+		got, err := c.mac(tdesMessage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := v.hex(t, c.short)
+		if v.has(c.full) {
+			want = v.hex(t, c.full)
+		}
+		if !bytes.Equal(got[:len(want)], want) {
+			t.Errorf("%s %X, want %X", c.full, got, want)
+		}
+		if err := c.verify(tdesMessage, v.hex(t, c.short)); err != nil {
+			t.Errorf("verify %s: %v", c.short, err)
+		}
+		bad := append([]byte(nil), want...)
+		bad[0] ^= 1
+		if err := c.verify(tdesMessage, bad); !errors.Is(err, keys.ErrMAC) {
+			t.Errorf("verify corrupted %s: %v, want keys.ErrMAC", c.short, err)
+		}
+	}
+	for _, c := range []struct {
+		field    string
+		enc, dec func([]byte) ([]byte, error)
+	}{
+		{"data_request", key.EncryptRequest, key.DecryptRequest},
+		{"data_response", key.EncryptResponse, key.DecryptResponse},
+	} {
+		if !v.has(c.field) {
+			continue
+		}
+		ct, err := c.enc(tdesMessage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ct, v.hex(t, c.field)) {
+			t.Errorf("%s %X, want %X", c.field, ct, v.hex(t, c.field))
+		}
+		pt, err := c.dec(ct)
+		if err != nil || !bytes.Equal(pt[:len(tdesMessage)], tdesMessage) || !isZero(pt[len(tdesMessage):]) {
+			t.Errorf("%s decrypts to %q %v", c.field, pt, err)
+		}
+	}
+}
+
+func TestTDESHelperErrors(t *testing.T) {
+	host, _ := NewTDESHost(tdesBDK)
+	ksn, _ := tdesKSN.WithCounter(1)
+	key, _ := host.TransactionKey(ksn)
+	if _, err := key.EncryptPINBlock(make([]byte, 7)); !errors.Is(err, ErrDataLength) {
+		t.Errorf("7-byte PIN block: %v", err)
+	}
+	if _, err := key.DecryptPINBlock(make([]byte, 16)); !errors.Is(err, ErrDataLength) {
+		t.Errorf("16-byte PIN block: %v", err)
+	}
+	for _, n := range []int{0, 3, 9} {
+		if err := key.VerifyMACRequest(tdesMessage, make([]byte, n)); !errors.Is(err, ErrDataLength) {
+			t.Errorf("%d-byte MAC: %v", n, err)
+		}
+	}
+	for _, n := range []int{0, 7, 17} {
+		if _, err := key.DecryptRequest(make([]byte, n)); !errors.Is(err, ErrDataLength) {
+			t.Errorf("%d-byte ciphertext: %v", n, err)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 	"log/slog"
 	"math/bits"
+
+	"github.com/possdk/pos/keys"
 )
 
 // TDESTerminal is a PIN pad's TDES DUKPT key store: the 21 future key
@@ -23,16 +25,16 @@ type TDESTerminal struct {
 	fkr     [tdesCounterBits][16]byte
 }
 
-// NewTDESTerminal loads an initial key (IPEK, 16 bytes) and its initial KSN
-// (counter bits ignored): X9.24-1:2009 A.2 "Load Initial Key". It fills
+// NewTDESTerminal loads an initial key (IPEK, keys.TDES2) and its initial
+// KSN (counter bits ignored): X9.24-1:2009 A.2 "Load Initial Key". It fills
 // all 21 future key registers from the initial key, which it does not keep.
-func NewTDESTerminal(initialKey []byte, initialKSN KSN) (*TDESTerminal, error) {
-	if len(initialKey) != 16 {
-		return nil, fmt.Errorf("%w: TDES initial key must be 16 bytes, got %d", ErrKey, len(initialKey))
+func NewTDESTerminal(initialKey *keys.Key, initialKSN KSN) (*TDESTerminal, error) {
+	ik, err := tdesInitialKey(initialKey)
+	if err != nil {
+		return nil, err
 	}
-	t := &TDESTerminal{ksn: initialKSN.Initial()}
-	ik := [16]byte(initialKey)
 	defer clear(ik[:])
+	t := &TDESTerminal{ksn: initialKSN.Initial()}
 	if err := t.fill(&ik, 0, tdesCounterBits); err != nil {
 		t.Zero()
 		return nil, err

@@ -6,13 +6,15 @@ import (
 	"hash/crc32"
 	"math/bits"
 	"testing"
+
+	"github.com/possdk/pos/keys"
 )
 
 // tdesTerminalAt builds the register state a terminal has when c is its
 // next counter, from host-side derivations: register i holds the key of c's
 // bits above i plus bit i. It lets tests start near the standard's rollover
 // examples and the end of the counter space without a million Next calls.
-func tdesTerminalAt(t testing.TB, ik []byte, ksn KSN, c uint32) *TDESTerminal {
+func tdesTerminalAt(t testing.TB, ik *keys.Key, ksn KSN, c uint32) *TDESTerminal {
 	t.Helper()
 	term := &TDESTerminal{ksn: ksn.Initial(), counter: c}
 	valid := validRegisters(c, tdesCounterBits)
@@ -91,7 +93,11 @@ func TestTDESTerminalAgreesWithHost(t *testing.T) {
 	for _, start := range starts {
 		var term *TDESTerminal
 		if start == 1 {
-			term, _ = NewTDESTerminal(host.InitialKey(tdesKSN), tdesKSN)
+			ik, err := host.InitialKey(tdesKSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			term, _ = NewTDESTerminal(ik, tdesKSN)
 		} else {
 			term = tdesTerminalAt(t, tdesIK, tdesKSN, start)
 		}

@@ -6,13 +6,23 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/keys"
 )
 
 var (
-	tdesBDK = mustHexString("0123456789ABCDEFFEDCBA9876543210")
-	tdesIK  = mustHexString("6AC292FAA1315B4D858AB3A3D7D5933A")
+	tdesBDK = mustKey(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+	tdesIK  = mustKey(keys.TDES2, "6AC292FAA1315B4D858AB3A3D7D5933A")
 	tdesKSN = KSN(mustHexString("FFFF9876543210E00000"))
 )
+
+func mustKey(a keys.Algorithm, s string) *keys.Key {
+	k, err := keys.FromHex(a, s)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
 
 func mustHexString(s string) []byte {
 	b := make([]byte, len(s)/2)
@@ -54,8 +64,15 @@ func TestTDESVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			if v.has("ipek") {
-				if got := host.InitialKey(ksn); !bytes.Equal(got, v.hex(t, "ipek")) {
+				ik, err := host.InitialKey(ksn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ik.ClearBytes(); !bytes.Equal(got, v.hex(t, "ipek")) {
 					t.Fatalf("initial key %X, want %X", got, v.hex(t, "ipek"))
+				}
+				if ik.Usage() != keys.UsageDUKPTInitial {
+					t.Errorf("initial key usage %s", ik.Usage())
 				}
 				return
 			}
@@ -82,11 +99,19 @@ func TestTDESVectors(t *testing.T) {
 }
 
 func TestTDESHostErrors(t *testing.T) {
-	if _, err := NewTDESHost(tdesBDK[:8]); !errors.Is(err, ErrKey) {
-		t.Errorf("8-byte BDK: %v, want ErrKey", err)
-	}
-	if _, err := TDESTransactionKey(tdesIK[:15], tdesKSN); !errors.Is(err, ErrKey) {
-		t.Errorf("15-byte initial key: %v, want ErrKey", err)
+	aesKey := mustKey(keys.AES128, "0123456789ABCDEFFEDCBA9876543210")
+	zeroed := mustKey(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+	zeroed.Zero()
+	for _, k := range []*keys.Key{aesKey, zeroed, nil} {
+		if _, err := NewTDESHost(k); !errors.Is(err, ErrKey) {
+			t.Errorf("BDK %v: %v, want ErrKey", k, err)
+		}
+		if _, err := TDESTransactionKey(k, tdesKSN); !errors.Is(err, ErrKey) {
+			t.Errorf("initial key %v: %v, want ErrKey", k, err)
+		}
+		if _, err := NewTDESTerminal(k, tdesKSN); !errors.Is(err, ErrKey) {
+			t.Errorf("terminal initial key %v: %v, want ErrKey", k, err)
+		}
 	}
 	host, _ := NewTDESHost(tdesBDK)
 	for _, c := range []uint32{0, 0x7FF, 0x1FFFFF} { // 0, 11 one-bits, 21 one-bits
