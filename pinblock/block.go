@@ -1,0 +1,218 @@
+package pinblock
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// Block is a clear PIN block: for formats 0 to 3 the 8-byte block that is
+// enciphered, for format 4 the 16-byte plain-text PIN field (the PAN field
+// joins it during encipherment, ISO 9564-1:2017 §9.4.2). Like PIN it never
+// prints its bytes: String, every fmt verb and slog show the format only.
+// Wipe it when done.
+type Block struct {
+	b [16]byte
+	f Format
+}
+
+// Kind returns the block's format. (It is not called Format because Block
+// implements fmt.Formatter, whose method has that name.)
+func (b *Block) Kind() Format { return b.f }
+
+// Len returns the block length in bytes: 8, or 16 for format 4.
+func (b *Block) Len() int { return b.f.Size() }
+
+// AppendBytes appends the clear block to dst. The result is as secret as the
+// PIN: encipher it at once and wipe it.
+func (b *Block) AppendBytes(dst []byte) []byte { return append(dst, b.b[:b.f.Size()]...) }
+
+// PIN decodes and validates the block and returns the PIN. pan is needed
+// for formats 0 and 3 and ignored otherwise.
+func (b *Block) PIN(pan string) (PIN, error) {
+	return decode(b.b[:b.f.Size()], b.f, pan, false)
+}
+
+// Wipe overwrites the block.
+func (b *Block) Wipe() { clear(b.b[:]) }
+
+// String returns the format only, e.g. "PINBlock(ISO-0)".
+func (b Block) String() string { return "PINBlock(" + b.f.String() + ")" }
+
+// GoString is used by %#v; it hides the bytes as String does.
+func (b Block) GoString() string { return "pinblock.Block(" + b.f.String() + ")" }
+
+// Format writes String for every verb, so no verb prints the block.
+func (b Block) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, b.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, b.String())
+}
+
+// LogValue implements slog.LogValuer: the format only.
+func (b Block) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
+// Encode builds the clear PIN block of format f for pin. pan is the full
+// PAN (with its check digit) for formats 0 and 3; it is ignored by formats
+// 1 and 2, and by format 4, whose PAN field is applied at encipherment.
+// Random fill (formats 1, 3 and 4) comes from rand, or crypto/rand when
+// rand is nil.
+func (f Format) Encode(pin PIN, pan string, rand io.Reader) (Block, error) {
+	var b Block
+	if !f.valid() {
+		return b, fmt.Errorf("%w: %s", ErrFormat, f)
+	}
+	b.f = f
+	if err := encode(b.b[:f.Size()], f, pin, pan, rand); err != nil {
+		b.Wipe()
+		return Block{}, err
+	}
+	return b, nil
+}
+
+// Decode validates a clear PIN block of format f and returns its PIN: the
+// control field, a PIN length of 4 to 12, decimal PIN digits, and the fill
+// digits the format prescribes (F for formats 0 and 2, A to F for format 3,
+// A in the first half of the format 4 PIN field; format 1 fill is not
+// checked). For formats 0 and 3 pan is the full PAN; a block that decodes
+// only in its PAN-independent part gives ErrPANMismatch. For format 4,
+// clear is the 16-byte plain-text PIN field and pan is ignored.
+func (f Format) Decode(clear []byte, pan string) (PIN, error) {
+	if !f.valid() {
+		return PIN{}, fmt.Errorf("%w: %s", ErrFormat, f)
+	}
+	if len(clear) != f.Size() {
+		return PIN{}, fmt.Errorf("%w: %s block is %d bytes, want %d", ErrFormat, f, len(clear), f.Size())
+	}
+	return decode(clear, f, pan, false)
+}
+
+// encode writes the clear block of format f to dst, which is f.Size() bytes
+// long. Random bytes are read straight into dst, so that a caller-owned dst
+// (AppendEncrypt) keeps the hot path free of allocations.
+func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
+	if !pin.valid() {
+		return fmt.Errorf("%w: %d digits, want %d to %d", ErrPIN, pin.n, MinPINLen, MaxPINLen)
+	}
+	var panField uint64
+	if f == Format0 || f == Format3 {
+		var err error
+		if panField, err = panField0(pan); err != nil {
+			return err
+		}
+	}
+	n := int(pin.n)
+	var fill [14]byte // fill digits, nibble positions 2+n to 15
+	switch f {
+	case Format0, Format2:
+		for i := range fill {
+			fill[i] = 0xF
+		}
+	case Format1:
+		// ISO 9564-1:2017 §9.3.3: a transaction field, unique per
+		// transaction; random nibbles.
+		if err := readRandom(rand, dst[:8]); err != nil {
+			return err
+		}
+		for i := range 14 - n {
+			fill[i] = nibble(dst[:8], 2+n+i)
+		}
+	case Format3:
+		if err := randomAF(rand, dst[:8], fill[:14-n]); err != nil {
+			return err
+		}
+	case Format4:
+		// §9.4.2: fill digits A, then 64 random bits.
+		for i := range fill {
+			fill[i] = 0xA
+		}
+		if err := readRandom(rand, dst[8:16]); err != nil {
+			return err
+		}
+	}
+	v := uint64(f)<<60 | uint64(n)<<56
+	for i, d := range pin.d[:n] {
+		v |= uint64(d) << (52 - 4*i)
+	}
+	for i, d := range fill[:14-n] {
+		v |= uint64(d) << (52 - 4*(n+i))
+	}
+	clear(fill[:])
+	binary.BigEndian.PutUint64(dst[:8], v^panField)
+	return nil
+}
+
+// decode validates the clear block (or format 4 PIN field) b and returns
+// the PIN. decrypted says b came out of a decryption, so that a failure may
+// also mean a wrong key; the error says so.
+func decode(b []byte, f Format, pan string, decrypted bool) (PIN, error) {
+	v := binary.BigEndian.Uint64(b[:8])
+	if f == Format0 || f == Format3 {
+		pf, err := panField0(pan)
+		if err != nil {
+			return PIN{}, err
+		}
+		v ^= pf
+	}
+	nib := func(i int) byte { return byte(v>>(60-4*i)) & 0xF }
+	// fail reports a violation at nibble position pos. For formats 0 and 3
+	// nibbles 0-3 do not depend on the PAN (its field starts with four
+	// zeros), so a violation from nibble 4 on points at the PAN; for a
+	// deciphered format 4 block everything depends on the PAN.
+	fail := func(pos int, what string) error {
+		hint := ""
+		if decrypted {
+			hint = " (after decryption: wrong key?)"
+		}
+		switch {
+		case (f == Format0 || f == Format3) && pos >= 4:
+			return fmt.Errorf("%w (or wrong key): %s %s", ErrPANMismatch, f, what)
+		case f == Format4 && decrypted:
+			return &decodeError{
+				msg:  fmt.Sprintf("pinblock: %s PIN field invalid after decryption (wrong key or PAN, or malformed block): %s", f, what),
+				errs: []error{ErrMalformed, ErrPANMismatch},
+			}
+		}
+		return fmt.Errorf("%w: %s %s%s", ErrMalformed, f, what, hint)
+	}
+	if c := nib(0); c != byte(f) {
+		return PIN{}, fail(0, fmt.Sprintf("control field is %X, want %d", c, f))
+	}
+	n := int(nib(1))
+	if n < MinPINLen || n > MaxPINLen {
+		return PIN{}, fail(1, fmt.Sprintf("PIN length field %X is outside 4-12", n))
+	}
+	var p PIN
+	for i := range n {
+		d := nib(2 + i)
+		if d > 9 {
+			p.Wipe()
+			return PIN{}, fail(2+i, fmt.Sprintf("PIN digit %d is not decimal", i+1))
+		}
+		p.d[i] = d
+	}
+	for pos := 2 + n; pos < 16; pos++ {
+		d := nib(pos)
+		var ok bool
+		var want string
+		switch f {
+		case Format0, Format2:
+			ok, want = d == 0xF, "F"
+		case Format1:
+			ok = true
+		case Format3:
+			ok, want = d >= 0xA, "A-F"
+		case Format4:
+			ok, want = d == 0xA, "A"
+		}
+		if !ok {
+			p.Wipe()
+			return PIN{}, fail(pos, fmt.Sprintf("fill digit at nibble %d is not %s", pos, want))
+		}
+	}
+	p.n = uint8(n)
+	return p, nil
+}

@@ -1,0 +1,101 @@
+package pinblock
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/des"
+	"errors"
+	"testing"
+)
+
+// FuzzDecode feeds arbitrary blocks and PANs to Decode for every format. It
+// must never panic, every error must wrap a package sentinel, and every
+// block it accepts must re-encode, with the same fill, to the same bytes.
+func FuzzDecode(f *testing.F) {
+	for _, v := range loadVectors(f) {
+		if b, ok := v.f["block"]; ok {
+			if blk, err := hexBytes(b); err == nil {
+				f.Add(uint8(v.format(f)), blk, v.str("pan"))
+			}
+		}
+	}
+	f.Add(uint8(7), []byte{0x04, 0x12}, "")
+	f.Add(uint8(0), make([]byte, 8), "1")
+	f.Fuzz(func(t *testing.T, fb uint8, blk []byte, pan string) {
+		if len(blk) > 40 || len(pan) > 40 {
+			// Lengths are checked first; long inputs only slow the
+			// minimizer down (TestLengths covers them).
+			return
+		}
+		fm := Format(fb % 6) // include one invalid format
+		p, err := fm.Decode(blk, pan)
+		if err != nil {
+			if !isSentinel(err) {
+				t.Fatalf("error %q wraps no sentinel", err)
+			}
+			return
+		}
+		if p.Len() < MinPINLen || p.Len() > MaxPINLen {
+			t.Fatalf("accepted a PIN of %d digits", p.Len())
+		}
+		again, err := fm.Encode(p, pan, fillFor(fm, blk, pan))
+		if err != nil {
+			t.Fatalf("accepted block does not re-encode: %v", err)
+		}
+		if got := again.AppendBytes(nil); !bytes.Equal(got, blk) {
+			t.Fatalf("re-encoded %X, want %X", got, blk)
+		}
+	})
+}
+
+// FuzzDecrypt feeds arbitrary ciphertexts and PANs to Cipher.Decrypt and
+// Translate: no panic, only sentinel errors, and what decrypts round-trips.
+func FuzzDecrypt(f *testing.F) {
+	f.Add(uint8(0), []byte{0x1B, 0x9C, 0x18, 0x45, 0xEB, 0x99, 0x3A, 0x7A}, "4012345678909")
+	f.Add(uint8(4), bytes.Repeat([]byte{0xCC}, 16), "432198765432109870")
+	f.Add(uint8(3), []byte{1, 2, 3}, "")
+	tdes, _ := des.NewTripleDESCipher(bytes.Repeat([]byte{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF}, 3))
+	aesc, _ := aes.NewCipher(make([]byte, 16))
+	f.Fuzz(func(t *testing.T, fb uint8, enc []byte, pan string) {
+		if len(enc) > 40 || len(pan) > 40 {
+			return // as in FuzzDecode
+		}
+		fm := Format(fb % 5)
+		b := tdes
+		if fm == Format4 {
+			b = aesc
+		}
+		c, err := FromBlock(b, fm, bytes.NewReader(make([]byte, 64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.Decrypt(enc, pan)
+		if err != nil {
+			if !isSentinel(err) {
+				t.Fatalf("error %q wraps no sentinel", err)
+			}
+		} else {
+			out, err := c.Encrypt(p, pan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := c.Decrypt(out, pan)
+			if err != nil || !back.Equal(p) {
+				t.Fatalf("round trip failed: %v", err)
+			}
+		}
+		to, _ := FromBlock(aesc, Format4, bytes.NewReader(make([]byte, 64)))
+		if _, err := Translate(nil, enc, pan, c, to); err != nil && !isSentinel(err) {
+			t.Fatalf("Translate error %q wraps no sentinel", err)
+		}
+	})
+}
+
+func isSentinel(err error) bool {
+	for _, s := range []error{ErrFormat, ErrPIN, ErrPAN, ErrMalformed, ErrPANMismatch, ErrKey, ErrTranslation, ErrRandom} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
