@@ -1,0 +1,60 @@
+package iso8583
+
+import "fmt"
+
+// PackTransaction checks t against its kind and packs it into a message
+// body (MTI onward), computing field 64 when the kind requires a MAC.
+func (c *Codec) PackTransaction(t *Transaction) ([]byte, error) {
+	d := t.withDefaults()
+	if err := d.checkMTI(); err != nil {
+		return nil, err
+	}
+	withMAC := d.macExpected()
+	m, present, err := d.message(c.spec, withMAC)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.checkRequired(present); err != nil {
+		return nil, err
+	}
+	return c.PackMessage(m)
+}
+
+// Pack packs t and wraps it in the codec's framing: the whole frame, ready
+// to write to the connection.
+func (c *Codec) Pack(env Envelope, t *Transaction) ([]byte, error) {
+	body, err := c.PackTransaction(t)
+	if err != nil {
+		return nil, err
+	}
+	return c.Frame(env, body)
+}
+
+// UnpackTransaction unpacks a message body into a Transaction, verifying
+// field 64. A request whose kind requires a MAC, or an approved response
+// to one, without field 64 is ErrMAC.
+func (c *Codec) UnpackTransaction(body []byte) (*Transaction, error) {
+	m, err := c.UnpackMessage(body)
+	if err != nil {
+		return nil, err
+	}
+	t, err := fromMessage(m)
+	if err != nil {
+		return nil, err
+	}
+	if t.macExpected() && m.GetField(c.macField) == nil {
+		return nil, fmt.Errorf("%w: %s %s without field %d", ErrMAC, t.Kind, t.MTI, c.macField)
+	}
+	return t, nil
+}
+
+// Unpack takes a whole frame (as ReadFrame returns it) apart: envelope and
+// verified transaction.
+func (c *Codec) Unpack(frame []byte) (Envelope, *Transaction, error) {
+	env, body, err := c.Unframe(frame)
+	if err != nil {
+		return env, nil, err
+	}
+	t, err := c.UnpackTransaction(body)
+	return env, t, err
+}

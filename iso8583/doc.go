@@ -1,0 +1,25 @@
+// Package iso8583 speaks ISO 8583 the way payment terminals do, with the
+// China UnionPay (CUP) POS dialect first: 2-byte length, 5-byte TPDU,
+// 6-byte header, BCD fields, CUP fields 60-63 and a MAC in field 64.
+//
+// It is built on github.com/moov-io/iso8583 and adds what that packer
+// lacks: packed track data and F-padded PANs (PANEncoder, TrackEncoder),
+// GBK text (GBKPacker), the TPDU and header (Framing, Envelope), and the
+// field-64 MAC over MTI through field 63 (Codec, MAC). CUPSpec,
+// ISO87ASCIISpec and ISO87BCDSpec are plain moov MessageSpec tables, so
+// everything moov offers still works on them.
+//
+// Start with a Codec (NewCodec, then WithMAC once sign-in has delivered
+// the MAK) and a Transaction: typed fields, a Kind (sale, void, refund,
+// pre-authorisation, reversal, settlement ...) whose required fields are
+// checked before packing, builders that derive a reversal, void, refund or
+// completion from its original, and Response for the host side.
+// Codec.Pack returns a whole frame; ReadFrame and Codec.Unpack take one
+// apart and verify its MAC in constant time (errors.Is(err, ErrMAC)).
+// Describe dumps any message with the PAN masked and track data, PIN
+// block and keys hidden.
+//
+// Not here: sockets, retries and the reversal journal (package
+// iso8583/link), key management and MAC algorithms (package keys), PIN
+// blocks (package pinblock), and EMV data inside field 55 (package emv).
+package iso8583
