@@ -52,37 +52,6 @@ func checkTDESWorkingKeys(t *testing.T, v vector, key *TDESKey) {
 		t.Errorf("decrypted PIN block %X %v", back, err)
 	}
 	for _, c := range []struct {
-		full, short string
-		mac         func([]byte) ([]byte, error)
-		verify      func(msg, mac []byte) error
-	}{
-		{"mac_request", "mac_request_4", key.MACRequest, key.VerifyMACRequest},
-		{"mac_response", "mac_response_4", key.MACResponse, key.VerifyMACResponse},
-	} {
-		if !v.has(c.short) {
-			continue
-		}
-		got, err := c.mac(tdesMessage)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := v.hex(t, c.short)
-		if v.has(c.full) {
-			want = v.hex(t, c.full)
-		}
-		if !bytes.Equal(got[:len(want)], want) {
-			t.Errorf("%s %X, want %X", c.full, got, want)
-		}
-		if err := c.verify(tdesMessage, v.hex(t, c.short)); err != nil {
-			t.Errorf("verify %s: %v", c.short, err)
-		}
-		bad := append([]byte(nil), want...)
-		bad[0] ^= 1
-		if err := c.verify(tdesMessage, bad); !errors.Is(err, keys.ErrMAC) {
-			t.Errorf("verify corrupted %s: %v, want keys.ErrMAC", c.short, err)
-		}
-	}
-	for _, c := range []struct {
 		field    string
 		enc, dec func([]byte) ([]byte, error)
 	}{
@@ -115,11 +84,6 @@ func TestTDESHelperErrors(t *testing.T) {
 	}
 	if _, err := key.DecryptPINBlock(make([]byte, 16)); !errors.Is(err, ErrDataLength) {
 		t.Errorf("16-byte PIN block: %v", err)
-	}
-	for _, n := range []int{0, 3, 9} {
-		if err := key.VerifyMACRequest(tdesMessage, make([]byte, n)); !errors.Is(err, ErrDataLength) {
-			t.Errorf("%d-byte MAC: %v", n, err)
-		}
 	}
 	for _, n := range []int{0, 7, 17} {
 		if _, err := key.DecryptRequest(make([]byte, n)); !errors.Is(err, ErrDataLength) {
