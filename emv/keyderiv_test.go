@@ -1,0 +1,114 @@
+package emv
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/possdk/pos/keys"
+)
+
+func deriveMK(t *testing.T, v vector) *keys.Key {
+	t.Helper()
+	imk := tdesKey(t, v.bytes(t, "imk"))
+	if v.has("imk_kcv2") {
+		if got := kcv2(t, imk); got != v.str(t, "imk_kcv2") {
+			t.Fatalf("%s: IMK KCV %s, want %s", v.name, got, v.str(t, "imk_kcv2"))
+		}
+	}
+	derive := DeriveICCKeyA
+	if v.f["option"] == "B" {
+		derive = DeriveICCKeyB
+	}
+	mk, err := derive(imk, mustPAN(t, v.str(t, "pan")), v.f["psn"])
+	if err != nil {
+		t.Fatalf("%s: %v", v.name, err)
+	}
+	return mk
+}
+
+func TestKeyDerivationVectors(t *testing.T) {
+	for _, v := range loadVectors(t, "keyderiv.txt") {
+		t.Run(v.name, func(t *testing.T) {
+			switch v.str(t, "kind") {
+			case "mk":
+				mk := deriveMK(t, v)
+				if v.has("mk") && keyHex(mk) != v.str(t, "mk") {
+					t.Errorf("MK %s, want %s", keyHex(mk), v.str(t, "mk"))
+				}
+				if v.has("mk_kcv2") && kcv2(t, mk) != v.str(t, "mk_kcv2") {
+					t.Errorf("MK KCV %s, want %s", kcv2(t, mk), v.str(t, "mk_kcv2"))
+				}
+			case "csk", "csk_from":
+				var mk *keys.Key
+				if v.has("mk") {
+					mk = tdesKey(t, v.bytes(t, "mk"))
+				} else {
+					mk = deriveMK(t, v)
+				}
+				sk, err := CommonSessionKey(mk, [8]byte(v.bytes(t, "r")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.has("sk") && keyHex(sk) != v.str(t, "sk") {
+					t.Errorf("SK %s, want %s", keyHex(sk), v.str(t, "sk"))
+				}
+				if v.has("sk_kcv2") && kcv2(t, sk) != v.str(t, "sk_kcv2") {
+					t.Errorf("SK KCV %s, want %s", kcv2(t, sk), v.str(t, "sk_kcv2"))
+				}
+			case "visa_sk", "visa_sk_from":
+				var mk *keys.Key
+				if v.has("mk") {
+					mk = tdesKey(t, v.bytes(t, "mk"))
+				} else {
+					mk = deriveMK(t, v)
+					if kcv2(t, mk) != v.str(t, "mk_kcv2") {
+						t.Fatalf("MK KCV %s, want %s", kcv2(t, mk), v.str(t, "mk_kcv2"))
+					}
+				}
+				atc := v.bytes(t, "atc")
+				sk, err := VisaSessionKey(mk, uint16(atc[0])<<8|uint16(atc[1]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.has("sk") && keyHex(sk) != v.str(t, "sk") {
+					t.Errorf("SK %s, want %s", keyHex(sk), v.str(t, "sk"))
+				}
+				if v.has("sk_kcv2") && kcv2(t, sk) != v.str(t, "sk_kcv2") {
+					t.Errorf("SK KCV %s, want %s", kcv2(t, sk), v.str(t, "sk_kcv2"))
+				}
+			default:
+				t.Fatalf("unknown kind %q", v.str(t, "kind"))
+			}
+		})
+	}
+}
+
+func TestKeyDerivationErrors(t *testing.T) {
+	imk := tdesKey(t, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	aes, err := keys.New(keys.AES128, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pan := mustPAN(t, "4761739001010010")
+	if _, err := DeriveICCKeyA(aes, pan, "01"); !errors.Is(err, ErrKey) {
+		t.Errorf("AES IMK: %v, want ErrKey", err)
+	}
+	if _, err := DeriveICCKeyA(nil, pan, "01"); !errors.Is(err, ErrKey) {
+		t.Errorf("nil IMK: %v, want ErrKey", err)
+	}
+	if _, err := DeriveICCKeyA(imk, pan, "1"); !errors.Is(err, ErrValue) {
+		t.Errorf("1-digit PSN: %v, want ErrValue", err)
+	}
+	if _, err := DeriveICCKeyB(imk, mustPAN(t, "12345678901234567"), "AB"); !errors.Is(err, ErrValue) {
+		t.Errorf("hex PSN: %v, want ErrValue", err)
+	}
+	if _, err := DeriveICCKeyA(imk, PAN{}, ""); !errors.Is(err, ErrPAN) {
+		t.Errorf("empty PAN: %v, want ErrPAN", err)
+	}
+	if _, err := CommonSessionKey(aes, [8]byte{}); !errors.Is(err, ErrKey) {
+		t.Errorf("AES MK: %v, want ErrKey", err)
+	}
+	if _, err := VisaSessionKey(aes, 1); !errors.Is(err, ErrKey) {
+		t.Errorf("AES MK: %v, want ErrKey", err)
+	}
+}
