@@ -161,22 +161,26 @@ func decode(b []byte, f Format, pan string, decrypted bool) (PIN, error) {
 	// fail reports a violation at nibble position pos. For formats 0 and 3
 	// nibbles 0-3 do not depend on the PAN (its field starts with four
 	// zeros), so a violation from nibble 4 on points at the PAN; for a
-	// deciphered format 4 block everything depends on the PAN.
+	// deciphered format 4 block everything depends on the PAN. After a
+	// decryption those errors carry no detail: which nibble failed under
+	// which PAN is what the format 0 PAN-modification oracle attack on
+	// HSM translate functions (J. Clulow, 2003) feeds on.
 	fail := func(pos int, what string) error {
-		hint := ""
-		if decrypted {
-			hint = " (after decryption: wrong key?)"
-		}
 		switch {
 		case (f == Format0 || f == Format3) && pos >= 4:
+			if decrypted {
+				return fmt.Errorf("%w (or wrong key): %s", ErrPANMismatch, f)
+			}
 			return fmt.Errorf("%w (or wrong key): %s %s", ErrPANMismatch, f, what)
 		case f == Format4 && decrypted:
 			return &decodeError{
-				msg:  fmt.Sprintf("pinblock: %s PIN field invalid after decryption (wrong key or PAN, or malformed block): %s", f, what),
+				msg:  "pinblock: ISO-4 PIN field invalid after decryption (wrong PAN or key, or malformed block)",
 				errs: []error{ErrMalformed, ErrPANMismatch},
 			}
+		case decrypted:
+			return fmt.Errorf("%w: %s %s (after decryption: wrong key?)", ErrMalformed, f, what)
 		}
-		return fmt.Errorf("%w: %s %s%s", ErrMalformed, f, what, hint)
+		return fmt.Errorf("%w: %s %s", ErrMalformed, f, what)
 	}
 	if c := nib(0); c != byte(f) {
 		return PIN{}, fail(0, fmt.Sprintf("control field is %X, want %d", c, f))

@@ -295,21 +295,23 @@ func testDecodeVector(t *testing.T, v vector) {
 }
 
 func testEncryptVector(t *testing.T, v vector) {
-	c := vectorCipher(t, v, v.rand(t))
-	pin, pan, want := v.pin(t), v.str("pan"), v.hex(t, "encrypted")
-	got, err := c.Encrypt(pin, pan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("Encrypt = %X, want %X", got, want)
-	}
-	back, err := c.Decrypt(want, pan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !back.Equal(pin) {
-		t.Fatal("Decrypt does not give the PIN back")
+	for _, build := range []func(testing.TB, vector, io.Reader) *Cipher{vectorCipher, vectorStdCipher} {
+		c := build(t, v, v.rand(t))
+		pin, pan, want := v.pin(t), v.str("pan"), v.hex(t, "encrypted")
+		got, err := c.Encrypt(pin, pan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%v: Encrypt = %X, want %X", c, got, want)
+		}
+		back, err := c.Decrypt(want, pan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !back.Equal(pin) {
+			t.Fatal("Decrypt does not give the PIN back")
+		}
 	}
 }
 
