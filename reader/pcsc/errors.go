@@ -55,27 +55,27 @@ func newError(op, rdr string, code uint32) error {
 // PC/SC return codes (pcsc-lite src/PCSC/pcsclite.h.in) that mean something
 // a caller can act on.
 var codeSentinels = map[uint32]error{
-	0x80100009: reader.ErrNoReader,      // SCARD_E_UNKNOWN_READER
-	0x80100017: reader.ErrNoReader,      // SCARD_E_READER_UNAVAILABLE
-	0x8010002E: reader.ErrNoReader,      // SCARD_E_NO_READERS_AVAILABLE
-	0x8010000C: reader.ErrNoCard,        // SCARD_E_NO_SMARTCARD
-	0x80100068: reader.ErrCardRemoved,   // SCARD_W_RESET_CARD
-	0x80100069: reader.ErrCardRemoved,   // SCARD_W_REMOVED_CARD
-	0x80100066: reader.ErrCardMute,      // SCARD_W_UNRESPONSIVE_CARD
-	0x80100067: reader.ErrCardMute,      // SCARD_W_UNPOWERED_CARD
-	0x80100065: reader.ErrCardMute,      // SCARD_W_UNSUPPORTED_CARD
-	0x8010000B: reader.ErrSharing,       // SCARD_E_SHARING_VIOLATION
-	0x8010001D: reader.ErrNoService,     // SCARD_E_NO_SERVICE
-	0x8010001E: reader.ErrNoService,     // SCARD_E_SERVICE_STOPPED
-	0x8010000F: reader.ErrProtocol,      // SCARD_E_PROTO_MISMATCH
-	0x80100003: reader.ErrClosed,        // SCARD_E_INVALID_HANDLE
-	0x8010000A: os.ErrDeadlineExceeded,  // SCARD_E_TIMEOUT
-	0x80100002: errCancelled,            // SCARD_E_CANCELLED
-	0x80100013: reader.ErrNoService,     // SCARD_F_COMM_ERROR: the daemon went away
-	0x8010002F: reader.ErrCardMute,      // SCARD_E_COMM_DATA_LOST
-	0x80100016: ErrPCSC,                 // SCARD_E_NOT_TRANSACTED
-	0x80100008: reader.ErrBadResponse,   // SCARD_E_INSUFFICIENT_BUFFER
-	0x80100004: ErrPCSC,                 // SCARD_E_INVALID_PARAMETER
+	0x80100009: reader.ErrNoReader,     // SCARD_E_UNKNOWN_READER
+	0x80100017: reader.ErrNoReader,     // SCARD_E_READER_UNAVAILABLE
+	0x8010002E: reader.ErrNoReader,     // SCARD_E_NO_READERS_AVAILABLE
+	0x8010000C: reader.ErrNoCard,       // SCARD_E_NO_SMARTCARD
+	0x80100068: reader.ErrCardRemoved,  // SCARD_W_RESET_CARD
+	0x80100069: reader.ErrCardRemoved,  // SCARD_W_REMOVED_CARD
+	0x80100066: reader.ErrCardMute,     // SCARD_W_UNRESPONSIVE_CARD
+	0x80100067: reader.ErrCardMute,     // SCARD_W_UNPOWERED_CARD
+	0x80100065: reader.ErrCardMute,     // SCARD_W_UNSUPPORTED_CARD
+	0x8010000B: reader.ErrSharing,      // SCARD_E_SHARING_VIOLATION
+	0x8010001D: reader.ErrNoService,    // SCARD_E_NO_SERVICE
+	0x8010001E: reader.ErrNoService,    // SCARD_E_SERVICE_STOPPED
+	0x8010000F: reader.ErrProtocol,     // SCARD_E_PROTO_MISMATCH
+	0x80100003: reader.ErrClosed,       // SCARD_E_INVALID_HANDLE
+	0x8010000A: os.ErrDeadlineExceeded, // SCARD_E_TIMEOUT
+	0x80100002: errCancelled,           // SCARD_E_CANCELLED
+	0x80100013: reader.ErrNoService,    // SCARD_F_COMM_ERROR: the daemon went away
+	0x8010002F: reader.ErrCardMute,     // SCARD_E_COMM_DATA_LOST
+	0x80100016: ErrPCSC,                // SCARD_E_NOT_TRANSACTED
+	0x80100008: reader.ErrBadResponse,  // SCARD_E_INSUFFICIENT_BUFFER
+	0x80100004: ErrPCSC,                // SCARD_E_INVALID_PARAMETER
 }
 
 // errCancelled is what an SCardCancel produces; Wait replaces it with the

@@ -301,4 +301,3 @@ func (c *Card) Disconnect(d Disposition) error {
 	}
 	return wrap("Disconnect", c.name, c.h.Disconnect(disp))
 }
-
