@@ -2,6 +2,7 @@ package iso8583
 
 import (
 	"crypto/sha256"
+	"errors"
 	"strings"
 )
 
@@ -31,4 +32,13 @@ func testSale() *Transaction {
 		ICC:      Hidden(strings.Repeat("\x9f\x26\x08ABCDEFGH", 22) + "\x9f\x36\x02\x00\x01\x95\x01\x00"), // 250 bytes
 		Field60:  &Field60{Batch: 172, Capability: "5", ICCondition: "0"},
 	}
+}
+
+func isOurs(err error) bool {
+	for _, s := range []error{ErrMAC, ErrFrame, ErrUnpack, ErrPack, ErrMissingField, ErrInvalidField} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
 }

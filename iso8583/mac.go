@@ -47,9 +47,9 @@ func (a MACAlgorithm) String() string {
 // keyMAC holds the key schedules, built once, so computing a MAC does not
 // set up ciphers per message.
 type keyMAC struct {
-	alg  MACAlgorithm
-	b    cipher.Block
-	b2   cipher.Block // right half for X9.19
+	alg MACAlgorithm
+	b   cipher.Block
+	b2  cipher.Block // right half for X9.19
 }
 
 // NewMAC returns the MAC that computes field 64 with algorithm alg under

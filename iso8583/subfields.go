@@ -84,8 +84,8 @@ func (f Field60) encode() (string, error) {
 // ParseField60 parses the digits of field 60.
 func ParseField60(s string) (Field60, error) {
 	var f Field60
-	if len(s) < 8 || !allDigits(s) {
-		return f, fmt.Errorf("%w: field 60 needs at least 8 digits (60.1, 60.2), has %q", ErrInvalidField, s)
+	if len(s) < 8 || len(s) > 17 || !allDigits(s) {
+		return f, fmt.Errorf("%w: field 60 needs 8 to 17 digits, has %d", ErrInvalidField, len(s))
 	}
 	if len(s) > 8 && len(s) < 11 {
 		return f, fmt.Errorf("%w: field 60.3 truncated (%d digits)", ErrInvalidField, len(s))
@@ -155,7 +155,7 @@ func (f Field61) encode() (string, error) {
 // ParseField61 parses the digits of field 61.
 func ParseField61(s string) (Field61, error) {
 	var f Field61
-	if len(s) < 12 || !allDigits(s) || (len(s) > 12 && len(s) < 16) {
+	if len(s) < 12 || len(s) > 29 || !allDigits(s) || (len(s) > 12 && len(s) < 16) {
 		return f, fmt.Errorf("%w: field 61 needs 12 or at least 16 digits, has %d", ErrInvalidField, len(s))
 	}
 	b, _ := digitsN(s[:6])
