@@ -8,6 +8,7 @@ import (
 	"log"
 
 	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/keys/dukpt"
 	"github.com/possdk/pos/pinblock"
 )
 
@@ -104,4 +105,23 @@ func ExampleNewCipher() {
 	enc, _ := c.Encrypt(pin, "1234567890123456789")
 	fmt.Printf("%X %v\n", enc, c)
 	// Output: 28B41FDDD29B743E93124BD8E32D921E pinblock.Cipher(ISO-4, AES-128 KCV 53E107B36E)
+}
+
+// A DUKPT host derives the transaction key from the KSN that came with the
+// block and deciphers it (ANSI X9.24-1:2009 A.4, first transaction).
+func ExampleTDESDUKPT() {
+	bdk, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210", keys.WithUsage(keys.UsageBDK))
+	host, _ := dukpt.NewTDESHost(bdk)
+	ksn, _ := dukpt.ParseKSN("FFFF9876543210E00001")
+	tk, _ := host.TransactionKey(ksn)
+	defer tk.Zero()
+
+	c, _ := pinblock.TDESDUKPT(tk, pinblock.Format0, nil)
+	enc, _ := hex.DecodeString("1B9C1845EB993A7A")
+	pin, err := c.Decrypt(enc, "4012345678909")
+	fmt.Println(c)
+	fmt.Println(pin.Len(), err)
+	// Output:
+	// pinblock.Cipher(ISO-0, TDES DUKPT PIN key, KSN FFFF9876543210E00001)
+	// 4 <nil>
 }

@@ -243,12 +243,14 @@ func TestVectors(t *testing.T) {
 				c := vectorCipher(t, v, nil)
 				_, err := c.Decrypt(v.hex(t, "encrypted"), v.str("pan"))
 				wantErr(t, err, v.str("error"))
+			case "dukpt_tdes", "dukpt_aes":
+				testDUKPTVector(t, v)
 			default:
 				t.Fatalf("unknown kind %q", kind)
 			}
 		})
 	}
-	for _, k := range []string{"encode", "decode", "decode_error", "encode_error", "encrypt", "decrypt", "decrypt_error"} {
+	for _, k := range []string{"encode", "decode", "decode_error", "encode_error", "encrypt", "decrypt", "decrypt_error", "dukpt_tdes", "dukpt_aes"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s vectors", k)
 		}
