@@ -2,8 +2,12 @@ module github.com/possdk/pos/bench
 
 go 1.25.0
 
-require github.com/possdk/pos v0.0.0
+require (
+	github.com/moov-io/bertlv v0.1.0
+	github.com/moov-io/pinblock v0.0.0-20250827192605-96cec2be4321
+	github.com/possdk/pos v0.0.0
+)
 
-require github.com/moov-io/bertlv v0.1.0 // indirect
+require github.com/emmansun/gmsm v0.44.0 // indirect
 
 replace github.com/possdk/pos => ../
