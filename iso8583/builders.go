@@ -3,6 +3,8 @@ package iso8583
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/possdk/pos/keys"
 )
 
 // Terminal identifies the card acceptor in every request.
@@ -17,10 +19,12 @@ func (term Terminal) base(k Kind, stan, batch uint32) *Transaction {
 		Field60: &Field60{Batch: batch}}
 }
 
-// SignIn builds a sign-in request (0800) asking for working keys in mode.
-func (term Terminal) SignIn(stan, batch uint32, mode KeyMode) *Transaction {
+// SignIn builds a sign-in request (0800) asking for working keys in mode
+// (60.3: keys.ModeSingleDES 001, ModeTDES 003, ModeTDESTrack 004, ModeSM4
+// 006).
+func (term Terminal) SignIn(stan, batch uint32, mode keys.KeyMode) *Transaction {
 	t := term.base(KindSignIn, stan, batch)
-	t.Field60.NetMgmt = string(mode)
+	t.Field60.NetMgmt = mode.String()
 	if term.Operator != "" {
 		t.Field63 = &Field63{Code: term.Operator}
 	}

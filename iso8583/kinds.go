@@ -1,5 +1,7 @@
 package iso8583
 
+import "github.com/possdk/pos/keys"
+
 // Kind is a CUP POS transaction type. Each kind is a row of one table
 // (MTI, processing code, condition code, 60.1, 60.3, required fields),
 // the routing key of the CUP POS spec: MTI + F3[0:2] + F25 + 60.1, or
@@ -27,18 +29,6 @@ const (
 	kindCount
 )
 
-// KeyMode is the sign-in 60.3 code that selects which working keys the
-// host returns in field 62.
-type KeyMode string
-
-// Sign-in key modes (CUP POS spec 60.3; 006 from SM4 (国密) dialects).
-const (
-	KeysSingle    KeyMode = "001" // single-length PIK and MAK, 24 bytes in field 62
-	KeysDouble    KeyMode = "003" // double-length PIK and MAK, 40 bytes
-	KeysDoubleTDK KeyMode = "004" // double-length PIK, MAK and TDK, 60 bytes
-	KeysSM4       KeyMode = "006" // SM4 PIK, MAK and TDK
-)
-
 // Network management codes (60.3) used by the batch messages.
 const (
 	nmiSignOff        = "002"
@@ -63,7 +53,7 @@ type kindInfo struct {
 
 var kinds = [kindCount]kindInfo{
 	KindUnknown:                 {name: "unknown"},
-	KindSignIn:                  {name: "sign-in", mti: "0800", type60: "00", nmi: string(KeysDouble), req: []int{11, 41, 42, 60}},
+	KindSignIn:                  {name: "sign-in", mti: "0800", type60: "00", nmi: "003", req: []int{11, 41, 42, 60}},
 	KindSignOff:                 {name: "sign-off", mti: "0820", type60: "00", nmi: nmiSignOff, req: []int{11, 41, 42, 60}},
 	KindSale:                    {name: "sale", mti: "0200", proc: "000000", cond: "00", type60: "22", nmi: nmiFinancialBlank, mac: true, card: true, req: []int{3, 4, 11, 22, 25, 41, 42, 49, 60}},
 	KindBalance:                 {name: "balance inquiry", mti: "0200", proc: "310000", cond: "00", type60: "01", nmi: nmiFinancialBlank, mac: true, card: true, req: []int{3, 11, 22, 25, 41, 42, 49, 60}},
@@ -116,8 +106,7 @@ func classify(mti, type60, nmi string) (k Kind, orig Kind) {
 	req := requestMTI(mti)
 	switch req {
 	case "0800":
-		switch KeyMode(nmi) {
-		case KeysSingle, KeysDouble, KeysDoubleTDK, KeysSM4:
+		if _, err := keys.ParseKeyMode(nmi); err == nil {
 			return KindSignIn, 0
 		}
 		return KindUnknown, 0

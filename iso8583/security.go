@@ -4,6 +4,7 @@ import (
 	"crypto/cipher"
 	"fmt"
 
+	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
 )
 
@@ -49,11 +50,10 @@ func (t *Transaction) SetPIN(c *pinblock.Cipher, pin pinblock.PIN) error {
 	return nil
 }
 
-// trackBlock applies fn to the block of packed track data the CUP POS
-// spec encrypts (4.4.2 磁道加密: counting from the byte before the last,
-// the block-size bytes to its left), and returns the track with that block
-// replaced.
-func trackBlock(tr Track, b cipher.Block, fn func(dst, src []byte)) (Track, error) {
+// trackBlock packs tr, lets fn (keys.EncryptTrack or DecryptTrack, the
+// CUP rule for which block the TDK covers) work on the packed bytes, and
+// returns the track re-expressed as characters.
+func trackBlock(tr Track, b cipher.Block, fn func(cipher.Block, []byte) error) (Track, error) {
 	if tr == "" {
 		return "", nil
 	}
@@ -62,13 +62,9 @@ func trackBlock(tr Track, b cipher.Block, fn func(dst, src []byte)) (Track, erro
 	if err != nil {
 		return "", err
 	}
-	bs := b.BlockSize()
-	n := len(packed)
-	if n < bs+1 {
-		return "", fmt.Errorf("%w: track of %d bytes is too short to encrypt a %d-byte block", ErrInvalidField, n, bs)
+	if err := fn(b, packed); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidField, err)
 	}
-	blk := packed[n-1-bs : n-1]
-	fn(blk, blk)
 	out, _, err := enc.Decode(packed, len(tr))
 	if err != nil {
 		return "", err
@@ -77,18 +73,18 @@ func trackBlock(tr Track, b cipher.Block, fn func(dst, src []byte)) (Track, erro
 }
 
 // EncryptTracks encrypts fields 35 and 36 in place with the TDK's cipher
-// (CUP POS spec 磁道加密: the 8 bytes before the last byte of the packed
+// (keys.EncryptTrack: the 8 bytes before the last byte of the packed
 // track, TDES-ECB; with an SM4 TDK the 16 bytes) and sets 53.3. The
 // encrypted tracks carry hex letters; TrackEncoder packs them as nibbles.
 func (t *Transaction) EncryptTracks(tdk cipher.Block) error {
 	if t.Security != nil && t.Security.TrackEncrypted {
 		return fmt.Errorf("%w: tracks are already encrypted (field 53.3)", ErrInvalidField)
 	}
-	t2, err := trackBlock(t.Track2, tdk, tdk.Encrypt)
+	t2, err := trackBlock(t.Track2, tdk, keys.EncryptTrack)
 	if err != nil {
 		return fmt.Errorf("field 35: %w", err)
 	}
-	t3, err := trackBlock(t.Track3, tdk, tdk.Encrypt)
+	t3, err := trackBlock(t.Track3, tdk, keys.EncryptTrack)
 	if err != nil {
 		return fmt.Errorf("field 36: %w", err)
 	}
@@ -108,11 +104,11 @@ func (t *Transaction) DecryptTracks(tdk cipher.Block) error {
 	if t.Security == nil || !t.Security.TrackEncrypted {
 		return nil
 	}
-	t2, err := trackBlock(t.Track2, tdk, tdk.Decrypt)
+	t2, err := trackBlock(t.Track2, tdk, keys.DecryptTrack)
 	if err != nil {
 		return fmt.Errorf("field 35: %w", err)
 	}
-	t3, err := trackBlock(t.Track3, tdk, tdk.Decrypt)
+	t3, err := trackBlock(t.Track3, tdk, keys.DecryptTrack)
 	if err != nil {
 		return fmt.Errorf("field 36: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/keys"
 )
 
 var env0 = Envelope{TPDU: TPDU{ID: 0x60, Destination: 0x0001}, Header: Header{AppType: 0x60, Version: 0x22}}
@@ -132,8 +134,8 @@ func TestRoundTripEveryKind(t *testing.T) {
 		}
 		return got
 	}
-	check(testTerm.SignIn(1, 172, KeysDoubleTDK), nil)
-	check(testTerm.SignIn(1, 172, KeysSM4), nil)
+	check(testTerm.SignIn(1, 172, keys.ModeTDESTrack), nil)
+	check(testTerm.SignIn(1, 172, keys.ModeSM4), nil)
 	check(testTerm.SignOff(2, 172), nil)
 	check(sale, nil)
 	bal := testSale()
@@ -213,7 +215,7 @@ func TestRequiredFields(t *testing.T) {
 		t.Errorf("complete sale: %v", err)
 	}
 	// An approved sign-in response must deliver keys.
-	resp, _ := testTerm.SignIn(1, 1, KeysDouble).Response(Approved)
+	resp, _ := testTerm.SignIn(1, 1, keys.ModeTDES).Response(Approved)
 	if _, err := c.PackTransaction(resp); !errors.Is(err, ErrMissingField) {
 		t.Errorf("0810 without 62: %v", err)
 	}
