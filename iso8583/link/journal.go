@@ -1,0 +1,462 @@
+package link
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+)
+
+// Journal file layout. A journal is a log of records, each written with a
+// single write and synced before Put or Delete returns:
+//
+//	file    = magic "PJNL" version(1) reserved(3) record*
+//	record  = length(4, big-endian, of body) crc32c(4, of body) body
+//	body    = op(1) id(8, big-endian) payload
+//
+// op 1 puts (adds or replaces) the entry id; op 2 deletes it. A crash can
+// leave only the last record incomplete (the file is append-only and every
+// record is synced before the next is written), so a bad record at the end
+// of the file is a torn write and is cut off on open; a bad record with
+// valid data after it is corruption and is reported as ErrCorrupt.
+const (
+	journalMagic    = "PJNL"
+	journalVersion  = 1
+	journalHdrLen   = 8
+	recordHdrLen    = 8
+	recordMinBody   = 9
+	maxRecordBody   = 1 << 20
+	opPut           = 1
+	opDelete        = 2
+	compactMinBytes = 64 << 10
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Entry is one live journal entry.
+type Entry struct {
+	ID      uint64
+	Payload []byte
+}
+
+// Recovery says what opening a journal found.
+type Recovery struct {
+	Records   int   // valid records read
+	TornBytes int64 // bytes of an incomplete last record that were cut off
+}
+
+// Journal is a durable, append-only map from uint64 IDs to small payloads,
+// for records that must survive power loss: pending reversals (冲正) and the
+// batch's approved transactions. Put and Delete return only after the
+// record is on stable storage (fsync). Dead records are compacted away by
+// rewriting the live ones to a new file that atomically replaces the old.
+//
+// A Journal is safe for concurrent use. One process at a time may open a
+// path.
+type Journal struct {
+	mu   sync.Mutex
+	path string
+	f    *os.File
+	size int64
+	live map[uint64]*journalEntry
+	seq  uint64
+	dead int64 // bytes of records superseded by later ones
+	rec  Recovery
+	err  error // sticky: a failed sync leaves the file state unknown
+	buf  []byte
+}
+
+type journalEntry struct {
+	seq     uint64
+	payload []byte
+	size    int64 // bytes of the record that put it
+}
+
+// OpenJournal opens the journal at path, creating it (and syncing its
+// directory) if it does not exist. A torn last record is cut off and
+// reported by Recovery; any other damage is ErrCorrupt with the offset.
+func OpenJournal(path string) (*Journal, error) {
+	// A compaction that crashed before its rename leaves a temporary
+	// file; the journal itself is still the authoritative copy.
+	_ = os.Remove(path + ".tmp")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("link: opening journal: %w", err)
+	}
+	j := &Journal{path: path, f: f, live: make(map[uint64]*journalEntry)}
+	if err := j.load(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if j.shouldCompact() {
+		if err := j.compactLocked(); err != nil {
+			j.f.Close()
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+func (j *Journal) load() error {
+	data, err := io.ReadAll(j.f)
+	if err != nil {
+		return fmt.Errorf("link: reading journal %s: %w", j.path, err)
+	}
+	if len(data) < journalHdrLen {
+		// New file, or a crash while its header was being written:
+		// nothing can have been recorded yet.
+		if len(data) > 0 && !bytes.HasPrefix(journalHeader(), data) {
+			return fmt.Errorf("%w: %s: not a journal (bad magic)", ErrCorrupt, j.path)
+		}
+		return j.reset()
+	}
+	end, torn, err := scanJournal(data, func(body []byte, size int) {
+		j.apply(body, int64(size))
+		j.rec.Records++
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, j.path, err)
+	}
+	if torn > 0 {
+		// Cut the torn record off so the next append starts on a record
+		// boundary.
+		j.rec.TornBytes = int64(torn)
+		if err := j.f.Truncate(int64(end)); err != nil {
+			return fmt.Errorf("link: truncating torn journal record: %w", err)
+		}
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("link: syncing journal: %w", err)
+		}
+	}
+	j.size = int64(end)
+	if _, err := j.f.Seek(j.size, io.SeekStart); err != nil {
+		return fmt.Errorf("link: seeking journal: %w", err)
+	}
+	return nil
+}
+
+// scanJournal walks the records of a whole journal file, calling apply
+// for each valid one. It returns where the valid records end and how many
+// bytes of a torn last record follow. A bad record that runs to (or past)
+// the end of the file is a write torn by a crash; any other bad record is
+// an error naming its offset.
+func scanJournal(data []byte, apply func(body []byte, size int)) (end, torn int, err error) {
+	if len(data) < journalHdrLen || string(data[:4]) != journalMagic {
+		return 0, 0, errors.New("not a journal (bad magic)")
+	}
+	if data[4] != journalVersion {
+		return 0, 0, fmt.Errorf("journal version %d, want %d", data[4], journalVersion)
+	}
+	off := journalHdrLen
+	for off < len(data) {
+		body, n, err := parseRecord(data[off:])
+		if err != nil {
+			if n < 0 || off+n >= len(data) {
+				return off, len(data) - off, nil
+			}
+			return off, 0, fmt.Errorf("record at offset %d: %w", off, err)
+		}
+		apply(body, n)
+		off += n
+	}
+	return off, 0, nil
+}
+
+func journalHeader() []byte {
+	return []byte{journalMagic[0], journalMagic[1], journalMagic[2], journalMagic[3], journalVersion, 0, 0, 0}
+}
+
+// errRecord describes why a record did not parse; it is wrapped in
+// ErrCorrupt when the record is not the last.
+var errRecord = errors.New("bad record")
+
+// parseRecord reads one record from b. It returns the body, the record's
+// total size, and an error; a size of -1 means the record's header or
+// declared body does not fit in b.
+func parseRecord(b []byte) (body []byte, n int, err error) {
+	if len(b) < recordHdrLen {
+		return nil, -1, fmt.Errorf("%w: %d-byte header", errRecord, len(b))
+	}
+	bl := binary.BigEndian.Uint32(b)
+	if bl < recordMinBody || bl > maxRecordBody {
+		return nil, -1, fmt.Errorf("%w: body length %d", errRecord, bl)
+	}
+	n = recordHdrLen + int(bl)
+	if n > len(b) {
+		return nil, -1, fmt.Errorf("%w: body length %d, %d bytes left", errRecord, bl, len(b)-recordHdrLen)
+	}
+	body = b[recordHdrLen:n]
+	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(b[4:]) {
+		return nil, n, fmt.Errorf("%w: checksum mismatch", errRecord)
+	}
+	if body[0] != opPut && body[0] != opDelete {
+		return nil, n, fmt.Errorf("%w: operation %d", errRecord, body[0])
+	}
+	return body, n, nil
+}
+
+// apply replays one valid record body into the live map.
+func (j *Journal) apply(body []byte, size int64) {
+	id := binary.BigEndian.Uint64(body[1:])
+	old := j.live[id]
+	if old != nil {
+		j.dead += old.size
+	}
+	switch body[0] {
+	case opPut:
+		e := &journalEntry{payload: slices.Clone(body[recordMinBody:]), size: size}
+		if old != nil {
+			e.seq = old.seq
+		} else {
+			j.seq++
+			e.seq = j.seq
+		}
+		j.live[id] = e
+	case opDelete:
+		delete(j.live, id)
+		j.dead += size
+	}
+}
+
+// reset truncates the file to a fresh header.
+func (j *Journal) reset() error {
+	if err := j.f.Truncate(0); err != nil {
+		return fmt.Errorf("link: initialising journal: %w", err)
+	}
+	if _, err := j.f.WriteAt(journalHeader(), 0); err != nil {
+		return fmt.Errorf("link: initialising journal: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("link: syncing journal: %w", err)
+	}
+	if err := syncDir(filepath.Dir(j.path)); err != nil {
+		return err
+	}
+	j.size = journalHdrLen
+	_, err := j.f.Seek(j.size, io.SeekStart)
+	return err
+}
+
+// Recovery reports what Open found: records read and torn bytes cut off.
+func (j *Journal) Recovery() Recovery {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.rec
+}
+
+// Put durably records payload under id, replacing any earlier payload.
+// It returns after the record is synced to stable storage.
+func (j *Journal) Put(id uint64, payload []byte) error {
+	if len(payload) > maxRecordBody-recordMinBody {
+		return fmt.Errorf("%w: journal payload of %d bytes", ErrTooLarge, len(payload))
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.appendLocked(opPut, id, payload)
+}
+
+// Delete durably removes id. Deleting an absent id writes nothing.
+func (j *Journal) Delete(id uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, ok := j.live[id]; !ok {
+		return j.usable()
+	}
+	if err := j.appendLocked(opDelete, id, nil); err != nil {
+		return err
+	}
+	if j.shouldCompact() {
+		return j.compactLocked()
+	}
+	return nil
+}
+
+func (j *Journal) usable() error {
+	if j.f == nil {
+		return ErrClosed
+	}
+	return j.err
+}
+
+func (j *Journal) appendLocked(op byte, id uint64, payload []byte) error {
+	if err := j.usable(); err != nil {
+		return err
+	}
+	j.buf = appendRecord(j.buf[:0], op, id, payload)
+	if _, err := j.f.Write(j.buf); err != nil {
+		// Cut a partial write off so the log stays record-aligned.
+		if terr := j.f.Truncate(j.size); terr != nil {
+			j.err = fmt.Errorf("link: journal write failed and cannot be undone: %w", err)
+		}
+		_, _ = j.f.Seek(j.size, io.SeekStart)
+		return fmt.Errorf("link: writing journal: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		// After a failed fsync the kernel may have dropped the dirty
+		// pages: nothing written since the last good sync can be
+		// trusted, so refuse further use.
+		j.err = fmt.Errorf("link: syncing journal: %w", err)
+		return j.err
+	}
+	j.size += int64(len(j.buf))
+	j.apply(j.buf[recordHdrLen:], int64(len(j.buf)))
+	return nil
+}
+
+func appendRecord(dst []byte, op byte, id uint64, payload []byte) []byte {
+	start := len(dst)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(recordMinBody+len(payload)))
+	dst = append(dst, 0, 0, 0, 0, op)
+	dst = binary.BigEndian.AppendUint64(dst, id)
+	dst = append(dst, payload...)
+	binary.BigEndian.PutUint32(dst[start+4:], crc32.Checksum(dst[start+recordHdrLen:], castagnoli))
+	return dst
+}
+
+// Get returns a copy of the payload recorded under id.
+func (j *Journal) Get(id uint64) ([]byte, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e, ok := j.live[id]
+	if !ok {
+		return nil, false
+	}
+	return slices.Clone(e.payload), true
+}
+
+// Len returns the number of live entries.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.live)
+}
+
+// Entries returns the live entries in the order they were first put.
+func (j *Journal) Entries() []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.entriesLocked()
+}
+
+func (j *Journal) entriesLocked() []Entry {
+	type kv struct {
+		id uint64
+		e  *journalEntry
+	}
+	all := make([]kv, 0, len(j.live))
+	for id, e := range j.live {
+		all = append(all, kv{id, e})
+	}
+	slices.SortFunc(all, func(a, b kv) int {
+		switch {
+		case a.e.seq < b.e.seq:
+			return -1
+		case a.e.seq > b.e.seq:
+			return 1
+		}
+		return 0
+	})
+	out := make([]Entry, len(all))
+	for i, x := range all {
+		out[i] = Entry{ID: x.id, Payload: slices.Clone(x.e.payload)}
+	}
+	return out
+}
+
+func (j *Journal) shouldCompact() bool {
+	return j.dead > 0 && (len(j.live) == 0 || j.dead >= compactMinBytes && j.dead >= j.size/2)
+}
+
+// Compact rewrites the journal with only its live entries. It runs by
+// itself when dead records make up half of a file over 64 KiB, or when the
+// last entry is deleted.
+func (j *Journal) Compact() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.usable(); err != nil {
+		return err
+	}
+	return j.compactLocked()
+}
+
+// compactLocked writes the live entries to path.tmp, syncs it, renames it
+// over the journal and syncs the directory: at every instant one complete
+// journal is on disk under the real name.
+func (j *Journal) compactLocked() error {
+	entries := j.entriesLocked()
+	buf := journalHeader()
+	for _, e := range entries {
+		buf = appendRecord(buf, opPut, e.ID, e.Payload)
+	}
+	tmp := j.path + ".tmp"
+	nf, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("link: compacting journal: %w", err)
+	}
+	if _, err := nf.Write(buf); err != nil {
+		nf.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("link: compacting journal: %w", err)
+	}
+	if err := nf.Sync(); err != nil {
+		nf.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("link: compacting journal: %w", err)
+	}
+	if err := os.Rename(tmp, j.path); err != nil {
+		nf.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("link: compacting journal: %w", err)
+	}
+	if err := syncDir(filepath.Dir(j.path)); err != nil {
+		// The rename happened; whether it is durable is unknown, but
+		// both files hold the same live entries, so continue with the
+		// new one.
+		j.err = err
+	}
+	j.f.Close()
+	j.f = nf
+	j.size = int64(len(buf))
+	j.dead = 0
+	j.live = make(map[uint64]*journalEntry, len(entries))
+	j.seq = 0
+	for _, e := range entries {
+		j.seq++
+		j.live[e.ID] = &journalEntry{seq: j.seq, payload: e.Payload, size: int64(recordHdrLen + recordMinBody + len(e.Payload))}
+	}
+	_, err = j.f.Seek(j.size, io.SeekStart)
+	return err
+}
+
+// Close closes the journal file. Every completed Put and Delete is
+// already durable.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	return err
+}
+
+// syncDir makes a file creation or rename in dir durable (POSIX leaves the
+// directory entry in the page cache until the directory is synced).
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("link: syncing directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("link: syncing directory: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,306 @@
+package link
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/possdk/pos/iso8583"
+)
+
+// FrameHandler answers one request frame (length prefix, TPDU and header
+// included) with a response frame, or nil to send nothing. It may be
+// called from many goroutines at once. Host is the FrameHandler of a CUP
+// acquirer host.
+type FrameHandler interface {
+	ServeFrame(ctx context.Context, frame []byte) []byte
+}
+
+// FrameHandlerFunc adapts a function to FrameHandler.
+type FrameHandlerFunc func(ctx context.Context, frame []byte) []byte
+
+// ServeFrame calls f.
+func (f FrameHandlerFunc) ServeFrame(ctx context.Context, frame []byte) []byte { return f(ctx, frame) }
+
+// Server accepts terminal connections and feeds their frames to Handler.
+// Each connection has its own goroutine; requests on one connection are
+// answered one at a time unless MaxInFlight allows pipelining. Set the
+// fields before Serve; do not change them afterwards.
+type Server struct {
+	Handler FrameHandler
+	// TLS, when not nil, makes the server speak TLS with this config.
+	TLS *tls.Config
+	// MaxFrame refuses larger inbound frames and drops the connection
+	// (default DefaultMaxFrame).
+	MaxFrame int
+	// IdleTimeout closes a connection that sends no request for this
+	// long (default 2 minutes; POS terminals usually hang up after each
+	// transaction, so an idle socket is a leak).
+	IdleTimeout time.Duration
+	// WriteTimeout bounds writing one response (default 30 s).
+	WriteTimeout time.Duration
+	// MaxConns bounds concurrent connections; further ones wait in the
+	// listen backlog (0: no limit).
+	MaxConns int
+	// MaxInFlight bounds concurrently handled requests per connection
+	// (default 1: strictly one at a time).
+	MaxInFlight int
+	// Logger receives connection-level errors (nil: slog.Default()).
+	Logger *slog.Logger
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*serverConn]struct{}
+	inShut    atomic.Bool
+	connWG    sync.WaitGroup
+	baseCtx   context.Context
+	cancel    context.CancelFunc
+	initOnce  sync.Once
+	connCount chan struct{}
+}
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = fmt.Errorf("%w: server", ErrClosed)
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		s.listeners = make(map[net.Listener]struct{})
+		s.conns = make(map[*serverConn]struct{})
+		s.baseCtx, s.cancel = context.WithCancel(context.Background())
+		if s.MaxConns > 0 {
+			s.connCount = make(chan struct{}, s.MaxConns)
+		}
+	})
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+// ListenAndServe listens on the TCP address addr and serves.
+func (s *Server) ListenAndServe(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("link: listening: %w", err)
+	}
+	return s.Serve(ln)
+}
+
+// Serve accepts connections on ln until Shutdown or Close, and always
+// returns a non-nil error (ErrServerClosed after a shutdown).
+func (s *Server) Serve(ln net.Listener) error {
+	s.init()
+	if s.Handler == nil {
+		return errors.New("link: Server.Handler is nil")
+	}
+	s.mu.Lock()
+	if s.inShut.Load() {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	s.listeners[ln] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+		ln.Close()
+	}()
+	var backoff time.Duration
+	for {
+		if s.connCount != nil {
+			select {
+			case s.connCount <- struct{}{}:
+			case <-s.baseCtx.Done():
+				return ErrServerClosed
+			}
+		}
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.connCount != nil {
+				<-s.connCount
+			}
+			if s.inShut.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// Temporary resource exhaustion (EMFILE ...): back off
+				// as net/http does rather than spin.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				time.Sleep(backoff)
+				continue
+			}
+			return fmt.Errorf("link: accepting: %w", err)
+		}
+		backoff = 0
+		if tc, ok := nc.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+		}
+		if s.TLS != nil {
+			nc = tls.Server(nc, s.TLS)
+		}
+		sc := &serverConn{s: s, nc: nc}
+		s.mu.Lock()
+		if s.inShut.Load() {
+			s.mu.Unlock()
+			nc.Close()
+			if s.connCount != nil {
+				<-s.connCount
+			}
+			return ErrServerClosed
+		}
+		s.conns[sc] = struct{}{}
+		s.connWG.Add(1)
+		s.mu.Unlock()
+		go sc.serve()
+	}
+}
+
+// Shutdown stops accepting, lets every connection finish the requests it
+// is handling (their responses are written), closes the connections, and
+// returns when all are closed or ctx ends (then it closes what is left and
+// returns ctx's error).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.mu.Lock()
+	s.inShut.Store(true)
+	for ln := range s.listeners {
+		ln.Close()
+	}
+	for c := range s.conns {
+		// Wake readers blocked waiting for the next request; a reader
+		// busy with a request sees inShut before its next read.
+		_ = c.nc.SetReadDeadline(time.Now())
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.connWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.cancel()
+		return nil
+	case <-ctx.Done():
+		s.Close()
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and every connection at once, cancelling the
+// context of requests in progress.
+func (s *Server) Close() error {
+	s.init()
+	s.mu.Lock()
+	s.inShut.Store(true)
+	for ln := range s.listeners {
+		ln.Close()
+	}
+	for c := range s.conns {
+		c.nc.Close()
+	}
+	s.mu.Unlock()
+	s.cancel()
+	return nil
+}
+
+type serverConn struct {
+	s   *Server
+	nc  net.Conn
+	wmu sync.Mutex
+}
+
+func (c *serverConn) serve() {
+	s := c.s
+	defer func() {
+		c.nc.Close()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		if s.connCount != nil {
+			<-s.connCount
+		}
+		s.connWG.Done()
+	}()
+	idle := s.IdleTimeout
+	if idle <= 0 {
+		idle = 2 * time.Minute
+	}
+	maxFrame := s.MaxFrame
+	if maxFrame <= 0 {
+		maxFrame = DefaultMaxFrame
+	}
+	inflight := max(s.MaxInFlight, 1)
+	var sem chan struct{}
+	var wg sync.WaitGroup
+	if inflight > 1 {
+		sem = make(chan struct{}, inflight)
+	}
+	defer wg.Wait()
+	var buf []byte
+	for {
+		if s.inShut.Load() {
+			return
+		}
+		_ = c.nc.SetReadDeadline(time.Now().Add(idle))
+		if s.inShut.Load() {
+			return
+		}
+		frame, err := iso8583.ReadFrame(c.nc, buf, maxFrame)
+		if err != nil {
+			var ne net.Error
+			switch {
+			case s.inShut.Load(), errors.Is(err, net.ErrClosed):
+			case errors.As(err, &ne) && ne.Timeout():
+				s.logger().Debug("link: idle connection closed", "remote", c.nc.RemoteAddr())
+			case errors.Is(err, iso8583.ErrFrame):
+				s.logger().Warn("link: oversized frame, connection dropped", "remote", c.nc.RemoteAddr(), "err", err)
+			}
+			return
+		}
+		if sem == nil {
+			resp := s.Handler.ServeFrame(s.baseCtx, frame)
+			if !c.write(resp) {
+				return
+			}
+			buf = frame
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(frame []byte) {
+			defer func() { <-sem; wg.Done() }()
+			if !c.write(s.Handler.ServeFrame(s.baseCtx, frame)) {
+				c.nc.Close()
+			}
+		}(frame)
+		buf = nil
+	}
+}
+
+func (c *serverConn) write(resp []byte) bool {
+	if resp == nil {
+		return true
+	}
+	wt := c.s.WriteTimeout
+	if wt <= 0 {
+		wt = 30 * time.Second
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(wt))
+	if _, err := c.nc.Write(resp); err != nil {
+		c.s.logger().Debug("link: writing response", "remote", c.nc.RemoteAddr(), "err", err)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,141 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+)
+
+// echoHandler answers a 'Q' frame with the same frame marked 'R'.
+func echoHandler(delay time.Duration) FrameHandler {
+	return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+		time.Sleep(delay)
+		resp := append([]byte(nil), frame...)
+		resp[2] = 'R'
+		return resp
+	})
+}
+
+func startServer(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		s.Close()
+		if err := <-errc; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve = %v, want ErrServerClosed", err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+func dialTest(t *testing.T, addr string) *Conn {
+	t.Helper()
+	d := Dialer{Addr: addr}
+	nc, err := d.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConn(nc, testKey)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestServerGracefulShutdown starts a slow request, shuts down while it is
+// being handled, and checks its response still arrives, new connections
+// are refused and Shutdown returns once the connection is closed.
+func TestServerGracefulShutdown(t *testing.T) {
+	s := &Server{Handler: echoHandler(200 * time.Millisecond)}
+	addr := startServer(t, s)
+	c := dialTest(t, addr)
+	idle := dialTest(t, addr)
+	k := Key{"T1", 1}
+	res := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := c.RoundTrip(ctx, k, testFrame('Q', k, ""))
+		res <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the request is now in the handler
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := <-res; err != nil {
+		t.Fatalf("in-flight request lost in shutdown: %v", err)
+	}
+	select {
+	case <-idle.Done():
+	case <-time.After(time.Second):
+		t.Error("idle connection not closed by Shutdown")
+	}
+	if nc, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		nc.Close()
+		t.Error("server still accepting after Shutdown")
+	}
+}
+
+func TestServerIdleTimeout(t *testing.T) {
+	s := &Server{Handler: echoHandler(0), IdleTimeout: 100 * time.Millisecond}
+	c := dialTest(t, startServer(t, s))
+	k := Key{"T1", 1}
+	if _, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("idle connection kept open")
+	}
+}
+
+func TestServerPipelined(t *testing.T) {
+	s := &Server{Handler: echoHandler(50 * time.Millisecond), MaxInFlight: 8}
+	c := dialTest(t, startServer(t, s))
+	errs := make(chan error, 8)
+	start := time.Now()
+	for i := range 8 {
+		go func() {
+			k := Key{"T1", uint32(i + 1)}
+			_, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, ""))
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("8 pipelined 50 ms requests took %v", time.Since(start))
+}
+
+func TestServerMaxConns(t *testing.T) {
+	s := &Server{Handler: echoHandler(0), MaxConns: 1}
+	addr := startServer(t, s)
+	first := dialTest(t, addr)
+	k := Key{"T1", 1}
+	if _, err := first.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
+		t.Fatal(err)
+	}
+	second := dialTest(t, addr) // TCP connects (backlog) but is not served
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := second.RoundTrip(ctx, k, testFrame('Q', k, "")); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("second connection served beyond MaxConns: %v", err)
+	}
+	first.Close()
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	k2 := Key{"T1", 2}
+	if _, err := second.RoundTrip(ctx2, k2, testFrame('Q', k2, "")); err != nil {
+		t.Fatalf("second connection not served after the first closed: %v", err)
+	}
+}
