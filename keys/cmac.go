@@ -12,6 +12,11 @@ const (
 	rb128 = 0x87
 )
 
+// CMAC is implemented here rather than taken from gmsm's cbcmac: in
+// v0.44.0 that package derives subkeys with the 128-bit constant 0x87 for
+// 64-bit blocks too (SP 800-38B §5.3 needs 0x1B), so its TDES CMAC fails the
+// SP 800-38B D.4 vectors, and its Reset keeps stale partial-block bytes.
+
 // CMAC returns the leftmost n bytes (1..block size; 0 means the whole
 // block) of the CMAC of msg under b (NIST SP 800-38B, RFC 4493 for AES).
 // It works with any 8- or 16-byte block cipher: AES, TDES, SM4.

@@ -1,7 +1,10 @@
 package keys_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/possdk/pos/keys"
 )
@@ -83,4 +86,43 @@ func ExampleCMAC() {
 	fmt.Printf("%X\n", mac)
 	// Output:
 	// 070A16B46B4D4144F79BDD9DD04A287C
+}
+
+func ExampleDecodeField62() {
+	// Host side: fresh working keys under the TMK (use crypto/rand.Reader).
+	tmk, _ := keys.FromHex(keys.TDES2, "70F2A84CCBC2AE8625CBB0F2C22AB923", keys.WithUsage(keys.UsageKeyEncryption))
+	host, _ := keys.NewWorkingKeys(strings.NewReader(strings.Repeat("possdk example random bytes ", 4)), keys.ModeTDESTrack)
+	f62, _ := keys.EncodeField62(tmk, host)
+
+	// Terminal side: decrypt and check every key, or get nothing.
+	mode, _ := keys.ParseKeyMode("004")
+	w, err := keys.DecodeField62(tmk, mode, f62)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer w.Zero()
+	fmt.Println(len(f62), w.PIN.Equal(host.PIN), w.MAC.Usage(), w.Data.Algorithm())
+
+	f62[19] ^= 1 // damage the PIK check value
+	_, err = keys.DecodeField62(tmk, mode, f62)
+	fmt.Println(errors.Is(err, keys.ErrCheckValue))
+	// Output:
+	// 60 true MAC TDES-2key
+	// true
+}
+
+func ExampleEncryptTrack() {
+	tdk, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210", keys.WithUsage(keys.UsageData))
+	b, _ := tdk.Block()
+	// Track 2 "6222021234567890123=49121011234567890", packed, F-padded.
+	track := []byte{0x62, 0x22, 0x02, 0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x3D, 0x49, 0x12, 0x10, 0x11, 0x23, 0x45, 0x67, 0x89, 0x0F}
+	plain := append([]byte(nil), track...)
+	_ = keys.EncryptTrack(b, track)
+	fmt.Println(bytes.Equal(track[:10], plain[:10]), bytes.Equal(track[10:18], plain[10:18]), track[18] == plain[18])
+	_ = keys.DecryptTrack(b, track)
+	fmt.Println(bytes.Equal(track, plain))
+	// Output:
+	// true false true
+	// true
 }
