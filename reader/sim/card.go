@@ -1,0 +1,229 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/possdk/pos/reader"
+)
+
+// Card is a software EMV card. It implements reader.Card: Transmit takes a
+// command APDU and returns the response APDU, computing real cryptograms
+// (under the profile's issuer master key) and RSA signatures (with the test
+// PKI). It is safe for concurrent use, though a card serves one terminal.
+type Card struct {
+	profile Profile
+	atr     []byte
+	apps    []*application
+	rand    io.Reader
+
+	mu       sync.Mutex
+	removed  bool
+	st       state
+	pinTries int
+	atc      map[int]uint16 // per application
+	scripts  int            // issuer script commands received
+}
+
+// state is what one card session remembers between commands.
+type state struct {
+	dir        string // "", "PSE", "PPSE" when a directory is selected
+	app        int    // selected application index, -1 for none
+	gpoDone    bool
+	pdolData   []byte
+	cdol1Data  []byte
+	genACs     int
+	lastAC     []byte
+	lastCID    byte
+	challenge  []byte
+	issuerAuth int // 0 not tried, 1 ok, -1 failed
+	pending    []byte
+}
+
+// New personalises a card from a profile.
+func New(p *Profile) (*Card, error) {
+	c := &Card{profile: *p, rand: rand.Reader, atc: map[int]uint16{}}
+	var err error
+	atr := p.ATR
+	if atr == "" {
+		atr = "3B808131FE458B" // T=1, IFSC 254, BWI 4, CWI 5
+		if p.Protocol == "T=0" {
+			atr = "3B6800000073C84012009000" // T=0, 8 historical bytes
+		}
+	}
+	if c.atr, err = hex.DecodeString(atr); err != nil {
+		return nil, fmt.Errorf("%w: atr: %v", ErrProfile, err)
+	}
+	if len(p.Apps) == 0 {
+		return nil, fmt.Errorf("%w: no applications", ErrProfile)
+	}
+	if p.PIN != "" && (len(p.PIN) < 4 || len(p.PIN) > 12) {
+		return nil, fmt.Errorf("%w: PIN must be 4 to 12 digits", ErrProfile)
+	}
+	for i := range p.Apps {
+		app, err := personalise(i, &p.Apps[i], p.Faults)
+		if err != nil {
+			return nil, err
+		}
+		c.apps = append(c.apps, app)
+		c.atc[i] = uint16(app.atcInitial)
+	}
+	c.pinTries = p.PINTries
+	c.st.app = -1
+	return c, nil
+}
+
+// NewFromFile loads and personalises a card from a JSON profile file.
+func NewFromFile(path string) (*Card, error) {
+	p, err := LoadProfileFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return New(p)
+}
+
+// SetRand replaces the source of GET CHALLENGE and ICC dynamic numbers.
+func (c *Card) SetRand(r io.Reader) {
+	c.mu.Lock()
+	c.rand = r
+	c.mu.Unlock()
+}
+
+// ATR returns the card's answer to reset.
+func (c *Card) ATR() []byte { return append([]byte(nil), c.atr...) }
+
+// Protocol is the protocol the profile names (T=1 unless "T=0").
+func (c *Card) Protocol() reader.Protocol {
+	if c.profile.Protocol == "T=0" {
+		return reader.ProtocolT0
+	}
+	return reader.ProtocolT1
+}
+
+// Close ends the session; a later Transmit starts a new one (as a reset does).
+func (c *Card) Close() error {
+	c.mu.Lock()
+	c.st = state{app: -1}
+	c.mu.Unlock()
+	return nil
+}
+
+// Reset powers the card down and up: selection and transaction state are
+// lost, counters (ATC, PIN tries) are kept.
+func (c *Card) Reset() { _ = c.Close() }
+
+// Remove simulates the card leaving the reader: every later Transmit fails
+// with reader.ErrCardRemoved until Insert.
+func (c *Card) Remove() {
+	c.mu.Lock()
+	c.removed = true
+	c.st = state{app: -1}
+	c.mu.Unlock()
+}
+
+// Insert puts a removed card back.
+func (c *Card) Insert() {
+	c.mu.Lock()
+	c.removed = false
+	c.mu.Unlock()
+}
+
+// Name is the profile's name.
+func (c *Card) Name() string { return c.profile.Name }
+
+// PINTriesLeft is the PIN try counter.
+func (c *Card) PINTriesLeft() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pinTries
+}
+
+// ATC returns the application transaction counter of application i.
+func (c *Card) ATC(i int) uint16 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.atc[i]
+}
+
+// ScriptCommands counts the issuer script commands the card has received.
+func (c *Card) ScriptCommands() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.scripts
+}
+
+// Transmit processes one command APDU.
+func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.removed {
+		return nil, reader.ErrCardRemoved
+	}
+	cmd, ok := parseAPDU(apdu)
+	if !ok {
+		return sw(0x6700), nil
+	}
+	if s, ok := c.profile.Faults.SW[fmt.Sprintf("%02X", cmd.ins)]; ok {
+		if b, err := hex.DecodeString(s); err == nil && len(b) == 2 {
+			return b, nil
+		}
+	}
+	resp := c.dispatch(cmd)
+	return c.transport(cmd, resp), nil
+}
+
+// command is a parsed short APDU (ISO/IEC 7816-3 §12.1).
+type command struct {
+	cla, ins, p1, p2 byte
+	data             []byte
+	le               int // -1 when absent
+}
+
+func parseAPDU(b []byte) (command, bool) {
+	if len(b) < 4 {
+		return command{}, false
+	}
+	c := command{cla: b[0], ins: b[1], p1: b[2], p2: b[3], le: -1}
+	switch rest := b[4:]; {
+	case len(rest) == 0:
+	case len(rest) == 1:
+		c.le = int(rest[0])
+	case int(rest[0]) == len(rest)-1 && rest[0] != 0:
+		c.data = rest[1:]
+	case int(rest[0]) == len(rest)-2 && rest[0] != 0:
+		c.data = rest[1 : len(rest)-1]
+		c.le = int(rest[len(rest)-1])
+	default:
+		return command{}, false
+	}
+	return c, true
+}
+
+func sw(v uint16) []byte { return []byte{byte(v >> 8), byte(v)} }
+
+func ok(data []byte) []byte { return append(append([]byte(nil), data...), 0x90, 0x00) }
+
+// transport applies the T=0 behaviours the profile asks for: 61xx for
+// case-4 responses and 6Cxx for a case-2 Le that is not exact.
+func (c *Card) transport(cmd command, resp []byte) []byte {
+	data, status := resp[:len(resp)-2], resp[len(resp)-2:]
+	if !bytes.Equal(status, []byte{0x90, 0x00}) || len(data) == 0 {
+		return resp
+	}
+	if (c.profile.Faults.GetResponse || c.profile.Protocol == "T=0") && cmd.data != nil && cmd.ins != 0xC0 {
+		c.st.pending = data
+		return []byte{0x61, byte(len(data))}
+	}
+	if c.profile.Faults.WrongLe && cmd.data == nil && cmd.le >= 0 && cmd.le != len(data)%256 {
+		return []byte{0x6C, byte(len(data))}
+	}
+	return resp
+}

@@ -1,0 +1,129 @@
+package sim
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// ErrProfile is wrapped by every personalisation error.
+var ErrProfile = errors.New("sim: bad card profile")
+
+// Profile is a card's personalisation, loadable from JSON. Hex fields are
+// hex strings; the certificates and signatures ODA needs are computed at
+// load time with the test PKI (emv/oda/odatest), so a profile never carries
+// key material other than the issuer master key of its cryptograms.
+type Profile struct {
+	Name     string `json:"name"`
+	ATR      string `json:"atr"`      // hex; a T=1 ATR by default
+	Protocol string `json:"protocol"` // "T=0" or "T=1" (default)
+	PSE      bool   `json:"pse"`      // answers SELECT 1PAY.SYS.DDF01 (contact directory)
+	PPSE     bool   `json:"ppse"`     // answers SELECT 2PAY.SYS.DDF01 (contactless directory)
+
+	PIN      string `json:"pin"`       // offline PIN, 4-12 digits; "" for none
+	PINTries int    `json:"pin_tries"` // PIN try limit (and initial counter)
+
+	Apps   []App  `json:"apps"`
+	Faults Faults `json:"faults"`
+}
+
+// App is one payment application on the card.
+type App struct {
+	AID      string `json:"aid"`
+	Label    string `json:"label"`
+	Priority int    `json:"priority"` // tag 87; 0 for none
+
+	PAN         string `json:"pan"`
+	PSN         string `json:"psn"`       // 5F34, two digits
+	Expiry      string `json:"expiry"`    // YYMMDD
+	Effective   string `json:"effective"` // YYMMDD
+	ServiceCode string `json:"service_code"`
+	Name        string `json:"name"` // cardholder name, 5F20
+
+	AIP        string `json:"aip"`
+	AUC        string `json:"auc"`
+	AppVersion string `json:"app_version"` // 9F08
+	Country    string `json:"country"`     // 5F28, issuer country code
+	Currency   string `json:"currency"`    // 9F42, application currency
+	IACDefault string `json:"iac_default"`
+	IACDenial  string `json:"iac_denial"`
+	IACOnline  string `json:"iac_online"`
+	CVMList    string `json:"cvm_list"` // 8E
+	PDOL       string `json:"pdol"`
+	CDOL1      string `json:"cdol1"`
+	CDOL2      string `json:"cdol2"`
+	DDOL       string `json:"ddol"`
+
+	// Cryptogram is "VisaCVN10", "VisaCVN18" or "CCD"; IMK is the issuer
+	// master key (16 bytes hex) the card's AC key derives from.
+	Cryptogram string `json:"cryptogram"`
+	IMK        string `json:"imk"`
+	ATC        int    `json:"atc"` // initial ATC
+
+	// ODA is "none", "SDA", "DDA" or "CDA"; ICCKey picks odatest.ICCKey(n).
+	ODA    string `json:"oda"`
+	ICCKey int    `json:"icc_key"`
+
+	// OfflineLimit: the card answers a TC request with a TC when the amount
+	// (minor units) is at most this, else with an ARQC. 0: always ARQC.
+	OfflineLimit int64 `json:"offline_limit"`
+
+	// Contactless "qVSDC": GPO returns the cryptogram (one tap); CTQ is 9F6C.
+	Contactless string `json:"contactless"`
+	CTQ         string `json:"ctq"`
+
+	// Extra tags (hex tag → hex value) added to the first record.
+	Extra map[string]string `json:"extra"`
+}
+
+// Faults make the card misbehave for tests.
+type Faults struct {
+	// CorruptIssuerCert flips a byte of the issuer certificate (tag 90).
+	CorruptIssuerCert bool `json:"corrupt_issuer_cert"`
+	// CorruptSSAD flips a byte of the signed static data (tag 93).
+	CorruptSSAD bool `json:"corrupt_ssad"`
+	// CorruptSDAD flips a byte of every dynamic signature (9F4B).
+	CorruptSDAD bool `json:"corrupt_sdad"`
+	// SW answers the command with this INS (hex) with the status word.
+	SW map[string]string `json:"sw"`
+	// GetResponse answers case-4 commands with 61xx (T=0 style).
+	GetResponse bool `json:"get_response"`
+	// WrongLe answers case-2 commands whose Le is not exact with 6Cxx.
+	WrongLe bool `json:"wrong_le"`
+	// RejectARPC makes EXTERNAL AUTHENTICATE and issuer authentication fail.
+	RejectARPC bool `json:"reject_arpc"`
+}
+
+// LoadProfile reads a JSON profile.
+func LoadProfile(r io.Reader) (*Profile, error) {
+	var p Profile
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProfile, err)
+	}
+	return &p, nil
+}
+
+// LoadProfileFile reads a JSON profile from a file.
+func LoadProfileFile(path string) (*Profile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return LoadProfile(f)
+}
+
+// hexField decodes a profile hex field, naming it on error.
+func hexField(app int, name, s string) ([]byte, error) {
+	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	if err != nil {
+		return nil, fmt.Errorf("%w: app %d: %s: %v", ErrProfile, app, name, err)
+	}
+	return b, nil
+}

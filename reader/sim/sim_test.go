@@ -1,0 +1,268 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda"
+	"github.com/possdk/pos/emv/oda/odatest"
+	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/reader"
+	"github.com/possdk/pos/tlv"
+)
+
+func load(t testing.TB, name string) *Card {
+	t.Helper()
+	c, err := NewFromFile("testdata/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func h(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// session sends APDUs through the EMV transport and fails the test on a
+// status other than the one expected.
+type session struct {
+	t  *testing.T
+	tr *reader.Transport
+}
+
+func (s session) send(cmd emv.Command, want uint16) []byte {
+	s.t.Helper()
+	apdu, err := cmd.Bytes()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp, err := s.tr.Transmit(context.Background(), apdu)
+	if err != nil {
+		s.t.Fatalf("%s: %v", cmd.Name(), err)
+	}
+	got, _ := reader.SW(resp)
+	if got != want {
+		s.t.Fatalf("%s: SW %04X, want %04X", cmd.Name(), got, want)
+	}
+	return resp[:len(resp)-2]
+}
+
+func find(t *testing.T, b []byte, tag tlv.Tag) []byte {
+	t.Helper()
+	v, ok, err := tlv.Find(b, tag)
+	if err != nil || !ok {
+		t.Fatalf("tag %s: %v %v", tag, ok, err)
+	}
+	return v
+}
+
+var imk, _ = keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+
+// A whole contact transaction by hand: the card's certificates verify with
+// the test CA, its ARQC verifies at the "issuer" and it accepts the ARPC.
+func TestContactDDA(t *testing.T) {
+	for _, name := range []string{"visa_dda", "mc_cda"} {
+		t.Run(name, func(t *testing.T) {
+			card := load(t, name)
+			s := session{t, reader.NewTransport(card, reader.TransportOptions{})}
+			pse := s.send(emv.Select([]byte("1PAY.SYS.DDF01"), false), 0x9000)
+			if sfi := find(t, pse, 0x88); sfi[0] != 1 {
+				t.Fatalf("PSE SFI %X", sfi)
+			}
+			rc, _ := emv.ReadRecord(1, 1)
+			dir := s.send(rc, 0x9000)
+			aid := find(t, dir, 0x4F)
+			rc2, _ := emv.ReadRecord(1, 2)
+			s.send(rc2, 0x6A83)
+			s.send(emv.Select(aid, false), 0x9000)
+			gpo := s.send(emv.GetProcessingOptions(nil), 0x9000)
+			aip, afl := find(t, gpo, 0x82), find(t, gpo, 0x94)
+			var records, static []byte
+			for i := 0; i+4 <= len(afl); i += 4 {
+				for r := afl[i+1]; r <= afl[i+2]; r++ {
+					cmd, _ := emv.ReadRecord(int(afl[i]>>3), int(r))
+					rec := s.send(cmd, 0x9000)
+					records = append(records, rec...)
+					if int(r-afl[i+1]) < int(afl[i+3]) {
+						static = append(static, find(t, rec, 0x70)...)
+					}
+				}
+			}
+			static = append(static, aip...)
+			pan := find(t, records, 0x5A)
+			today := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+			ca, err := odatest.CAStore(aid[:5]).Lookup(aid[:5], find(t, records, 0x8F)[0], today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rem, _, _ := tlv.Find(records, 0x92)
+			iss, err := oda.RecoverIssuerKey(ca, find(t, records, 0x90), rem, find(t, records, 0x9F32), pan, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			iccRem, _, _ := tlv.Find(records, 0x9F48)
+			icc, err := oda.RecoverICCKey(iss, find(t, records, 0x9F46), iccRem, find(t, records, 0x9F47), static, pan, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ia := s.send(emv.InternalAuthenticate(h("CAFEBABE")), 0x9000)
+			if _, err := oda.VerifyDDA(icc, find(t, ia, 0x9F4B), h("CAFEBABE")); err != nil {
+				t.Fatal(err)
+			}
+
+			// First GENERATE AC, asking for an ARQC (with CDA on the CDA card).
+			cdol1 := h("000000001000" + "000000000000" + "0156" + "0000000000" + "0156" + "261121" + "00" + "11223344")
+			cda := name == "mc_cda"
+			ac1 := s.send(emv.GenerateAC(emv.ARQC, cda, cdol1), 0x9000)
+			if cid := find(t, ac1, 0x9F27); cid[0] != 0x80 {
+				t.Fatalf("CID %X", cid)
+			}
+			arqc := find(t, ac1, 0x9F26)
+			if cda {
+				sdad := find(t, ac1, 0x9F4B)
+				var objs []byte
+				for sc := tlv.NewScanner(find(t, ac1, 0x77)); sc.Next(); {
+					if sc.Tag() != 0x9F4B {
+						objs = append(objs, sc.Raw()...)
+					}
+				}
+				dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: sdad, UnpredictableNumber: h("11223344"), CID: 0x80, CDOL1Data: cdol1, ResponseTLVs: objs})
+				if err != nil || !bytes.Equal(dd.Cryptogram, arqc) {
+					t.Fatalf("CDA: %v", err)
+				}
+			}
+
+			// The issuer verifies the ARQC and answers with an ARPC.
+			method := emv.VisaCVN18
+			if name == "mc_cda" {
+				method = emv.CCD
+			}
+			d := emv.CryptogramData{IAD: find(t, ac1, 0x9F10)}
+			copy(d.AmountAuthorised[:], cdol1[0:6])
+			copy(d.TerminalCountry[:], cdol1[12:14])
+			copy(d.CurrencyCode[:], cdol1[19:21])
+			copy(d.Date[:], cdol1[21:24])
+			copy(d.UN[:], cdol1[25:29])
+			copy(d.AIP[:], aip)
+			copy(d.ATC[:], find(t, ac1, 0x9F36))
+			p, _ := emv.ParsePANBCD(pan)
+			psn := hex.EncodeToString(find(t, records, 0x5F34))
+			sk, err := method.VerifyARQC(imk, p, psn, &d, arqc)
+			if err != nil {
+				t.Fatalf("issuer: %v", err)
+			}
+			in := emv.ARPCInput{ARC: [2]byte{'0', '0'}}
+			arpc, err := method.ARPC(sk, arqc, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			iad := method.IssuerAuthenticationData(arpc, in)
+			var cdol2 []byte
+			if method == emv.CCD {
+				cdol2 = append(append([]byte("00"), iad...), cdol1...)
+			} else {
+				s.send(emv.ExternalAuthenticate(iad), 0x9000)
+				cdol2 = append([]byte("00"), cdol1...)
+			}
+			ac2 := s.send(emv.GenerateAC(emv.TC, false, cdol2), 0x9000)
+			if cid := find(t, ac2, 0x9F27); cid[0] != 0x40 {
+				t.Fatalf("second AC CID %X, want TC", cid)
+			}
+		})
+	}
+}
+
+func TestPINAndFaults(t *testing.T) {
+	card := load(t, "visa_dda")
+	s := session{t, reader.NewTransport(card, reader.TransportOptions{})}
+	s.send(emv.Select(h("A0000000031010"), false), 0x9000)
+	wrong := [8]byte{0x24, 0x99, 0x99, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
+	right := [8]byte{0x24, 0x12, 0x34, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
+	s.send(emv.VerifyPlaintext(wrong), 0x63C2)
+	s.send(emv.VerifyPlaintext(right), 0x9000)
+	if card.PINTriesLeft() != 3 {
+		t.Fatalf("tries %d", card.PINTriesLeft())
+	}
+	for _, want := range []uint16{0x63C2, 0x63C1, 0x6983, 0x6983} {
+		s.send(emv.VerifyPlaintext(wrong), want)
+	}
+	s.send(emv.VerifyPlaintext(right), 0x6983)
+
+	card.Remove()
+	if _, err := card.Transmit(context.Background(), []byte{0, 0xA4, 4, 0}); !errors.Is(err, reader.ErrCardRemoved) {
+		t.Fatalf("removed card: %v", err)
+	}
+	card.Insert()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := card.Transmit(ctx, []byte{0, 0xA4, 4, 0}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+func TestT0Behaviour(t *testing.T) {
+	card := load(t, "mc_cda")
+	card.profile.Faults.WrongLe = true
+	// Raw, without the transport: a case-4 SELECT in T=0 style (no Le)
+	// answers 61xx, and READ RECORD with Le 00 answers 6Cxx.
+	resp, _ := card.Transmit(context.Background(), append([]byte{0x00, 0xA4, 0x04, 0x00, 0x07}, h("A0000000041010")...))
+	if resp[0] != 0x61 {
+		t.Fatalf("SELECT in T=0: % X", resp)
+	}
+	fci, _ := card.Transmit(context.Background(), []byte{0x00, 0xC0, 0x00, 0x00, resp[1]})
+	if fci[len(fci)-2] != 0x90 || fci[0] != 0x6F {
+		t.Fatalf("GET RESPONSE: % X", fci)
+	}
+	rr, _ := card.Transmit(context.Background(), []byte{0x00, 0xB2, 0x01, 0x0C, 0x00})
+	if rr[0] != 0x6C {
+		t.Fatalf("READ RECORD Le 00: % X", rr)
+	}
+	// Through the transport both are resolved.
+	s := session{t, reader.NewTransport(card, reader.TransportOptions{})}
+	s.send(emv.Select(h("A0000000041010"), false), 0x9000)
+	rc, _ := emv.ReadRecord(1, 1)
+	if rec := s.send(rc, 0x9000); rec[0] != 0x70 {
+		t.Fatalf("record % X", rec)
+	}
+}
+
+func TestBadProfiles(t *testing.T) {
+	for _, bad := range []string{`{}`, `{"apps":[{"aid":"zz"}]}`, `{"apps":[{"aid":"A0000000031010","pan":"4761","imk":"00"}]}`, `{"nope":1}`} {
+		p, err := LoadProfile(bytes.NewReader([]byte(bad)))
+		if err == nil {
+			_, err = New(p)
+		}
+		if err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+// FuzzTransmit sends arbitrary APDUs to a card in every state: it never
+// panics and always answers with at least a status word.
+func FuzzTransmit(f *testing.F) {
+	card, err := NewFromFile("testdata/mc_cda.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte{0x00, 0xA4, 0x04, 0x00, 0x07, 0xA0, 0, 0, 0, 0x04, 0x10, 0x10})
+	f.Add([]byte{0x80, 0xA8, 0x00, 0x00, 0x02, 0x83, 0x00})
+	f.Add([]byte{0x80, 0xAE, 0x90, 0x00, 0x01, 0x00})
+	f.Add([]byte{0x00, 0x20, 0x00, 0x88, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, apdu []byte) {
+		resp, err := card.Transmit(context.Background(), apdu)
+		if err != nil || len(resp) < 2 {
+			t.Fatalf("% X -> % X, %v", apdu, resp, err)
+		}
+	})
+}
