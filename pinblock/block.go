@@ -10,38 +10,71 @@ import (
 // Block is a clear PIN block: for formats 0 to 3 the 8-byte block that is
 // enciphered, for format 4 the 16-byte plain-text PIN field (the PAN field
 // joins it during encipherment, ISO 9564-1:2017 §9.4.2). Like PIN it never
-// prints its bytes: String, every fmt verb and slog show the format only.
-// Wipe it when done.
+// prints its bytes: String, every fmt verb and slog show the format only,
+// and the bytes sit two pointers deep, so a Block in an unexported struct
+// field prints as addresses. Copies share the bytes, and Wipe clears them
+// for every copy. The zero Block is empty.
 type Block struct {
-	b [16]byte
+	p *blockData
+}
+
+type blockData struct {
+	b *[16]byte
 	f Format
 }
 
-// Kind returns the block's format. (It is not called Format because Block
-// implements fmt.Formatter, whose method has that name.)
-func (b *Block) Kind() Format { return b.f }
+func newBlock(f Format) Block { return Block{&blockData{b: new([16]byte), f: f}} }
 
-// Len returns the block length in bytes: 8, or 16 for format 4.
-func (b *Block) Len() int { return b.f.Size() }
+// Kind returns the block's format (Format0 for the zero Block). It is not
+// called Format because Block implements fmt.Formatter, whose method has
+// that name.
+func (b Block) Kind() Format {
+	if b.p == nil {
+		return Format0
+	}
+	return b.p.f
+}
+
+// Len returns the block length in bytes: 8, 16 for format 4, 0 when empty.
+func (b Block) Len() int {
+	if b.p == nil {
+		return 0
+	}
+	return b.p.f.Size()
+}
 
 // AppendBytes appends the clear block to dst. The result is as secret as the
 // PIN: encipher it at once and wipe it.
-func (b *Block) AppendBytes(dst []byte) []byte { return append(dst, b.b[:b.f.Size()]...) }
+func (b Block) AppendBytes(dst []byte) []byte { return append(dst, b.bytes()...) }
+
+func (b Block) bytes() []byte {
+	if b.p == nil {
+		return nil
+	}
+	return b.p.b[:b.p.f.Size()]
+}
 
 // PIN decodes and validates the block and returns the PIN. pan is needed
 // for formats 0 and 3 and ignored otherwise.
-func (b *Block) PIN(pan string) (PIN, error) {
-	return decode(b.b[:b.f.Size()], b.f, pan, false)
+func (b Block) PIN(pan string) (PIN, error) {
+	if b.p == nil {
+		return PIN{}, fmt.Errorf("%w: empty block", ErrFormat)
+	}
+	return decode(b.bytes(), b.p.f, pan, false)
 }
 
-// Wipe overwrites the block.
-func (b *Block) Wipe() { clear(b.b[:]) }
+// Wipe overwrites the block, for b and every copy of it.
+func (b Block) Wipe() {
+	if b.p != nil {
+		clear(b.p.b[:])
+	}
+}
 
 // String returns the format only, e.g. "PINBlock(ISO-0)".
-func (b Block) String() string { return "PINBlock(" + b.f.String() + ")" }
+func (b Block) String() string { return "PINBlock(" + b.Kind().String() + ")" }
 
 // GoString is used by %#v; it hides the bytes as String does.
-func (b Block) GoString() string { return "pinblock.Block(" + b.f.String() + ")" }
+func (b Block) GoString() string { return "pinblock.Block(" + b.Kind().String() + ")" }
 
 // Format writes String for every verb, so no verb prints the block.
 func (b Block) Format(f fmt.State, verb rune) {
@@ -61,12 +94,11 @@ func (b Block) LogValue() slog.Value { return slog.StringValue(b.String()) }
 // Random fill (formats 1, 3 and 4) comes from rand, or crypto/rand when
 // rand is nil.
 func (f Format) Encode(pin PIN, pan string, rand io.Reader) (Block, error) {
-	var b Block
 	if !f.valid() {
-		return b, fmt.Errorf("%w: %s", ErrFormat, f)
+		return Block{}, fmt.Errorf("%w: %s", ErrFormat, f)
 	}
-	b.f = f
-	if err := encode(b.b[:f.Size()], f, pin, pan, rand); err != nil {
+	b := newBlock(f)
+	if err := encode(b.p.b[:f.Size()], f, pin, pan, rand); err != nil {
 		b.Wipe()
 		return Block{}, err
 	}
@@ -95,7 +127,7 @@ func (f Format) Decode(clear []byte, pan string) (PIN, error) {
 // (AppendEncrypt) keeps the hot path free of allocations.
 func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 	if !pin.valid() {
-		return fmt.Errorf("%w: %d digits, want %d to %d", ErrPIN, pin.n, MinPINLen, MaxPINLen)
+		return fmt.Errorf("%w: %d digits, want %d to %d", ErrPIN, pin.Len(), MinPINLen, MaxPINLen)
 	}
 	var panField uint64
 	if f == Format0 || f == Format3 {
@@ -104,7 +136,7 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 			return err
 		}
 	}
-	n := int(pin.n)
+	n := pin.Len()
 	var fill [14]byte // fill digits, nibble positions 2+n to 15
 	switch f {
 	case Format0, Format2:
@@ -134,8 +166,8 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 		}
 	}
 	v := uint64(f)<<60 | uint64(n)<<56
-	for i, d := range pin.d[:n] {
-		v |= uint64(d) << (52 - 4*i)
+	for i := range n {
+		v |= uint64(pin.digit(i)) << (52 - 4*i)
 	}
 	for i, d := range fill[:14-n] {
 		v |= uint64(d) << (52 - 4*(n+i))
@@ -189,14 +221,10 @@ func decode(b []byte, f Format, pan string, decrypted bool) (PIN, error) {
 	if n < MinPINLen || n > MaxPINLen {
 		return PIN{}, fail(1, fmt.Sprintf("PIN length field %X is outside 4-12", n))
 	}
-	var p PIN
 	for i := range n {
-		d := nib(2 + i)
-		if d > 9 {
-			p.Wipe()
+		if nib(2+i) > 9 {
 			return PIN{}, fail(2+i, fmt.Sprintf("PIN digit %d is not decimal", i+1))
 		}
-		p.d[i] = d
 	}
 	for pos := 2 + n; pos < 16; pos++ {
 		d := nib(pos)
@@ -213,10 +241,8 @@ func decode(b []byte, f Format, pan string, decrypted bool) (PIN, error) {
 			ok, want = d == 0xA, "A"
 		}
 		if !ok {
-			p.Wipe()
 			return PIN{}, fail(pos, fmt.Sprintf("fill digit at nibble %d is not %s", pos, want))
 		}
 	}
-	p.n = uint8(n)
-	return p, nil
+	return newPIN(n, func(i int) byte { return nib(2 + i) }), nil
 }

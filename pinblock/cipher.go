@@ -78,12 +78,12 @@ func (c *Cipher) AppendEncrypt(dst []byte, pin PIN, pan string) ([]byte, error) 
 
 // EncryptBlock appends the encipherment of the clear block b (of the
 // cipher's format) to dst. pan is needed for format 4 only.
-func (c *Cipher) EncryptBlock(dst []byte, b *Block, pan string) ([]byte, error) {
-	if b.f != c.f {
-		return dst, fmt.Errorf("%w: block is %s, cipher is %s", ErrFormat, b.f, c.f)
+func (c *Cipher) EncryptBlock(dst []byte, b Block, pan string) ([]byte, error) {
+	if b.Len() == 0 || b.Kind() != c.f {
+		return dst, fmt.Errorf("%w: block is %s (%d bytes), cipher is %s", ErrFormat, b.Kind(), b.Len(), c.f)
 	}
 	out, blk := grow(dst, c.f.Size())
-	copy(blk, b.b[:c.f.Size()])
+	copy(blk, b.bytes())
 	if err := c.encipher(blk, pan); err != nil {
 		clear(blk)
 		return dst, err
@@ -113,8 +113,8 @@ func (c *Cipher) DecryptBlock(enc []byte, pan string) (Block, error) {
 	if err := c.decipher(buf, enc, pan); err != nil {
 		return Block{}, err
 	}
-	b := Block{f: c.f}
-	copy(b.b[:], buf)
+	b := newBlock(c.f)
+	copy(b.p.b[:], buf)
 	return b, nil
 }
 

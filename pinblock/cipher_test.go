@@ -124,7 +124,7 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				again, err := c.EncryptBlock(nil, &blk, pan)
+				again, err := c.EncryptBlock(nil, blk, pan)
 				if err != nil || !bytes.Equal(again, enc) {
 					t.Fatalf("%v: EncryptBlock(DecryptBlock(x)) != x: %v", c, err)
 				}
@@ -205,7 +205,7 @@ func TestAppendEncrypt(t *testing.T) {
 func TestEncryptBlockFormatMismatch(t *testing.T) {
 	c := mustCipher(t, mustKey(t, keys.TDES2, tdesKey), Format0)
 	b, _ := Format2.Encode(mustPIN(t, "1234"), "", nil)
-	if _, err := c.EncryptBlock(nil, &b, ""); !errors.Is(err, ErrFormat) {
+	if _, err := c.EncryptBlock(nil, b, ""); !errors.Is(err, ErrFormat) {
 		t.Fatalf("err = %v, want ErrFormat", err)
 	}
 }

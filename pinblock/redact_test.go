@@ -23,7 +23,11 @@ func TestNoDigitsPrinted(t *testing.T) {
 		P PIN
 		B Block
 	}
-	values := []any{pin, &pin, blk, &blk, holder{pin, blk}, []PIN{pin}}
+	type private struct {
+		pin PIN
+		blk Block
+	}
+	values := []any{pin, &pin, blk, &blk, holder{pin, blk}, []PIN{pin}, private{pin, blk}, &private{pin, blk}, map[string]Block{"b": blk}}
 	verbs := []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%q", "%o", "%b", "%08d", "% x"}
 	secrets := []string{"987654", "9876", "2C98", "2c98", "[9 8 7"}
 	for _, v := range values {
@@ -56,13 +60,15 @@ func TestWipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pin.Wipe()
-	if !pin.IsZero() || pin.Len() != 0 || pin != (PIN{}) {
+	copyOfPIN := pin
+	copyOfPIN.Wipe() // wiping a copy wipes the original
+	if !pin.IsZero() || pin.Len() != 0 || *pin.p != 0 {
 		t.Error("PIN not wiped")
 	}
+	copyOfBlk := blk
 	blk.Wipe()
-	if blk.b != ([16]byte{}) {
-		t.Error("Block not wiped")
+	if *copyOfBlk.p.b != ([16]byte{}) {
+		t.Error("Block (copy) not wiped")
 	}
 	if _, err := blk.PIN("4012345678909"); err == nil {
 		t.Error("a wiped block still decodes")
