@@ -16,9 +16,10 @@
 //
 // MACs: CBCMAC (ISO/IEC 9797-1 algorithm 1, ANSI X9.9), RetailMAC
 // (algorithm 3, ANSI X9.19), CMAC (NIST SP 800-38B), CUPMAC (the UnionPay
-// "ECB" MAC) and PBOCMAC; compare MACs with Equal. CUP sign-in: DecodeField62
-// (terminal) and EncodeField62 (host) move PIK, MAK and TDK under the TMK;
-// EncryptTrack protects track 2 with the TDK.
+// "ECB" MAC) and PBOCMAC; compare MACs with Equal or Verify, never
+// bytes.Equal. CUP sign-in: DecodeField62 (terminal) checks and unwraps
+// PIK, MAK and TDK from field 62; NewWorkingKeys and EncodeField62 (host)
+// produce them. EncryptTrack and DecryptTrack protect track data with the TDK.
 //
 // Not here: DUKPT (keys/dukpt), TR-31 key blocks (keys/tr31), PIN blocks
 // (package pinblock), EMV session keys and cryptograms (package emv). Keys

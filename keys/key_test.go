@@ -33,6 +33,23 @@ func TestKeyVectors(t *testing.T) {
 				if err := k.VerifyCheckValue(KCVDefault, bad); !errors.Is(err, ErrCheckValue) {
 					t.Errorf("VerifyCheckValue(bad) = %v, want ErrCheckValue", err)
 				}
+			case v.has("kcv"):
+				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := map[string]KCVMethod{"legacy": KCVLegacy, "cmac": KCVCMAC}[v.str(t, "kcv_method")]
+				want := v.bytes(t, "kcv")
+				if got, err := k.CheckValueWith(m, len(want)); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("CheckValueWith = %X, %v; want %X", got, err, want)
+				}
+				// The published length is also the algorithm's default.
+				if got := k.CheckValue(); !bytes.Equal(got, want) {
+					t.Errorf("default CheckValue = %X, want %X", got, want)
+				}
+				if err := k.VerifyCheckValue(KCVDefault, want); err != nil {
+					t.Error(err)
+				}
 			case v.has("ciphertext"):
 				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
 				if err != nil {
