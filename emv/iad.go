@@ -177,11 +177,11 @@ func (i IAD) Describe() []string {
 	switch i.Format {
 	case IADVisa:
 		for _, s := range describeCVR(i.CVR, visaCVR, 3, -1) {
-			out = append(out, "  "+s)
+			out = append(out, "CVR: "+s)
 		}
 	case IADCCD, IADMChip:
 		for _, s := range describeCVR(i.CVR, ccdCVR, 3, 1) {
-			out = append(out, "  "+s)
+			out = append(out, "CVR: "+s)
 		}
 	}
 	if len(i.DAC) > 0 {

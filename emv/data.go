@@ -1,0 +1,68 @@
+package emv
+
+import (
+	"fmt"
+
+	"github.com/possdk/pos/tlv"
+)
+
+// Data is the set of data objects a kernel or host has for one transaction,
+// keyed by tag: card responses merged with AddTLV, terminal values set
+// directly. It is not safe for concurrent writes.
+type Data map[tlv.Tag][]byte
+
+// AddTLV adds every primitive object of b (constructed templates are
+// walked, not stored). Values are copied, so b may be reused. The first
+// value of a tag wins, as EMV Book 3 §10.2 treats a second occurrence of a
+// card data object as an error the kernel decides on; Duplicates reports
+// them.
+func (d Data) AddTLV(b []byte) (duplicates []tlv.Tag, err error) {
+	var walk func(s tlv.Scanner) error
+	walk = func(s tlv.Scanner) error {
+		for s.Next() {
+			if s.Constructed() {
+				if err := walk(s.Descend()); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, ok := d[s.Tag()]; ok {
+				duplicates = append(duplicates, s.Tag())
+				continue
+			}
+			d[s.Tag()] = append([]byte(nil), s.Value()...)
+		}
+		return s.Err()
+	}
+	return duplicates, walk(tlv.NewScanner(b))
+}
+
+// Source returns a value source for tlv.DOL.Append that formats values by
+// their dictionary format (n right-justified, cn F-padded, others
+// left-justified; EMV Book 3 §5.4). Tags not in the dictionary are binary.
+func (d Data) Source(s Scheme) func(tlv.Tag) ([]byte, tlv.Format, bool) {
+	return func(t tlv.Tag) ([]byte, tlv.Format, bool) {
+		v, ok := d[t]
+		if !ok {
+			return nil, tlv.FormatBinary, false
+		}
+		e, _ := LookupScheme(t, s)
+		return v, e.Format, true
+	}
+}
+
+// FillDOL appends the DOL-related data for dol (PDOL, CDOL1/2, DDOL,
+// TDOL) from d: what GET PROCESSING OPTIONS, GENERATE AC and INTERNAL
+// AUTHENTICATE send.
+func (d Data) FillDOL(dst []byte, dol tlv.DOL, s Scheme) []byte {
+	return dol.Append(dst, d.Source(s))
+}
+
+// FillDOLBytes parses a DOL as the card sent it (9F38, 8C ...) and fills it.
+func (d Data) FillDOLBytes(dst []byte, dol []byte, s Scheme) ([]byte, error) {
+	l, err := tlv.ParseDOL(dol)
+	if err != nil {
+		return dst, fmt.Errorf("emv: DOL: %w", err)
+	}
+	return d.FillDOL(dst, l, s), nil
+}

@@ -1,0 +1,177 @@
+package emv
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/possdk/pos/tlv"
+)
+
+// Field55Tag is one data object of an authorisation request's ICC data.
+type Field55Tag struct {
+	Tag      tlv.Tag
+	Required bool
+}
+
+// Field55Spec lists, in order, the data objects an acquirer or scheme wants
+// in ISO 8583 field 55. Build one by hand or start from Field55Visa,
+// Field55Mastercard or Field55UnionPay and edit the slice.
+type Field55Spec []Field55Tag
+
+// req and opt keep the scheme tables short.
+func req(t tlv.Tag) Field55Tag { return Field55Tag{t, true} }
+func opt(t tlv.Tag) Field55Tag { return Field55Tag{t, false} }
+
+// Field55Visa is the VSDC online authorisation set (Visa Base I/VIP chip
+// data): the Table 26 cryptogram data, the cryptogram and its context.
+func Field55Visa() Field55Spec {
+	return Field55Spec{
+		req(0x9F26), req(0x9F27), req(0x9F10), req(0x9F37), req(0x9F36), req(0x95), req(0x9A),
+		req(0x9C), req(0x9F02), req(0x5F2A), req(0x82), req(0x9F1A), opt(0x9F03), opt(0x9F33),
+		opt(0x9F34), opt(0x9F35), opt(0x9F1E), opt(0x84), opt(0x9F09), opt(0x9F41), opt(0x5F34),
+		opt(0x9F66), opt(0x9F6E), opt(0x9F7C),
+	}
+}
+
+// Field55Mastercard is the M/Chip DE 55 set for authorisation requests.
+func Field55Mastercard() Field55Spec {
+	return Field55Spec{
+		req(0x9F26), req(0x9F27), req(0x9F10), req(0x9F37), req(0x9F36), req(0x95), req(0x9A),
+		req(0x9C), req(0x9F02), req(0x5F2A), req(0x82), req(0x9F1A), opt(0x9F03), opt(0x9F33),
+		opt(0x9F34), opt(0x9F35), opt(0x9F1E), opt(0x84), opt(0x9F09), opt(0x9F41), opt(0x9F53),
+		opt(0x5F34), opt(0x9F6E),
+	}
+}
+
+// Field55UnionPay is the CUP POS field 55 set for a purchase or
+// pre-authorisation request (UnionPay POS terminal specification, IC card
+// data in field 55), in the order the specification lists it.
+func Field55UnionPay() Field55Spec {
+	return Field55Spec{
+		req(0x9F26), req(0x9F27), req(0x9F10), req(0x9F37), req(0x9F36), req(0x95), req(0x9A),
+		req(0x9C), req(0x9F02), req(0x5F2A), req(0x82), req(0x9F1A), req(0x9F03), req(0x9F33),
+		opt(0x9F34), opt(0x9F35), opt(0x9F1E), opt(0x84), opt(0x9F09), opt(0x9F41), opt(0x9F63),
+	}
+}
+
+// Append appends the TLV of every spec tag that src has, in spec order;
+// an absent optional tag is left out, an absent required tag is an error
+// naming all the missing ones (ErrMissing). With a large enough dst it
+// does not allocate.
+func (s Field55Spec) Append(dst []byte, src func(tlv.Tag) ([]byte, bool)) ([]byte, error) {
+	var missing []string
+	for _, f := range s {
+		v, ok := src(f.Tag)
+		if !ok {
+			if f.Required {
+				missing = append(missing, f.Tag.String())
+			}
+			continue
+		}
+		dst = tlv.AppendTLV(dst, f.Tag, v)
+	}
+	if len(missing) > 0 {
+		return dst, fmt.Errorf("%w for field 55: %s", ErrMissing, strings.Join(missing, ", "))
+	}
+	return dst, nil
+}
+
+// Build appends field 55 from a Data set.
+func (s Field55Spec) Build(dst []byte, d Data) ([]byte, error) {
+	return s.Append(dst, func(t tlv.Tag) ([]byte, bool) { v, ok := d[t]; return v, ok })
+}
+
+// IssuerScript is one issuer script template (tag 71 or 72) of an
+// authorisation response.
+type IssuerScript struct {
+	Tag      tlv.Tag  // 71: before the second GENERATE AC; 72: after it
+	ID       []byte   // 9F18 script identifier, nil when absent
+	Commands [][]byte // the 86 values: command APDUs, in order
+}
+
+// IssuerResponse is the ICC data of an authorisation response (field 55).
+type IssuerResponse struct {
+	AuthData []byte // 91 Issuer Authentication Data (ARPC ...), nil when absent
+	ARC      []byte // 8A Authorisation Response Code, nil when absent
+	Scripts  []IssuerScript
+}
+
+// ParseIssuerResponse reads a response's field 55: 91, 8A and the issuer
+// script templates 71/72 (EMV Book 3 §10.10, Annex A). Values alias b.
+// Unknown tags are ignored, as issuers add proprietary ones.
+func ParseIssuerResponse(b []byte) (IssuerResponse, error) {
+	var r IssuerResponse
+	s := tlv.NewScanner(b)
+	for s.Next() {
+		v := s.Value()
+		switch s.Tag() {
+		case 0x91:
+			if len(v) < 8 || len(v) > 16 {
+				return r, fmt.Errorf("%w: tag 91 at offset %d is %d bytes, want 8 to 16", ErrValue, s.Offset(), len(v))
+			}
+			r.AuthData = v
+		case 0x8A:
+			if len(v) != 2 {
+				return r, fmt.Errorf("%w: tag 8A at offset %d is %d bytes, want 2", ErrValue, s.Offset(), len(v))
+			}
+			r.ARC = v
+		case 0x71, 0x72:
+			sc, err := parseScript(s)
+			if err != nil {
+				return r, err
+			}
+			r.Scripts = append(r.Scripts, sc)
+		}
+	}
+	if err := s.Err(); err != nil {
+		return r, fmt.Errorf("emv: field 55: %w", err)
+	}
+	return r, nil
+}
+
+func parseScript(s tlv.Scanner) (IssuerScript, error) {
+	sc := IssuerScript{Tag: s.Tag()}
+	c := s.Descend()
+	for c.Next() {
+		switch c.Tag() {
+		case 0x9F18:
+			if c.Len() != 4 {
+				return sc, fmt.Errorf("%w: script identifier 9F18 at offset %d is %d bytes, want 4", ErrValue, c.Offset(), c.Len())
+			}
+			sc.ID = c.Value()
+		case 0x86:
+			if c.Len() < 4 {
+				return sc, fmt.Errorf("%w: script command 86 at offset %d is %d bytes, shorter than an APDU header", ErrValue, c.Offset(), c.Len())
+			}
+			sc.Commands = append(sc.Commands, c.Value())
+		}
+	}
+	if err := c.Err(); err != nil {
+		return sc, fmt.Errorf("emv: issuer script %v: %w", sc.Tag, err)
+	}
+	return sc, nil
+}
+
+// Script processing results (EMV Book 4 Annex A5, reported in DF31/9F5B).
+const (
+	ScriptNotPerformed = 0x0
+	ScriptFailed       = 0x1
+	ScriptSuccessful   = 0x2
+)
+
+// AppendScriptResult appends the 5-byte result of one script: result in
+// b8-b5 and the sequence number (1-14, 15 for 15 and above; 0 when not
+// specific) of the failing command in b4-b1, then the 4-byte script ID
+// (zeros when the script had none).
+func AppendScriptResult(dst []byte, result byte, seq int, id []byte) []byte {
+	if seq > 15 {
+		seq = 15
+	}
+	if seq < 0 {
+		seq = 0
+	}
+	dst = append(dst, result<<4|byte(seq))
+	var pad [4]byte
+	copy(pad[:], id)
+	return append(dst, pad[:]...)
+}

@@ -1,0 +1,124 @@
+package kernel
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/possdk/pos/emv/oda"
+)
+
+// Config is a terminal's EMV configuration, loadable from JSON. Hex fields
+// are hex strings.
+type Config struct {
+	TerminalType    string `json:"terminal_type"`    // 9F35, e.g. "22" attended online-capable merchant
+	Capabilities    string `json:"capabilities"`     // 9F33, e.g. "E0F8C8"
+	AddCapabilities string `json:"add_capabilities"` // 9F40
+	Country         string `json:"country"`          // 9F1A, e.g. "0156"
+	Currency        string `json:"currency"`         // 5F2A
+	CurrencyExp     int    `json:"currency_exponent"`
+	IFDSerial       string `json:"ifd_serial"` // 9F1E, 8 characters
+	MerchantName    string `json:"merchant_name"`
+	TerminalID      string `json:"terminal_id"` // 9F1C, 8 characters
+	MerchantID      string `json:"merchant_id"` // 9F16, 15 characters
+	OnlineCapable   bool   `json:"online_capable"`
+
+	AIDs []AIDConfig `json:"aids"`
+	// CAKeys are the schemes' CA public keys (see oda.LoadCAStore for the
+	// form); every checksum is verified.
+	CAKeys json.RawMessage `json:"ca_keys"`
+
+	caStore *oda.CAStore
+}
+
+// AIDConfig is the terminal's parameters for one application.
+type AIDConfig struct {
+	AID              string `json:"aid"`
+	PartialSelection bool   `json:"partial_selection"`
+	AppVersion       string `json:"app_version"` // 9F09
+	TACDefault       string `json:"tac_default"`
+	TACDenial        string `json:"tac_denial"`
+	TACOnline        string `json:"tac_online"`
+	DefaultDDOL      string `json:"default_ddol"`
+	FloorLimit       int64  `json:"floor_limit"` // minor units
+	// Random transaction selection (EMV Book 3 §10.6.2).
+	TargetPercent    int   `json:"target_percent"`
+	MaxTargetPercent int   `json:"max_target_percent"`
+	Threshold        int64 `json:"threshold"`
+	// Contactless limits, minor units; 0 means none.
+	ContactlessLimit      int64  `json:"contactless_limit"`
+	ContactlessCVMLimit   int64  `json:"contactless_cvm_limit"`
+	ContactlessFloorLimit int64  `json:"contactless_floor_limit"`
+	TTQ                   string `json:"ttq"` // 9F66 base value, e.g. "36004000"
+}
+
+// LoadConfig reads a JSON configuration and checks it.
+func LoadConfig(r io.Reader) (*Config, error) {
+	var c Config
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadConfigFile reads a JSON configuration file.
+func LoadConfigFile(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return LoadConfig(f)
+}
+
+// SetCAStore sets the CA keys directly (instead of ca_keys in JSON).
+func (c *Config) SetCAStore(s *oda.CAStore) { c.caStore = s }
+
+func (c *Config) check() error {
+	for name, v := range map[string]struct {
+		s string
+		n int
+	}{
+		"terminal_type": {c.TerminalType, 1}, "capabilities": {c.Capabilities, 3},
+		"add_capabilities": {c.AddCapabilities, 5}, "country": {c.Country, 2}, "currency": {c.Currency, 2},
+	} {
+		if b, err := hex.DecodeString(v.s); err != nil || len(b) != v.n {
+			return fmt.Errorf("%w: %s %q is not %d hex bytes", ErrConfig, name, v.s, v.n)
+		}
+	}
+	if len(c.AIDs) == 0 {
+		return fmt.Errorf("%w: no AIDs", ErrConfig)
+	}
+	for i, a := range c.AIDs {
+		for name, s := range map[string]string{"aid": a.AID, "app_version": a.AppVersion, "tac_default": a.TACDefault,
+			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "ttq": a.TTQ} {
+			if _, err := hex.DecodeString(s); err != nil {
+				return fmt.Errorf("%w: aids[%d].%s: %v", ErrConfig, i, name, err)
+			}
+		}
+		if len(a.AID) < 10 {
+			return fmt.Errorf("%w: aids[%d]: AID %q shorter than 5 bytes", ErrConfig, i, a.AID)
+		}
+	}
+	if len(c.CAKeys) > 0 {
+		s, err := oda.LoadCAStore(strings.NewReader(string(c.CAKeys)))
+		if err != nil {
+			return fmt.Errorf("%w: ca_keys: %v", ErrConfig, err)
+		}
+		c.caStore = s
+	}
+	return nil
+}
+
+func mustHex(s string) []byte {
+	b, _ := hex.DecodeString(s) // checked by Config.check
+	return b
+}

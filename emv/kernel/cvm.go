@@ -1,0 +1,263 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda"
+)
+
+// cardholderVerification walks the CVM List (EMV Book 3 §10.5) and records
+// the CVM Results.
+func (t *txn) cardholderVerification() error {
+	if !t.aip.Has(emv.AIPCVMSupported) {
+		return nil
+	}
+	t.tsi(emv.TSICVMPerformed)
+	raw, ok := t.d[0x8E]
+	if !ok {
+		t.tvr(emv.TVRICCDataMissing)
+		t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
+		return nil
+	}
+	list, err := emv.ParseCVMList(raw)
+	if err != nil || len(list.Rules) == 0 {
+		t.tvr(emv.TVRICCDataMissing)
+		t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
+		return nil
+	}
+	caps, _ := emv.ParseTerminalCapabilities(t.d[0x9F33])
+	for _, rule := range list.Rules {
+		if !t.conditionMet(rule, list, caps) {
+			continue
+		}
+		res, err := t.perform(rule, caps)
+		if err != nil {
+			return err
+		}
+		b := rule.Bytes()
+		t.res.CVMResults = [3]byte{b[0], b[1], byte(res)}
+		if res != emv.CVMResultFailed {
+			return nil
+		}
+		if !rule.ApplyNext {
+			break
+		}
+	}
+	t.tvr(emv.TVRCVMNotSuccessful)
+	if t.res.CVMResults[0] == 0x3F {
+		t.res.CVMResults = [3]byte{0x3F, 0x00, byte(emv.CVMResultFailed)}
+	}
+	return nil
+}
+
+func supports(m emv.CVMMethod, caps emv.TerminalCapabilities) bool {
+	switch m {
+	case emv.CVMPlaintextPIN:
+		return caps.Has(emv.CapPlaintextPINICC)
+	case emv.CVMEncipheredPINOnline:
+		return caps.Has(emv.CapEncipheredPINOnline)
+	case emv.CVMPlaintextPINAndSignature:
+		return caps.Has(emv.CapPlaintextPINICC) && caps.Has(emv.CapSignature)
+	case emv.CVMEncipheredPIN:
+		return caps.Has(emv.CapEncipheredPINICC)
+	case emv.CVMEncipheredPINAndSignature:
+		return caps.Has(emv.CapEncipheredPINICC) && caps.Has(emv.CapSignature)
+	case emv.CVMSignature:
+		return caps.Has(emv.CapSignature)
+	case emv.CVMNoCVM:
+		return caps.Has(emv.CapNoCVM)
+	case emv.CVMFail:
+		return true
+	}
+	return false
+}
+
+// conditionMet evaluates a rule's condition code (EMV Book 3 Table 44).
+func (t *txn) conditionMet(r emv.CVMRule, l emv.CVMList, caps emv.TerminalCapabilities) bool {
+	sameCurrency := string(t.d[0x9F42]) == string(t.d[0x5F2A])
+	amt := t.tx.Amount
+	switch r.Condition {
+	case emv.CVMAlways:
+		return true
+	case emv.CVMIfUnattendedCash, emv.CVMIfManualCash:
+		return t.tx.Type == 0x01
+	case emv.CVMIfNotCashOrCashback:
+		return t.tx.Type != 0x01 && t.tx.Type != 0x09
+	case emv.CVMIfTerminalSupports:
+		return supports(r.Method, caps)
+	case emv.CVMIfCashback:
+		return t.tx.Type == 0x09
+	case emv.CVMIfUnderX:
+		return sameCurrency && amt < int64(l.X)
+	case emv.CVMIfOverX:
+		return sameCurrency && amt > int64(l.X)
+	case emv.CVMIfUnderY:
+		return sameCurrency && amt < int64(l.Y)
+	case emv.CVMIfOverY:
+		return sameCurrency && amt > int64(l.Y)
+	}
+	return false
+}
+
+// perform carries out one CVM and says how it ended.
+func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResult, error) {
+	if !supports(r.Method, caps) {
+		if r.Method != emv.CVMFail {
+			t.tvr(emv.TVRUnrecognisedCVM)
+		}
+		return emv.CVMResultFailed, nil
+	}
+	switch r.Method {
+	case emv.CVMFail:
+		return emv.CVMResultFailed, nil
+	case emv.CVMNoCVM:
+		return emv.CVMResultSuccessful, nil
+	case emv.CVMSignature:
+		t.res.SignatureNeeded = true
+		return emv.CVMResultUnknown, nil
+	case emv.CVMEncipheredPINOnline:
+		if t.k.hooks.OnlinePIN == nil {
+			t.tvr(emv.TVRPINNotEntered)
+			return emv.CVMResultFailed, nil
+		}
+		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
+		if errors.Is(err, ErrPINBypass) {
+			t.tvr(emv.TVRPINNotEntered)
+			return emv.CVMResultFailed, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		t.res.OnlinePINBlock = block
+		t.tvr(emv.TVROnlinePINEntered)
+		return emv.CVMResultUnknown, nil
+	}
+	enciphered := r.Method == emv.CVMEncipheredPIN || r.Method == emv.CVMEncipheredPINAndSignature
+	res, err := t.offlinePIN(enciphered)
+	if err == nil && res == emv.CVMResultSuccessful && (r.Method == emv.CVMPlaintextPINAndSignature || r.Method == emv.CVMEncipheredPINAndSignature) {
+		t.res.SignatureNeeded = true
+		res = emv.CVMResultUnknown
+	}
+	return res, err
+}
+
+// offlinePIN asks for the PIN until the card accepts it, the try limit is
+// reached or the cardholder bypasses (EMV Book 3 §10.5.1).
+func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
+	if t.k.hooks.PIN == nil {
+		t.tvr(emv.TVRPINNotEntered)
+		return emv.CVMResultFailed, nil
+	}
+	tries := -1
+	if cmd, err := emv.GetData(0x9F17); err == nil {
+		if data, sw, err := t.exchange(cmd); err != nil {
+			return 0, err
+		} else if sw == emv.SWOK && len(data) == 4 {
+			tries = int(data[3])
+		}
+	}
+	if tries == 0 {
+		t.tvr(emv.TVRPINTryLimitExceeded)
+		return emv.CVMResultFailed, nil
+	}
+	kind := PINOfflinePlaintext
+	if enciphered {
+		kind = PINOfflineEnciphered
+	}
+	for {
+		pin, err := t.k.hooks.PIN(t.ctx, kind, tries)
+		if errors.Is(err, ErrPINBypass) {
+			t.tvr(emv.TVRPINNotEntered)
+			return emv.CVMResultFailed, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		block, err := format2(pin)
+		if err != nil {
+			t.tvr(emv.TVRPINNotEntered)
+			return emv.CVMResultFailed, nil
+		}
+		var cmd emv.Command
+		if enciphered {
+			enc, err := t.encipher(block)
+			clear(block[:])
+			if err != nil {
+				t.tvr(emv.TVRCVMNotSuccessful)
+				return emv.CVMResultFailed, nil
+			}
+			cmd = emv.VerifyEnciphered(enc)
+		} else {
+			cmd = emv.VerifyPlaintext(block)
+			clear(block[:])
+		}
+		_, sw, err := t.exchange(cmd)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case sw == emv.SWOK:
+			return emv.CVMResultSuccessful, nil
+		case sw == emv.SWAuthMethodBlocked || sw == emv.SWReferenceDataInvalid:
+			t.tvr(emv.TVRPINTryLimitExceeded)
+			return emv.CVMResultFailed, nil
+		case sw&0xFFF0 == 0x63C0:
+			tries = int(sw & 0x0F)
+			if tries == 0 {
+				t.tvr(emv.TVRPINTryLimitExceeded)
+				return emv.CVMResultFailed, nil
+			}
+		default:
+			return emv.CVMResultFailed, nil
+		}
+	}
+}
+
+// format2 builds the ISO 9564 format-2 block the card's VERIFY takes.
+func format2(pin string) ([8]byte, error) {
+	var b [8]byte
+	if len(pin) < 4 || len(pin) > 12 {
+		return b, fmt.Errorf("kernel: PIN must be 4 to 12 digits")
+	}
+	for i := range b {
+		b[i] = 0xFF
+	}
+	b[0] = 0x20 | byte(len(pin))
+	for i := 0; i < len(pin); i++ {
+		c := pin[i]
+		if c < '0' || c > '9' {
+			return [8]byte{}, fmt.Errorf("kernel: PIN must be digits")
+		}
+		if i%2 == 0 {
+			b[1+i/2] = (c-'0')<<4 | 0x0F
+		} else {
+			b[1+i/2] = b[1+i/2]&0xF0 | (c - '0')
+		}
+	}
+	return b, nil
+}
+
+// encipher builds 7F | PIN block | ICC challenge | random pad and encrypts it
+// under the ICC public key (EMV Book 2 §7.1).
+func (t *txn) encipher(block [8]byte) ([]byte, error) {
+	icc, _ := t.icc.(*oda.ICCPublicKey)
+	if icc == nil {
+		return nil, fmt.Errorf("%w: no ICC public key for PIN encipherment", oda.ErrMissingData)
+	}
+	challenge, sw, err := t.exchange(emv.GetChallenge())
+	if err != nil || sw != emv.SWOK || len(challenge) != 8 {
+		return nil, fmt.Errorf("%w: GET CHALLENGE", ErrCard)
+	}
+	n := len(icc.Modulus)
+	m := make([]byte, n)
+	m[0] = 0x7F
+	copy(m[1:], block[:])
+	copy(m[9:], challenge)
+	copy(m[17:], t.random(n-17))
+	c := new(big.Int).Exp(new(big.Int).SetBytes(m), new(big.Int).SetBytes(icc.Exponent), new(big.Int).SetBytes(icc.Modulus))
+	clear(m)
+	return c.FillBytes(make([]byte, n)), nil
+}

@@ -1,0 +1,323 @@
+package kernel
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/tlv"
+)
+
+// Card is what the kernel needs of a card: reader.Card (and so a PC/SC
+// card, a serial reader, the software card) satisfies it. Wrap a raw PC/SC
+// card in reader.Transport so T=0 GET RESPONSE rules are applied.
+type Card interface {
+	Transmit(ctx context.Context, apdu []byte) ([]byte, error)
+}
+
+// Sentinel errors.
+var (
+	ErrConfig        = errors.New("kernel: bad configuration")
+	ErrNoApplication = errors.New("kernel: no supported application on the card")
+	ErrCardBlocked   = errors.New("kernel: card blocked")
+	ErrCardData      = errors.New("kernel: card data error")
+	ErrCard          = errors.New("kernel: card error")
+	ErrTryAnother    = errors.New("kernel: try another interface")
+	ErrPINBypass     = errors.New("kernel: PIN entry bypassed")
+	ErrOffline       = errors.New("kernel: unable to go online")
+)
+
+// Outcome is how a transaction ended.
+type Outcome uint8
+
+// Outcomes.
+const (
+	// Failed: the transaction was terminated (card error, card removed,
+	// cancelled, no application); Result.Err says why.
+	Failed Outcome = iota
+	// Approved: offline (TC from the first GENERATE AC) or online (host
+	// approved and the card gave a TC).
+	Approved
+	// Declined: the card or the terminal declined offline, or the card
+	// declined after the host approved (Result.ReversalRequired).
+	Declined
+	// OnlineDeclined: the host declined.
+	OnlineDeclined
+)
+
+func (o Outcome) String() string {
+	return [...]string{"failed", "approved", "declined", "online-declined"}[o]
+}
+
+// PINKind says which PIN the kernel asks for.
+type PINKind uint8
+
+// PIN kinds.
+const (
+	PINOfflinePlaintext PINKind = iota + 1
+	PINOfflineEnciphered
+)
+
+// Transaction is what the merchant asked for.
+type Transaction struct {
+	Amount      int64 // minor units
+	AmountOther int64 // cashback
+	Type        byte  // 9C: 00 goods and services, 01 cash, 09 cashback, 20 refund
+	Time        time.Time
+	ForceOnline bool
+	Sequence    uint32 // 9F41
+}
+
+// Hooks connect the kernel to the terminal's user interface and host link.
+// A nil hook takes the default named.
+type Hooks struct {
+	// Choose picks one of several candidate applications (cardholder
+	// confirmation). Default: the first, in priority order.
+	Choose func(ctx context.Context, c []Candidate) (int, error)
+	// PIN reads an offline PIN from the PIN pad; return ErrPINBypass if the
+	// cardholder bypasses it. Default: bypass.
+	PIN func(ctx context.Context, kind PINKind, triesLeft int) (string, error)
+	// OnlinePIN reads a PIN for the host and returns it encrypted (the
+	// kernel never holds it). Default: bypass.
+	OnlinePIN func(ctx context.Context, pan emv.PAN) ([]byte, error)
+	// Online sends the authorisation request; return ErrOffline (or any
+	// error) when the host cannot be reached. Default: unable to go online.
+	Online func(ctx context.Context, req *OnlineRequest) (*OnlineResponse, error)
+}
+
+// Candidate is an application the card and terminal both support.
+type Candidate struct {
+	AID      []byte
+	Label    string
+	Priority int // 1 highest, 0 none
+	Confirm  bool
+	config   *AIDConfig
+}
+
+// OnlineRequest is what the host needs for an authorisation.
+type OnlineRequest struct {
+	Field55  []byte // ICC data, tags per the scheme's Field55Spec
+	PAN      emv.PAN
+	PSN      string
+	Track2   []byte // tag 57 value
+	Expiry   string // YYMM
+	PINBlock []byte // encrypted online PIN, nil when none
+	Amount   int64
+	Data     emv.Data // everything the kernel holds; read-only
+}
+
+// OnlineResponse is the host's answer.
+type OnlineResponse struct {
+	Approved bool
+	ARC      [2]byte // 8A, e.g. "00" or "05"
+	AuthCode string  // 89
+	// Field55 holds 91 (issuer authentication data), 71 and 72 (scripts).
+	Field55 []byte
+}
+
+// Result is everything a terminal needs after a transaction.
+type Result struct {
+	Outcome          Outcome
+	Err              error // why the transaction failed or was declined offline, if known
+	Contactless      bool
+	AID              []byte
+	Label            string
+	PAN              emv.PAN
+	CID              emv.CID
+	Cryptogram       []byte // final 9F26
+	TVR              emv.TVR
+	TSI              emv.TSI
+	CVMResults       [3]byte
+	SignatureNeeded  bool
+	OnlinePINBlock   []byte
+	WentOnline       bool
+	HostResponse     *OnlineResponse
+	ReversalRequired bool // the host approved, the card declined
+	ScriptsSent      int
+	// Field55 is the final ICC data: the authorisation request's for an
+	// online transaction, the TC's for clearing.
+	Field55 []byte
+	Data    emv.Data
+}
+
+// Kernel runs transactions with one configuration. It is safe for
+// concurrent use; each transaction has its own state.
+type Kernel struct {
+	cfg   *Config
+	hooks Hooks
+	log   *slog.Logger
+	rand  io.Reader
+	now   func() time.Time
+}
+
+// New returns a kernel. A nil logger discards logs.
+func New(cfg *Config, hooks Hooks, log *slog.Logger) (*Kernel, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: nil", ErrConfig)
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Kernel{cfg: cfg, hooks: hooks, log: log, rand: rand.Reader, now: time.Now}, nil
+}
+
+// SetRand replaces the source of unpredictable numbers and random selection.
+func (k *Kernel) SetRand(r io.Reader) { k.rand = r }
+
+// txn is one transaction's state.
+type txn struct {
+	k      *Kernel
+	ctx    context.Context
+	card   Card
+	tx     Transaction
+	d      emv.Data
+	res    *Result
+	aid    *AIDConfig
+	scheme emv.Scheme
+	aip    emv.AIP
+	static []byte // records to authenticate
+	cda    bool   // CDA to be requested
+	icc    any    // *oda.ICCPublicKey once recovered
+}
+
+func (t *txn) tvr(f emv.TVRFlag) { t.res.TVR.Set(f) }
+func (t *txn) tsi(f emv.TSIFlag) { t.res.TSI.Set(f) }
+
+// exchange sends one command and returns data and status word. Every
+// exchange is logged with the command's name, status and the tags of the
+// response, never values.
+func (t *txn) exchange(cmd emv.Command) ([]byte, emv.StatusWord, error) {
+	apdu, err := cmd.Bytes()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := t.ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	resp, err := t.card.Transmit(t.ctx, apdu)
+	if err != nil {
+		t.k.log.LogAttrs(t.ctx, slog.LevelWarn, "apdu", slog.String("cmd", cmd.Name()), slog.String("err", err.Error()))
+		return nil, 0, fmt.Errorf("%w: %s: %w", ErrCard, cmd.Name(), err)
+	}
+	r, err := emv.ParseResponse(resp)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %s: %w", ErrCard, cmd.Name(), err)
+	}
+	t.k.log.LogAttrs(t.ctx, slog.LevelDebug, "apdu", slog.String("cmd", cmd.Name()), slog.Int("lc", len(cmd.Data)),
+		slog.String("sw", fmt.Sprintf("%04X", uint16(r.SW))), slog.String("tags", tagList(r.Data)))
+	return r.Data, r.SW, nil
+}
+
+// tagList names the tags of a response, so logs show structure, not data.
+func tagList(b []byte) string {
+	var sb strings.Builder
+	var walk func(s tlv.Scanner)
+	walk = func(s tlv.Scanner) {
+		for s.Next() {
+			if sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			sb.WriteString(s.Tag().String())
+			if s.Constructed() {
+				walk(s.Descend())
+			}
+		}
+	}
+	walk(tlv.NewScanner(b))
+	return sb.String()
+}
+
+// bcdAmount encodes minor units as n12 (6 bytes BCD).
+func bcdAmount(v int64) []byte {
+	out := make([]byte, 6)
+	if v < 0 {
+		v = 0
+	}
+	for i := 5; i >= 0; i-- {
+		out[i] = byte(v%10) | byte(v/10%10)<<4
+		v /= 100
+	}
+	return out
+}
+
+func bcdDate(t time.Time) (date, tim []byte) {
+	b := func(n int) byte { return byte(n/10)<<4 | byte(n%10) }
+	return []byte{b(t.Year() % 100), b(int(t.Month())), b(t.Day())}, []byte{b(t.Hour()), b(t.Minute()), b(t.Second())}
+}
+
+func (t *txn) random(n int) []byte {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(t.k.rand, b); err != nil {
+		// crypto/rand does not fail; a test reader that runs dry gets zeros.
+		clear(b)
+	}
+	return b
+}
+
+// terminalData fills the terminal's data objects.
+func (t *txn) terminalData() {
+	c := t.k.cfg
+	d := t.d
+	d[0x9F02] = bcdAmount(t.tx.Amount)
+	d[0x9F03] = bcdAmount(t.tx.AmountOther)
+	d[0x9F1A] = mustHex(c.Country)
+	d[0x5F2A] = mustHex(c.Currency)
+	d[0x5F36] = []byte{byte(c.CurrencyExp)}
+	date, tim := bcdDate(t.tx.Time)
+	d[0x9A], d[0x9F21] = date, tim
+	d[0x9C] = []byte{t.tx.Type}
+	d[0x9F37] = t.random(4)
+	d[0x9F35] = mustHex(c.TerminalType)
+	d[0x9F33] = mustHex(c.Capabilities)
+	d[0x9F40] = mustHex(c.AddCapabilities)
+	if c.IFDSerial != "" {
+		d[0x9F1E] = []byte(c.IFDSerial)
+	}
+	if c.TerminalID != "" {
+		d[0x9F1C] = []byte(c.TerminalID)
+	}
+	if c.MerchantID != "" {
+		d[0x9F16] = []byte(c.MerchantID)
+	}
+	seq := t.tx.Sequence
+	d[0x9F41] = []byte{byte(seq >> 24), byte(seq >> 16), byte(seq >> 8), byte(seq)}
+	d[0x95] = t.res.TVR[:]
+	d[0x9B] = t.res.TSI[:]
+	d[0x9F34] = t.res.CVMResults[:]
+}
+
+// sync copies the TVR, TSI and CVM results into the data set before any
+// DOL is filled.
+func (t *txn) sync() {
+	t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+	t.d[0x9B] = append([]byte(nil), t.res.TSI[:]...)
+	t.d[0x9F34] = append([]byte(nil), t.res.CVMResults[:]...)
+}
+
+// fail ends the transaction.
+func (t *txn) fail(err error) (*Result, error) {
+	t.res.Outcome = Failed
+	t.res.Err = err
+	t.res.Data = t.d
+	t.k.log.LogAttrs(t.ctx, slog.LevelInfo, "transaction failed", slog.String("err", err.Error()))
+	return t.res, err
+}
+
+func (k *Kernel) newTxn(ctx context.Context, card Card, tx Transaction) *txn {
+	if tx.Time.IsZero() {
+		tx.Time = k.now()
+	}
+	t := &txn{k: k, ctx: ctx, card: card, tx: tx, d: emv.Data{}, res: &Result{}}
+	t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
+	t.terminalData()
+	return t
+}

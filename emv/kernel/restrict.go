@@ -1,0 +1,72 @@
+package kernel
+
+import (
+	"bytes"
+
+	"github.com/possdk/pos/emv"
+)
+
+// processingRestrictions checks application version, usage control and
+// dates (EMV Book 3 §10.4).
+func (t *txn) processingRestrictions() {
+	if cv, tv := t.d[0x9F08], t.d[0x9F09]; cv != nil && tv != nil && !bytes.Equal(cv, tv) {
+		t.tvr(emv.TVRDifferentAppVersions)
+	}
+	if raw, ok := t.d[0x9F07]; ok {
+		auc, err := emv.ParseAUC(raw)
+		if err == nil && !t.usageAllowed(auc) {
+			t.tvr(emv.TVRServiceNotAllowed)
+		}
+	}
+	today := t.d[0x9A]
+	if eff, ok := t.d[0x5F25]; ok && len(eff) == 3 && yymmddAfter(eff, today) {
+		t.tvr(emv.TVRAppNotYetEffective)
+	}
+	if exp := t.d[0x5F24]; len(exp) == 3 && yymmddAfter(today, exp) {
+		t.tvr(emv.TVRExpiredApplication)
+	}
+}
+
+// usageAllowed applies the AUC to the transaction type and whether it is
+// domestic (issuer country 5F28 equals terminal country 9F1A).
+func (t *txn) usageAllowed(auc emv.AUC) bool {
+	domestic := bytes.Equal(t.d[0x5F28], t.d[0x9F1A])
+	var f emv.AUCFlag
+	switch t.tx.Type {
+	case 0x01:
+		f = pick(domestic, emv.AUCDomesticCash, emv.AUCInternationalCash)
+	case 0x09:
+		f = pick(domestic, emv.AUCDomesticCashback, emv.AUCInternationalCashback)
+	default:
+		f = pick(domestic, emv.AUCDomesticGoods, emv.AUCInternationalGoods)
+		if !auc.Has(f) {
+			f = pick(domestic, emv.AUCDomesticServices, emv.AUCInternationalServices)
+		}
+	}
+	return auc.Has(f)
+}
+
+func pick(c bool, a, b emv.AUCFlag) emv.AUCFlag {
+	if c {
+		return a
+	}
+	return b
+}
+
+// yymmddAfter compares two YYMMDD BCD dates, years 50-99 being 19xx
+// (EMV Book 4 §6.7.3).
+func yymmddAfter(a, b []byte) bool { return dateKey(a) > dateKey(b) }
+
+func dateKey(d []byte) int {
+	if len(d) != 3 {
+		return 0
+	}
+	n := func(x byte) int { return int(x>>4)*10 + int(x&0x0F) }
+	y := n(d[0])
+	if y < 50 {
+		y += 2000
+	} else {
+		y += 1900
+	}
+	return y*10000 + n(d[1])*100 + n(d[2])
+}

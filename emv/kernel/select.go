@@ -1,0 +1,181 @@
+package kernel
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/tlv"
+)
+
+// supported finds the terminal's configuration for a card AID: exact, or a
+// prefix when partial selection is allowed (EMV Book 1 §12.3.1).
+func (k *Kernel) supported(aid []byte) *AIDConfig {
+	for i := range k.cfg.AIDs {
+		a := &k.cfg.AIDs[i]
+		t := mustHex(a.AID)
+		if bytes.Equal(t, aid) || (a.PartialSelection && len(aid) > len(t) && bytes.HasPrefix(aid, t)) {
+			return a
+		}
+	}
+	return nil
+}
+
+func entryCandidate(s tlv.Scanner) Candidate {
+	var c Candidate
+	for s.Next() {
+		switch s.Tag() {
+		case 0x4F:
+			c.AID = append([]byte(nil), s.Value()...)
+		case 0x50:
+			c.Label = string(s.Value())
+		case 0x87:
+			if v := s.Value(); len(v) == 1 {
+				c.Priority = int(v[0] & 0x0F)
+				c.Confirm = v[0]&0x80 != 0
+			}
+		}
+	}
+	return c
+}
+
+// directory reads the PSE directory (EMV Book 1 §12.3.2) or returns
+// ok=false to fall back to the list of AIDs.
+func (t *txn) pse() ([]Candidate, bool, error) {
+	fci, sw, err := t.exchange(emv.Select([]byte("1PAY.SYS.DDF01"), false))
+	if err != nil {
+		return nil, false, err
+	}
+	switch sw {
+	case emv.SWOK:
+	case emv.SWFunctionNotSupported:
+		return nil, false, ErrCardBlocked
+	default:
+		return nil, false, nil
+	}
+	sfi, ok, _ := tlv.FindPath(fci, 0x6F, 0xA5, 0x88)
+	if !ok || len(sfi) != 1 || sfi[0] == 0 || sfi[0] > 30 {
+		return nil, false, nil
+	}
+	var out []Candidate
+	for rec := 1; rec <= 255; rec++ {
+		cmd, err := emv.ReadRecord(int(sfi[0]), rec)
+		if err != nil {
+			break
+		}
+		data, sw, err := t.exchange(cmd)
+		if err != nil {
+			return nil, false, err
+		}
+		if sw == emv.SWRecordNotFound {
+			break
+		}
+		if sw != emv.SWOK {
+			return nil, false, nil
+		}
+		s := tlv.NewScanner(data)
+		if !s.Next() || s.Tag() != 0x70 {
+			return nil, false, nil
+		}
+		for e := s.Descend(); e.Next(); {
+			if e.Tag() == 0x61 {
+				if c := entryCandidate(e.Descend()); c.AID != nil {
+					if c.config = t.k.supported(c.AID); c.config != nil {
+						out = append(out, c)
+					}
+				}
+			}
+		}
+	}
+	return out, true, nil
+}
+
+// aidList selects each configured AID in turn (EMV Book 1 §12.3.3).
+func (t *txn) aidList() ([]Candidate, error) {
+	var out []Candidate
+	for i := range t.k.cfg.AIDs {
+		a := &t.k.cfg.AIDs[i]
+		next := false
+		for n := 0; n < 16; n++ {
+			fci, sw, err := t.exchange(emv.Select(mustHex(a.AID), next))
+			if err != nil {
+				return nil, err
+			}
+			if sw == emv.SWFunctionNotSupported && i == 0 && !next {
+				return nil, ErrCardBlocked
+			}
+			if sw != emv.SWOK && sw != emv.SWFileDeactivated {
+				break
+			}
+			df, _, _ := tlv.FindPath(fci, 0x6F, 0x84)
+			if sw == emv.SWOK && t.k.supported(df) == a {
+				c := Candidate{AID: append([]byte(nil), df...), config: a}
+				if a5, ok, _ := tlv.FindPath(fci, 0x6F, 0xA5); ok {
+					c2 := entryCandidate(tlv.NewScanner(a5))
+					c.Label, c.Priority, c.Confirm = c2.Label, c2.Priority, c2.Confirm
+				}
+				out = append(out, c)
+			}
+			if !a.PartialSelection {
+				break
+			}
+			next = true
+		}
+	}
+	return out, nil
+}
+
+func order(c []Candidate) {
+	sort.SliceStable(c, func(i, j int) bool {
+		pi, pj := c[i].Priority, c[j].Priority
+		if pi == 0 {
+			pi = 16
+		}
+		if pj == 0 {
+			pj = 16
+		}
+		return pi < pj
+	})
+}
+
+// choose orders the candidates, asks the cardholder when needed, and
+// performs the final SELECT, returning the FCI.
+func (t *txn) choose(cands []Candidate) ([]byte, error) {
+	if len(cands) == 0 {
+		return nil, ErrNoApplication
+	}
+	order(cands)
+	for len(cands) > 0 {
+		i := 0
+		if t.k.hooks.Choose != nil && (len(cands) > 1 || cands[0].Confirm) {
+			var err error
+			if i, err = t.k.hooks.Choose(t.ctx, cands); err != nil {
+				return nil, err
+			}
+			if i < 0 || i >= len(cands) {
+				return nil, fmt.Errorf("%w: choice %d of %d", ErrNoApplication, i, len(cands))
+			}
+		}
+		c := cands[i]
+		fci, sw, err := t.exchange(emv.Select(c.AID, false))
+		if err != nil {
+			return nil, err
+		}
+		if sw == emv.SWOK {
+			t.aid = c.config
+			t.res.AID, t.res.Label = c.AID, c.Label
+			t.d[0x4F], t.d[0x84] = c.AID, c.AID
+			t.d[0x9F06] = c.AID
+			t.scheme = emv.SchemeOfAID(c.AID)
+			if a := t.aid; a.AppVersion != "" {
+				t.d[0x9F09] = mustHex(a.AppVersion)
+			}
+			return fci, nil
+		}
+		// The application cannot be selected: remove it and choose again
+		// (EMV Book 1 §12.4).
+		cands = append(cands[:i], cands[i+1:]...)
+	}
+	return nil, ErrNoApplication
+}
