@@ -74,3 +74,14 @@ func BenchmarkCRC256(b *testing.B) {
 		_ = CRC(data)
 	}
 }
+
+func BenchmarkCPMDecode(b *testing.B) {
+	s := cpmFromHex(b, cpmSpecHex)
+	var c CPM
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Decode(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package qr
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -44,5 +45,40 @@ func FuzzDecode(f *testing.F) {
 		_, _ = p.PromptPay()
 		_, _ = p.PayNow()
 		_ = p.Profile()
+	})
+}
+
+// FuzzDecodeCPM: CPM decoding never panics, and what it accepts encodes
+// and decodes again to the same shape and the same ICC data.
+func FuzzDecodeCPM(f *testing.F) {
+	f.Add("hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==")
+	f.Add("hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MQ")
+	f.Add("hQVDUFYwMg==")
+	f.Add("YYA=")
+	var c, d CPM
+	f.Fuzz(func(t *testing.T, s string) {
+		if err := c.Decode(s); err != nil {
+			return
+		}
+		_ = c.String()
+		for i := range c.Apps {
+			_ = c.PAN(i).String()
+			_ = c.Track2(i).String()
+		}
+		out, err := c.Encode()
+		if err != nil {
+			t.Fatalf("decoded %q but cannot encode: %v", s, err)
+		}
+		if err := d.Decode(out); err != nil {
+			t.Fatalf("re-encoded payload does not decode: %v", err)
+		}
+		if len(d.Apps) != len(c.Apps) || (d.Common == nil) != (c.Common == nil) {
+			t.Fatalf("shape changed: %v -> %v", c, d)
+		}
+		for i := range c.Apps {
+			if !bytes.Equal(c.AppendICCData(nil, i), d.AppendICCData(nil, i)) {
+				t.Fatalf("ICC data of application %d changed", i)
+			}
+		}
 	})
 }
