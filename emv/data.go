@@ -13,9 +13,8 @@ type Data map[tlv.Tag][]byte
 
 // AddTLV adds every primitive object of b (constructed templates are
 // walked, not stored). Values are copied, so b may be reused. The first
-// value of a tag wins, as EMV Book 3 §10.2 treats a second occurrence of a
-// card data object as an error the kernel decides on; Duplicates reports
-// them.
+// value of a tag wins and the tags seen again are returned: EMV Book 3
+// §10.2 makes a repeated card data object an error the kernel decides on.
 func (d Data) AddTLV(b []byte) (duplicates []tlv.Tag, err error) {
 	var walk func(s tlv.Scanner) error
 	walk = func(s tlv.Scanner) error {

@@ -1,0 +1,222 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda"
+	"github.com/possdk/pos/tlv"
+)
+
+// RunContactless runs a qVSDC-style contactless transaction (EMV
+// Contactless Book B entry point and Book C-3): PPSE selection, limits
+// checked before the tap (pre-processing), GET PROCESSING OPTIONS with the
+// TTQ in the PDOL returning the cryptogram, records read for fDDA, fDDA of
+// an offline approval, and the CVM the card asks for in its CTQ (online PIN,
+// signature, or the consumer device CVM of a phone wallet). An ARQC goes
+// online through Hooks.Online; there is no second GENERATE AC.
+func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) (*Result, error) {
+	t := k.newTxn(ctx, card, tx)
+	t.res.Contactless = true
+	fci, sw, err := t.exchange(emv.Select([]byte("2PAY.SYS.DDF01"), false))
+	if err != nil {
+		return t.fail(err)
+	}
+	if sw != emv.SWOK {
+		return t.fail(fmt.Errorf("%w: PPSE: %w", ErrTryAnother, emv.StatusWord(sw)))
+	}
+	var cands []Candidate
+	if dir, ok, _ := tlv.FindPath(fci, 0x6F, 0xA5, 0xBF0C); ok {
+		for s := tlv.NewScanner(dir); s.Next(); {
+			if s.Tag() != 0x61 {
+				continue
+			}
+			if c := entryCandidate(s.Descend()); c.AID != nil {
+				if c.config = k.supported(c.AID); c.config != nil {
+					cands = append(cands, c)
+				}
+			}
+		}
+	}
+	order(cands)
+	if len(cands) == 0 {
+		return t.fail(fmt.Errorf("%w: %w", ErrTryAnother, ErrNoApplication))
+	}
+	// Contactless takes the highest priority application, no confirmation.
+	k2 := *k
+	k2.hooks.Choose = nil
+	t.k = &k2
+	afci, err := t.choose(cands[:1])
+	t.k = k
+	if err != nil {
+		return t.fail(err)
+	}
+	a := t.aid
+	// Pre-processing (Book B §3.1): limits decide the TTQ.
+	if a.ContactlessLimit > 0 && tx.Amount > a.ContactlessLimit {
+		return t.fail(fmt.Errorf("%w: amount over the contactless transaction limit", ErrTryAnother))
+	}
+	var ttq emv.TTQ
+	copy(ttq[:], mustHex(a.TTQ))
+	if tx.ForceOnline || (a.ContactlessFloorLimit > 0 && tx.Amount > a.ContactlessFloorLimit) || a.ContactlessFloorLimit == 0 {
+		ttq.Set(emv.TTQOnlineCryptogramRequired)
+	}
+	overCVM := a.ContactlessCVMLimit > 0 && tx.Amount > a.ContactlessCVMLimit
+	if overCVM {
+		ttq.Set(emv.TTQCVMRequired)
+	}
+	t.d[0x9F66] = ttq[:]
+	if err := t.initiate(afci); err != nil {
+		return t.fail(err)
+	}
+	if _, ok := t.d[0x9F26]; !ok {
+		return t.fail(fmt.Errorf("%w: the card did not return a cryptogram (not qVSDC)", ErrCardData))
+	}
+	if _, ok := t.d[0x94]; ok {
+		if err := t.readRecordsContactless(); err != nil {
+			return t.fail(err)
+		}
+	}
+	if pan, ok := t.d[0x5A]; ok {
+		t.res.PAN, _ = emv.ParsePANBCD(pan)
+	} else if t2, err := emv.ParseTag57(t.d[0x57]); err == nil {
+		t.res.PAN = t2.PAN
+	}
+	cid, err := emv.ParseCID(t.d[0x9F27])
+	if err != nil {
+		return t.fail(fmt.Errorf("%w: %w", ErrCardData, err))
+	}
+	t.res.CID = cid
+	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
+	if err := t.contactlessCVM(overCVM); err != nil {
+		return t.fail(err)
+	}
+	switch cid.Type() {
+	case emv.AAC:
+		return t.done(Declined, nil)
+	case emv.TC:
+		if err := t.fdda(); err != nil {
+			t.tvr(emv.TVRDDAFailed)
+			return t.done(Declined, err)
+		}
+		t.tsi(emv.TSIOfflineDataAuthPerformed)
+		return t.done(Approved, nil)
+	}
+	t.tvr(emv.TVROfflineDataAuthNotPerformed)
+	field55, err := t.field55()
+	if err != nil {
+		return t.fail(err)
+	}
+	t.res.Field55 = field55
+	resp, err := t.online(field55)
+	if err != nil {
+		return t.done(Declined, err)
+	}
+	t.res.WentOnline, t.res.HostResponse = true, resp
+	if resp.Approved {
+		return t.done(Approved, nil)
+	}
+	return t.done(OnlineDeclined, nil)
+}
+
+// readRecordsContactless reads the AFL's records without the contact
+// kernel's mandatory-data rules (a qVSDC card may hold only certificates).
+func (t *txn) readRecordsContactless() error {
+	afl := t.d[0x94]
+	for i := 0; i+4 <= len(afl); i += 4 {
+		sfi := int(afl[i] >> 3)
+		for rec := int(afl[i+1]); rec <= int(afl[i+2]) && rec > 0; rec++ {
+			cmd, err := emv.ReadRecord(sfi, rec)
+			if err != nil {
+				return fmt.Errorf("%w: AFL entry %X", ErrCardData, afl[i:i+4])
+			}
+			data, sw, err := t.exchange(cmd)
+			if err != nil {
+				return err
+			}
+			if sw != emv.SWOK {
+				return fmt.Errorf("%w: READ RECORD: %w", ErrCardData, emv.StatusWord(sw))
+			}
+			if rec-int(afl[i+1]) < int(afl[i+3]) {
+				if v, ok, _ := tlv.FindPath(data, 0x70); ok {
+					t.static = append(t.static, v...)
+				}
+			}
+			if _, err := t.d.AddTLV(data); err != nil {
+				return fmt.Errorf("%w: %w", ErrCardData, err)
+			}
+		}
+	}
+	return nil
+}
+
+// fdda verifies the offline approval's signature over the unpredictable
+// number, amount, currency and card authentication related data.
+func (t *txn) fdda() error {
+	if t.k.cfg.caStore == nil {
+		return fmt.Errorf("%w: the terminal has no CA keys", oda.ErrUnknownCAKey)
+	}
+	idx := t.d[0x8F]
+	if len(idx) != 1 {
+		return fmt.Errorf("%w: CA public key index (8F)", oda.ErrMissingData)
+	}
+	ca, err := t.k.cfg.caStore.Lookup(t.res.AID, idx[0], t.tx.Time)
+	if err != nil {
+		return err
+	}
+	pan := t.d[0x5A]
+	if pan == nil {
+		pan = t.res.PAN.AppendBCD(nil)
+	}
+	iss, err := oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], pan, t.tx.Time)
+	if err != nil {
+		return err
+	}
+	icc, err := oda.RecoverICCKey(iss, t.d[0x9F46], t.d[0x9F48], t.d[0x9F47], t.static, pan, t.tx.Time)
+	if err != nil {
+		return err
+	}
+	_, err = oda.VerifyFDDA(icc, t.d[0x9F4B], t.d[0x9F37], t.d[0x9F02], t.d[0x5F2A], t.d[0x9F69])
+	return err
+}
+
+// contactlessCVM applies what the card's CTQ asks for when the amount is
+// over the CVM limit (Book C-3 §5.5).
+func (t *txn) contactlessCVM(overCVM bool) error {
+	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
+	if !overCVM {
+		return nil
+	}
+	var ctq emv.CTQ
+	copy(ctq[:], t.d[0x9F6C])
+	switch {
+	case ctq.Has(emv.CTQConsumerDeviceCVMPerformed):
+		// The phone verified the cardholder (CDCVM).
+		t.res.CVMResults = [3]byte{0x01, 0x00, byte(emv.CVMResultSuccessful)}
+	case ctq.Has(emv.CTQOnlinePINRequired):
+		t.res.CVMResults = [3]byte{byte(emv.CVMEncipheredPINOnline), 0x00, byte(emv.CVMResultUnknown)}
+		if t.k.hooks.OnlinePIN == nil {
+			t.tvr(emv.TVRPINNotEntered)
+			return nil
+		}
+		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
+		if errors.Is(err, ErrPINBypass) {
+			t.tvr(emv.TVRPINNotEntered)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		t.res.OnlinePINBlock = block
+		t.tvr(emv.TVROnlinePINEntered)
+	case ctq.Has(emv.CTQSignatureRequired):
+		t.res.SignatureNeeded = true
+		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
+	default:
+		t.res.SignatureNeeded = true
+		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
+	}
+	return nil
+}

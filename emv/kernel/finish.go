@@ -1,0 +1,260 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda"
+	"github.com/possdk/pos/tlv"
+)
+
+// finish runs terminal action analysis, the first GENERATE AC, the online
+// step and the completion (EMV Book 3 §10.7–10.11).
+func (t *txn) finish() (*Result, error) {
+	want := t.actionAnalysis()
+	cdol1, err := tlv.ParseDOL(t.d[0x8C])
+	if err != nil {
+		return t.fail(fmt.Errorf("%w: CDOL1: %w", ErrCardData, err))
+	}
+	t.sync()
+	cdol1Data := t.d.FillDOL(nil, cdol1, t.scheme)
+	cid, err := t.generateAC(want, cdol1Data, nil)
+	if err != nil {
+		return t.fail(err)
+	}
+	t.tsi(emv.TSICardRiskMgmtPerformed)
+	switch cid.Type() {
+	case emv.AAC:
+		return t.done(Declined, nil)
+	case emv.TC:
+		if want == emv.AAC {
+			return t.fail(fmt.Errorf("%w: TC returned when AAC was asked", ErrCard))
+		}
+		return t.done(Approved, nil)
+	}
+	if want != emv.ARQC {
+		return t.fail(fmt.Errorf("%w: ARQC returned when %v was asked", ErrCard, want))
+	}
+	field55, err := t.field55()
+	if err != nil {
+		return t.fail(err)
+	}
+	t.res.Field55 = field55
+	resp, onlineErr := t.online(field55)
+	cdol2, err := tlv.ParseDOL(t.d[0x8D])
+	if err != nil {
+		return t.fail(fmt.Errorf("%w: CDOL2: %w", ErrCardData, err))
+	}
+	if onlineErr != nil {
+		// Unable to go online (§10.7): the default action codes decide.
+		t.d[0x8A] = []byte("Z3")
+		ask := t.defaultAction()
+		t.sync()
+		cid2, err := t.generateAC(ask, t.d.FillDOL(nil, cdol2, t.scheme), cdol1Data)
+		if err != nil {
+			return t.fail(err)
+		}
+		if cid2.Type() == emv.TC {
+			return t.done(Approved, nil)
+		}
+		return t.done(Declined, onlineErr)
+	}
+	t.res.WentOnline, t.res.HostResponse = true, resp
+	ir, err := emv.ParseIssuerResponse(resp.Field55)
+	if err != nil {
+		return t.fail(fmt.Errorf("kernel: host field 55: %w", err))
+	}
+	t.d[0x8A] = resp.ARC[:]
+	if len(ir.AuthData) > 0 {
+		t.d[0x91] = ir.AuthData
+	}
+	t.scripts(ir, 0x71)
+	// Issuer authentication: in the second GENERATE AC when CDOL2 asks for
+	// 91, else with EXTERNAL AUTHENTICATE (§10.9).
+	inCDOL2 := false
+	for _, e := range cdol2 {
+		inCDOL2 = inCDOL2 || e.Tag == 0x91
+	}
+	if len(ir.AuthData) > 0 && t.aip.Has(emv.AIPIssuerAuthSupported) {
+		t.tsi(emv.TSIIssuerAuthPerformed)
+		if !inCDOL2 {
+			_, sw, err := t.exchange(emv.ExternalAuthenticate(ir.AuthData))
+			if err != nil {
+				return t.fail(err)
+			}
+			if sw != emv.SWOK {
+				t.tvr(emv.TVRIssuerAuthFailed)
+			}
+		}
+	}
+	ask := emv.AAC
+	if resp.Approved {
+		ask = emv.TC
+	}
+	t.sync()
+	cid2, err := t.generateAC(ask, t.d.FillDOL(nil, cdol2, t.scheme), cdol1Data)
+	if err != nil {
+		return t.fail(err)
+	}
+	if inCDOL2 && len(ir.AuthData) > 0 && resp.Approved && cid2.Type() != emv.TC {
+		t.tvr(emv.TVRIssuerAuthFailed)
+	}
+	t.scripts(ir, 0x72)
+	switch {
+	case !resp.Approved:
+		return t.done(OnlineDeclined, nil)
+	case cid2.Type() == emv.TC:
+		return t.done(Approved, nil)
+	default:
+		t.res.ReversalRequired = true
+		return t.done(Declined, fmt.Errorf("kernel: the card declined after the host approved"))
+	}
+}
+
+// generateAC sends GENERATE AC, with CDA when it was decided and the
+// request is not an AAC, and checks the answer. cdol1Data is set for the
+// second GENERATE AC.
+func (t *txn) generateAC(want emv.CryptogramType, data, cdol1Data []byte) (emv.CID, error) {
+	cda := t.cda && want != emv.AAC
+	resp, sw, err := t.exchange(emv.GenerateAC(want, cda, data))
+	if err != nil {
+		return 0, err
+	}
+	if sw != emv.SWOK {
+		return 0, fmt.Errorf("%w: GENERATE AC: %w", ErrCard, emv.StatusWord(sw))
+	}
+	var cid emv.CID
+	var objs, sdad []byte
+	s := tlv.NewScanner(resp)
+	if !s.Next() {
+		return 0, fmt.Errorf("%w: GENERATE AC response", ErrCardData)
+	}
+	switch s.Tag() {
+	case 0x80: // CID || ATC || AC || IAD
+		v := s.Value()
+		if len(v) < 11 {
+			return 0, fmt.Errorf("%w: GENERATE AC format 1 of %d bytes", ErrCardData, len(v))
+		}
+		t.d[0x9F27], t.d[0x9F36], t.d[0x9F26] = v[0:1], v[1:3], v[3:11]
+		if len(v) > 11 {
+			t.d[0x9F10] = v[11:]
+		}
+	case 0x77:
+		for r := s.Descend(); r.Next(); {
+			if r.Tag() == 0x9F4B {
+				sdad = r.Value()
+				continue
+			}
+			objs = append(objs, r.Raw()...)
+			t.d[r.Tag()] = append([]byte(nil), r.Value()...)
+		}
+	default:
+		return 0, fmt.Errorf("%w: GENERATE AC template %s", ErrCardData, s.Tag())
+	}
+	c, err := emv.ParseCID(t.d[0x9F27])
+	if err != nil || len(t.d[0x9F26]) != 8 {
+		return 0, fmt.Errorf("%w: GENERATE AC without CID and cryptogram", ErrCardData)
+	}
+	if c.Type() > want && !(want == emv.TC && c.Type() == emv.ARQC) {
+		return 0, fmt.Errorf("%w: card returned %v when %v was asked", ErrCard, c.Type(), want)
+	}
+	cid = c
+	if cda && cid.Type() != emv.AAC {
+		icc, _ := t.icc.(*oda.ICCPublicKey)
+		pdol := t.d[tagPDOLData]
+		var cd1, cd2 []byte = data, nil
+		if cdol1Data != nil {
+			cd1, cd2 = cdol1Data, data
+		}
+		dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: sdad, UnpredictableNumber: t.d[0x9F37], CID: byte(cid),
+			PDOLData: pdol, CDOL1Data: cd1, CDOL2Data: cd2, ResponseTLVs: objs})
+		if err != nil {
+			t.tvr(emv.TVRCDAFailed)
+			t.k.log.LogAttrs(t.ctx, slog.LevelInfo, "CDA failed", slog.String("err", err.Error()))
+			// A failed CDA on an approval is a decline (Book 3 §10.8).
+			return emv.CID(byte(emv.AAC)), nil
+		}
+		t.d[0x9F26] = dd.Cryptogram
+		t.d[0x9F4C] = dd.ICCDynamicNumber
+	}
+	t.res.CID = cid
+	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
+	return cid, nil
+}
+
+// field55 builds the ICC data for the host with the scheme's tag set.
+func (t *txn) field55() ([]byte, error) {
+	t.sync()
+	spec := emv.Field55Visa()
+	switch t.scheme {
+	case emv.SchemeMastercard:
+		spec = emv.Field55Mastercard()
+	case emv.SchemeUnionPay:
+		spec = emv.Field55UnionPay()
+	}
+	return spec.Build(nil, t.d)
+}
+
+func (t *txn) online(field55 []byte) (*OnlineResponse, error) {
+	if t.k.hooks.Online == nil {
+		return nil, ErrOffline
+	}
+	req := &OnlineRequest{Field55: field55, PAN: t.res.PAN, Track2: t.d[0x57], PINBlock: t.res.OnlinePINBlock, Amount: t.tx.Amount, Data: t.d}
+	if psn, ok := t.d[0x5F34]; ok && len(psn) == 1 {
+		req.PSN = fmt.Sprintf("%02X", psn[0])
+	}
+	if exp := t.d[0x5F24]; len(exp) == 3 {
+		req.Expiry = fmt.Sprintf("%02X%02X", exp[0], exp[1])
+	}
+	resp, err := t.k.hooks.Online(t.ctx, req)
+	if err != nil {
+		return nil, errors.Join(ErrOffline, err)
+	}
+	if resp == nil {
+		return nil, ErrOffline
+	}
+	return resp, nil
+}
+
+// scripts sends the issuer script commands of templates 71 or 72 (EMV Book
+// 3 §10.10); a failed command ends that script.
+func (t *txn) scripts(ir emv.IssuerResponse, tag tlv.Tag) {
+	for _, sc := range ir.Scripts {
+		if sc.Tag != tag {
+			continue
+		}
+		t.tsi(emv.TSIScriptProcessingPerformed)
+		for _, raw := range sc.Commands {
+			resp, err := t.card.Transmit(t.ctx, raw)
+			t.res.ScriptsSent++
+			sw := uint16(0)
+			if len(resp) >= 2 {
+				sw = uint16(resp[len(resp)-2])<<8 | uint16(resp[len(resp)-1])
+			}
+			if err != nil || (sw>>8 != 0x90 && sw>>8 != 0x62 && sw>>8 != 0x63) {
+				if tag == 0x71 {
+					t.tvr(emv.TVRScriptFailedBeforeFinalAC)
+				} else {
+					t.tvr(emv.TVRScriptFailedAfterFinalAC)
+				}
+				break
+			}
+		}
+	}
+}
+
+// done records the outcome and the final field 55.
+func (t *txn) done(o Outcome, err error) (*Result, error) {
+	t.res.Outcome = o
+	t.res.Err = err
+	t.sync()
+	if f, ferr := t.field55(); ferr == nil {
+		t.res.Field55 = f
+	}
+	t.res.Data = t.d
+	t.k.log.LogAttrs(t.ctx, slog.LevelInfo, "transaction", slog.String("outcome", o.String()),
+		slog.String("tvr", t.res.TVR.String()), slog.String("tsi", t.res.TSI.String()), slog.Any("pan", t.res.PAN))
+	return t.res, nil
+}

@@ -1,0 +1,136 @@
+package kernel
+
+import (
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/tlv"
+)
+
+// terminalRiskManagement: floor limit, random transaction selection and
+// velocity checking (EMV Book 3 §10.6).
+func (t *txn) terminalRiskManagement() error {
+	if !t.aip.Has(emv.AIPTerminalRiskMgmt) && !t.tx.ForceOnline {
+		return nil
+	}
+	t.tsi(emv.TSITerminalRiskMgmtPerformed)
+	a := t.aid
+	if t.tx.Amount >= a.FloorLimit {
+		t.tvr(emv.TVRFloorLimitExceeded)
+	} else if a.TargetPercent > 0 || a.MaxTargetPercent > 0 {
+		// Random selection, biased towards online as the amount nears the
+		// floor limit (§10.6.2).
+		r := int(t.random(1)[0]) % 100
+		target := a.TargetPercent
+		if t.tx.Amount >= a.Threshold && a.FloorLimit > a.Threshold {
+			target += int(int64(a.MaxTargetPercent-a.TargetPercent) * (t.tx.Amount - a.Threshold) / (a.FloorLimit - a.Threshold))
+		}
+		if r < target {
+			t.tvr(emv.TVRRandomlySelectedOnline)
+		}
+	}
+	// Velocity checking needs both consecutive offline limits on the card.
+	lower, upper := t.d[0x9F14], t.d[0x9F23]
+	if len(lower) == 1 && len(upper) == 1 {
+		atc, okA := t.getData(0x9F36)
+		last, okL := t.getData(0x9F13)
+		if !okA || !okL {
+			t.tvr(emv.TVRLowerOfflineLimitExceeded)
+			t.tvr(emv.TVRUpperOfflineLimitExceeded)
+			t.tvr(emv.TVRICCDataMissing)
+		} else {
+			gap := int(atc) - int(last)
+			if gap > int(lower[0]) {
+				t.tvr(emv.TVRLowerOfflineLimitExceeded)
+			}
+			if gap > int(upper[0]) {
+				t.tvr(emv.TVRUpperOfflineLimitExceeded)
+			}
+			if last == 0 {
+				t.tvr(emv.TVRNewCard)
+			}
+		}
+	}
+	if t.tx.ForceOnline {
+		t.tvr(emv.TVRMerchantForcedOnline)
+	}
+	return t.ctx.Err()
+}
+
+// getData reads a 2-byte counter with GET DATA.
+func (t *txn) getData(tag tlv.Tag) (uint16, bool) {
+	cmd, err := emv.GetData(tag)
+	if err != nil {
+		return 0, false
+	}
+	data, sw, err := t.exchange(cmd)
+	if err != nil || sw != emv.SWOK || len(data) != 5 {
+		return 0, false
+	}
+	return uint16(data[3])<<8 | uint16(data[4]), true
+}
+
+// actionAnalysis compares the TVR with the terminal and issuer action codes
+// (EMV Book 3 §10.7) and returns the cryptogram type to ask for.
+func (t *txn) actionAnalysis() emv.CryptogramType {
+	tvr := t.res.TVR
+	code := func(tac string, iac []byte, absent byte) [5]byte {
+		var c [5]byte
+		tb := mustHex(tac)
+		for i := range c {
+			var x byte
+			if i < len(tb) {
+				x = tb[i]
+			}
+			if len(iac) == 5 {
+				x |= iac[i]
+			} else {
+				x |= absent
+			}
+			c[i] = x
+		}
+		return c
+	}
+	hit := func(c [5]byte) bool {
+		for i := range c {
+			if c[i]&tvr[i] != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	a := t.aid
+	if hit(code(a.TACDenial, t.d[0x9F0E], 0x00)) {
+		return emv.AAC
+	}
+	if t.k.cfg.OnlineCapable {
+		if t.tx.ForceOnline || hit(code(a.TACOnline, t.d[0x9F0F], 0xFF)) {
+			return emv.ARQC
+		}
+		return emv.TC
+	}
+	if hit(code(a.TACDefault, t.d[0x9F0D], 0xFF)) {
+		return emv.AAC
+	}
+	return emv.TC
+}
+
+// defaultAction decides when the terminal could not go online: the
+// default action codes (§10.7).
+func (t *txn) defaultAction() emv.CryptogramType {
+	var c [5]byte
+	tb := mustHex(t.aid.TACDefault)
+	iac := t.d[0x9F0D]
+	for i := range c {
+		if i < len(tb) {
+			c[i] = tb[i]
+		}
+		if len(iac) == 5 {
+			c[i] |= iac[i]
+		} else {
+			c[i] = 0xFF
+		}
+		if c[i]&t.res.TVR[i] != 0 {
+			return emv.AAC
+		}
+	}
+	return emv.TC
+}
