@@ -18,10 +18,11 @@ type Command struct {
 	Le int
 }
 
-// Application selection names (EMV Book 1 §12.2, Contactless Book B §3.3).
-var (
-	PSE  = []byte("1PAY.SYS.DDF01") // contact Payment System Environment
-	PPSE = []byte("2PAY.SYS.DDF01") // contactless Proximity PSE
+// Application selection names (EMV Book 1 §12.2, Contactless Book B §3.3):
+// Select([]byte(emv.PPSE), false).
+const (
+	PSE  = "1PAY.SYS.DDF01" // contact Payment System Environment
+	PPSE = "2PAY.SYS.DDF01" // contactless Proximity PSE
 )
 
 // Select builds SELECT by DF name (EMV Book 1 §11.3): the first or only

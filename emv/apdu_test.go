@@ -24,7 +24,7 @@ func TestCommandEncoding(t *testing.T) {
 		cmd  Command
 		want string
 	}{
-		{"SELECT PPSE", Select(PPSE, false), "00A404000E325041592E5359532E444446303100"},
+		{"SELECT PPSE", Select([]byte(PPSE), false), "00A404000E325041592E5359532E444446303100"},
 		{"SELECT next", Select(mustHex(t, "A0000000031010"), true), "00A4040207A000000003101000"},
 		{"GPO empty PDOL", GetProcessingOptions(nil), "80A8000002830000"},
 		{"GPO with PDOL data", GetProcessingOptions(mustHex(t, "36004000000000001000")), "80A800000C830A3600400000000000100000"},
