@@ -16,7 +16,7 @@ const MACSize = 8
 // A MAC computes the field-64 value over a MAC block: the packed message
 // from the MTI up to the end of the last field before the MAC, with the MAC
 // bit already set in the bitmap, excluding length, TPDU and header (CUP POS
-// spec; see MACFromKey for the algorithms).
+// spec; NewMAC builds one from a keys.Key).
 type MAC interface {
 	MAC(mab []byte) ([MACSize]byte, error)
 }
