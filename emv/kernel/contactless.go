@@ -71,6 +71,9 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)
 	}
+	// The card's cryptogram covers the TVR sent in the PDOL: field 55 must
+	// carry that one, whatever the kernel notes afterwards.
+	t.frozenTVR = true
 	if _, ok := t.d[0x9F26]; !ok {
 		return t.fail(fmt.Errorf("%w: the card did not return a cryptogram (not qVSDC)", ErrCardData))
 	}
@@ -174,7 +177,11 @@ func (t *txn) fdda() error {
 	if err != nil {
 		return err
 	}
-	icc, err := oda.RecoverICCKey(iss, t.d[0x9F46], t.d[0x9F48], t.d[0x9F47], t.static, pan, t.tx.Time)
+	static, err := t.staticData()
+	if err != nil {
+		return err
+	}
+	icc, err := oda.RecoverICCKey(iss, t.d[0x9F46], t.d[0x9F48], t.d[0x9F47], static, pan, t.tx.Time)
 	if err != nil {
 		return err
 	}

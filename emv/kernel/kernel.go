@@ -187,6 +187,8 @@ type txn struct {
 	static []byte // records to authenticate
 	cda    bool   // CDA to be requested
 	icc    any    // *oda.ICCPublicKey once recovered
+	// frozenTVR keeps tag 95 as sent to a contactless card.
+	frozenTVR bool
 }
 
 func (t *txn) tvr(f emv.TVRFlag) { t.res.TVR.Set(f) }
@@ -298,7 +300,9 @@ func (t *txn) terminalData() {
 // sync copies the TVR, TSI and CVM results into the data set before any
 // DOL is filled.
 func (t *txn) sync() {
-	t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+	if !t.frozenTVR {
+		t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+	}
 	t.d[0x9B] = append([]byte(nil), t.res.TSI[:]...)
 	t.d[0x9F34] = append([]byte(nil), t.res.CVMResults[:]...)
 }

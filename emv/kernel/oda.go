@@ -47,14 +47,24 @@ func (t *txn) offlineDataAuthentication() error {
 	return nil
 }
 
+// staticData is the records to authenticate followed by the AIP when the
+// Static Data Authentication Tag List (9F4A) asks for it.
+func (t *txn) staticData() ([]byte, error) {
+	list, ok := t.d[0x9F4A]
+	if !ok {
+		return t.static, nil
+	}
+	// The tag list may only name the AIP (EMV Book 3 §10.3).
+	if len(list) != 1 || list[0] != 0x82 {
+		return nil, fmt.Errorf("%w: static data authentication tag list %X", oda.ErrMissingData, list)
+	}
+	return append(append([]byte(nil), t.static...), t.d[0x82]...), nil
+}
+
 func (t *txn) authenticate(method string) error {
-	static := t.static
-	if list, ok := t.d[0x9F4A]; ok {
-		// The Static Data Authentication Tag List may only name the AIP.
-		if len(list) != 1 || list[0] != 0x82 {
-			return fmt.Errorf("%w: static data authentication tag list %X", oda.ErrMissingData, list)
-		}
-		static = append(append([]byte(nil), static...), t.d[0x82]...)
+	static, err := t.staticData()
+	if err != nil {
+		return err
 	}
 	if t.k.cfg.caStore == nil {
 		return fmt.Errorf("%w: the terminal has no CA keys", oda.ErrUnknownCAKey)

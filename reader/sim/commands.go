@@ -268,7 +268,7 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	b.AddConstructed(0x77, func(b *tlv.Builder) {
 		b.Add(0x82, a.aip)
 		if a.icc != nil {
-			b.Add(0x94, a.afl[len(a.afl)-4:]) // the certificate records
+			b.Add(0x94, a.afl)
 		}
 		b.Add(0x57, a.track2)
 		b.Add(0x5F34, a.psn)

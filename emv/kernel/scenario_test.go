@@ -1,0 +1,333 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/reader"
+	"github.com/possdk/pos/reader/sim"
+	"github.com/possdk/pos/tlv"
+)
+
+var allTSI = []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed, emv.TSICVMPerformed, emv.TSICardRiskMgmtPerformed, emv.TSITerminalRiskMgmtPerformed}
+
+func TestOnlineApprovalWithOfflinePIN(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_dda", nil)
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRFloorLimitExceeded},
+		[]emv.TVRFlag{emv.TVRDDAFailed, emv.TVRCVMNotSuccessful, emv.TVRIssuerAuthFailed},
+		append(allTSI, emv.TSIIssuerAuthPerformed))
+	if !s.h.verified || !res.WentOnline || res.CID.Type() != emv.TC {
+		t.Fatalf("host verified %v, online %v, CID %v", s.h.verified, res.WentOnline, res.CID)
+	}
+	if res.CVMResults != [3]byte{0x41, 0x03, 0x02} {
+		t.Errorf("CVM results %X, want offline plaintext PIN successful", res.CVMResults)
+	}
+	if res.PAN.Masked() != "476173******0010" {
+		t.Errorf("PAN %v", res.PAN)
+	}
+	cryptogramOf(t, res)
+}
+
+func TestOnlineDecline(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	s.h.decline = true
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
+	expect(t, res, OnlineDeclined, nil, nil, allTSI)
+	if res.CID.Type() != emv.AAC || res.ReversalRequired {
+		t.Fatalf("CID %v reversal %v", res.CID, res.ReversalRequired)
+	}
+}
+
+func TestOfflineApprovalUnderFloorLimit(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
+	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRFloorLimitExceeded, emv.TVRDDAFailed}, allTSI)
+	if s.h.calls != 0 || res.CID.Type() != emv.TC || res.WentOnline {
+		t.Fatalf("host calls %d, CID %v", s.h.calls, res.CID)
+	}
+	cryptogramOf(t, res)
+}
+
+func TestOfflineDeclineByTACDenial(t *testing.T) {
+	cfg := loadConfig(t)
+	cfg.AIDs[0].AppVersion = "0097"      // not the card's 0096
+	cfg.AIDs[0].TACDenial = "0080000000" // deny on different application versions
+	s := newScenario(t, cfg, "1234")
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
+	expect(t, res, Declined, []emv.TVRFlag{emv.TVRDifferentAppVersions}, nil, allTSI)
+	if s.h.calls != 0 || res.CID.Type() != emv.AAC {
+		t.Fatalf("host calls %d, CID %v", s.h.calls, res.CID)
+	}
+}
+
+func TestWrongApplicationVersionGoesOnline(t *testing.T) {
+	cfg := loadConfig(t)
+	cfg.AIDs[0].AppVersion = "0097"
+	cfg.AIDs[0].TACOnline = "DCC004F800" // online on different versions
+	s := newScenario(t, cfg, "1234")
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRDifferentAppVersions}, nil, allTSI)
+	if !res.WentOnline {
+		t.Fatal("did not go online")
+	}
+}
+
+func TestODAFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		card    string
+		faults  sim.Faults
+		bit     emv.TVRFlag
+		outcome Outcome
+	}{
+		{"SDA signature corrupted", "unionpay_sda", sim.Faults{CorruptSSAD: true}, emv.TVRSDAFailed, Approved},
+		{"DDA signature corrupted", "visa_dda", sim.Faults{CorruptSDAD: true}, emv.TVRDDAFailed, Approved},
+		{"issuer certificate corrupted", "bad_issuer_cert", sim.Faults{CorruptIssuerCert: true}, emv.TVRDDAFailed, Approved},
+		// A failed CDA signature on the GENERATE AC turns the ARQC into a decline.
+		{"CDA signature corrupted", "mc_cda", sim.Faults{CorruptSDAD: true}, emv.TVRCDAFailed, Declined},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newScenario(t, nil, "1234", "4321")
+			card := loadCard(t, tt.card, func(p *sim.Profile) { p.Faults = tt.faults })
+			res := s.contact(t, card, 20000)
+			expect(t, res, tt.outcome, []emv.TVRFlag{tt.bit}, nil, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+		})
+	}
+}
+
+func TestSDAAndOnlinePIN(t *testing.T) {
+	s := newScenario(t, nil)
+	res := s.contact(t, loadCard(t, "unionpay_sda", nil), 8800)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVROnlinePINEntered}, []emv.TVRFlag{emv.TVRSDAFailed, emv.TVROfflineDataAuthNotPerformed}, allTSI)
+	if res.Data[0x9F45] == nil {
+		t.Error("no data authentication code from SDA")
+	}
+	if s.h.lastPIN == nil || res.CVMResults[0]&0x3F != byte(emv.CVMEncipheredPINOnline) {
+		t.Fatalf("online PIN: %X, CVM %X", s.h.lastPIN, res.CVMResults)
+	}
+	if res.Label != "UnionPay Debit" {
+		t.Errorf("label %q", res.Label)
+	}
+}
+
+func TestCDAOnlineApproval(t *testing.T) {
+	s := newScenario(t, nil)
+	card := loadCard(t, "mc_cda", nil)
+	res := s.contact(t, card, 5000)
+	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRCDAFailed, emv.TVRIssuerAuthFailed}, append(allTSI, emv.TSIIssuerAuthPerformed))
+	if !s.h.verified || res.Data[0x9F4C] == nil {
+		t.Fatal("CDA not verified or ARQC not verified")
+	}
+}
+
+func TestPINWrongThenRight(t *testing.T) {
+	s := newScenario(t, nil, "0000", "1234")
+	card := loadCard(t, "visa_dda", nil)
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful}, allTSI)
+	if s.pad.asked != 2 || card.PINTriesLeft() != 3 {
+		t.Fatalf("asked %d times, tries left %d", s.pad.asked, card.PINTriesLeft())
+	}
+}
+
+func TestPINTryLimitExceeded(t *testing.T) {
+	s := newScenario(t, nil, "0000", "0000", "0000", "0000")
+	card := loadCard(t, "visa_dda", nil)
+	res := s.contact(t, card, 20000)
+	// The CVM list lets online PIN follow a failed offline PIN.
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVROnlinePINEntered}, nil, allTSI)
+	if card.PINTriesLeft() != 0 || s.pad.asked != 3 {
+		t.Fatalf("tries left %d, asked %d", card.PINTriesLeft(), s.pad.asked)
+	}
+}
+
+func TestPINBypassed(t *testing.T) {
+	s := newScenario(t, nil) // the PIN pad bypasses
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINNotEntered, emv.TVROnlinePINEntered}, nil, allTSI)
+}
+
+func TestPINBlockedCardDeclinedOfflinePINOnly(t *testing.T) {
+	s := newScenario(t, nil, "0000", "0000", "0000")
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000103" })
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful}, nil, allTSI)
+	if res.CVMResults[2] != byte(emv.CVMResultFailed) {
+		t.Errorf("CVM results %X", res.CVMResults)
+	}
+}
+
+func TestEncipheredOfflinePIN(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000403" })
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRCVMNotSuccessful}, allTSI)
+	if res.CVMResults != [3]byte{0x04, 0x03, 0x02} {
+		t.Fatalf("CVM results %X", res.CVMResults)
+	}
+}
+
+func TestExpiredCard(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	s.h.arc = "54"
+	res := s.contact(t, loadCard(t, "expired", nil), 20000)
+	expect(t, res, OnlineDeclined, []emv.TVRFlag{emv.TVRExpiredApplication, emv.TVRDDAFailed}, nil, allTSI)
+}
+
+func TestIssuerAuthenticationFailure(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Faults.RejectARPC = true })
+	res := s.contact(t, card, 20000)
+	expect(t, res, Declined, []emv.TVRFlag{emv.TVRIssuerAuthFailed}, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	if !res.ReversalRequired {
+		t.Fatal("the host approved and the card declined: a reversal is required")
+	}
+}
+
+func TestIssuerScripts(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	var b tlv.Builder
+	b.AddConstructed(0x71, func(b *tlv.Builder) {
+		b.Add(0x9F18, []byte{0, 0, 0, 1})
+		b.Add(0x86, h2b("8424000008AABBCCDDEEFF0011"))
+	})
+	b.AddConstructed(0x72, func(b *tlv.Builder) {
+		b.Add(0x86, h2b("84DA9F580901AABBCCDD11223344"))
+		b.Add(0x86, h2b("84FF000000")) // not supported: fails the script
+	})
+	s.h.scripts, _ = b.Bytes()
+	card := loadCard(t, "visa_dda", nil)
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC}, []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC},
+		append(allTSI, emv.TSIScriptProcessingPerformed))
+	if res.ScriptsSent != 3 || card.ScriptCommands() != 2 {
+		t.Fatalf("sent %d, card ran %d", res.ScriptsSent, card.ScriptCommands())
+	}
+}
+
+func TestUnableToGoOnline(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	s.h.down = true
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
+	expect(t, res, Declined, []emv.TVRFlag{emv.TVRFloorLimitExceeded}, nil, allTSI)
+	if !errors.Is(res.Err, ErrOffline) || res.Data[0x8A] == nil || string(res.Data[0x8A]) != "Z3" {
+		t.Fatalf("err %v, ARC %q", res.Err, res.Data[0x8A])
+	}
+}
+
+func TestSelectionWithoutPSE(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.PSE = false })
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, nil, nil, allTSI)
+}
+
+func TestPartialSelectionUnionPay(t *testing.T) {
+	s := newScenario(t, nil)
+	card := loadCard(t, "unionpay_sda", func(p *sim.Profile) { p.PSE = false })
+	res := s.contact(t, card, 100)
+	expect(t, res, Approved, nil, nil, allTSI)
+	if len(res.AID) != 8 {
+		t.Fatalf("AID %X", res.AID)
+	}
+}
+
+func TestNoSupportedApplication(t *testing.T) {
+	s := newScenario(t, nil)
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].AID = "A0000000999999" })
+	res := s.contact(t, card, 100)
+	if res.Outcome != Failed || !errors.Is(res.Err, ErrNoApplication) {
+		t.Fatalf("%v %v", res.Outcome, res.Err)
+	}
+}
+
+// removingCard pulls the card out after n APDUs.
+type removingCard struct {
+	*sim.Card
+	n int
+}
+
+func (c *removingCard) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	if c.n--; c.n == 0 {
+		c.Remove()
+	}
+	return c.Card.Transmit(ctx, apdu)
+}
+
+func TestCardRemovedMidTransaction(t *testing.T) {
+	for _, n := range []int{1, 4, 8, 12} {
+		s := newScenario(t, nil, "1234")
+		card := &removingCard{Card: loadCard(t, "visa_dda", nil), n: n}
+		res := s.contact(t, card, 20000)
+		if res.Outcome != Failed || !errors.Is(res.Err, reader.ErrCardRemoved) {
+			t.Fatalf("removed after %d APDUs: %v %v", n, res.Outcome, res.Err)
+		}
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	ctx, cancel := context.WithCancel(context.Background())
+	s.k.hooks.PIN = func(context.Context, PINKind, int) (string, error) {
+		cancel()
+		return "", context.Canceled
+	}
+	res, err := s.k.RunContact(ctx, loadCard(t, "visa_dda", nil), Transaction{Amount: 20000, Time: testDay})
+	if res.Outcome != Failed || !errors.Is(err, context.Canceled) {
+		t.Fatalf("%v %v", res.Outcome, err)
+	}
+}
+
+func TestContactlessUnderCVMLimitOffline(t *testing.T) {
+	s := newScenario(t, nil)
+	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 2000)
+	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRDDAFailed}, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+	if s.h.calls != 0 || res.CID.Type() != emv.TC || res.SignatureNeeded || res.OnlinePINBlock != nil {
+		t.Fatalf("calls %d CID %v", s.h.calls, res.CID)
+	}
+}
+
+func TestContactlessFDDAFailure(t *testing.T) {
+	s := newScenario(t, nil)
+	card := loadCard(t, "visa_qvsdc", func(p *sim.Profile) { p.Faults.CorruptSDAD = true })
+	res := s.contactless(t, card, 2000)
+	expect(t, res, Declined, []emv.TVRFlag{emv.TVRDDAFailed}, nil, nil)
+}
+
+func TestContactlessOverCVMLimitOnlinePIN(t *testing.T) {
+	s := newScenario(t, nil)
+	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 15000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVROnlinePINEntered}, nil, nil)
+	if !s.h.verified || s.h.lastPIN == nil {
+		t.Fatal("no online ARQC with PIN")
+	}
+}
+
+func TestContactlessPhoneWalletCDCVM(t *testing.T) {
+	s := newScenario(t, nil)
+	res := s.contactless(t, loadCard(t, "phone_wallet", nil), 15000)
+	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVROnlinePINEntered}, nil)
+	if res.CVMResults[0] != 0x01 || res.SignatureNeeded || !s.h.verified {
+		t.Fatalf("CVM %X signature %v", res.CVMResults, res.SignatureNeeded)
+	}
+}
+
+func TestContactlessOverTransactionLimit(t *testing.T) {
+	s := newScenario(t, nil)
+	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 60000)
+	if res.Outcome != Failed || !errors.Is(res.Err, ErrTryAnother) {
+		t.Fatalf("%v %v", res.Outcome, res.Err)
+	}
+}
+
+func TestContactlessOnlineDecline(t *testing.T) {
+	s := newScenario(t, nil)
+	s.h.decline = true
+	res := s.contactless(t, loadCard(t, "phone_wallet", nil), 800)
+	expect(t, res, OnlineDeclined, nil, nil, nil)
+}
