@@ -3,6 +3,7 @@ module github.com/possdk/pos/bench
 go 1.25.0
 
 require (
+	github.com/dongri/emv-qrcode v0.1.1
 	github.com/moov-io/bertlv v0.1.0
 	github.com/moov-io/pinblock v0.0.0-20250827192605-96cec2be4321
 	github.com/possdk/pos v0.0.0

@@ -30,9 +30,6 @@ func Parse(s string) (*Payload, error) {
 	return p, nil
 }
 
-// templateRange records where a root template's nested objects sit in pool.
-type templateRange struct{ obj, start, end uint16 }
-
 // Decode parses s into p, replacing its contents. It checks the structure:
 // two-digit IDs and lengths, lengths of 01-99 characters (runes), valid
 // UTF-8, at most 512 characters, no ID twice at one level, nested data
@@ -57,11 +54,7 @@ func (p *Payload) Decode(s string) error {
 			return fmt.Errorf("%w: %d characters", ErrTooLong, n)
 		}
 	}
-	var (
-		seen      idSet
-		templates [int(maxID) + 1]templateRange
-		nt        int
-	)
+	var seen idSet
 	sc := Scanner{s: s, ascii: ascii}
 	for sc.Next() {
 		id := sc.ID()
@@ -71,22 +64,27 @@ func (p *Payload) Decode(s string) error {
 		if n := len(p.Objects); n > 0 && p.Objects[n-1].ID == IDCRC {
 			return fmt.Errorf("%w: ID %s at offset %d follows the CRC", ErrCRCMissing, id, sc.Offset())
 		}
+		o := Object{ID: id, Value: sc.Value()}
 		if id.IsTemplate() {
 			start := len(p.pool)
 			if err := p.decodeTemplate(id, sc.Value(), sc.Offset()+objectHeaderLen, ascii); err != nil {
 				return err
 			}
-			templates[nt] = templateRange{uint16(len(p.Objects)), uint16(start), uint16(len(p.pool))}
-			nt++
+			o.Sub = p.pool[start:len(p.pool)] // length only: fixed below
 		}
-		p.Objects = append(p.Objects, Object{ID: id, Value: sc.Value()})
+		p.Objects = append(p.Objects, o)
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	// The pool may have moved while growing; point Sub into its final array.
-	for _, t := range templates[:nt] {
-		p.Objects[t.obj].Sub = p.pool[t.start:t.end:t.end]
+	// The pool may have moved while growing: templates' children sit in it
+	// in root order, so point each Sub into its final array.
+	k := 0
+	for i := range p.Objects {
+		if n := len(p.Objects[i].Sub); n > 0 {
+			p.Objects[i].Sub = p.pool[k : k+n : k+n]
+			k += n
+		}
 	}
 	last := p.Objects[len(p.Objects)-1]
 	if last.ID != IDCRC {
