@@ -14,16 +14,15 @@
 package main
 
 import (
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"unicode"
 
 	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/examples/internal/cli"
 )
 
 func main() {
@@ -55,22 +54,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emvdecode: unknown scheme %q (visa, mastercard, unionpay, amex)\n", *scheme)
 		return 2
 	}
-	text := strings.Join(fs.Args(), "")
-	if fs.NArg() == 0 {
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			fmt.Fprintln(stderr, "emvdecode:", err)
-			return 1
-		}
-		text = string(b)
-	}
-	data, err := decodeHex(text)
+	data, err := cli.Hex(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "emvdecode:", err)
-		return 1
-	}
-	if len(data) == 0 {
-		fmt.Fprintln(stderr, "emvdecode: no input")
 		return 1
 	}
 	if err := emv.Describe(stdout, data, emv.DescribeOptions{ShowSensitive: *reveal, Scheme: s}); err != nil {
@@ -78,20 +64,4 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// decodeHex accepts hex with any white space, colons or a 0x prefix.
-func decodeHex(s string) ([]byte, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "0x")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == ':' {
-			return -1
-		}
-		return r
-	}, s)
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("input is not hex: %v", err)
-	}
-	return b, nil
 }

@@ -17,8 +17,8 @@ import (
 	"io"
 	"os"
 	"strings"
-	"unicode"
 
+	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/tlv"
 )
 
@@ -41,22 +41,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	text := strings.Join(fs.Args(), "")
-	if fs.NArg() == 0 {
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			fmt.Fprintln(stderr, "tlvdump:", err)
-			return 1
-		}
-		text = string(b)
-	}
-	data, err := decodeHex(text)
+	data, err := cli.Hex(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "tlvdump:", err)
-		return 1
-	}
-	if len(data) == 0 {
-		fmt.Fprintln(stderr, "tlvdump: no input")
 		return 1
 	}
 	var opts []tlv.Option
@@ -70,22 +57,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	dump(stdout, tlv.NewScanner(data, opts...), 0, *reveal)
 	return 0
-}
-
-// decodeHex accepts hex with any white space, colons or a 0x prefix.
-func decodeHex(s string) ([]byte, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "0x")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == ':' {
-			return -1
-		}
-		return r
-	}, s)
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("input is not hex: %v", err)
-	}
-	return b, nil
 }
 
 // sensitive tags: PAN, track 1/2 data and equivalents, cardholder name.
