@@ -17,15 +17,27 @@ import (
 )
 
 // Key matches a response to its request: the terminal ID (field 41) and
-// the STAN (field 11). STAN alone is not enough on a link that carries
-// several terminals (a concentrator, a host-to-host link), where jPOS's
-// QMUX also keys on "41, 11".
+// the STAN (field 11), as jPOS's QMUX does ("41, 11"); STAN alone is not
+// enough on a link that carries several terminals. MTI is the request's
+// message type (a response's MTI with its third digit made even), so a
+// late 0210 cannot answer the 0400 that reverses it under the same STAN.
 type Key struct {
 	Terminal string
 	STAN     uint32
+	MTI      string
 }
 
-func (k Key) String() string { return k.Terminal + "/" + strconv.FormatUint(uint64(k.STAN), 10) }
+func (k Key) String() string {
+	return k.MTI + " " + k.Terminal + "/" + strconv.FormatUint(uint64(k.STAN), 10)
+}
+
+// requestMTI maps a response MTI to its request's (0210 to 0200).
+func requestMTI(mti string) string {
+	if len(mti) != 4 || mti[2] < '0' || mti[2] > '9' || (mti[2]-'0')%2 == 0 {
+		return mti
+	}
+	return mti[:2] + string(mti[2]-1) + mti[3:]
+}
 
 // KeyFunc extracts the matching key from a frame (length prefix, TPDU and
 // header included) and reports whether the frame is a response.
@@ -54,6 +66,9 @@ func scanBodyKey(spec *moov.MessageSpec, body []byte) (Key, bool, error) {
 	if err != nil || len(mti) != 4 {
 		return Key{}, false, fmt.Errorf("%w: MTI unreadable", ErrMismatch)
 	}
+	if mti[2] < '0' || mti[2] > '9' {
+		return Key{}, false, fmt.Errorf("%w: MTI %q", ErrMismatch, mti)
+	}
 	resp := (mti[2]-'0')%2 == 1
 	sf, err := sc.ScanField(11)
 	if err != nil {
@@ -75,7 +90,7 @@ func scanBodyKey(spec *moov.MessageSpec, body []byte) (Key, bool, error) {
 	if err != nil {
 		return Key{}, resp, fmt.Errorf("%w: field 41: %w", ErrMismatch, err)
 	}
-	return Key{Terminal: strings.TrimRight(tid, " "), STAN: uint32(stan)}, resp, nil
+	return Key{Terminal: strings.TrimRight(tid, " "), STAN: uint32(stan), MTI: requestMTI(mti)}, resp, nil
 }
 
 // Conn is a framed ISO 8583 connection with request/response matching.

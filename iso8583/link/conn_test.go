@@ -64,13 +64,13 @@ func TestConnMatching(t *testing.T) {
 			}
 			reqs = append(reqs, b)
 		}
-		srv.Write(testFrame('R', Key{"T9", 9}, "stray"))
+		srv.Write(testFrame('R', Key{Terminal: "T9", STAN: 9}, "stray"))
 		for i := len(reqs) - 1; i >= 0; i-- {
 			k, _, _ := testKey(append([]byte{0, 0}, reqs[i]...))
 			srv.Write(testFrame('R', k, "answer "+string(reqs[i][15:])))
 		}
 	}()
-	keys := []Key{{"T1", 1}, {"T2", 1}, {"T1", 2}}
+	keys := []Key{{Terminal: "T1", STAN: 1}, {Terminal: "T2", STAN: 1}, {Terminal: "T1", STAN: 2}}
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		wg.Add(1)
@@ -120,7 +120,7 @@ func TestConnTimeoutAndDuplicate(t *testing.T) {
 	}()
 	c := NewConn(cli, testKey)
 	defer c.Close()
-	k := Key{"T1", 5}
+	k := Key{Terminal: "T1", STAN: 5}
 	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
@@ -150,7 +150,7 @@ func TestConnDropWakesWaiters(t *testing.T) {
 		srv.Read(b)
 		srv.Close() // host drops the line mid-request
 	}()
-	k := Key{"T1", 1}
+	k := Key{Terminal: "T1", STAN: 1}
 	_, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, ""))
 	if !errors.Is(err, ErrClosed) {
 		t.Fatalf("RoundTrip on dropped line = %v, want ErrClosed", err)

@@ -385,6 +385,22 @@ func (j *Journal) Compact() error {
 	return j.compactLocked()
 }
 
+// Clear durably removes every entry (as one atomic file replacement).
+func (j *Journal) Clear() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.usable(); err != nil {
+		return err
+	}
+	j.live = make(map[uint64]*journalEntry)
+	if err := j.compactLocked(); err != nil {
+		// The file still holds the old entries; memory no longer does.
+		j.err = err
+		return err
+	}
+	return nil
+}
+
 // compactLocked writes the live entries to path.tmp, syncs it, renames it
 // over the journal and syncs the directory: at every instant one complete
 // journal is on disk under the real name.

@@ -55,7 +55,7 @@ func TestServerGracefulShutdown(t *testing.T) {
 	addr := startServer(t, s)
 	c := dialTest(t, addr)
 	idle := dialTest(t, addr)
-	k := Key{"T1", 1}
+	k := Key{Terminal: "T1", STAN: 1}
 	res := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -86,7 +86,7 @@ func TestServerGracefulShutdown(t *testing.T) {
 func TestServerIdleTimeout(t *testing.T) {
 	s := &Server{Handler: echoHandler(0), IdleTimeout: 100 * time.Millisecond}
 	c := dialTest(t, startServer(t, s))
-	k := Key{"T1", 1}
+	k := Key{Terminal: "T1", STAN: 1}
 	if _, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestServerPipelined(t *testing.T) {
 	start := time.Now()
 	for i := range 8 {
 		go func() {
-			k := Key{"T1", uint32(i + 1)}
+			k := Key{Terminal: "T1", STAN: uint32(i + 1)}
 			_, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, ""))
 			errs <- err
 		}()
@@ -121,7 +121,7 @@ func TestServerMaxConns(t *testing.T) {
 	s := &Server{Handler: echoHandler(0), MaxConns: 1}
 	addr := startServer(t, s)
 	first := dialTest(t, addr)
-	k := Key{"T1", 1}
+	k := Key{Terminal: "T1", STAN: 1}
 	if _, err := first.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestServerMaxConns(t *testing.T) {
 	first.Close()
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel2()
-	k2 := Key{"T1", 2}
+	k2 := Key{Terminal: "T1", STAN: 2}
 	if _, err := second.RoundTrip(ctx2, k2, testFrame('Q', k2, "")); err != nil {
 		t.Fatalf("second connection not served after the first closed: %v", err)
 	}

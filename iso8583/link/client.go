@@ -1,0 +1,258 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/pinblock"
+)
+
+// Config configures a terminal Client.
+type Config struct {
+	// Dialer reaches the host (TLS and pins optional).
+	Dialer Dialer
+	// Codec gives spec and framing (nil: CUP spec, CUP framing). The
+	// client adds the MAC after sign-in.
+	Codec *iso8583.Codec
+	// Envelope is the TPDU and header sent with every request.
+	Envelope iso8583.Envelope
+	// Terminal is the terminal and merchant ID (fields 41, 42).
+	Terminal iso8583.Terminal
+	// TMK is the terminal master key the working keys arrive under.
+	TMK *keys.Key
+	// KeyMode is the sign-in key mode (default keys.ModeTDES, 003).
+	KeyMode keys.KeyMode
+	// KeyOptions apply when decoding the working keys (keys.Legacy for
+	// hosts that send double-length keys of single-DES strength).
+	KeyOptions []keys.Option
+	// MAC is the field-64 algorithm (default iso8583.MACX919).
+	MAC iso8583.MACAlgorithm
+	// PINFormat is the PIN block format (default ISO 9564 format 0).
+	PINFormat pinblock.Format
+	// Reversals is the durable reversal journal. Required.
+	Reversals *Journal
+	// Batch is the durable store of the batch's approved transactions.
+	// Required.
+	Batch *Journal
+	// Counters holds STAN and batch number. Required.
+	Counters *Counters
+	// Timeout bounds the wait for one response (default 30 s); a
+	// shorter context deadline wins.
+	Timeout time.Duration
+	// ReversalAttempts is how many times one pending reversal is sent
+	// before the client gives up until the next transaction (default 3,
+	// the usual CUP terminal setting).
+	ReversalAttempts int
+	// ReversalBackoff is the wait before the second attempt, doubled
+	// for each further one (default 1 s).
+	ReversalBackoff time.Duration
+	// Rand is the source for PIN block fill (default crypto/rand).
+	Rand io.Reader
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Client is a POS terminal's link to its acquirer host. It runs one
+// transaction at a time, as a terminal does, and is safe to call from
+// several goroutines (calls queue).
+//
+// Every reversible request (sale, void, pre-authorisation and their
+// completions) has its reversal synced to Config.Reversals before it is
+// sent; the reversal is removed when a response arrives, and otherwise is
+// sent until the host answers it (0410). See the package documentation.
+type Client struct {
+	cfg  Config
+	base *iso8583.Codec
+
+	mu    sync.Mutex
+	conn  *Conn
+	codec *iso8583.Codec // base with the MAC, after sign-in
+	pik   *pinblock.Cipher
+	wk    *keys.WorkingKeys
+}
+
+// NewClient checks cfg and returns a client. It does not connect: call
+// SignIn, which also sends any reversals left from before a restart.
+func NewClient(cfg Config) (*Client, error) {
+	if cfg.Reversals == nil || cfg.Batch == nil || cfg.Counters == nil {
+		return nil, errors.New("link: Config needs Reversals, Batch and Counters")
+	}
+	if cfg.TMK == nil {
+		return nil, errors.New("link: Config needs the TMK")
+	}
+	if cfg.Terminal.TerminalID == "" || cfg.Terminal.MerchantID == "" {
+		return nil, errors.New("link: Config needs terminal and merchant IDs")
+	}
+	if cfg.KeyMode == 0 {
+		cfg.KeyMode = keys.ModeTDES
+	}
+	if cfg.MAC == 0 {
+		cfg.MAC = iso8583.MACX919
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.ReversalAttempts <= 0 {
+		cfg.ReversalAttempts = 3
+	}
+	if cfg.ReversalBackoff <= 0 {
+		cfg.ReversalBackoff = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	c := &Client{cfg: cfg, base: cfg.Codec}
+	if c.base == nil {
+		c.base = iso8583.NewCodec(nil, iso8583.Framing{})
+	}
+	return c, nil
+}
+
+// Close drops the connection and the working keys. The journals and
+// counters stay open (their owner closes them).
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+	c.dropKeysLocked()
+	return nil
+}
+
+func (c *Client) dropKeysLocked() {
+	c.codec, c.pik = nil, nil
+	if c.wk != nil {
+		c.wk.Zero()
+		c.wk = nil
+	}
+}
+
+// connLocked returns a live connection, dialling a new one if the last
+// one died.
+func (c *Client) connLocked(ctx context.Context) (*Conn, error) {
+	if c.conn != nil && c.conn.Err() == nil {
+		return c.conn, nil
+	}
+	nc, err := c.cfg.Dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.conn = NewConn(nc, ScanKey(c.base), WithUnmatched(func(frame []byte) {
+		c.cfg.Logger.Warn("link: unmatched frame from host (late response?)", "bytes", len(frame))
+	}))
+	return c.conn, nil
+}
+
+// roundTripLocked packs t, sends it and returns the verified response.
+// A response whose MAC fails is returned as an error wrapping
+// iso8583.ErrMAC.
+func (c *Client) roundTripLocked(ctx context.Context, t *iso8583.Transaction) (*iso8583.Transaction, error) {
+	codec := c.codec
+	if codec == nil {
+		codec = c.base
+	}
+	frame, err := codec.Pack(c.cfg.Envelope, t)
+	if err != nil {
+		return nil, err
+	}
+	// The host answers within Timeout or not at all (CUP terminals use a
+	// fixed response timeout); the caller's deadline may be shorter.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	conn, err := c.connLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mti := t.MTI
+	if mti == "" {
+		mti = t.Kind.MTI()
+	}
+	rf, err := conn.RoundTrip(ctx, Key{Terminal: t.TerminalID, STAN: t.STAN, MTI: mti}, frame)
+	if err != nil {
+		return nil, err
+	}
+	_, resp, err := codec.Unpack(rf)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// SignIn (签到) asks the host for working keys, loads them (checking their
+// check values under the TMK), adopts the host's batch number, and then
+// sends any reversals still pending, for instance from before a crash.
+// A reversal that cannot be delivered yet does not fail the sign-in; the
+// next financial request retries it.
+func (c *Client) SignIn(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stan, err := c.cfg.Counters.NextSTAN()
+	if err != nil {
+		return err
+	}
+	req := c.cfg.Terminal.SignIn(stan, c.cfg.Counters.Batch(), c.cfg.KeyMode)
+	resp, err := c.roundTripLocked(ctx, req)
+	if err != nil {
+		return fmt.Errorf("link: sign-in: %w", err)
+	}
+	if !resp.ResponseCode.Approved() {
+		return fmt.Errorf("link: sign-in declined: %s", resp.ResponseCode)
+	}
+	w, err := resp.WorkingKeys(c.cfg.TMK, c.cfg.KeyOptions...)
+	if err != nil {
+		return fmt.Errorf("link: sign-in: %w", err)
+	}
+	mac, err := iso8583.NewMAC(c.cfg.MAC, w.MAC)
+	if err != nil {
+		w.Zero()
+		return fmt.Errorf("link: sign-in: %w", err)
+	}
+	pik, err := pinblock.NewCipher(w.PIN, c.cfg.PINFormat, c.cfg.Rand)
+	if err != nil {
+		w.Zero()
+		return fmt.Errorf("link: sign-in: %w", err)
+	}
+	c.dropKeysLocked()
+	c.codec, c.pik, c.wk = c.base.WithMAC(mac), pik, w
+	if resp.Field60 != nil && resp.Field60.Batch != 0 {
+		if err := c.cfg.Counters.SetBatch(resp.Field60.Batch); err != nil {
+			return err
+		}
+	}
+	if err := c.drainLocked(ctx); err != nil {
+		c.cfg.Logger.Warn("link: reversal still pending after sign-in", "err", err)
+	}
+	return nil
+}
+
+// SignOff (签退) tells the host the terminal stops and drops the working
+// keys.
+func (c *Client) SignOff(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stan, err := c.cfg.Counters.NextSTAN()
+	if err != nil {
+		return err
+	}
+	resp, err := c.roundTripLocked(ctx, c.cfg.Terminal.SignOff(stan, c.cfg.Counters.Batch()))
+	if err != nil {
+		return fmt.Errorf("link: sign-off: %w", err)
+	}
+	c.dropKeysLocked()
+	if !resp.ResponseCode.Approved() {
+		return fmt.Errorf("link: sign-off declined: %s", resp.ResponseCode)
+	}
+	return nil
+}
+
+// Pending returns the number of reversals not yet acknowledged.
+func (c *Client) Pending() int { return c.cfg.Reversals.Len() }

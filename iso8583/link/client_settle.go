@@ -1,0 +1,180 @@
+package link
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/possdk/pos/iso8583"
+)
+
+// Settlement is the outcome of Settle.
+type Settlement struct {
+	Batch    uint32         // the batch settled
+	Terminal iso8583.Totals // the terminal's totals
+	Host     iso8583.Totals // the host's, from the 0510
+	Balanced bool
+	Uploaded int // transactions sent in the batch upload (0 when balanced)
+}
+
+// batchUploadPerMessage is how many 40-digit detail records fit in field
+// 48 (n...322: 2 + 8 × 40).
+const batchUploadPerMessage = 8
+
+// Totals returns the settlement totals of the current batch: debits are
+// approved sales and completions not voided, credits approved refunds
+// (CUP 借记/贷记).
+func (c *Client) Totals() (iso8583.Totals, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	live, err := c.batchTxns()
+	if err != nil {
+		return iso8583.Totals{}, err
+	}
+	return sumTotals(live), nil
+}
+
+func sumTotals(live []*iso8583.Transaction) iso8583.Totals {
+	var t iso8583.Totals
+	for _, x := range live {
+		if x.Kind == iso8583.KindRefund {
+			t.CreditAmount += x.Amount
+			t.CreditCount++
+		} else {
+			t.DebitAmount += x.Amount
+			t.DebitCount++
+		}
+	}
+	return t
+}
+
+// batchTxns returns the batch's debits and credits, voided sales left out.
+func (c *Client) batchTxns() ([]*iso8583.Transaction, error) {
+	batch := c.cfg.Counters.Batch()
+	var all []*iso8583.Transaction
+	voided := make(map[uint32]bool)
+	for _, e := range c.cfg.Batch.Entries() {
+		t, err := loadStored(e.Payload)
+		if err != nil {
+			return nil, err
+		}
+		if batchOf(t) != batch {
+			continue
+		}
+		if (t.Kind == iso8583.KindVoid || t.Kind == iso8583.KindPreAuthCompletionVoid) && t.Field61 != nil {
+			voided[t.Field61.STAN] = true
+			continue
+		}
+		all = append(all, t)
+	}
+	live := all[:0]
+	for _, t := range all {
+		if !voided[t.STAN] && (debit(t.Kind) || t.Kind == iso8583.KindRefund) {
+			live = append(live, t)
+		}
+	}
+	return live, nil
+}
+
+// Settle (批结算) sends the batch totals (0500). If the host reports them
+// unbalanced, the batch's transactions are uploaded (0320, eight per
+// message) and the upload closed. Either way the batch is then cleared and
+// the batch number advanced. Pending reversals are sent first.
+func (c *Client) Settle(ctx context.Context) (*Settlement, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.codec == nil {
+		return nil, ErrNotSignedIn
+	}
+	if err := c.drainLocked(ctx); err != nil {
+		return nil, err
+	}
+	batch := c.cfg.Counters.Batch()
+	live, err := c.batchTxns()
+	if err != nil {
+		return nil, err
+	}
+	s := &Settlement{Batch: batch, Terminal: sumTotals(live)}
+	stan, err := c.cfg.Counters.NextSTAN()
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.cfg.Terminal.Settlement(stan, batch, iso8583.SettlementTotals{Domestic: s.Terminal})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.roundTripLocked(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("link: settlement: %w", err)
+	}
+	if !resp.ResponseCode.Approved() {
+		return nil, fmt.Errorf("link: settlement declined: %s", resp.ResponseCode)
+	}
+	host, err := iso8583.ParseSettlementTotals(resp.AdditionalData)
+	if err != nil {
+		return nil, fmt.Errorf("link: settlement response: %w", err)
+	}
+	s.Host, s.Balanced = host.Domestic, host.Balanced()
+	if !s.Balanced {
+		if err := c.uploadLocked(ctx, batch, live); err != nil {
+			return nil, err
+		}
+		s.Uploaded = len(live)
+	}
+	if err := c.cfg.Batch.Clear(); err != nil {
+		return nil, err
+	}
+	if _, err := c.cfg.Counters.NextBatch(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// uploadLocked sends the batch upload (批上送) of live and its end message.
+// Magnetic-stripe detail record (CUP POS, D's M_BatchSendChecker): card
+// type N2 (00 domestic), STAN N6, PAN N20 right-aligned zero-filled,
+// amount N12.
+func (c *Client) uploadLocked(ctx context.Context, batch uint32, live []*iso8583.Transaction) error {
+	for i := 0; i < len(live); i += batchUploadPerMessage {
+		chunk := live[i:min(i+batchUploadPerMessage, len(live))]
+		var b strings.Builder
+		fmt.Fprintf(&b, "%02d", len(chunk))
+		for _, t := range chunk {
+			pan := string(cardOf(t))
+			if len(pan) > 20 {
+				return fmt.Errorf("%w: PAN of %d digits in batch upload", iso8583.ErrInvalidField, len(pan))
+			}
+			fmt.Fprintf(&b, "00%06d%s%s%012d", t.STAN, strings.Repeat("0", 20-len(pan)), pan, t.Amount)
+		}
+		stan, err := c.cfg.Counters.NextSTAN()
+		if err != nil {
+			return err
+		}
+		up := &iso8583.Transaction{Kind: iso8583.KindBatchUpload, STAN: stan,
+			TerminalID: c.cfg.Terminal.TerminalID, MerchantID: c.cfg.Terminal.MerchantID,
+			AdditionalData: b.String(), Field60: &iso8583.Field60{Batch: batch}}
+		resp, err := c.roundTripLocked(ctx, up)
+		if err != nil {
+			return fmt.Errorf("link: batch upload: %w", err)
+		}
+		if !resp.ResponseCode.Approved() {
+			return fmt.Errorf("link: batch upload declined: %s", resp.ResponseCode)
+		}
+	}
+	stan, err := c.cfg.Counters.NextSTAN()
+	if err != nil {
+		return err
+	}
+	end, err := c.cfg.Terminal.BatchUploadEnd(stan, batch, len(live), false)
+	if err != nil {
+		return err
+	}
+	resp, err := c.roundTripLocked(ctx, end)
+	if err != nil {
+		return fmt.Errorf("link: batch upload end: %w", err)
+	}
+	if !resp.ResponseCode.Approved() {
+		return fmt.Errorf("link: batch upload end declined: %s", resp.ResponseCode)
+	}
+	return nil
+}

@@ -1,0 +1,345 @@
+package link
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/pinblock"
+)
+
+// Card is the card data of a financial request, as read by the terminal.
+type Card struct {
+	PAN          iso8583.PAN   // field 2 (chip, manual entry)
+	Track2       iso8583.Track // field 35 (swipe)
+	Track3       iso8583.Track // field 36
+	Expiry       string        // field 14, YYMM
+	EntryMode    string        // field 22, e.g. "021" swiped, "051" chip; the PIN digit is set for you
+	CardSequence string        // field 23
+	ICC          []byte        // field 55
+}
+
+func (cd Card) apply(t *iso8583.Transaction) {
+	if cd.PAN != "" {
+		t.PAN = cd.PAN
+	}
+	t.Track2, t.Track3 = cd.Track2, cd.Track3
+	if cd.Expiry != "" {
+		t.Expiry = cd.Expiry
+	}
+	if cd.EntryMode != "" {
+		t.EntryMode = cd.EntryMode
+	}
+	if t.EntryMode == "" {
+		t.EntryMode = "022" // swiped, no PIN
+	}
+	if cd.CardSequence != "" {
+		t.CardSequence = cd.CardSequence
+	}
+	if cd.ICC != nil {
+		t.ICC = cd.ICC
+	}
+}
+
+// Result is a completed exchange: the request, with what the host
+// assigned applied (RRN, authorisation code, dates: ready to be the
+// original of a void or refund), and the host's response.
+type Result struct {
+	Request  *iso8583.Transaction
+	Response *iso8583.Transaction
+}
+
+// Approved reports whether the host approved.
+func (r *Result) Approved() bool { return r != nil && r.Response.ResponseCode.Approved() }
+
+// reversible reports whether a kind needs a reversal record before it is
+// sent (CUP POS: consumption-type transactions and their cancellations;
+// inquiries and refunds are not reversed).
+func reversible(k iso8583.Kind) bool {
+	switch k {
+	case iso8583.KindSale, iso8583.KindVoid, iso8583.KindPreAuth, iso8583.KindPreAuthVoid,
+		iso8583.KindPreAuthCompletion, iso8583.KindPreAuthCompletionVoid:
+		return true
+	}
+	return false
+}
+
+// inBatch reports whether an approved kind is kept for settlement.
+func inBatch(k iso8583.Kind) bool {
+	return debit(k) || k == iso8583.KindRefund || k == iso8583.KindVoid ||
+		k == iso8583.KindPreAuthCompletionVoid
+}
+
+// recordID names a transaction in the journals: batch and STAN.
+func recordID(t *iso8583.Transaction) uint64 {
+	return uint64(batchOf(t))<<32 | uint64(t.STAN)
+}
+
+// stored is what the journals hold for a transaction: the typed fields as
+// JSON. Track data, PIN block and ICC data are removed first (PCI DSS 3.2:
+// no sensitive authentication data after authorisation); the PAN stays,
+// since reversal and batch upload need it.
+func stored(t *iso8583.Transaction) ([]byte, error) {
+	c := *t
+	c.PAN = cardOf(t)
+	c.Track2, c.Track3, c.PINBlock, c.ICC = "", "", nil, nil
+	if c.Security != nil {
+		sc := *c.Security
+		sc.TrackEncrypted = false
+		c.Security = &sc
+	}
+	return json.Marshal(&c)
+}
+
+func loadStored(b []byte) (*iso8583.Transaction, error) {
+	var t iso8583.Transaction
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("%w: journal entry: %w", ErrCorrupt, err)
+	}
+	return &t, nil
+}
+
+// Sale (消费) debits amount fen from the card. pin may be the zero PIN
+// for no PIN.
+func (c *Client) Sale(ctx context.Context, card Card, amount int64, pin pinblock.PIN) (*Result, error) {
+	return c.financial(ctx, pin, func(stan, batch uint32) (*iso8583.Transaction, error) {
+		t := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: amount, STAN: stan,
+			Field60: &iso8583.Field60{Batch: batch}}
+		card.apply(t)
+		return t, nil
+	})
+}
+
+// Void (消费撤销) cancels orig, an approved sale of the current batch
+// (Result.Request). card is the card read again.
+func (c *Client) Void(ctx context.Context, orig *iso8583.Transaction, card Card, pin pinblock.PIN) (*Result, error) {
+	return c.financial(ctx, pin, func(stan, _ uint32) (*iso8583.Transaction, error) {
+		t, err := orig.Void(stan)
+		if err != nil {
+			return nil, err
+		}
+		card.apply(t)
+		return t, nil
+	})
+}
+
+// Refund (退货) returns amount fen of orig, an approved sale.
+func (c *Client) Refund(ctx context.Context, orig *iso8583.Transaction, card Card, amount int64, pin pinblock.PIN) (*Result, error) {
+	return c.financial(ctx, pin, func(stan, batch uint32) (*iso8583.Transaction, error) {
+		t, err := orig.Refund(stan, amount)
+		if err != nil {
+			return nil, err
+		}
+		t.Field60.Batch = batch
+		card.apply(t)
+		return t, nil
+	})
+}
+
+// financial runs one financial exchange: pending reversals first, then
+// STAN, PIN, the reversal record (synced), the request, and the
+// bookkeeping of the answer.
+func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(stan, batch uint32) (*iso8583.Transaction, error)) (*Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.codec == nil {
+		return nil, ErrNotSignedIn
+	}
+	if err := c.drainLocked(ctx); err != nil {
+		return nil, err
+	}
+	stan, err := c.cfg.Counters.NextSTAN()
+	if err != nil {
+		return nil, err
+	}
+	t, err := build(stan, c.cfg.Counters.Batch())
+	if err != nil {
+		return nil, err
+	}
+	t.TerminalID, t.MerchantID = c.cfg.Terminal.TerminalID, c.cfg.Terminal.MerchantID
+	if !pin.IsZero() {
+		if err := t.SetPIN(c.pik, pin); err != nil {
+			return nil, err
+		}
+	}
+	id := recordID(t)
+	if reversible(t.Kind) {
+		rev, err := t.Reversal(iso8583.ReasonNoResponse)
+		if err != nil {
+			return nil, err
+		}
+		b, err := stored(rev)
+		if err != nil {
+			return nil, err
+		}
+		// The reversal is on disk before a byte of the request leaves.
+		if err := c.cfg.Reversals.Put(id, b); err != nil {
+			return nil, fmt.Errorf("link: recording reversal: %w", err)
+		}
+	}
+	resp, err := c.roundTripLocked(ctx, t)
+	if err == nil {
+		err = checkAnswer(t, resp)
+	}
+	if err != nil {
+		if reversible(t.Kind) {
+			reason := iso8583.ReasonNoResponse
+			switch {
+			case errors.Is(err, iso8583.ErrMAC):
+				reason = iso8583.ReasonMACError
+			case errors.Is(err, ErrMismatch):
+				reason = iso8583.ReasonOther
+			}
+			c.reverseNowLocked(ctx, id, reason)
+		}
+		return nil, fmt.Errorf("link: %s: %w", t.Kind, err)
+	}
+	if resp.ResponseCode.Approved() {
+		t.ApplyResponse(resp)
+		if inBatch(t.Kind) {
+			b, err := stored(t)
+			if err == nil {
+				err = c.cfg.Batch.Put(id, b)
+			}
+			if err != nil {
+				// Approved by the host but not recorded: undo it rather
+				// than leave the batch out of balance.
+				c.reverseNowLocked(ctx, id, iso8583.ReasonOther)
+				return nil, fmt.Errorf("link: recording approved %s: %w", t.Kind, err)
+			}
+		}
+	}
+	// Recorded in the batch first, then the reversal dropped: a crash in
+	// between leaves both, and drainLocked then drops the reversal.
+	if err := c.cfg.Reversals.Delete(id); err != nil {
+		return nil, err
+	}
+	return &Result{Request: t, Response: resp}, nil
+}
+
+// checkAnswer verifies that resp answers t (the match key already agreed
+// on terminal, STAN and MTI).
+func checkAnswer(t, resp *iso8583.Transaction) error {
+	if resp.Amount != 0 && t.Amount != 0 && resp.Amount != t.Amount {
+		return fmt.Errorf("%w: amount %d answers a request for %d", ErrMismatch, resp.Amount, t.Amount)
+	}
+	return nil
+}
+
+// reverseNowLocked sets the reason of the pending reversal id and tries
+// to deliver it at once, with a fresh deadline (the request's context may
+// be what expired). If it cannot be delivered it stays pending.
+func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583.ResponseCode) {
+	if b, ok := c.cfg.Reversals.Get(id); ok && reason != iso8583.ReasonNoResponse {
+		if rev, err := loadStored(b); err == nil {
+			rev.ResponseCode = reason
+			if nb, err := stored(rev); err == nil {
+				if err := c.cfg.Reversals.Put(id, nb); err != nil {
+					c.cfg.Logger.Error("link: updating reversal reason", "err", err)
+				}
+			}
+		}
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
+	defer cancel()
+	if err := c.drainLocked(rctx); err != nil {
+		c.cfg.Logger.Warn("link: reversal pending", "err", err)
+	}
+}
+
+// Reverse reverses an approved transaction that the terminal cannot
+// complete (for example, the card declined it after host approval): the
+// reversal, with reason 06, is synced to the journal, the transaction
+// leaves the batch, and the reversal is sent.
+func (c *Client) Reverse(ctx context.Context, r *Result) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !reversible(r.Request.Kind) {
+		return fmt.Errorf("link: a %s is not reversed", r.Request.Kind)
+	}
+	rev, err := r.Request.Reversal(iso8583.ReasonOther)
+	if err != nil {
+		return err
+	}
+	b, err := stored(rev)
+	if err != nil {
+		return err
+	}
+	id := recordID(r.Request)
+	if err := c.cfg.Reversals.Put(id, b); err != nil {
+		return err
+	}
+	if err := c.cfg.Batch.Delete(id); err != nil {
+		return err
+	}
+	if c.codec == nil {
+		return ErrNotSignedIn
+	}
+	return c.drainLocked(ctx)
+}
+
+// drainLocked sends every pending reversal, oldest first, each up to
+// ReversalAttempts times with doubling backoff. It returns an error
+// wrapping ErrPendingReversal if one could not be delivered.
+func (c *Client) drainLocked(ctx context.Context) error {
+	entries := c.cfg.Reversals.Entries()
+	if len(entries) == 0 {
+		return nil
+	}
+	if c.codec == nil {
+		return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
+	}
+	for _, e := range entries {
+		if _, ok := c.cfg.Batch.Get(e.ID); ok {
+			// The response arrived and was recorded; only the reversal's
+			// removal was lost (crash between the two writes).
+			if err := c.cfg.Reversals.Delete(e.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		rev, err := loadStored(e.Payload)
+		if err != nil {
+			return err
+		}
+		if err := c.sendReversalLocked(ctx, rev); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, rev, err)
+		}
+		if err := c.cfg.Reversals.Delete(e.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) sendReversalLocked(ctx context.Context, rev *iso8583.Transaction) error {
+	wait := c.cfg.ReversalBackoff
+	var last error
+	for a := 0; a < c.cfg.ReversalAttempts; a++ {
+		if a > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return errors.Join(last, ctx.Err())
+			}
+			wait *= 2
+		}
+		actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+		resp, err := c.roundTripLocked(actx, rev)
+		cancel()
+		if err == nil {
+			// Any 0410 means the host has the reversal; its response
+			// code says what it found, not whether to resend.
+			c.cfg.Logger.Info("link: reversal acknowledged", "txn", rev, "rc", resp.ResponseCode)
+			return nil
+		}
+		last = err
+		if ctx.Err() != nil {
+			return err
+		}
+	}
+	return last
+}

@@ -1,0 +1,181 @@
+package link
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/pinblock"
+)
+
+// Test keys. They are arbitrary test values, not from any standard.
+const (
+	testTMKHex = "0123456789ABCDEFFEDCBA9876543210"
+	testZPKHex = "89ABCDEF01234567F0E1D2C3B4A59687"
+	testPAN    = "6222021234567890123"
+	testPIN    = "123456"
+)
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func mustKey(t testing.TB, s string) *keys.Key {
+	t.Helper()
+	k, err := keys.FromHex(keys.TDES2, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func mustPIN(t testing.TB, s string) pinblock.PIN {
+	t.Helper()
+	p, err := pinblock.ParsePIN([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type testEnv struct {
+	host   *Host
+	srv    *Server
+	addr   string
+	issuer *SimIssuer
+	keys   *MemoryKeyStore
+	tls    *tls.Config // client side, nil without TLS
+	ln     net.Listener
+	errc   chan error
+}
+
+// newTestEnv starts a host on loopback. wrap, if not nil, wraps the
+// host's handler (fault injection).
+func newTestEnv(t testing.TB, useTLS bool, wrap func(FrameHandler) FrameHandler) *testEnv {
+	t.Helper()
+	zpk, err := pinblock.NewCipher(mustKey(t, testZPKHex), pinblock.Format0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{keys: NewMemoryKeyStore(), issuer: &SimIssuer{ZPK: zpk, PINs: map[string]string{testPAN: testPIN}}}
+	e.host = &Host{Keys: e.keys, ZPK: zpk, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
+	var h FrameHandler = e.host
+	if wrap != nil {
+		h = wrap(h)
+	}
+	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	if useTLS {
+		srvCfg, cliCfg := testTLS(t)
+		e.srv.TLS, e.tls = srvCfg, cliCfg
+	}
+	e.start(t, "127.0.0.1:0")
+	t.Cleanup(func() { e.stop() })
+	return e
+}
+
+func (e *testEnv) start(t testing.TB, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ln, e.addr = ln, ln.Addr().String()
+	e.errc = make(chan error, 1)
+	srv := e.srv
+	go func() { e.errc <- srv.Serve(ln) }()
+}
+
+// stop closes the server (the "host down" fault). restart brings up a new
+// Server with the same Host on the same address.
+func (e *testEnv) stop() {
+	if e.srv == nil {
+		return
+	}
+	e.srv.Close()
+	<-e.errc
+	e.srv = nil
+}
+
+func (e *testEnv) restart(t testing.TB, h FrameHandler) {
+	t.Helper()
+	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	e.start(t, e.addr)
+}
+
+type termFiles struct {
+	rev, batch *Journal
+	ctr        *Counters
+}
+
+func openTermFiles(t testing.TB, dir string) termFiles {
+	t.Helper()
+	rev, err := OpenJournal(filepath.Join(dir, "reversals.jnl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := OpenJournal(filepath.Join(dir, "batch.jnl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr, err := OpenCounters(filepath.Join(dir, "counters"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rev.Close(); batch.Close(); ctr.Close() })
+	return termFiles{rev, batch, ctr}
+}
+
+// terminal registers tid with the host and returns a client for it, its
+// files in dir.
+func (e *testEnv) terminal(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles) {
+	t.Helper()
+	e.keys.AddTerminal(tid, mustKey(t, testTMKHex))
+	f := openTermFiles(t, dir)
+	cfg := Config{
+		Dialer:    Dialer{Addr: e.addr, TLS: e.tls},
+		Envelope:  iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
+		Terminal:  iso8583.Terminal{TerminalID: tid, MerchantID: "309310083985008", Operator: "001"},
+		TMK:       mustKey(t, testTMKHex),
+		Reversals: f.rev, Batch: f.batch, Counters: f.ctr,
+		Timeout: 2 * time.Second, ReversalBackoff: 10 * time.Millisecond,
+		Logger: quietLogger(),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, f
+}
+
+func testCard() Card {
+	return Card{Track2: iso8583.Track(testPAN + "=25121010000000000"), Expiry: "2512", EntryMode: "021"}
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// frameKind reads the MTI and STAN of a CUP frame (fault injection).
+func frameKind(frame []byte) (mti string, stan uint32) {
+	codec := iso8583.NewCodec(nil, iso8583.Framing{})
+	_, body, err := codec.Unframe(frame)
+	if err != nil {
+		return "", 0
+	}
+	k, _, err := scanBodyKey(codec.Spec(), body)
+	if err != nil {
+		return "", 0
+	}
+	return k.MTI, k.STAN
+}

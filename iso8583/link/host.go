@@ -1,0 +1,410 @@
+package link
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	moov "github.com/moov-io/iso8583"
+
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/pinblock"
+)
+
+// Issuer authorises on behalf of the card issuer, behind the acquirer
+// host: a switch connection in production, SimIssuer in tests.
+type Issuer interface {
+	// Authorize decides a debit, credit or inquiry. pinBlock is the PIN
+	// block translated to the issuer's zone key (Host.ZPK), nil when the
+	// cardholder entered no PIN.
+	Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (iso8583.ResponseCode, error)
+	// Reverse undoes an approved authorisation (reversal or void).
+	Reverse(ctx context.Context, t *iso8583.Transaction) error
+}
+
+// Request is what a TxnHandler sees: the verified request, the envelope
+// it came in, the terminal's keys and, for a request with a PIN, the PIN
+// block already translated to the issuer's zone key.
+type Request struct {
+	Txn      *iso8583.Transaction
+	Envelope iso8583.Envelope
+	Keys     TerminalKeys
+	PIN      []byte
+}
+
+// TxnHandler answers one request. It returns the response (usually built
+// with Txn.Response) or an error, which the Host answers with code 96.
+type TxnHandler func(ctx context.Context, h *Host, req *Request) (*iso8583.Transaction, error)
+
+// Response codes the Host itself answers with (CUP POS spec table).
+const (
+	RCFormatError     iso8583.ResponseCode = "30" // message format error
+	RCUnknownTerminal iso8583.ResponseCode = "97" // terminal not registered (终端未登记)
+	RCNotFound        iso8583.ResponseCode = "25" // original transaction not found
+	RCDuplicate       iso8583.ResponseCode = "94" // duplicate transmission, different content
+	RCSystemError     iso8583.ResponseCode = "96"
+	RCPINFormat       iso8583.ResponseCode = "99" // PIN block format error
+	RCAlreadyVoided   iso8583.ResponseCode = "12" // invalid transaction
+)
+
+// Host is an acquirer host's FrameHandler for CUP POS terminals: it
+// verifies each request's MAC with the terminal's working keys, answers
+// retransmissions from a duplicate cache, routes by transaction kind, and
+// MACs the response. Built-in routes: sign-in (new working keys in field
+// 62), sign-off, debits and inquiries (PIN translation, risk check,
+// Issuer), void, refund, reversal (undoes an approved original),
+// settlement (totals compared with the host's ledger) and batch upload.
+// Handle replaces or adds routes. Set the fields before the first request.
+type Host struct {
+	// Codec gives the spec and framing (nil: CUP spec, CUP framing);
+	// per-terminal MACs are added to it.
+	Codec *iso8583.Codec
+	// Keys holds each terminal's TMK and working keys. Required.
+	Keys KeyStore
+	// KeyMode is the sign-in key mode used when the request names none
+	// (default keys.ModeTDES, 003).
+	KeyMode keys.KeyMode
+	// MAC is the field-64 algorithm (default iso8583.MACX919).
+	MAC iso8583.MACAlgorithm
+	// PINFormat is the format of terminals' PIN blocks (default ISO
+	// 9564 format 0, CUP's "ANSI X9.8 with PAN").
+	PINFormat pinblock.Format
+	// ZPK is the issuer zone PIN key cipher PIN blocks are translated to.
+	// A request with a PIN block is declined 96 when it is nil.
+	ZPK *pinblock.Cipher
+	// Issuer authorises. Required for financial requests.
+	Issuer Issuer
+	// Risk runs before debits are authorised (nil: none).
+	Risk RiskCheck
+	// AcquirerID goes in field 32 of responses ("" leaves it out).
+	AcquirerID string
+	// DuplicateCache is the number of recent requests remembered for
+	// duplicate detection (default 65536).
+	DuplicateCache int
+	// Rand is the source for working keys (default crypto/rand).
+	Rand io.Reader
+	// Now returns the time (default time.Now).
+	Now func() time.Time
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+
+	once     sync.Once
+	base     *iso8583.Codec
+	dup      *dupCache
+	ledger   *ledger
+	seq      atomic.Uint64
+	sessions sync.Map // terminal ID -> *session
+	routes   map[iso8583.Kind]TxnHandler
+	routeMu  sync.RWMutex
+}
+
+// session holds what the host derives from a terminal's working keys,
+// built once per key set.
+type session struct {
+	w     *keys.WorkingKeys
+	codec *iso8583.Codec
+	pik   *pinblock.Cipher
+}
+
+func (h *Host) init() {
+	h.once.Do(func() {
+		h.base = h.Codec
+		if h.base == nil {
+			h.base = iso8583.NewCodec(nil, iso8583.Framing{})
+		}
+		h.dup = newDupCache(h.DuplicateCache)
+		h.ledger = newLedger()
+		h.routeMu.Lock()
+		if h.routes == nil {
+			h.routes = make(map[iso8583.Kind]TxnHandler)
+		}
+		for k, f := range builtinRoutes {
+			if _, ok := h.routes[k]; !ok {
+				h.routes[k] = f
+			}
+		}
+		h.routeMu.Unlock()
+	})
+}
+
+// Handle sets the handler for a transaction kind, replacing the built-in
+// one.
+func (h *Host) Handle(k iso8583.Kind, f TxnHandler) {
+	h.routeMu.Lock()
+	defer h.routeMu.Unlock()
+	if h.routes == nil {
+		h.routes = make(map[iso8583.Kind]TxnHandler)
+	}
+	h.routes[k] = f
+}
+
+func (h *Host) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Host) rand() io.Reader {
+	if h.Rand != nil {
+		return h.Rand
+	}
+	return rand.Reader
+}
+
+func (h *Host) logger() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.Default()
+}
+
+// session returns the terminal's keys and derived ciphers.
+func (h *Host) session(tid string) (TerminalKeys, *session, error) {
+	tk, err := h.Keys.Terminal(tid)
+	if err != nil {
+		return tk, nil, err
+	}
+	if v, ok := h.sessions.Load(tid); ok {
+		if s := v.(*session); s.w == tk.Working {
+			return tk, s, nil
+		}
+	}
+	s := &session{w: tk.Working, codec: h.base}
+	if tk.Working != nil {
+		alg := h.MAC
+		if alg == 0 {
+			alg = iso8583.MACX919
+		}
+		mac, err := iso8583.NewMAC(alg, tk.Working.MAC)
+		if err != nil {
+			return tk, nil, err
+		}
+		s.codec = h.base.WithMAC(mac)
+		if tk.Working.PIN != nil {
+			if s.pik, err = pinblock.NewCipher(tk.Working.PIN, h.PINFormat, h.rand()); err != nil {
+				return tk, nil, err
+			}
+		}
+	}
+	h.sessions.Store(tid, s)
+	return tk, s, nil
+}
+
+// ident is what the host can read from a request before verifying it,
+// enough to address an error response.
+type ident struct {
+	mti, tid, mid string
+	stan          uint32
+}
+
+func scanIdent(spec *moov.MessageSpec, body []byte) (ident, error) {
+	var id ident
+	sc := moov.NewMessageScanner(spec, body)
+	get := func(n int) (string, error) {
+		f, err := sc.ScanField(n)
+		if err != nil {
+			return "", err
+		}
+		return f.String()
+	}
+	var err error
+	if id.mti, err = get(0); err != nil || len(id.mti) != 4 {
+		return id, fmt.Errorf("%w: MTI", iso8583.ErrUnpack)
+	}
+	s, err := get(11)
+	if err != nil {
+		return id, fmt.Errorf("%w: field 11: %w", iso8583.ErrUnpack, err)
+	}
+	stan, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return id, fmt.Errorf("%w: field 11 is not numeric", iso8583.ErrUnpack)
+	}
+	id.stan = uint32(stan)
+	if id.tid, err = get(41); err != nil {
+		return id, fmt.Errorf("%w: field 41: %w", iso8583.ErrUnpack, err)
+	}
+	id.tid = strings.TrimRight(id.tid, " ")
+	id.mid, _ = get(42)
+	return id, nil
+}
+
+// ServeFrame implements FrameHandler. It does not keep frame.
+func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
+	h.init()
+	env, body, err := h.base.Unframe(frame)
+	if err != nil {
+		h.logger().Warn("link: host: bad frame", "err", err)
+		return nil
+	}
+	id, err := scanIdent(h.base.Spec(), body)
+	if err != nil || len(id.mti) != 4 || (id.mti[2]-'0')%2 == 1 {
+		// Without terminal and STAN there is nobody to answer.
+		h.logger().Warn("link: host: unreadable request", "err", err)
+		return nil
+	}
+	tk, sess, err := h.session(id.tid)
+	if err != nil {
+		rc := RCUnknownTerminal
+		if !errors.Is(err, ErrUnknownTerminal) {
+			rc = RCSystemError
+		}
+		h.logger().Warn("link: host: terminal keys", "tid", id.tid, "err", err)
+		return h.errorResponse(env, id, rc)
+	}
+	req, err := sess.codec.UnpackTransaction(body)
+	if err != nil {
+		rc := RCFormatError
+		if errors.Is(err, iso8583.ErrMAC) {
+			rc = iso8583.ReasonMACError
+		}
+		h.logger().Warn("link: host: request rejected", "tid", id.tid, "stan", id.stan, "err", err)
+		return h.errorResponse(env, id, rc)
+	}
+
+	date := req.LocalDate
+	if date == "" {
+		date = h.now().Format("0102")
+	}
+	dk := dupKey{tid: id.tid, stan: id.stan, date: date, mti: id.mti}
+	mab := body
+	if req.Kind.RequiresMAC() && len(mab) >= iso8583.MACSize {
+		// A retransmission after a new sign-in carries a different MAC
+		// over the same content.
+		mab = mab[:len(mab)-iso8583.MACSize]
+	}
+	fp := sha256.Sum256(mab)
+	entry, fresh := h.dup.begin(dk, fp)
+	if !fresh {
+		select {
+		case <-entry.done:
+		case <-ctx.Done():
+			return nil
+		}
+		if entry.fp != fp {
+			return h.errorResponse(env, id, RCDuplicate)
+		}
+		return entry.resp
+	}
+	out := h.answer(ctx, env, tk, sess, req)
+	h.dup.finish(entry, out)
+	return out
+}
+
+// answer routes a verified, new request and packs the response.
+func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys, sess *session, t *iso8583.Transaction) []byte {
+	r := &Request{Txn: t, Envelope: env, Keys: tk}
+	h.routeMu.RLock()
+	f := h.routes[t.Kind]
+	h.routeMu.RUnlock()
+	var resp *iso8583.Transaction
+	var err error
+	switch {
+	case f == nil:
+		resp, err = t.Response(RCFormatError)
+	case len(t.PINBlock) > 0:
+		rc := h.translatePIN(sess, r)
+		if rc != iso8583.Approved {
+			resp, err = t.Response(rc)
+			break
+		}
+		resp, err = f(ctx, h, r)
+	default:
+		resp, err = f(ctx, h, r)
+	}
+	if err != nil {
+		h.logger().Error("link: host: handler failed", "txn", t, "err", err)
+		if resp, err = t.Response(RCSystemError); err != nil {
+			return nil
+		}
+	}
+	h.stamp(resp)
+	// A sign-in response goes under the keys the request came with: the
+	// terminal has not got the new ones yet.
+	out, err := sess.codec.Pack(env.Reply(), resp)
+	if err != nil {
+		h.logger().Error("link: host: packing response", "txn", resp, "err", err)
+		return nil
+	}
+	return out
+}
+
+// translatePIN moves the request's PIN block from the terminal's PIK to
+// the issuer's ZPK (pinblock.Translate: the clear PIN never leaves it).
+func (h *Host) translatePIN(sess *session, r *Request) iso8583.ResponseCode {
+	if sess.pik == nil || h.ZPK == nil {
+		return RCSystemError
+	}
+	pan := string(cardOf(r.Txn))
+	out, err := pinblock.Translate(nil, r.Txn.PINBlock, pan, sess.pik, h.ZPK)
+	if err != nil {
+		h.logger().Warn("link: host: PIN translation", "tid", r.Txn.TerminalID, "stan", r.Txn.STAN, "err", err)
+		return RCPINFormat
+	}
+	r.PIN = out
+	return iso8583.Approved
+}
+
+// stamp sets what the host assigns in every response: time and date,
+// settlement date, acquirer, retrieval reference number.
+func (h *Host) stamp(resp *iso8583.Transaction) {
+	now := h.now()
+	if resp.LocalTime == "" {
+		resp.LocalTime = now.Format("150405")
+	}
+	if resp.LocalDate == "" {
+		resp.LocalDate = now.Format("0102")
+	}
+	if resp.Kind.Financial() || resp.Kind == iso8583.KindReversal {
+		if resp.SettlementDate == "" {
+			resp.SettlementDate = now.Format("0102")
+		}
+		if resp.RRN == "" {
+			resp.RRN = fmt.Sprintf("%s%06d", now.Format("150405"), h.seq.Add(1)%1000000)
+		}
+	}
+	if h.AcquirerID != "" && resp.AcquirerID == "" {
+		resp.AcquirerID = h.AcquirerID
+	}
+}
+
+// errorResponse answers a request that could not be verified or read in
+// full, from the fields scanned before field 42. It carries no MAC.
+func (h *Host) errorResponse(env iso8583.Envelope, id ident, rc iso8583.ResponseCode) []byte {
+	mti := id.mti[:2] + string(id.mti[2]+1) + id.mti[3:]
+	t := &iso8583.Transaction{MTI: mti, STAN: id.stan, TerminalID: id.tid, MerchantID: id.mid, ResponseCode: rc}
+	if t.MerchantID == "" {
+		t.MerchantID = strings.Repeat(" ", 15)
+	}
+	out, err := h.base.Pack(env.Reply(), t)
+	if err != nil {
+		h.logger().Error("link: host: packing error response", "err", err)
+		return nil
+	}
+	return out
+}
+
+// Totals returns the host's settlement totals for a terminal's batch.
+func (h *Host) Totals(tid string, batch uint32) iso8583.Totals {
+	h.init()
+	return h.ledger.totals(tid, batch)
+}
+
+// Uploaded returns how many batch-upload detail records a terminal sent
+// for a batch.
+func (h *Host) Uploaded(tid string, batch uint32) int {
+	h.init()
+	h.ledger.mu.Lock()
+	defer h.ledger.mu.Unlock()
+	return h.ledger.uploaded[batchKey{tid, batch}]
+}
