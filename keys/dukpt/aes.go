@@ -108,17 +108,19 @@ func derivationData(u Usage, a keys.Algorithm, id []byte) [16]byte {
 	return d
 }
 
-// deriveKey fills out (the new key's length) with AES-ECB encryptions of
-// the derivation data under b, block counter 1, 2, ...: X9.24-3-2017 §6
-// "Derive Key".
-func deriveKey(b cipher.Block, d [16]byte, out []byte) {
-	var blk [16]byte
-	for i := 0; i*16 < len(out); i++ {
+// deriveKey fills out[:n] with AES-ECB encryptions of the derivation data
+// under b, block counter 1, 2, ...: X9.24-3-2017 §6 "Derive Key". It
+// encrypts in place in out (32 bytes, so a 24-byte key's second block
+// fits), which should live on the heap with the key it belongs to; the
+// bytes past n are cleared.
+func deriveKey(b cipher.Block, d [16]byte, out *[32]byte, n int) {
+	for i := 0; i*16 < n; i++ {
 		d[1] = byte(i + 1)
-		b.Encrypt(blk[:], d[:])
-		copy(out[i*16:], blk[:])
+		blk := out[i*16 : i*16+16]
+		copy(blk, d[:])
+		b.Encrypt(blk, blk)
 	}
-	clear(blk[:])
+	clear(out[n:])
 }
 
 // aesStrong reports whether a derivation key of algorithm dk may derive a
@@ -164,15 +166,15 @@ func NewAESHost(bdk *keys.Key) (*AESHost, error) {
 // key ID (X9.24-3-2017 §6, "Derive Initial Key"), of the BDK's
 // algorithm. Load it into the device's AESTerminal.
 func (h *AESHost) InitialKey(initialKeyID [8]byte) (*keys.Key, error) {
-	var ik [32]byte
+	ik := new([32]byte)
 	defer clear(ik[:])
-	n := h.initialKey(initialKeyID, &ik)
+	n := h.initialKey(initialKeyID, ik)
 	return keys.New(h.alg, ik[:n], keys.WithUsage(keys.UsageDUKPTInitial))
 }
 
 func (h *AESHost) initialKey(id [8]byte, out *[32]byte) int {
 	n := h.alg.KeyLen()
-	deriveKey(h.bdk, derivationData(usageInitialKey, h.alg, id[:]), out[:n])
+	deriveKey(h.bdk, derivationData(usageInitialKey, h.alg, id[:]), out, n)
 	return n
 }
 
@@ -231,7 +233,7 @@ func (t *AESKey) walk() error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrKey, err)
 		}
-		deriveKey(b, derivationData(KeyDerivation, t.alg, id[:]), t.k[:n])
+		deriveKey(b, derivationData(KeyDerivation, t.alg, id[:]), &t.k, n)
 	}
 	return nil
 }
@@ -268,11 +270,11 @@ func (t *AESKey) WorkingKey(u Usage, alg keys.Algorithm) (*keys.Key, error) {
 		return nil, fmt.Errorf("%w: working key algorithm %s", ErrKeyType, alg)
 	}
 	if !aesStrong(t.alg, alg) {
-		return nil, fmt.Errorf("%w: %s working key from a %s derivation key", ErrKeyType, alg, t.alg)
+		return nil, fmt.Errorf("%w: %s working key is stronger than the %s derivation key", ErrKeyType, alg, t.alg)
 	}
-	var out [32]byte
+	out := new([32]byte)
 	defer clear(out[:])
-	n, err := t.working(u, alg, &out)
+	n, err := t.working(u, alg, out)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +289,7 @@ func (t *AESKey) working(u Usage, alg keys.Algorithm, out *[32]byte) (int, error
 	var id [8]byte
 	copy(id[:], t.ksn[4:])
 	n := alg.KeyLen()
-	deriveKey(b, derivationData(u, alg, id[:]), out[:n])
+	deriveKey(b, derivationData(u, alg, id[:]), out, n)
 	return n, nil
 }
 

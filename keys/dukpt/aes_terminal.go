@@ -61,7 +61,7 @@ func (t *AESTerminal) fill(key *[32]byte, c uint32, below int) error {
 	copy(id[:4], t.ikid[4:])
 	for i := below - 1; i >= 0; i-- {
 		binary.BigEndian.PutUint32(id[4:], c|1<<uint(i))
-		deriveKey(b, derivationData(KeyDerivation, t.alg, id[:]), t.reg[i][:n])
+		deriveKey(b, derivationData(KeyDerivation, t.alg, id[:]), &t.reg[i], n)
 	}
 	return nil
 }

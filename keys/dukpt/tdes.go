@@ -65,22 +65,22 @@ func NewTDESHost(bdk *keys.Key) (*TDESHost, error) {
 // InitialKey returns the initial key (IPEK) of the device whose KSN is ksn;
 // the counter bits are ignored. Load it into the device's TDESTerminal.
 func (h *TDESHost) InitialKey(ksn KSN) (*keys.Key, error) {
-	ik := h.initialKey(ksn)
+	ik := new([16]byte)
 	defer clear(ik[:])
+	h.initialKey(ik, ksn)
 	return keys.New(keys.TDES2, ik[:], keys.WithUsage(keys.UsageDUKPTInitial))
 }
 
 // initialKey: X9.24-1:2009 A.6, the leftmost 64 bits of the KSN with the
 // counter cleared, encrypted under the BDK (left half) and the masked BDK
-// (right half).
-func (h *TDESHost) initialKey(ksn KSN) [16]byte {
-	var in [8]byte
-	copy(in[:], ksn[:8])
-	in[7] &= 0xE0
-	var ik [16]byte
-	h.bdk.Encrypt(ik[:8], in[:])
-	h.bdkMask.Encrypt(ik[8:], in[:])
-	return ik
+// (right half). It works in place in ik, which should not be on the stack
+// (the cipher.Block calls would move it to the heap).
+func (h *TDESHost) initialKey(ik *[16]byte, ksn KSN) {
+	copy(ik[:8], ksn[:8])
+	ik[7] &= 0xE0
+	copy(ik[8:], ik[:8])
+	h.bdk.Encrypt(ik[:8], ik[:8])
+	h.bdkMask.Encrypt(ik[8:], ik[8:])
 }
 
 // TransactionKey derives the key the device used for ksn. The counter must
@@ -90,9 +90,13 @@ func (h *TDESHost) TransactionKey(ksn KSN) (*TDESKey, error) {
 	if err := ksn.checkTransaction(); err != nil {
 		return nil, err
 	}
-	ik := h.initialKey(ksn)
-	defer clear(ik[:])
-	return deriveTDES(&ik, ksn)
+	t := &TDESKey{ksn: ksn}
+	h.initialKey(&t.k, ksn)
+	if err := t.walk(); err != nil {
+		t.Zero()
+		return nil, err
+	}
+	return t, nil
 }
 
 // TDESTransactionKey derives the transaction key for ksn from the device's
@@ -107,7 +111,12 @@ func TDESTransactionKey(initialKey *keys.Key, ksn KSN) (*TDESKey, error) {
 	if err := ksn.checkTransaction(); err != nil {
 		return nil, err
 	}
-	return deriveTDES(&ik, ksn)
+	t := &TDESKey{ksn: ksn, k: ik}
+	if err := t.walk(); err != nil {
+		t.Zero()
+		return nil, err
+	}
+	return t, nil
 }
 
 func tdesInitialKey(k *keys.Key) ([16]byte, error) {
@@ -122,58 +131,51 @@ func tdesInitialKey(k *keys.Key) ([16]byte, error) {
 	return [16]byte(b), nil
 }
 
-// deriveTDES walks the counter's one-bits from the leftmost, setting each in
-// the KSN register and running the non-reversible key generation process:
-// X9.24-1:2009 A.3 "Calculation of the Current Transaction Key" (host side).
-func deriveTDES(ik *[16]byte, ksn KSN) (*TDESKey, error) {
-	t := &TDESKey{ksn: ksn, k: *ik}
-	c := uint64(ksn.Counter())
-	reg := ksn.register() &^ tdesCounterMask
+// walk turns t.k from the initial key into the key of t.ksn: for each
+// one-bit of the counter from the leftmost, set it in the KSN register and
+// run the non-reversible key generation process (X9.24-1:2009 A.3,
+// "Calculation of the Current Transaction Key", host side).
+func (t *TDESKey) walk() error {
+	c := uint64(t.ksn.Counter())
+	reg := t.ksn.register() &^ tdesCounterMask
 	for bit := uint64(1) << (tdesCounterBits - 1); bit != 0; bit >>= 1 {
 		if c&bit == 0 {
 			continue
 		}
 		reg |= bit
 		if err := nonReversible(&t.k, reg); err != nil {
-			t.Zero()
-			return nil, err
+			return err
 		}
 	}
-	return t, nil
-}
-
-// nonReversible replaces key with the next key: X9.24-1:2009 A.2
-// "Non-reversible Key Generation Process". Each half of the new key is
-// DES-encrypted under the left half of the (masked, for the new left half)
-// key register, with the right half as pre- and post-whitening.
-func nonReversible(key *[16]byte, ksnReg uint64) error {
-	right := binary.BigEndian.Uint64(key[8:])
-	newRight, err := desWhitened(key[:8], right, ksnReg)
-	if err != nil {
-		return err
-	}
-	var left [8]byte
-	binary.BigEndian.PutUint64(left[:], binary.BigEndian.Uint64(key[:8])^keyMask)
-	newLeft, err := desWhitened(left[:], right^keyMask, ksnReg)
-	clear(left[:])
-	if err != nil {
-		return err
-	}
-	binary.BigEndian.PutUint64(key[:8], newLeft)
-	binary.BigEndian.PutUint64(key[8:], newRight)
 	return nil
 }
 
-// desWhitened returns DES(k, data XOR w) XOR w.
-func desWhitened(k []byte, w, data uint64) (uint64, error) {
-	c, err := des.NewCipher(k)
+// nonReversible replaces key with the next key: X9.24-1:2009 A.2
+// "Non-reversible Key Generation Process". Each half of the new key is the
+// KSN register, whitened with the key register's right half, DES-encrypted
+// under its left half; the new left half uses the key register XOR
+// C0C0C0C000000000C0C0C0C000000000. It works in place in key (once
+// des.NewCipher has taken a half, its bytes are free), so a key that lives
+// on the heap costs no allocation beyond the two DES key schedules.
+func nonReversible(key *[16]byte, ksnReg uint64) error {
+	left := binary.BigEndian.Uint64(key[:8])
+	right := binary.BigEndian.Uint64(key[8:])
+	plain, err := des.NewCipher(key[:8])
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrKey, err)
+		return fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], data^w)
-	c.Encrypt(b[:], b[:])
-	return binary.BigEndian.Uint64(b[:]) ^ w, nil
+	binary.BigEndian.PutUint64(key[:8], left^keyMask)
+	masked, err := des.NewCipher(key[:8])
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	binary.BigEndian.PutUint64(key[8:], ksnReg^right)
+	plain.Encrypt(key[8:], key[8:])
+	binary.BigEndian.PutUint64(key[8:], binary.BigEndian.Uint64(key[8:])^right)
+	binary.BigEndian.PutUint64(key[:8], ksnReg^right^keyMask)
+	masked.Encrypt(key[:8], key[:8])
+	binary.BigEndian.PutUint64(key[:8], binary.BigEndian.Uint64(key[:8])^right^keyMask)
+	return nil
 }
 
 // TDESKey is the TDES DUKPT transaction key of one KSN, from which the

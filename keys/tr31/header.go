@@ -142,8 +142,9 @@ func parseHeader(s string) (*Header, int, int, error) {
 }
 
 // parseOptionalBlock reads the optional block at off: ID, 2 hex digits of
-// length (the whole block), or "00" then a 2-hex-digit length of the
-// length and the length itself (X9.143 extended length).
+// length (the whole block), or "00", a 2-hex-digit length of the length in
+// bytes, and the length in that many bytes' worth of hex digits (the
+// extended form for blocks over 255 bytes, e.g. "KS0002010A...").
 func parseOptionalBlock(s string, off int) (OptionalBlock, int, error) {
 	if len(s)-off < 4 {
 		return OptionalBlock{}, 0, fmt.Errorf("%w: optional block at offset %d truncated", ErrLength, off)
@@ -167,13 +168,16 @@ func parseOptionalBlock(s string, off int) (OptionalBlock, int, error) {
 		if err != nil {
 			return OptionalBlock{}, 0, err
 		}
-		if ll == 0 || ll > 4 || len(s)-off < 6+ll {
-			return OptionalBlock{}, 0, fmt.Errorf("%w: optional block %s at offset %d: length of length %d", ErrFormat, id, off, ll)
+		if ll == 0 || ll > 2 {
+			return OptionalBlock{}, 0, fmt.Errorf("%w: optional block %s at offset %d: length of length %d bytes", ErrFormat, id, off, ll)
 		}
-		if n, err = hexNumber(s[off+6:off+6+ll], off+6); err != nil {
+		if len(s)-off < 6+2*ll {
+			return OptionalBlock{}, 0, fmt.Errorf("%w: optional block %s at offset %d truncated", ErrLength, id, off)
+		}
+		if n, err = hexNumber(s[off+6:off+6+2*ll], off+6); err != nil {
 			return OptionalBlock{}, 0, err
 		}
-		data = off + 6 + ll
+		data = off + 6 + 2*ll
 	}
 	end := off + n
 	if n < data-off || end > len(s) {
@@ -244,7 +248,7 @@ func optionalBlockLen(b OptionalBlock) int {
 	if n := 4 + len(b.Data); n <= 0xFF {
 		return n
 	}
-	return 10 + len(b.Data) // "00", "04", 4 hex digits
+	return 10 + len(b.Data) // "00", "02", 4 hex digits
 }
 
 func appendOptionalBlock(dst []byte, b OptionalBlock) []byte {
@@ -252,7 +256,7 @@ func appendOptionalBlock(dst []byte, b OptionalBlock) []byte {
 	if n := optionalBlockLen(b); n <= 0xFF {
 		dst = append(dst, fmt.Sprintf("%02X", n)...)
 	} else {
-		dst = append(dst, "0004"...)
+		dst = append(dst, "0002"...)
 		dst = append(dst, fmt.Sprintf("%04X", n)...)
 	}
 	return append(dst, b.Data...)

@@ -17,6 +17,8 @@ type vector struct {
 
 func (v vector) name() string { return v.fields["name"] }
 
+func (v vector) has(k string) bool { _, ok := v.fields[k]; return ok }
+
 // hex returns field k decoded (hex, or text after "ascii:").
 func (v vector) hex(t *testing.T, k string) []byte {
 	t.Helper()

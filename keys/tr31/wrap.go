@@ -27,7 +27,7 @@ type Options struct {
 
 // Wrap protects k under kbpk as a key block with header h. A zero
 // h.Algorithm is filled from k ('T' TDES, 'A' AES, 'D' DES); a set one must
-// agree with k. The version in h picks the method: use VersionD with an AES
+// agree with k ('T' also takes a DES key: single-length TDEA). The version in h picks the method: use VersionD with an AES
 // KBPK, VersionB with a TDES one.
 func Wrap(kbpk *keys.Key, h Header, k *keys.Key, opts *Options) (string, error) {
 	if k.IsZeroed() {
@@ -39,7 +39,7 @@ func Wrap(kbpk *keys.Key, h Header, k *keys.Key, opts *Options) (string, error) 
 			return "", fmt.Errorf("%w: no TR-31 algorithm code for %s; set Header.Algorithm", ErrKey, k.Algorithm())
 		}
 		h.Algorithm = code
-	} else if code != 0 && h.Algorithm != code {
+	} else if code != 0 && h.Algorithm != code && !(code == 'D' && h.Algorithm == 'T') {
 		return "", fmt.Errorf("%w: header algorithm %q, key is %s", ErrKey, h.Algorithm, k.Algorithm())
 	}
 	b := k.ClearBytes()
@@ -228,8 +228,8 @@ func decodeHex(s string, off int) ([]byte, error) {
 }
 
 // Unwrap is UnwrapBytes returning a keys.Key: the algorithm comes from the
-// header ('T' TDES by length, 'A' AES by length, 'D' DES, which needs the
-// keys.Legacy option) and the usage from the header's key usage (P0 PIN,
+// header ('T' TDES by length, 'A' AES by length, 'D' DES; single-DES
+// strength keys need the keys.Legacy option) and the usage from the header's key usage (P0 PIN,
 // M* MAC, D* data, K* key encryption, B0 BDK, B1 DUKPT initial key; opts
 // may override it).
 func Unwrap(kbpk *keys.Key, block string, opts ...keys.Option) (*Header, *keys.Key, error) {
@@ -250,8 +250,8 @@ func Unwrap(kbpk *keys.Key, block string, opts ...keys.Option) (*Header, *keys.K
 		alg = keys.AES192
 	case h.Algorithm == 'A' && len(b) == 32:
 		alg = keys.AES256
-	case h.Algorithm == 'D' && len(b) == 8:
-		alg = keys.DES
+	case (h.Algorithm == 'D' || h.Algorithm == 'T') && len(b) == 8:
+		alg = keys.DES // single-length TDEA is DES
 	default:
 		return nil, nil, fmt.Errorf("%w: algorithm %q with a %d-byte key is not a keys.Key; use UnwrapBytes", ErrKey, h.Algorithm, len(b))
 	}

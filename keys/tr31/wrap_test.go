@@ -11,12 +11,12 @@ import (
 )
 
 var algs = map[string]keys.Algorithm{
-	"TDES2": keys.TDES2, "TDES3": keys.TDES3, "AES128": keys.AES128, "AES192": keys.AES192, "AES256": keys.AES256,
+	"DES": keys.DES, "TDES2": keys.TDES2, "TDES3": keys.TDES3, "AES128": keys.AES128, "AES192": keys.AES192, "AES256": keys.AES256,
 }
 
 func vectorKey(t *testing.T, v vector, prefix string) *keys.Key {
 	t.Helper()
-	k, err := keys.New(algs[v.fields[prefix+"_alg"]], v.hex(t, prefix))
+	k, err := keys.New(algs[v.fields[prefix+"_alg"]], v.hex(t, prefix), keys.Legacy())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestVectors(t *testing.T) {
 		t.Run(v.name(), func(t *testing.T) {
 			kbpk := vectorKey(t, v, "kbpk")
 			block := v.fields["block"]
-			h, k, err := Unwrap(kbpk, block)
+			h, k, err := Unwrap(kbpk, block, keys.Legacy())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +38,7 @@ func TestVectors(t *testing.T) {
 			if k.Algorithm() != algs[v.fields["key_alg"]] {
 				t.Errorf("key algorithm %s, want %s", k.Algorithm(), v.fields["key_alg"])
 			}
-			if kcv := k.CheckValue(); !bytes.Equal(kcv[:3], v.hex(t, "kcv")) {
+			if kcv := k.CheckValue(); v.has("kcv") && !bytes.Equal(kcv[:3], v.hex(t, "kcv")) {
 				t.Errorf("KCV %X, want %X", kcv, v.hex(t, "kcv"))
 			}
 			if h.Version != Version(block[0]) || h.Usage != block[5:7] || h.Algorithm != block[7] ||
@@ -58,7 +58,11 @@ func TestVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			pad := field[2+k.Len():]
-			again, err := Wrap(kbpk, *stripPB(h), k, &Options{Rand: bytes.NewReader(pad)})
+			opts := &Options{Rand: bytes.NewReader(pad)}
+			if bs := h.Version.blockSize(); len(field) != (2+k.Len()+bs-1)/bs*bs {
+				opts.MaskedKeyLength = len(field) - 2 // the block hides its key length
+			}
+			again, err := Wrap(kbpk, *stripPB(h), k, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
