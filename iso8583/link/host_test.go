@@ -1,0 +1,151 @@
+package link
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/possdk/pos/iso8583"
+)
+
+// rawSale packs a sale as the signed-in client c would, without the
+// client's bookkeeping, for sending the same bytes twice.
+func rawSale(t *testing.T, c *Client, stan uint32, amount int64) []byte {
+	t.Helper()
+	s := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: amount, STAN: stan,
+		TerminalID: c.cfg.Terminal.TerminalID, MerchantID: c.cfg.Terminal.MerchantID,
+		Field60: &iso8583.Field60{Batch: c.cfg.Counters.Batch()}}
+	testCard().apply(s)
+	if err := s.SetPIN(c.pik, mustPIN(t, testPIN)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.codec.Pack(c.cfg.Envelope, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func respCode(t *testing.T, c *Client, frame []byte) iso8583.ResponseCode {
+	t.Helper()
+	codec := c.codec
+	if codec == nil {
+		codec = c.base
+	}
+	_, r, err := codec.Unpack(frame)
+	if err != nil {
+		t.Fatalf("response does not unpack: %v", err)
+	}
+	return r.ResponseCode
+}
+
+// TestHostDuplicates sends one sale twice (answered with the same bytes,
+// authorised once) and a different sale under the same STAN (94).
+func TestHostDuplicates(t *testing.T) {
+	e := newTestEnv(t, false, nil)
+	c, _ := e.terminal(t, t.TempDir(), "50080010", nil)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := rawSale(t, c, 500, 1234)
+	r1 := e.host.ServeFrame(ctx, f)
+	r2 := e.host.ServeFrame(ctx, f)
+	if respCode(t, c, r1) != iso8583.Approved || !bytes.Equal(r1, r2) {
+		t.Fatalf("retransmission answered differently:\n%X\n%X", r1, r2)
+	}
+	if st := e.issuer.Stats(); st.Approved != 1 {
+		t.Fatalf("issuer approved %d times, want once", st.Approved)
+	}
+	other := rawSale(t, c, 500, 9999)
+	if rc := respCode(t, c, e.host.ServeFrame(ctx, other)); rc != RCDuplicate {
+		t.Fatalf("different request under a used STAN: %s, want 94", rc)
+	}
+}
+
+func TestHostRejects(t *testing.T) {
+	e := newTestEnv(t, false, nil)
+	c, _ := e.terminal(t, t.TempDir(), "50080011", nil)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := rawSale(t, c, 600, 100)
+	bad := append([]byte(nil), f...)
+	bad[len(bad)-1] ^= 1
+	if rc := respCode(t, c, e.host.ServeFrame(ctx, bad)); rc != iso8583.ReasonMACError {
+		t.Errorf("request with a bad MAC: %s, want A0", rc)
+	}
+	if st := e.issuer.Stats(); st.Approved != 0 {
+		t.Errorf("request with a bad MAC reached the issuer")
+	}
+
+	stranger, _ := e.terminal(t, t.TempDir(), "50089998", nil)
+	e.keys = NewMemoryKeyStore() // forget everyone
+	e.host.Keys = e.keys
+	signIn := stranger.cfg.Terminal.SignIn(1, 1, stranger.cfg.KeyMode)
+	frame, err := stranger.base.Pack(stranger.cfg.Envelope, signIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := respCode(t, stranger, e.host.ServeFrame(ctx, frame)); rc != RCUnknownTerminal {
+		t.Errorf("unknown terminal: %s, want 97", rc)
+	}
+	if r := e.host.ServeFrame(ctx, []byte{0, 3, 1, 2, 3}); r != nil {
+		t.Errorf("garbage answered with %X", r)
+	}
+}
+
+// TestReversalOvertakesOriginal: a reversal that arrives while its
+// original is still being authorised waits for it, then undoes it.
+func TestReversalOvertakesOriginal(t *testing.T) {
+	e := newTestEnv(t, false, nil)
+	c, _ := e.terminal(t, t.TempDir(), "50080012", nil)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	block, entered := make(chan struct{}), make(chan struct{}, 1)
+	e.host.Issuer = &slowIssuer{SimIssuer: e.issuer, gate: block, entered: entered}
+	sale := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: 777, STAN: 900,
+		TerminalID: "50080012", MerchantID: c.cfg.Terminal.MerchantID, Field60: &iso8583.Field60{Batch: c.cfg.Counters.Batch()}}
+	testCard().apply(sale)
+	if err := sale.SetPIN(c.pik, mustPIN(t, testPIN)); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := c.codec.Pack(c.cfg.Envelope, sale)
+	rev, _ := sale.Reversal(iso8583.ReasonNoResponse)
+	rf, _ := c.codec.Pack(c.cfg.Envelope, rev)
+	done := make(chan []byte)
+	go func() { done <- e.host.ServeFrame(ctx, f) }()
+	<-entered // the sale is being authorised
+	revDone := make(chan []byte)
+	go func() { revDone <- e.host.ServeFrame(ctx, rf) }()
+	// Either order of what follows must end with the sale undone; the
+	// pause makes the reversal wait on the unfinished original.
+	time.Sleep(50 * time.Millisecond)
+	close(block)
+	<-done
+	if rc := respCode(t, c, <-revDone); rc != iso8583.Approved {
+		t.Fatalf("reversal answered %s", rc)
+	}
+	if st := e.issuer.Stats(); st.Approved != 1 || st.Reversed != 1 {
+		t.Fatalf("issuer %+v: the overtaken sale was not undone", st)
+	}
+}
+
+type slowIssuer struct {
+	*SimIssuer
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (s *slowIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pin []byte) (iso8583.ResponseCode, error) {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	<-s.gate
+	return s.SimIssuer.Authorize(ctx, t, pin)
+}
