@@ -7,8 +7,8 @@ import (
 	"github.com/possdk/pos/tlv"
 )
 
-// Consumer-presented mode (EMV QRCPS-CPM v1.1 §5-§6): the wallet shows
-// base64 text of BER-TLV data objects encoded by EMV Book 3 rules:
+// Consumer-presented mode (EMV QRCPS-CPM v1.1): the wallet shows base64
+// text of BER-TLV data objects encoded by EMV Book 3 rules:
 //
 //	85 Payload Format Indicator "CPV01"   mandatory, first
 //	61 Application Template               one or more

@@ -151,8 +151,9 @@ func decodeMPM(w io.Writer, text, profile string) error {
 	for _, pr := range problems {
 		fmt.Fprintf(w, "  %v\n", pr)
 	}
-	if err := p.Validate(prof); err != nil {
-		return fmt.Errorf("not valid under the %s profile (%d problem(s) above)", prof, len(err.(*qr.ValidationError).Problems))
+	var ve *qr.ValidationError
+	if err := p.Validate(prof); errors.As(err, &ve) {
+		return fmt.Errorf("not valid under the %s profile (%d problem(s) above)", prof, len(ve.Problems))
 	}
 	fmt.Fprintf(w, "valid under the %s profile\n", prof)
 	return nil
