@@ -31,9 +31,11 @@ func BenchmarkRawTDES(b *testing.B) {
 	c := benchTDES(b)
 	buf := make([]byte, 8)
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		c.Encrypt(buf, buf)
 	}
+	cpu.report(b)
 }
 
 func BenchmarkFormat0EncryptTDES(b *testing.B) {
@@ -44,21 +46,25 @@ func BenchmarkFormat0EncryptTDES(b *testing.B) {
 	pin := mustPIN(b, "1234")
 	dst := make([]byte, 0, 8)
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		if _, err := c.AppendEncrypt(dst, pin, "4012345678909"); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }
 
 func BenchmarkRawAESx2(b *testing.B) {
 	c := benchAES(b)
 	buf := make([]byte, 16)
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		c.Encrypt(buf, buf)
 		c.Encrypt(buf, buf)
 	}
+	cpu.report(b)
 }
 
 // zeroReader is a random source that costs nothing, to measure the
@@ -80,11 +86,13 @@ func BenchmarkFormat4EncryptAES(b *testing.B) {
 			pin := mustPIN(b, "1234")
 			dst := make([]byte, 0, 16)
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				if _, err := c.AppendEncrypt(dst, pin, "4111111111111111"); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu.report(b)
 		})
 	}
 }
@@ -94,11 +102,13 @@ func BenchmarkFormat0DecryptTDES(b *testing.B) {
 	pin := mustPIN(b, "1234")
 	enc, _ := c.Encrypt(pin, "4012345678909")
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		if _, err := c.Decrypt(enc, "4012345678909"); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }
 
 func BenchmarkTranslate0To4(b *testing.B) {
@@ -108,9 +118,11 @@ func BenchmarkTranslate0To4(b *testing.B) {
 	enc, _ := from.Encrypt(pin, "4012345678909")
 	dst := make([]byte, 0, 16)
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		if _, err := Translate(dst, enc, "4012345678909", from, to); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }

@@ -137,42 +137,34 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 		}
 	}
 	n := pin.Len()
-	var fill [14]byte // fill digits, nibble positions 2+n to 15
+	// Nibbles 2 to 15 hold the PIN, then fill: pinMask selects the PIN's.
+	const body uint64 = 0x00FFFFFFFFFFFFFF
+	pinMask := body &^ (body >> (4 * n))
+	var fill uint64
 	switch f {
 	case Format0, Format2:
-		for i := range fill {
-			fill[i] = 0xF
-		}
+		fill = body // all F
 	case Format1:
 		// ISO 9564-1:2017 §9.3.3: a transaction field, unique per
 		// transaction; random nibbles.
 		if err := readRandom(rand, dst[:8]); err != nil {
 			return err
 		}
-		for i := range 14 - n {
-			fill[i] = nibble(dst[:8], 2+n+i)
-		}
+		fill = binary.BigEndian.Uint64(dst[:8])
 	case Format3:
-		if err := randomAF(rand, dst[:8], fill[:14-n]); err != nil {
+		var err error
+		if fill, err = randomAF(rand, dst[:8], n); err != nil {
 			return err
 		}
 	case Format4:
 		// §9.4.2: fill digits A, then 64 random bits.
-		for i := range fill {
-			fill[i] = 0xA
-		}
+		fill = 0x00AAAAAAAAAAAAAA
 		if err := readRandom(rand, dst[8:16]); err != nil {
 			return err
 		}
 	}
-	v := uint64(f)<<60 | uint64(n)<<56
-	for i := range n {
-		v |= uint64(pin.digit(i)) << (52 - 4*i)
-	}
-	for i, d := range fill[:14-n] {
-		v |= uint64(d) << (52 - 4*(n+i))
-	}
-	clear(fill[:])
+	// PIN.packed holds digit i at bits 44-4i; the block wants it at 52-4i.
+	v := uint64(f)<<60 | uint64(n)<<56 | pin.packed()<<8&pinMask | fill&body&^pinMask
 	binary.BigEndian.PutUint64(dst[:8], v^panField)
 	return nil
 }

@@ -2,7 +2,7 @@ package pinblock
 
 import (
 	"crypto/cipher"
-	"crypto/subtle"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"log/slog"
@@ -128,13 +128,13 @@ func (c *Cipher) decipher(dst, enc []byte, pan string) error {
 		c.b.Decrypt(dst, enc)
 		return nil
 	}
-	var pf [16]byte
-	if err := panField4(&pf, pan); err != nil {
+	hi, lo, err := panField4(pan)
+	if err != nil {
 		return err
 	}
 	// ISO 9564-1:2017 §9.4.3: PIN field = D(K, D(K, block) XOR PAN field).
 	c.b.Decrypt(dst, enc)
-	subtle.XORBytes(dst, dst, pf[:])
+	xor128(dst, hi, lo)
 	c.b.Decrypt(dst, dst)
 	return nil
 }
@@ -145,15 +145,21 @@ func (c *Cipher) encipher(blk []byte, pan string) error {
 		c.b.Encrypt(blk, blk)
 		return nil
 	}
-	var pf [16]byte
-	if err := panField4(&pf, pan); err != nil {
+	hi, lo, err := panField4(pan)
+	if err != nil {
 		return err
 	}
 	// ISO 9564-1:2017 §9.4.2: block = E(K, E(K, PIN field) XOR PAN field).
 	c.b.Encrypt(blk, blk)
-	subtle.XORBytes(blk, blk, pf[:])
+	xor128(blk, hi, lo)
 	c.b.Encrypt(blk, blk)
 	return nil
+}
+
+// xor128 XORs hi||lo into the 16 bytes of b.
+func xor128(b []byte, hi, lo uint64) {
+	binary.BigEndian.PutUint64(b[:8], binary.BigEndian.Uint64(b[:8])^hi)
+	binary.BigEndian.PutUint64(b[8:16], binary.BigEndian.Uint64(b[8:16])^lo)
 }
 
 // grow extends dst by n bytes and returns the result and the new tail.
