@@ -9,7 +9,7 @@ import (
 
 // Block is a clear PIN block: for formats 0 to 3 the 8-byte block that is
 // enciphered, for format 4 the 16-byte plain-text PIN field (the PAN field
-// joins it during encipherment, ISO 9564-1:2017 §9.4.2). Like PIN it never
+// joins it during encipherment, ISO 9564-1:2017 format 4). Like PIN it never
 // prints its bytes: String, every fmt verb and slog show the format only,
 // and the bytes sit two pointers deep, so a Block in an unexported struct
 // field prints as addresses. Copies share the bytes, and Wipe clears them
@@ -145,7 +145,7 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 	case Format0, Format2:
 		fill = body // all F
 	case Format1:
-		// ISO 9564-1:2017 §9.3.3: a transaction field, unique per
+		// ISO 9564-1 format 1: a transaction field, unique per
 		// transaction; random nibbles.
 		if err := readRandom(rand, dst[:8]); err != nil {
 			return err
@@ -157,7 +157,7 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 			return err
 		}
 	case Format4:
-		// §9.4.2: fill digits A, then 64 random bits.
+		// ISO 9564-1:2017 format 4: fill digits A, then 64 random bits.
 		fill = 0x00AAAAAAAAAAAAAA
 		if err := readRandom(rand, dst[8:16]); err != nil {
 			return err

@@ -94,7 +94,10 @@ func (c *Cipher) EncryptBlock(dst []byte, b Block, pan string) ([]byte, error) {
 // Decrypt deciphers an encrypted PIN block, validates it and returns the
 // PIN. pan is the full PAN for formats 0, 3 and 4 and ignored for 1 and 2.
 // A block that does not decode under the PAN gives ErrPANMismatch; one that
-// breaks the format's rules in its PAN-independent part gives ErrMalformed.
+// breaks the format's rules in its PAN-independent part gives ErrMalformed
+// (a format 4 block, all of which depends on the PAN, gives both). The
+// PAN-dependent errors do not say which digit failed, so that they cannot
+// serve as a fine-grained oracle to someone who varies the PAN.
 func (c *Cipher) Decrypt(enc []byte, pan string) (PIN, error) {
 	buf := make([]byte, c.f.Size())
 	defer clear(buf)
@@ -132,7 +135,7 @@ func (c *Cipher) decipher(dst, enc []byte, pan string) error {
 	if err != nil {
 		return err
 	}
-	// ISO 9564-1:2017 §9.4.3: PIN field = D(K, D(K, block) XOR PAN field).
+	// ISO 9564-1:2017 format 4: PIN field = D(K, D(K, block) XOR PAN field).
 	c.b.Decrypt(dst, enc)
 	xor128(dst, hi, lo)
 	c.b.Decrypt(dst, dst)
@@ -149,7 +152,7 @@ func (c *Cipher) encipher(blk []byte, pan string) error {
 	if err != nil {
 		return err
 	}
-	// ISO 9564-1:2017 §9.4.2: block = E(K, E(K, PIN field) XOR PAN field).
+	// ISO 9564-1:2017 format 4: block = E(K, E(K, PIN field) XOR PAN field).
 	c.b.Encrypt(blk, blk)
 	xor128(blk, hi, lo)
 	c.b.Encrypt(blk, blk)

@@ -235,7 +235,7 @@ func TestLengths(t *testing.T) {
 }
 
 // TestShortPAN: formats 0 and 3 left-pad a PAN shorter than 12 digits
-// before the check digit with zeros (ISO 9564-1:2017 §9.3.2), so PAN "42"
+// before the check digit with zeros (ISO 9564-1, formats 0 and 3), so PAN "42"
 // contributes just the digit 4.
 func TestShortPAN(t *testing.T) {
 	b, err := Format0.Encode(mustPIN(t, "1234"), "42", nil)

@@ -27,7 +27,7 @@ func readRandom(rand io.Reader, b []byte) error {
 	return nil
 }
 
-// randomAF returns format 3 fill (ISO 9564-1:2017 §9.3.4) for a PIN of n
+// randomAF returns format 3 fill (ISO 9564-1: A to F, chosen at random) for a PIN of n
 // digits: uniformly random nibbles A to F in nibble positions 2+n to 15 of
 // a 64-bit block. It reads 8 bytes at a time into scratch and takes 3-bit
 // groups, most significant first, keeping values 0-5 (rejection sampling,

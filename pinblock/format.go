@@ -5,7 +5,7 @@ import "strconv"
 // Format is an ISO 9564-1 PIN block format.
 type Format uint8
 
-// The ISO 9564-1:2017 PIN block formats (§9.3 and §9.4).
+// The PIN block formats of ISO 9564-1:2017.
 const (
 	// Format0 (ANSI X9.8, VISA-1, ECI-1): PIN field XOR the 12 rightmost
 	// PAN digits before the check digit; fill F. 8 bytes, TDES.

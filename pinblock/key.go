@@ -10,7 +10,7 @@ import (
 // NewCipher returns a Cipher for format f under the PIN key k. Formats 0 to
 // 3 take a TDES key (double or triple length; single DES only if k was built
 // with keys.Legacy, as CUP key mode 001 working keys are); format 4 takes an
-// AES key (ISO 9564-1:2017 §9.4) or an SM4 key (GB/T 21078.4-2023 approves
+// AES key (ISO 9564-1:2017 format 4) or an SM4 key (GB/T 21078.4-2023 approves
 // SM4 for PIN encipherment; the format 4 construction is used unchanged, as
 // no public specification of a UnionPay-specific SM4 PIN block was found).
 // A key whose usage is set to anything but keys.UsagePIN is refused: key

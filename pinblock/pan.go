@@ -53,10 +53,10 @@ func panError(pan string, min int) error {
 	return ErrPAN
 }
 
-// panField0 is the account number field of formats 0 and 3 (ISO 9564-1:2017
-// §9.3.2) as a 64-bit value: four zero nibbles, then the 12 rightmost PAN
-// digits excluding the check digit, right-justified and left-padded with
-// zeros when the PAN is shorter. A PAN needs at least two digits: one
+// panField0 is the account number field of ISO 9564-1 formats 0 and 3 as a
+// 64-bit value: four zero nibbles, then the 12 rightmost PAN digits
+// excluding the check digit, right-justified and left-padded with zeros
+// when the PAN is shorter. A PAN needs at least two digits: one
 // account digit and the check digit.
 func panField0(pan string) (uint64, error) {
 	_, lo, err := packPAN(pan, 2)
@@ -66,8 +66,8 @@ func panField0(pan string) (uint64, error) {
 	return lo >> 4 & 0x0000FFFFFFFFFFFF, nil // drop the check digit, keep 12
 }
 
-// panField4 returns the 16-byte PAN field of format 4 (ISO 9564-1:2017
-// §9.4.2) as two 64-bit halves: nibble M = PAN length - 12 (0 when the PAN
+// panField4 returns the 16-byte PAN field of ISO 9564-1:2017 format 4 as
+// two 64-bit halves: nibble M = PAN length - 12 (0 when the PAN
 // is shorter than 12 digits, which are then left-padded with zeros to 12),
 // the PAN, then zero nibbles. Any PAN of 1 to 19 digits is accepted.
 func panField4(pan string) (hi, lo uint64, err error) {

@@ -11,7 +11,7 @@ import (
 )
 
 // refPANField4 builds the format 4 PAN field the slow way, as text, from
-// the rules of ISO 9564-1:2017 §9.4.2.
+// the rules of ISO 9564-1:2017 format 4.
 func refPANField4(pan string) string {
 	m := max(len(pan)-12, 0)
 	digits := strings.Repeat("0", max(12-len(pan), 0)) + pan

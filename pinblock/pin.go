@@ -7,7 +7,7 @@ import (
 	"log/slog"
 )
 
-// ISO 9564-1:2017 §8.1: a PIN has 4 to 12 decimal digits.
+// ISO 9564-1: a PIN has 4 to 12 decimal digits.
 const (
 	MinPINLen = 4
 	MaxPINLen = 12

@@ -3,6 +3,7 @@ package pinblock
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/possdk/pos/keys"
@@ -63,6 +64,11 @@ func TestTranslateErrors(t *testing.T) {
 	got, err := Translate(dst, enc, "5555555551234567", from, to)
 	if !errors.Is(err, ErrPANMismatch) || errors.Is(err, ErrMalformed) {
 		t.Errorf("wrong PAN: err = %v, want ErrPANMismatch only", err)
+	}
+	// No position detail after decryption: it would help a PAN-modification
+	// oracle.
+	if strings.Contains(err.Error(), "digit") || strings.Contains(err.Error(), "nibble") {
+		t.Errorf("PAN mismatch error %q says where", err)
 	}
 	if !bytes.Equal(got, dst) {
 		t.Error("dst changed on error")
