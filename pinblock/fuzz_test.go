@@ -99,29 +99,3 @@ func isSentinel(err error) bool {
 	}
 	return false
 }
-
-// oneByteReader hands out one byte per Read, to exercise readRandom's
-// ReadFull path.
-type oneByteReader struct{ b byte }
-
-func (r *oneByteReader) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	r.b++
-	p[0] = r.b
-	return 1, nil
-}
-
-func TestShortReads(t *testing.T) {
-	for _, f := range []Format{Format1, Format3, Format4} {
-		pin, _ := ParsePIN([]byte("1234"))
-		b, err := f.Encode(pin, "4012345678909", &oneByteReader{})
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if _, err := b.PIN("4012345678909"); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
-}
