@@ -94,11 +94,13 @@ func OpenJournal(path string) (*Journal, error) {
 		f.Close()
 		return nil, err
 	}
-	if j.shouldCompact() {
-		if err := j.compactLocked(); err != nil {
-			j.f.Close()
-			return nil, err
-		}
+	err = j.truncateEmptyLocked(true)
+	if err == nil && j.shouldCompact() {
+		err = j.compactLocked()
+	}
+	if err != nil {
+		j.f.Close()
+		return nil, err
 	}
 	return j, nil
 }
@@ -271,6 +273,9 @@ func (j *Journal) Delete(id uint64) error {
 	if err := j.appendLocked(opDelete, id, nil); err != nil {
 		return err
 	}
+	if len(j.live) == 0 {
+		return j.truncateEmptyLocked(false)
+	}
 	if j.shouldCompact() {
 		return j.compactLocked()
 	}
@@ -370,12 +375,35 @@ func (j *Journal) entriesLocked() []Entry {
 }
 
 func (j *Journal) shouldCompact() bool {
-	return j.dead > 0 && (len(j.live) == 0 || j.dead >= compactMinBytes && j.dead >= j.size/2)
+	return j.dead >= compactMinBytes && j.dead >= j.size/2
+}
+
+// truncateEmptyLocked cuts an empty journal back to its header once its
+// dead records pass 4 KiB: one ftruncate and sync, cheaper than the
+// rewrite-and-rename of a compaction. A crash during it leaves either the
+// old records (all put and deleted again) or the bare header: the same
+// empty state either way.
+func (j *Journal) truncateEmptyLocked(force bool) error {
+	if len(j.live) != 0 || j.dead == 0 || (!force && j.dead < 4<<10) {
+		return nil
+	}
+	if err := j.f.Truncate(journalHdrLen); err != nil {
+		j.err = fmt.Errorf("link: truncating journal: %w", err)
+		return j.err
+	}
+	if err := j.f.Sync(); err != nil {
+		j.err = fmt.Errorf("link: syncing journal: %w", err)
+		return j.err
+	}
+	j.size, j.dead, j.seq = journalHdrLen, 0, 0
+	_, err := j.f.Seek(j.size, io.SeekStart)
+	return err
 }
 
 // Compact rewrites the journal with only its live entries. It runs by
-// itself when dead records make up half of a file over 64 KiB, or when the
-// last entry is deleted.
+// itself when dead records make up half of a file over 64 KiB; a journal
+// whose last entry is deleted is instead truncated to its header once it
+// holds 4 KiB of dead records.
 func (j *Journal) Compact() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
