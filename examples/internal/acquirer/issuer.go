@@ -1,0 +1,156 @@
+package acquirer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/iso8583/link"
+	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/tlv"
+)
+
+// RCCryptogram answers a request whose ARQC does not verify. ISO 8583
+// leaves it to the network; "05" (do not honour) is what the cardholder
+// may see, the log says why.
+const RCCryptogram iso8583.ResponseCode = "05"
+
+// ErrNoCryptogram reports chip data without the tags an ARQC check needs.
+var ErrNoCryptogram = errors.New("acquirer: field 55 lacks the ARQC or its data")
+
+// chipIssuer is the issuer behind the demonstration host: for chip
+// requests it verifies the ARQC of field 55 with the issuer master key
+// (emv.CryptogramMethod.VerifyARQC) before link.SimIssuer checks the PIN
+// and decides, and it prepares the ARPC (tag 91) that the host adds to the
+// response.
+type chipIssuer struct {
+	sim  *link.SimIssuer
+	imk  *keys.Key
+	logf func(format string, a ...any)
+
+	mu      sync.Mutex
+	answers map[answerKey][]byte // field 55 of the response to each chip request
+}
+
+type answerKey struct {
+	tid  string
+	stan uint32
+}
+
+// maxAnswers bounds the ARPC cache; answers are taken by the response that
+// follows at once, so only retransmissions ever need an old one.
+const maxAnswers = 4096
+
+// Authorize implements link.Issuer.
+func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (iso8583.ResponseCode, error) {
+	arqc, ok, _ := tlv.Find(t.ICC, 0x9F26)
+	if len(t.ICC) == 0 || !ok {
+		return c.sim.Authorize(ctx, t, pinBlock)
+	}
+	m, sk, err := c.verify(t, arqc)
+	if err != nil {
+		c.logf("ARQC of STAN %06d does NOT verify: %v", t.STAN, err)
+		c.keep(t, nil)
+		return RCCryptogram, nil
+	}
+	defer sk.Zero()
+	c.logf("ARQC %X verified (%s, ATC %s)", arqc, m, atcOf(t.ICC))
+	rc, err := c.sim.Authorize(ctx, t, pinBlock)
+	if err != nil {
+		return rc, err
+	}
+	// ARPC method 1 binds the ARC (the response code), method 2 the card
+	// status update; either way the card checks it in its second GENERATE
+	// AC (EMV Book 2 §8.2).
+	in := emv.ARPCInput{ARC: [2]byte{rc[0], rc[1]}}
+	arpc, err := m.ARPC(sk, arqc, in)
+	if err != nil {
+		return "", err
+	}
+	f55 := tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
+	c.logf("ARPC %X for response code %s", arpc, rc)
+	c.keep(t, f55)
+	return rc, nil
+}
+
+// Reverse implements link.Issuer.
+func (c *chipIssuer) Reverse(ctx context.Context, t *iso8583.Transaction) error {
+	return c.sim.Reverse(ctx, t)
+}
+
+// verify checks the ARQC of t's field 55.
+func (c *chipIssuer) verify(t *iso8583.Transaction, arqc []byte) (emv.CryptogramMethod, *keys.Key, error) {
+	d, err := emv.CryptogramDataFromTLV(t.ICC)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %w", ErrNoCryptogram, err)
+	}
+	aid, ok, _ := tlv.Find(t.ICC, 0x84)
+	if !ok {
+		aid, _, _ = tlv.Find(t.ICC, 0x4F)
+	}
+	m := MethodFor(aid, d.IAD)
+	pan, err := emv.ParsePAN(string(t.PAN))
+	if err != nil {
+		return m, nil, err
+	}
+	sk, err := m.VerifyARQC(c.imk, pan, psnOf(t), &d, arqc)
+	return m, sk, err
+}
+
+// MethodFor chooses the cryptogram version from the scheme of the AID and,
+// for Visa, the CVN in the issuer application data; every other scheme of
+// the demonstration uses the Common Core Definitions.
+func MethodFor(aid, iad []byte) emv.CryptogramMethod {
+	if emv.SchemeOfAID(aid) != emv.SchemeVisa {
+		return emv.CCD
+	}
+	i, _ := emv.ParseIAD(iad, emv.SchemeVisa)
+	switch i.CVN {
+	case 0x0A:
+		return emv.VisaCVN10
+	case 0x22:
+		return emv.VisaCVN22
+	}
+	return emv.VisaCVN18
+}
+
+// psnOf turns field 23 (n3, "001") into the two-digit PAN sequence number
+// of tag 5F34.
+func psnOf(t *iso8583.Transaction) string {
+	s := t.CardSequence
+	if len(s) > 2 {
+		s = s[len(s)-2:]
+	}
+	if s == "" {
+		if v, ok, _ := tlv.Find(t.ICC, 0x5F34); ok && len(v) == 1 {
+			s = fmt.Sprintf("%02X", v[0])
+		}
+	}
+	return s
+}
+
+func atcOf(icc []byte) string {
+	v, _, _ := tlv.Find(icc, 0x9F36)
+	return strings.ToUpper(fmt.Sprintf("%X", v))
+}
+
+func (c *chipIssuer) keep(t *iso8583.Transaction, f55 []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.answers) >= maxAnswers {
+		clear(c.answers)
+	}
+	c.answers[answerKey{t.TerminalID, t.STAN}] = f55
+}
+
+// answer returns the response field 55 prepared for a request.
+func (c *chipIssuer) answer(tid string, stan uint32) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.answers[answerKey{tid, stan}]
+	return f, ok
+}

@@ -1,0 +1,278 @@
+package terminal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/kernel"
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/iso8583/link"
+	"github.com/possdk/pos/pinblock"
+	"github.com/possdk/pos/reader"
+)
+
+// Entry is how the card was read.
+type Entry uint8
+
+// Entry modes.
+const (
+	Chip Entry = iota + 1
+	Contactless
+	QR
+)
+
+func (e Entry) String() string {
+	switch e {
+	case Chip:
+		return "CHIP"
+	case Contactless:
+		return "CONTACTLESS"
+	case QR:
+		return "QR CODE"
+	}
+	return "UNKNOWN"
+}
+
+// field22 is the CUP POS entry mode (n3): 05 IC card, 07 contactless IC,
+// 03 scanned code; the third digit says whether a PIN can be entered
+// (iso8583.Transaction.SetPIN sets it when one is).
+func (e Entry) field22() string {
+	switch e {
+	case Contactless:
+		return "072"
+	case QR:
+		return "032"
+	}
+	return "052"
+}
+
+// Sale is the outcome of one card or QR transaction.
+type Sale struct {
+	Kind     iso8583.Kind
+	Entry    Entry
+	Amount   int64
+	Approved bool
+	// Why says in words why it was not approved.
+	Why string
+	// Link is the host exchange (nil when the host was not reached).
+	Link *link.Result
+	// Kernel is the EMV result (nil for QR and voids).
+	Kernel *kernel.Result
+	// LinkErr is the error of the host exchange, if any.
+	LinkErr error
+	// Receipt data.
+	PAN        string // masked
+	AID, Label string
+	Cryptogram string // e.g. "TC 1A2B..." or "ARQC ..."
+	CVM        string
+}
+
+// PINPad answers the kernel's PIN requests with scripted digits: a test
+// PIN pad. An empty PIN bypasses.
+type PINPad struct {
+	PIN string
+}
+
+// txState is one card transaction's link to the host, filled by the
+// kernel's hooks.
+type txState struct {
+	entry   Entry
+	pad     PINPad
+	pin     pinblock.PIN // online PIN, enciphered by the link under the PIK
+	result  *link.Result
+	linkErr error
+}
+
+// hooks connects the kernel to the PIN pad and the host link.
+func (t *Terminal) hooks(st *txState) kernel.Hooks {
+	return kernel.Hooks{
+		PIN: func(_ context.Context, kind kernel.PINKind, tries int) (string, error) {
+			if st.pad.PIN == "" {
+				return "", kernel.ErrPINBypass
+			}
+			t.say("  PIN pad: offline PIN entered (%d tries left), checked by the card", tries)
+			return st.pad.PIN, nil
+		},
+		// The kernel never holds an online PIN: the PIN pad keeps it, and
+		// the link enciphers it under the PIK from sign-in (ISO 9564
+		// format 0) when it builds field 52.
+		OnlinePIN: func(_ context.Context, pan emv.PAN) ([]byte, error) {
+			if st.pad.PIN == "" {
+				return nil, kernel.ErrPINBypass
+			}
+			digits := []byte(st.pad.PIN)
+			pin, err := pinblock.ParsePIN(digits)
+			clear(digits)
+			if err != nil {
+				return nil, err
+			}
+			st.pin = pin
+			t.say("  PIN pad: online PIN entered for %s, enciphered under the PIK", pan)
+			return []byte{}, nil
+		},
+		Online: func(ctx context.Context, req *kernel.OnlineRequest) (*kernel.OnlineResponse, error) {
+			return t.online(ctx, st, req)
+		},
+	}
+}
+
+// online sends the kernel's authorisation request as a CUP sale.
+func (t *Terminal) online(ctx context.Context, st *txState, req *kernel.OnlineRequest) (*kernel.OnlineResponse, error) {
+	card := link.Card{
+		PAN: iso8583.PAN(req.PAN.Digits()), Expiry: req.Expiry, EntryMode: st.entry.field22(),
+		CardSequence: psn3(req.PSN), ICC: req.Field55,
+	}
+	if t2, err := emv.ParseTag57(req.Track2); err == nil && len(req.Track2) > 0 {
+		card.Track2 = track2(t2)
+	}
+	t.say("  → host: sale %s, field 55 of %d bytes with the ARQC", money(req.Amount), len(req.Field55))
+	res, err := t.client.Sale(ctx, card, req.Amount, st.pin)
+	st.pin.Wipe()
+	if err != nil {
+		st.linkErr = err
+		t.say("  ✗ host: %v", err)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, link.ErrPendingReversal) || t.client.Pending() == 0 {
+			t.reportReversal()
+		}
+		return nil, err
+	}
+	st.result = res
+	r := res.Response
+	t.say("  ← host: %s, auth code %q, RRN %s, field 55 of %d bytes (ARPC)", r.ResponseCode, r.AuthCode, r.RRN, len(r.ICC))
+	arc := [2]byte{'0', '5'}
+	if len(r.ResponseCode) == 2 {
+		arc = [2]byte{r.ResponseCode[0], r.ResponseCode[1]}
+	}
+	return &kernel.OnlineResponse{Approved: r.ResponseCode.Approved(), ARC: arc, AuthCode: r.AuthCode, Field55: r.ICC}, nil
+}
+
+func (t *Terminal) reportReversal() {
+	if n := t.client.Pending(); n > 0 {
+		t.say("  reversal (0400) stored and pending: %d", n)
+	} else {
+		t.say("  reversal (0400) sent at once and acknowledged by the host (0410)")
+	}
+}
+
+// ChipSale runs a contact EMV sale with the card and PIN pad.
+func (t *Terminal) ChipSale(ctx context.Context, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
+	return t.cardSale(ctx, Chip, card, amount, pad)
+}
+
+// ContactlessSale runs a contactless (tap) sale.
+func (t *Terminal) ContactlessSale(ctx context.Context, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
+	return t.cardSale(ctx, Contactless, card, amount, pad)
+}
+
+func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
+	st := &txState{entry: entry, pad: pad}
+	// EMV Book 1 §9.3: GET RESPONSE and Le resend for T=0 cards, which
+	// no PC/SC stack does for the application.
+	if rc, ok := card.(reader.Card); ok {
+		card = reader.NewTransport(rc, reader.TransportOptions{})
+	}
+	k, err := kernel.New(t.cfg.Kernel, t.hooks(st), t.cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	tx := kernel.Transaction{Amount: amount, Time: t.cfg.Now()}
+	t.say("%s sale of %s", entry, money(amount))
+	var res *kernel.Result
+	if entry == Contactless {
+		res, err = k.RunContactless(ctx, card, tx)
+	} else {
+		res, err = k.RunContact(ctx, card, tx)
+	}
+	if res == nil {
+		return nil, err
+	}
+	s := &Sale{Kind: iso8583.KindSale, Entry: entry, Amount: amount, Kernel: res, Link: st.result, LinkErr: st.linkErr,
+		PAN: res.PAN.String(), AID: fmt.Sprintf("%X", res.AID), Label: res.Label, CVM: cvmWords(res)}
+	if len(res.Cryptogram) > 0 {
+		s.Cryptogram = fmt.Sprintf("%s %X", res.CID.Type(), res.Cryptogram)
+	}
+	t.say("  kernel: %s, %s, TVR %s, TSI %s, CVM %s", res.Outcome, s.Cryptogram, res.TVR, res.TSI, s.CVM)
+	switch {
+	case res.Outcome == kernel.Approved && st.result != nil && st.result.Approved():
+		s.Approved = true
+	case res.Outcome == kernel.Approved:
+		s.Why = "approved offline by the card (no host record in this demo)"
+	case res.ReversalRequired && st.result != nil:
+		s.Why = "the card declined after the host approved"
+		if err := t.client.Reverse(ctx, st.result); err != nil {
+			t.say("  reversal pending: %v", err)
+		} else {
+			t.reportReversal()
+		}
+	case st.linkErr != nil:
+		s.Why = "no answer from the host: " + st.linkErr.Error()
+	case res.Err != nil:
+		s.Why = res.Err.Error()
+	default:
+		s.Why = res.Outcome.String()
+	}
+	if s.Approved {
+		t.printReceipts(s)
+	}
+	return s, nil
+}
+
+// Void cancels an approved sale of the current batch.
+func (t *Terminal) Void(ctx context.Context, orig *Sale) (*Sale, error) {
+	if orig == nil || orig.Link == nil || !orig.Approved {
+		return nil, errors.New("terminal: only an approved sale can be voided")
+	}
+	t.say("VOID of the %s sale %s (STAN %06d, RRN %s)", orig.Entry, money(orig.Amount), orig.Link.Request.STAN, orig.Link.Request.RRN)
+	s := &Sale{Kind: iso8583.KindVoid, Entry: orig.Entry, Amount: orig.Amount, PAN: orig.PAN, AID: orig.AID, Label: orig.Label}
+	res, err := t.client.Void(ctx, orig.Link.Request, link.Card{EntryMode: orig.Entry.field22()}, pinblock.PIN{})
+	if err != nil {
+		s.LinkErr, s.Why = err, err.Error()
+		t.say("  ✗ host: %v", err)
+		return s, nil
+	}
+	s.Link = res
+	r := res.Response
+	t.say("  ← host: %s, RRN %s", r.ResponseCode, r.RRN)
+	s.Approved = res.Approved()
+	if !s.Approved {
+		s.Why = r.ResponseCode.String()
+		return s, nil
+	}
+	t.printReceipts(s)
+	return s, nil
+}
+
+// psn3 makes field 23 (n3) of the two-digit PAN sequence number.
+func psn3(psn string) string {
+	if psn == "" {
+		return ""
+	}
+	return "0" + psn
+}
+
+// track2 writes tag 57 as field 35 text: PAN, '=', expiry, service code,
+// discretionary data.
+func track2(t emv.Track2) iso8583.Track {
+	return iso8583.Track(t.PAN.Digits() + "=" + t.Expiry + string(t.ServiceCode) + t.Discretionary)
+}
+
+// cvmWords says how the cardholder was verified.
+func cvmWords(r *kernel.Result) string {
+	switch {
+	case r.Contactless && r.CVMResults[0] == 0x01:
+		return "consumer device (phone)"
+	case r.SignatureNeeded:
+		return "signature"
+	case r.OnlinePINBlock != nil:
+		return "online PIN"
+	}
+	switch emv.CVMMethod(r.CVMResults[0] & 0x3F) {
+	case emv.CVMPlaintextPIN, emv.CVMEncipheredPIN:
+		return "offline PIN"
+	case emv.CVMNoCVM:
+		return "none"
+	}
+	return fmt.Sprintf("%X", r.CVMResults)
+}
