@@ -6,18 +6,16 @@ package tlv
 // constructed sibling; this does not). It reads only as far as the match, so
 // malformed bytes after it are not reported: use Validate for that.
 func Find(buf []byte, t Tag) (value []byte, ok bool, err error) {
-	s := NewScanner(buf)
-	return find(&s, t)
+	return find(NewScanner(buf), t)
 }
 
-func find(s *Scanner, t Tag) ([]byte, bool, error) {
+func find(s Scanner, t Tag) ([]byte, bool, error) {
 	for s.Next() {
 		if s.Tag() == t {
 			return s.Value(), true, nil
 		}
 		if s.Constructed() {
-			c := s.Descend()
-			if v, ok, err := find(&c, t); ok || err != nil {
+			if v, ok, err := find(s.Descend(), t); ok || err != nil {
 				return v, ok, err
 			}
 		}

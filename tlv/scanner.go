@@ -175,15 +175,14 @@ func (s *Scanner) Descend() Scanner {
 // Validate checks that buf is a well-formed series of BER-TLV objects and
 // that every constructed object's value is too.
 func Validate(buf []byte, opts ...Option) error {
-	s := NewScanner(buf, opts...)
-	return validate(&s)
+	return validate(NewScanner(buf, opts...))
 }
 
-func validate(s *Scanner) error {
+// validate takes its Scanner by value so that nothing escapes to the heap.
+func validate(s Scanner) error {
 	for s.Next() {
 		if s.Constructed() {
-			c := s.Descend()
-			if err := validate(&c); err != nil {
+			if err := validate(s.Descend()); err != nil {
 				return err
 			}
 		}

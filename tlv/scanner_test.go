@@ -160,3 +160,20 @@ func TestScannerValueCapacity(t *testing.T) {
 		t.Fatal("appending to a Value overwrote the buffer")
 	}
 }
+
+func TestNestedWalksDoNotAllocate(t *testing.T) {
+	buf := readHex(t, "ppse_fci.hex")
+	if n := testing.AllocsPerRun(100, func() {
+		if err := Validate(buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := Find(buf, 0x87); !ok {
+			t.Fatal("not found")
+		}
+		if _, ok, _ := FindPath(buf, 0x6F, 0xA5, 0xBF0C, 0x61, 0x87); !ok {
+			t.Fatal("not found")
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}
