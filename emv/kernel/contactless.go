@@ -158,22 +158,11 @@ func (t *txn) readRecordsContactless() error {
 // fdda verifies the offline approval's signature over the unpredictable
 // number, amount, currency and card authentication related data.
 func (t *txn) fdda() error {
-	if t.k.cfg.caStore == nil {
-		return fmt.Errorf("%w: the terminal has no CA keys", oda.ErrUnknownCAKey)
-	}
-	idx := t.d[0x8F]
-	if len(idx) != 1 {
-		return fmt.Errorf("%w: CA public key index (8F)", oda.ErrMissingData)
-	}
-	ca, err := t.k.cfg.caStore.Lookup(t.res.AID, idx[0], t.tx.Time)
-	if err != nil {
-		return err
-	}
 	pan := t.d[0x5A]
 	if pan == nil {
 		pan = t.res.PAN.AppendBCD(nil)
 	}
-	iss, err := oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], pan, t.tx.Time)
+	iss, err := t.issuerKey(pan)
 	if err != nil {
 		return err
 	}

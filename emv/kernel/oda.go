@@ -61,23 +61,29 @@ func (t *txn) staticData() ([]byte, error) {
 	return append(append([]byte(nil), t.static...), t.d[0x82]...), nil
 }
 
+// issuerKey finds the CA key (RID of the AID, index 8F) and recovers the
+// issuer public key.
+func (t *txn) issuerKey(pan []byte) (*oda.IssuerPublicKey, error) {
+	if t.k.cfg.caStore == nil {
+		return nil, fmt.Errorf("%w: the terminal has no CA keys", oda.ErrUnknownCAKey)
+	}
+	idx := t.d[0x8F]
+	if len(idx) != 1 {
+		return nil, fmt.Errorf("%w: CA public key index (8F)", oda.ErrMissingData)
+	}
+	ca, err := t.k.cfg.caStore.Lookup(t.res.AID, idx[0], t.tx.Time)
+	if err != nil {
+		return nil, err
+	}
+	return oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], pan, t.tx.Time)
+}
+
 func (t *txn) authenticate(method string) error {
 	static, err := t.staticData()
 	if err != nil {
 		return err
 	}
-	if t.k.cfg.caStore == nil {
-		return fmt.Errorf("%w: the terminal has no CA keys", oda.ErrUnknownCAKey)
-	}
-	idx := t.d[0x8F]
-	if len(idx) != 1 {
-		return fmt.Errorf("%w: CA public key index (8F)", oda.ErrMissingData)
-	}
-	ca, err := t.k.cfg.caStore.Lookup(t.res.AID, idx[0], t.tx.Time)
-	if err != nil {
-		return err
-	}
-	iss, err := oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], t.d[0x5A], t.tx.Time)
+	iss, err := t.issuerKey(t.d[0x5A])
 	if err != nil {
 		return err
 	}
