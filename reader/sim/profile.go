@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 )
@@ -127,3 +128,22 @@ func hexField(app int, name, s string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// String names the profile; its PIN, PANs and issuer master keys never
+// print, through any fmt verb or slog.
+func (p Profile) String() string { return "sim.Profile{" + p.Name + "}" }
+
+// Format prints String for every verb.
+func (p Profile) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
+
+// LogValue logs the name only.
+func (p Profile) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// String names the application by AID and label; PAN and keys never print.
+func (a App) String() string { return "sim.App{" + a.AID + " " + a.Label + "}" }
+
+// Format prints String for every verb.
+func (a App) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, a.String()) }
+
+// LogValue logs AID and label only.
+func (a App) LogValue() slog.Value { return slog.StringValue(a.String()) }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -265,4 +267,18 @@ func FuzzTransmit(f *testing.F) {
 			t.Fatalf("% X -> % X, %v", apdu, resp, err)
 		}
 	})
+}
+
+func TestProfileDoesNotPrintSecrets(t *testing.T) {
+	p, err := LoadProfileFile("testdata/visa_dda.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", p, p, p, p), fmt.Sprintf("%v %+v", p.Apps[0], *p)} {
+		for _, secret := range []string{"1234", "4761739001010010", "0123456789ABCDEF"} {
+			if strings.Contains(s, secret) {
+				t.Fatalf("%q printed %s", s, secret)
+			}
+		}
+	}
 }
