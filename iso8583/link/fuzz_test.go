@@ -1,0 +1,58 @@
+package link
+
+import (
+	"context"
+	"testing"
+
+	"github.com/possdk/pos/iso8583"
+)
+
+// FuzzHostServeFrame feeds arbitrary frames to a host with a signed-in
+// terminal: no panic, and any answer is a well-formed frame.
+func FuzzHostServeFrame(f *testing.F) {
+	e := newTestEnv(f, false, nil)
+	c, _ := e.terminal(f, f.TempDir(), "50080200", nil)
+	ctx := context.Background()
+	if err := c.SignIn(ctx); err != nil {
+		f.Fatal(err)
+	}
+	s := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: 100, STAN: 7,
+		TerminalID: "50080200", MerchantID: c.cfg.Terminal.MerchantID, Field60: &iso8583.Field60{Batch: 1}}
+	testCard().apply(s)
+	sale, err := c.codec.Pack(c.cfg.Envelope, s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sale)
+	f.Add(sale[:20])
+	signIn, _ := c.base.Pack(c.cfg.Envelope, c.cfg.Terminal.SignIn(9, 1, c.cfg.KeyMode))
+	f.Add(signIn)
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		resp := e.host.ServeFrame(ctx, frame)
+		if resp == nil {
+			return
+		}
+		if _, _, err := c.base.Unframe(resp); err != nil {
+			t.Fatalf("malformed response frame: %v", err)
+		}
+	})
+}
+
+// FuzzScanKey checks the client's response matcher on arbitrary frames.
+func FuzzScanKey(f *testing.F) {
+	codec := iso8583.NewCodec(nil, iso8583.Framing{})
+	t := &iso8583.Transaction{Kind: iso8583.KindSignIn, STAN: 172, TerminalID: "50080001", MerchantID: "309310083985008",
+		Field60: &iso8583.Field60{Batch: 1, NetMgmt: "003"}}
+	fr, err := codec.Pack(iso8583.Envelope{}, t)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fr)
+	key := ScanKey(codec)
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		k, _, err := key(frame)
+		if err == nil && len(k.MTI) != 4 {
+			t.Fatalf("key %v with a bad MTI", k)
+		}
+	})
+}
