@@ -109,18 +109,22 @@ func derivationData(u Usage, a keys.Algorithm, id []byte) [16]byte {
 }
 
 // deriveKey fills out[:n] with AES-ECB encryptions of the derivation data
-// under b, block counter 1, 2, ...: X9.24-3-2017 §6 "Derive Key". It
+// d under b, block counter 1, 2, ...: X9.24-3-2017 §6 "Derive Key". It
 // encrypts in place in out (32 bytes, so a 24-byte key's second block
 // fits), which should live on the heap with the key it belongs to; the
-// bytes past n are cleared.
-func deriveKey(b cipher.Block, d [16]byte, out *[32]byte, n int) {
-	for i := 0; i*16 < n; i++ {
-		d[1] = byte(i + 1)
-		blk := out[i*16 : i*16+16]
-		copy(blk, d[:])
-		b.Encrypt(blk, blk)
+// spill past a 24-byte key is cleared. It sets d's block counter byte.
+func deriveKey(b cipher.Block, d *[16]byte, out *[32]byte, n int) {
+	d[1] = 1
+	*(*[16]byte)(out[:16]) = *d
+	b.Encrypt(out[:16], out[:16])
+	if n > 16 {
+		d[1] = 2
+		*(*[16]byte)(out[16:]) = *d
+		b.Encrypt(out[16:], out[16:])
+		if n < 32 {
+			clear(out[n:])
+		}
 	}
-	clear(out[n:])
 }
 
 // aesStrong reports whether a derivation key of algorithm dk may derive a
@@ -174,7 +178,8 @@ func (h *AESHost) InitialKey(initialKeyID [8]byte) (*keys.Key, error) {
 
 func (h *AESHost) initialKey(id [8]byte, out *[32]byte) int {
 	n := h.alg.KeyLen()
-	deriveKey(h.bdk, derivationData(usageInitialKey, h.alg, id[:]), out, n)
+	d := derivationData(usageInitialKey, h.alg, id[:])
+	deriveKey(h.bdk, &d, out, n)
 	return n
 }
 
@@ -219,21 +224,22 @@ func AESTransactionKey(initialKey *keys.Key, ksn AESKSN) (*AESKey, error) {
 // derivation key (X9.24-3-2017 §6, "Host Derive Working Key").
 func (t *AESKey) walk() error {
 	c := t.ksn.Counter()
-	var id [8]byte
-	copy(id[:4], t.ksn[4:8])
-	var work uint32
 	n := t.alg.KeyLen()
+	// Only the counter bytes of the derivation data change from step to
+	// step.
+	d := derivationData(KeyDerivation, t.alg, t.ksn[4:8])
+	var work uint32
 	for bit := uint32(1) << (aesCounterBits - 1); bit != 0; bit >>= 1 {
 		if c&bit == 0 {
 			continue
 		}
 		work |= bit
-		binary.BigEndian.PutUint32(id[4:], work)
+		binary.BigEndian.PutUint32(d[12:], work)
 		b, err := aes.NewCipher(t.k[:n])
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrKey, err)
 		}
-		deriveKey(b, derivationData(KeyDerivation, t.alg, id[:]), &t.k, n)
+		deriveKey(b, &d, &t.k, n)
 	}
 	return nil
 }
@@ -289,7 +295,8 @@ func (t *AESKey) working(u Usage, alg keys.Algorithm, out *[32]byte) (int, error
 	var id [8]byte
 	copy(id[:], t.ksn[4:])
 	n := alg.KeyLen()
-	deriveKey(b, derivationData(u, alg, id[:]), out, n)
+	d := derivationData(u, alg, id[:])
+	deriveKey(b, &d, out, n)
 	return n, nil
 }
 

@@ -57,11 +57,10 @@ func (t *AESTerminal) fill(key *[32]byte, c uint32, below int) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	var id [8]byte
-	copy(id[:4], t.ikid[4:])
+	d := derivationData(KeyDerivation, t.alg, t.ikid[4:])
 	for i := below - 1; i >= 0; i-- {
-		binary.BigEndian.PutUint32(id[4:], c|1<<uint(i))
-		deriveKey(b, derivationData(KeyDerivation, t.alg, id[:]), &t.reg[i], n)
+		binary.BigEndian.PutUint32(d[12:], c|1<<uint(i))
+		deriveKey(b, &d, &t.reg[i], n)
 	}
 	return nil
 }

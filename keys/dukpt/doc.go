@@ -14,8 +14,12 @@
 // MarshalBinary after every Next. A transaction key (TDESKey, AESKey) yields
 // the working keys.
 //
-// Keys never print: String, fmt verbs and slog show KSNs only. Building
-// ISO 9564 PIN blocks is package pinblock's job; this package encrypts a
-// clear PIN block the caller hands it. Key blocks for loading BDKs and
-// initial keys are in package keys/tr31.
+// Working keys are keys.Key values with their usage set. TDESKey also
+// encrypts a ready clear PIN block, computes X9.19 MACs and TDES-CBC data
+// as X9.24-1:2009 A.4 does. Building ISO 9564 PIN blocks (format 0, and
+// format 4 under an AES PIN key) is package pinblock's job: see
+// pinblock.TDESDUKPT and pinblock.AESDUKPT. Key blocks for loading BDKs
+// and initial keys are in package keys/tr31.
+//
+// Keys never print: String, fmt verbs and slog show KSNs only.
 package dukpt
