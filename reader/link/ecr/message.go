@@ -9,11 +9,11 @@ import (
 
 // Sentinel errors.
 var (
-	ErrFormat      = errors.New("ecr: malformed message")
-	ErrMissing     = errors.New("ecr: required field missing")
-	ErrUnmasked    = errors.New("ecr: PAN is not masked")
-	ErrNoResponse  = errors.New("ecr: no response from the terminal")
-	ErrNotSent     = errors.New("ecr: request not acknowledged by the terminal")
+	ErrFormat     = errors.New("ecr: malformed message")
+	ErrMissing    = errors.New("ecr: required field missing")
+	ErrUnmasked   = errors.New("ecr: PAN is not masked")
+	ErrNoResponse = errors.New("ecr: no response from the terminal")
+	ErrNotSent    = errors.New("ecr: request not acknowledged by the terminal")
 )
 
 // FS separates the fields of a message (ASCII file separator, as in PAX

@@ -162,4 +162,3 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
-
