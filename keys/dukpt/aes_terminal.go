@@ -77,7 +77,10 @@ func (t *AESTerminal) Exhausted() bool { return t.counter > 1<<aesCounterBits-1 
 // Counters with more than 16 one-bits are skipped; after the last one
 // (0xFFFF0000) Next returns ErrExhausted.
 func (t *AESTerminal) Next() (*AESKey, error) {
-	if t.Exhausted() || t.counter == 0 {
+	if t.counter == 0 {
+		return nil, fmt.Errorf("%w: no initial key loaded (use NewAESTerminal or UnmarshalBinary)", ErrState)
+	}
+	if t.Exhausted() {
 		return nil, fmt.Errorf("%w: initial key ID %X", ErrExhausted, t.ikid)
 	}
 	c := uint32(t.counter)

@@ -71,7 +71,10 @@ func (t *TDESTerminal) Exhausted() bool { return t.counter > tdesCounterMask }
 // "New Key". Counters with more than 10 one-bits are skipped. After the last
 // counter (about a million transactions) it returns ErrExhausted.
 func (t *TDESTerminal) Next() (*TDESKey, error) {
-	if t.Exhausted() || t.counter == 0 {
+	if t.counter == 0 {
+		return nil, fmt.Errorf("%w: no initial key loaded (use NewTDESTerminal or UnmarshalBinary)", ErrState)
+	}
+	if t.Exhausted() {
 		return nil, fmt.Errorf("%w: KSN %s", ErrExhausted, t.ksn)
 	}
 	c := t.counter

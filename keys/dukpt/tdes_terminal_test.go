@@ -180,6 +180,17 @@ func TestTDESTerminalPersistence(t *testing.T) {
 	}
 }
 
+func TestTerminalNotLoaded(t *testing.T) {
+	var tt TDESTerminal
+	if _, err := tt.Next(); !errors.Is(err, ErrState) {
+		t.Errorf("zero TDESTerminal: %v, want ErrState", err)
+	}
+	var at AESTerminal
+	if _, err := at.Next(); !errors.Is(err, ErrState) {
+		t.Errorf("zero AESTerminal: %v, want ErrState", err)
+	}
+}
+
 func TestTDESTerminalStateErrors(t *testing.T) {
 	term, _ := NewTDESTerminal(tdesIK, tdesKSN)
 	_, _ = term.Next()

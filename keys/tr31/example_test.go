@@ -32,8 +32,7 @@ func ExampleWrap() {
 	kbpk, _ := keys.FromHex(keys.TDES2, "1D22BF32387C600AD97F9B97A51311AC")
 	bdk, _ := keys.FromHex(keys.TDES2, "E8BC63E5479455E26577F715D587FE68")
 	h := tr31.Header{
-		Version: tr31.VersionB, Usage: "B0", ModeOfUse: 'X', KeyVersion: "12",
-		Exportability: 'S', KeyContext: '0', Reserved: '0',
+		Version: tr31.VersionB, Usage: "B0", ModeOfUse: 'X', KeyVersion: "12", Exportability: 'S',
 		Blocks: []tr31.OptionalBlock{{ID: "KS", Data: "00604B120F9292800000"}},
 	}
 	pad := []byte{0x30, 0x11, 0x1D, 0x18, 0xCC, 0x4C} // from the published block

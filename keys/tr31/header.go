@@ -68,10 +68,10 @@ type Header struct {
 	Usage         string // key usage, 2 characters: "P0" PIN encryption, "B0" BDK, "K0" KEK, "M3" X9.19 MAC ...
 	Algorithm     byte   // 'T' TDES, 'A' AES, 'D' DES, 'H' HMAC, 'R' RSA, 'E' ECC ...
 	ModeOfUse     byte   // 'E' encrypt, 'D' decrypt, 'B' both, 'X' derive, 'N' none, 'C' MAC both, 'G' generate, 'V' verify ...
-	KeyVersion    string // 2 characters; "00" when unused
+	KeyVersion    string // 2 characters; "00" when unused (Wrap's default for "")
 	Exportability byte   // 'E' exportable, 'N' non-exportable, 'S' sensitive
-	KeyContext    byte   // X9.143 byte 14; '0' (TR-31:2018 reserves bytes 14-15 as "00")
-	Reserved      byte   // byte 15, '0'
+	KeyContext    byte   // X9.143 byte 14; '0' (TR-31:2018 reserves bytes 14-15 as "00"); Wrap's default for 0
+	Reserved      byte   // byte 15; '0', Wrap's default for 0
 	Blocks        []OptionalBlock
 }
 
@@ -262,9 +262,19 @@ func appendOptionalBlock(dst []byte, b OptionalBlock) []byte {
 	return append(dst, b.Data...)
 }
 
-// layout validates h for wrapping and returns the optional blocks to
-// encode (h.Blocks plus a padding block if needed) and the header length.
+// layout fills h's defaults, validates it for wrapping and returns the
+// optional blocks to encode (h.Blocks plus a padding block if needed) and
+// the header length.
 func (h *Header) layout() ([]OptionalBlock, int, error) {
+	if h.KeyVersion == "" {
+		h.KeyVersion = "00"
+	}
+	if h.KeyContext == 0 {
+		h.KeyContext = '0'
+	}
+	if h.Reserved == 0 {
+		h.Reserved = '0'
+	}
 	if !h.Version.known() {
 		return nil, 0, fmt.Errorf("%w: %s", ErrVersion, h.Version)
 	}

@@ -199,6 +199,7 @@ func TestWrapErrors(t *testing.T) {
 		{"version E", func(h Header) Header { h.Version = 'E'; return h }, kbpk, key, nil, ErrVersion},
 		{"usage length", func(h Header) Header { h.Usage = "P"; return h }, kbpk, key, nil, ErrFormat},
 		{"non-printable", func(h Header) Header { h.ModeOfUse = 0; return h }, kbpk, key, nil, ErrFormat},
+		{"key version", func(h Header) Header { h.KeyVersion = "1"; return h }, kbpk, key, nil, ErrFormat},
 		{"block ID", func(h Header) Header { h.Blocks = []OptionalBlock{{"K", "x"}}; return h }, kbpk, key, nil, ErrFormat},
 		{"block data", func(h Header) Header { h.Blocks = []OptionalBlock{{"KS", "\n"}}; return h }, kbpk, key, nil, ErrFormat},
 		{"PB not last", func(h Header) Header { h.Blocks = []OptionalBlock{{"PB", "0000"}, {"KS", "01"}}; return h }, kbpk, key, nil, ErrFormat},
