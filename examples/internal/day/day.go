@@ -21,6 +21,7 @@ import (
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/examples/internal/terminal"
 	"github.com/possdk/pos/examples/internal/wallet"
+	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/qr"
 )
 
@@ -170,6 +171,8 @@ type dayRun struct {
 	say    func(format string, a ...any)
 	report *Report
 	n      int
+	// opening are the batch totals before the day's sales.
+	opening iso8583.Totals
 }
 
 func (d *dayRun) step(name string) {
@@ -192,6 +195,14 @@ func (d *dayRun) run() {
 	d.step("Sign-in with working-key download")
 	if err := d.term.SignIn(d.ctx); !d.check("sign-in", err == nil, "%v", errWords(err)) {
 		return // nothing else can work
+	}
+	var err error
+	if d.opening, err = d.term.Totals(); err != nil {
+		d.check("batch", false, "%v", err)
+		return
+	}
+	if d.opening.DebitCount+d.opening.CreditCount > 0 {
+		d.say("batch %06d already holds %s from earlier runs", d.term.Batch(), totalsWords(d.opening))
 	}
 
 	d.step("Chip sale with online PIN: UnionPay card, EMV kernel, ARQC checked by the host, ARPC back")
@@ -259,10 +270,7 @@ func (d *dayRun) qrSale() {
 		return
 	}
 	defer imk.Zero()
-	w := &wallet.Wallet{
-		AID: []byte{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x02}, Label: "UnionPay QuickPass",
-		PAN: "6250947000000014", PSN: "01", Expiry: "3012", Method: emv.CCD, IMK: imk, ATC: 7,
-	}
+	w := wallet.Demo(imk)
 	code, err := w.PaymentCode(qrAmount, [4]byte{0x12, 0x34, 0x56, 0x78}, time.Now())
 	if err != nil {
 		d.check("QR sale", false, "%v", err)
@@ -310,12 +318,12 @@ func (d *dayRun) settle(chipOK bool) {
 		return
 	}
 	// The chip and QR sales stand; the contactless sale was voided and
-	// the lost one reversed.
-	expect := int64(0)
+	// the lost one reversed. The batch may hold earlier sales too (a
+	// terminal's state survives runs).
+	expect := d.opening.DebitAmount + qrAmount
 	if chipOK {
 		expect += chipAmount
 	}
-	expect += qrAmount
 	s, err := d.term.Settle(d.ctx)
 	ok := err == nil && s.Balanced && s.Terminal.DebitAmount == expect && want.DebitAmount == expect
 	if err != nil {
@@ -368,6 +376,10 @@ func errWords(err error) string {
 		return "done"
 	}
 	return err.Error()
+}
+
+func totalsWords(t iso8583.Totals) string {
+	return fmt.Sprintf("%d debit(s) %s, %d credit(s) %s", t.DebitCount, money(t.DebitAmount), t.CreditCount, money(t.CreditAmount))
 }
 
 func money(minor int64) string { return fmt.Sprintf("%d.%02d", minor/100, minor%100) }

@@ -27,8 +27,10 @@ import (
 type Config struct {
 	// HostAddr is the acquirer's host:port.
 	HostAddr string
-	// TLS, when not nil, dials the host with TLS.
-	TLS *tls.Config
+	// TLS, when not nil, dials the host with TLS; Pins, when given, must
+	// match the host's key.
+	TLS  *tls.Config
+	Pins []link.Pin
 	// StateDir holds the reversal journal, the batch and the counters;
 	// they survive restarts.
 	StateDir string
@@ -100,7 +102,7 @@ func Open(cfg Config) (*Terminal, error) {
 		return nil, err
 	}
 	t.client, err = link.NewClient(link.Config{
-		Dialer: link.Dialer{Addr: cfg.HostAddr, TLS: cfg.TLS, Timeout: 5 * time.Second},
+		Dialer: link.Dialer{Addr: cfg.HostAddr, TLS: cfg.TLS, Pins: cfg.Pins, Timeout: 5 * time.Second},
 		Envelope: iso8583.Envelope{
 			TPDU:   iso8583.TPDU{ID: 0x60, Destination: 0x0001},
 			Header: iso8583.Header{AppType: 0x60, Version: 0x22},

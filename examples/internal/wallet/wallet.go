@@ -123,3 +123,12 @@ func bcdPSN(s string) (byte, error) {
 	}
 	return (s[0]-'0')<<4 | (s[1] - '0'), nil
 }
+
+// Demo returns the demonstration's UnionPay QuickPass token, whose keys
+// derive from imk (the issuer master key the host verifies with).
+func Demo(imk *keys.Key) *Wallet {
+	return &Wallet{
+		AID: []byte{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x02}, Label: "UnionPay QuickPass",
+		PAN: "6250947000000014", PSN: "01", Expiry: "3012", Method: emv.CCD, IMK: imk, ATC: 7,
+	}
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/possdk/pos/examples/internal/acquirer"
+	"github.com/possdk/pos/examples/internal/cli"
+	"github.com/possdk/pos/examples/internal/fixtures"
+)
+
+// startHost runs the examples' acquirer on loopback, over TLS when tls is
+// set, and returns its address and TLS pin.
+func startHost(t *testing.T, tls bool) (addr, pin string) {
+	t.Helper()
+	cfg := acquirer.Config{PINs: fixtures.CardPINs()}
+	if tls {
+		c, p, err := cli.ServerTLS("", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.TLS, pin = c, p.String()
+	}
+	a, err := acquirer.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		a.Shutdown(ctx)
+		<-done
+	})
+	return ln.Addr().String(), pin
+}
+
+func term(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// One terminal state across commands, as on a real terminal: sales from
+// each reader, then a settlement that balances with the host.
+func TestCommands(t *testing.T) {
+	addr, _ := startHost(t, false)
+	state := t.TempDir()
+	base := []string{"-host", addr, "-state", state, "-timeout", "2s"}
+	steps := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"sale", "12.34"}, []string{"CHIP sale of 12.34", "CVM online PIN", "MERCHANT COPY", "622588******6780"}},
+		{[]string{"-card", "visa_dda", "sale", "150.00"}, []string{"offline PIN entered", "kernel: approved, TC", "VISA CREDIT"}},
+		{[]string{"tap", "158.00"}, []string{"CONTACTLESS sale of 158.00", "consumer device (phone)"}},
+		{[]string{"qr", "5.00"}, []string{"merchant-presented code (UnionPay profile", "the demo wallet shows its payment code", "QR CODE"}},
+		{[]string{"settle"}, []string{"terminal 4 debit(s) 325.34, 0 credit(s) 0.00, host 4 debit(s) 325.34", ": balanced"}},
+	}
+	for _, st := range steps {
+		code, out, errOut := term(t, append(append([]string{}, base...), st.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s\n%s", st.args, code, errOut, out)
+		}
+		for _, w := range st.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q", st.args, w)
+			}
+		}
+		for _, pan := range []string{"6225880123456780", "4761739001010010", "4895370099887766", "6250947000000014"} {
+			if strings.Contains(out, pan) {
+				t.Errorf("%v: PAN %s printed", st.args, pan)
+			}
+		}
+	}
+	// The scripted day continues the same terminal state (STANs go on).
+	code, out, errOut := term(t, append(append([]string{}, base...), "day")...)
+	if code != 0 || !strings.Contains(out, "every step behaved as expected") {
+		t.Fatalf("day: exit %d: %s\n%s", code, errOut, out)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	addr, pin := startHost(t, true)
+	code, out, errOut := term(t, "-host", addr, "-pin", pin, "-state", t.TempDir(), "tap", "20.00")
+	if code != 0 || !strings.Contains(out, "approved") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	// Another key's pin: the handshake is refused before any card data.
+	other := "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="
+	code, _, errOut = term(t, "-host", addr, "-pin", other, "-state", t.TempDir(), "settle")
+	if code != 1 || !strings.Contains(errOut, "does not match a pin") {
+		t.Errorf("wrong pin: exit %d: %s", code, errOut)
+	}
+}
+
+func TestDeclines(t *testing.T) {
+	addr, _ := startHost(t, false)
+	base := []string{"-host", addr, "-state", t.TempDir()}
+	// A wrong online PIN: the issuer declines with 55.
+	code, _, errOut := term(t, append(base, "-pinpad", "000000", "sale", "10.00")...)
+	if code != 1 || !strings.Contains(errOut, "not approved") {
+		t.Errorf("wrong PIN: exit %d: %s", code, errOut)
+	}
+	// A code that is not a CPM payload.
+	code, _, errOut = term(t, append(base, "qr", "1.00", "bm90IGEgY29kZQ==")...)
+	if code != 1 || !strings.Contains(errOut, "terminal: qr:") {
+		t.Errorf("bad CPM: exit %d: %s", code, errOut)
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"-h"}, 0, "usage: terminal"},
+		{nil, 2, "usage: terminal"},
+		{[]string{"refund"}, 2, `unknown command "refund"`},
+		{[]string{"sale"}, 2, "give the amount"},
+		{[]string{"sale", "12,34"}, 2, "is not a positive amount"},
+		{[]string{"sale", "-1"}, 2, "is not a positive amount"},
+		{[]string{"sale", "1.00", "extra"}, 2, "unexpected arguments"},
+		{[]string{"-tls", "settle"}, 2, "TLS needs -ca"},
+		{[]string{"-tls", "day"}, 2, "relays plain TCP"},
+		{[]string{"-reader", "nfc", "-host", "127.0.0.1:1", "sale", "1.00"}, 1, "terminal: sale:"},
+		{[]string{"-keys", "/nonexistent.json", "settle"}, 1, "open /nonexistent.json"},
+		{[]string{"-host", "127.0.0.1:1", "-state", "", "-timeout", "1s", "settle"}, 1, "terminal: settle: link: sign-in"},
+	}
+	for _, tc := range tests {
+		code, _, errOut := term(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errOut)
+		}
+	}
+}
+
+func TestOpenCardErrors(t *testing.T) {
+	addr, _ := startHost(t, false)
+	code, _, errOut := term(t, "-host", addr, "-state", t.TempDir(), "-card", "amex_gold", "sale", "1.00")
+	if code != 1 || !strings.Contains(errOut, "unknown card") {
+		t.Errorf("unknown card: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = term(t, "-host", addr, "-state", t.TempDir(), "-reader", "pcsc", "sale", "1.00")
+	if code != 1 || !strings.Contains(errOut, "pcsc") {
+		t.Errorf("pcsc without the tag: exit %d, %q", code, errOut)
+	}
+}
