@@ -18,6 +18,9 @@
 // STX/length/ETX/LRC link with ACK/NAK, and reader/link/ecr, the cash
 // register protocol on top of it).
 //
+// reader/msr reads keyboard-wedge magnetic-stripe swipes into emv track
+// types (a sub-package, because this one imports nothing of ours).
+//
 // Not here: APDU builders and status-word meanings (package emv), and the
 // EMV kernel itself.
 package reader
