@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"syscall"
 	"testing"
@@ -267,5 +268,23 @@ func TestLinkCloseAndCancel(t *testing.T) {
 	}
 	if err := l.Send(context.Background(), []byte("x")); !errors.Is(err, ErrClosed) && !errors.Is(err, ErrPeerGone) {
 		t.Fatalf("Send after Close: %v", err)
+	}
+}
+
+func BenchmarkLinkRoundTrip(b *testing.B) {
+	x, y := net.Pipe()
+	a, c := New(x, Config{}), New(y, Config{})
+	defer a.Close()
+	defer c.Close()
+	ctx := context.Background()
+	payload := []byte("SALE|AMT=000000001234|CUR=156|ECRREF=42")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := a.Send(ctx, payload); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Receive(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
