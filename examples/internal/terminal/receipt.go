@@ -90,7 +90,7 @@ func WriteReceipt(w io.Writer, r *Receipt, c Copy) error {
 		line("VERIFIED BY", strings.ToUpper(r.CVM))
 		b.WriteString("NO SIGNATURE REQUIRED\n")
 	}
-	b.WriteString("I ACKNOWLEDGE SATISFACTORY RECEIPT\nOF RELATIVE GOODS/SERVICES\n")
+	b.WriteString("I ACKNOWLEDGE SATISFACTORY\nRECEIPT OF RELATIVE\nGOODS/SERVICES\n")
 	b.WriteString(rule + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
