@@ -81,7 +81,11 @@ func (k *Key) CheckValue() []byte {
 	if k.IsZeroed() {
 		return nil
 	}
-	return append([]byte(nil), k.kcv[:k.kcvN]...)
+	kcv, err := k.CheckValueWith(KCVDefault, 0)
+	if err != nil {
+		return nil
+	}
+	return kcv
 }
 
 // CheckValueWith computes the key's check value with method m and length n

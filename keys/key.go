@@ -24,8 +24,6 @@ type Key struct {
 	alg   Algorithm
 	usage Usage
 	b     []byte
-	kcv   [8]byte
-	kcvN  uint8
 }
 
 // Option adjusts how a key is built.
@@ -174,19 +172,10 @@ func (k *Key) finish(o options) error {
 			}
 		}
 	}
-	b, err := k.Block()
-	if err != nil {
-		return err
-	}
-	m := KCVLegacy
-	if k.alg.IsAES() {
-		m = KCVCMAC
-	}
-	n := defaultKCVLen(m)
-	if err := checkValueInto(k.kcv[:n], b, m); err != nil {
-		return err
-	}
-	k.kcvN = uint8(n)
+	// No cipher is built here and the check value is computed when asked
+	// for: DUKPT and working-key derivation build many keys that are used
+	// once and never printed. The length was checked by the caller, which
+	// is all the block ciphers can refuse.
 	return nil
 }
 
@@ -291,8 +280,6 @@ func (k *Key) Zero() {
 	}
 	clear(k.b)
 	k.b = nil
-	clear(k.kcv[:])
-	k.kcvN = 0
 }
 
 // String shows the algorithm and the check value, never key bytes:
@@ -301,7 +288,7 @@ func (k Key) String() string {
 	if k.b == nil {
 		return k.alg.String() + " (zeroed)"
 	}
-	return fmt.Sprintf("%s KCV %X", k.alg, k.kcv[:k.kcvN])
+	return fmt.Sprintf("%s KCV %X", k.alg, k.CheckValue())
 }
 
 // GoString is the same as String, so %#v does not expose fields.
@@ -323,6 +310,6 @@ func (k Key) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("alg", k.alg.String()),
-		slog.String("kcv", fmt.Sprintf("%X", k.kcv[:k.kcvN])),
+		slog.String("kcv", fmt.Sprintf("%X", k.CheckValue())),
 	)
 }

@@ -48,9 +48,6 @@ func BenchmarkPINKeyCPU(b *testing.B) {
 					c.Encrypt(blk, blk)
 				}
 			}
-			c, _ := aes.NewCipher(k)
-			c.Encrypt(blk, blk)
-			c.Encrypt(blk, blk)
 		}
 		return op, raw
 	}
@@ -70,8 +67,6 @@ func BenchmarkPINKeyCPU(b *testing.B) {
 			c, _ := des.NewCipher(k3[:8])
 			c.Encrypt(blk[:8], blk[:8])
 		}
-		c, _ := des.NewTripleDESCipher(k3)
-		c.Encrypt(blk[:8], blk[:8])
 	}
 	a128op, a128raw := aesCase(aesBDK, keys.AES128, 1)
 	a256op, a256raw := aesCase(aesBDK256, keys.AES256, 2)
