@@ -38,9 +38,14 @@ func bitmap64() *field.Bitmap {
 //
 // Each call returns a fresh spec, so a caller may adjust fields for its
 // acquirer (for example a 0-padded PAN) without affecting anyone else.
+//
+// The packed numerics and length prefixes use this package's BCDEncoder,
+// LBCDEncoder and BCDPrefixers, which pack exactly as moov's encoding.BCD,
+// encoding.LBCD and prefix.BCD do but without building lookup tables for
+// every field.
 func CUPSpec() *moov.MessageSpec {
-	bcd, lbcd, ascii := encoding.BCD, encoding.LBCD, encoding.ASCII
-	fixed, ll, lll := prefix.BCD.Fixed, prefix.BCD.LL, prefix.BCD.LLL
+	bcd, lbcd, ascii, pf := BCDEncoder(), LBCDEncoder(), encoding.ASCII, BCDPrefixers()
+	fixed, ll, lll := pf.Fixed, pf.LL, pf.LLL
 	return &moov.MessageSpec{
 		Name: "CUP POS",
 		Fields: map[int]field.Field{

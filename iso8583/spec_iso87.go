@@ -98,15 +98,17 @@ func ISO87ASCIISpec() *moov.MessageSpec { return iso87Spec(false) }
 // ISO87BCDSpec returns a new ISO 8583:1987 spec with packed numerics: BCD
 // MTI, BCD numeric elements (variable ones left-aligned), BCD length
 // prefixes, packed track data, ASCII text and a binary bitmap.
+// Like CUPSpec it uses this package's table-free BCD encoders.
 func ISO87BCDSpec() *moov.MessageSpec { return iso87Spec(true) }
 
 func iso87Spec(packed bool) *moov.MessageSpec {
 	pf := prefix.ASCII
 	mti := str(4, "Message Type Indicator", encoding.ASCII, prefix.ASCII.Fixed)
 	name := "ISO 8583:1987 ASCII"
+	bcd, lbcd := BCDEncoder(), LBCDEncoder()
 	if packed {
-		pf = prefix.BCD
-		mti = str(4, "Message Type Indicator", encoding.BCD, prefix.BCD.Fixed)
+		pf = BCDPrefixers()
+		mti = str(4, "Message Type Indicator", bcd, pf.Fixed)
 		name = "ISO 8583:1987 BCD"
 	}
 	fields := map[int]field.Field{
@@ -129,11 +131,11 @@ func iso87Spec(packed bool) *moov.MessageSpec {
 		case !packed:
 			fields[id] = str(d.length, d.name, encoding.ASCII, pref)
 		case d.class == deN && d.vari == 0:
-			fields[id] = str(d.length, d.name, encoding.BCD, pref)
+			fields[id] = str(d.length, d.name, bcd, pref)
 		case d.class == deN && id == 2:
 			fields[id] = str(d.length, d.name, PANEncoder(0xF), pref)
 		case d.class == deN:
-			fields[id] = str(d.length, d.name, encoding.LBCD, pref)
+			fields[id] = str(d.length, d.name, lbcd, pref)
 		case d.class == deZ:
 			fields[id] = str(d.length, d.name, TrackEncoder(0xF), pref)
 		default:
