@@ -3,17 +3,20 @@ module github.com/possdk/pos
 go 1.25.0
 
 require (
+	github.com/creack/pty v1.1.23
+	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25
+	github.com/emmansun/gmsm v0.44.0
+	github.com/makiuchi-d/gozxing v0.1.1
+	github.com/moov-io/bertlv v0.1.0
+	github.com/moov-io/iso8583 v0.26.1
+	go.bug.st/serial v1.6.4
+	golang.org/x/text v0.41.0
+	rsc.io/qr v0.2.0
+)
+
+require (
 	github.com/creack/goselect v0.1.2 // indirect
-	github.com/creack/pty v1.1.23 // indirect
-	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25 // indirect
-	github.com/emmansun/gmsm v0.44.0 // indirect
-	github.com/makiuchi-d/gozxing v0.1.1 // indirect
-	github.com/moov-io/bertlv v0.1.0 // indirect
-	github.com/moov-io/iso8583 v0.26.1 // indirect
 	github.com/yerden/go-util v1.1.4 // indirect
-	go.bug.st/serial v1.6.4 // indirect
 	golang.org/x/sys v0.46.0 // indirect
-	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
-	rsc.io/qr v0.2.0 // indirect
 )
