@@ -7,6 +7,7 @@
 //	go run ./examples/terminal -card phone_wallet tap 158.00      # contactless
 //	go run ./examples/terminal qr 23.50 [payment code]            # QR: shows the code, then takes a CPM
 //	go run ./examples/terminal settle
+//	go run ./examples/terminal ecr                                # a cash register drives it
 //	go run -tags pcsc ./examples/terminal -reader pcsc -pinpad 1234 sale 1.00
 //
 // The terminal's reversal journal, batch and counters live in -state, so a
@@ -52,12 +53,14 @@ Commands:
   qr AMOUNT [CODE] show the merchant-presented code, then take a consumer-presented code
                    (base64; without CODE the demo wallet makes one)
   settle           settle the batch
+  ecr              serve a cash register (go run ./examples/ecr) on -ecr-listen or -ecr-serial
 
 Flags:
 `
 
 type options struct {
 	host, keysFile, readerKind, card, slot, pinpad, state, ca, pin string
+	ecrListen, ecrSerial                                           string
 	useTLS, verbose                                                bool
 	timeout                                                        time.Duration
 }
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.pinpad, "pinpad", "", "PIN typed on the PIN pad (default: the software card's PIN; none for pcsc)")
 	fs.StringVar(&o.state, "state", "", "directory for the reversal journal, batch and counters (default: the user cache directory)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for each host response")
+	fs.StringVar(&o.ecrListen, "ecr-listen", "127.0.0.1:6000", "ecr command: TCP address for the cash register")
+	fs.StringVar(&o.ecrSerial, "ecr-serial", "", "ecr command: serial port to the cash register instead of TCP")
 	fs.BoolVar(&o.verbose, "v", false, "also print the libraries' logs (APDUs, link events) to stderr")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -131,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(2, fmt.Errorf("amount %q is not a positive amount such as 12.34", rest[0]))
 		}
 		rest = rest[1:]
-	case "settle":
+	case "settle", "ecr":
 	default:
 		fmt.Fprintf(stderr, "terminal: unknown command %q\n\n", cmd)
 		fs.Usage()
@@ -173,6 +178,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "qr":
 		return qrSale(ctx, term, k, amount, rest, stdout, fail)
+	case "ecr":
+		if err := serveECR(ctx, term, o, stdout); err != nil && ctx.Err() == nil {
+			return fail(1, err)
+		}
+		return 0
 	}
 	return cardSale(ctx, term, o, cmd, amount, fail)
 }

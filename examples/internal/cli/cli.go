@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -83,4 +84,18 @@ func Parse(fs *flag.FlagSet, args []string) (ok bool, status int) {
 		return false, 2
 	}
 	return true, 0
+}
+
+// SyncWriter serialises writes from several goroutines (a terminal and
+// its host, or a register and its terminal, printing to one window).
+type SyncWriter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+// Write implements io.Writer.
+func (s *SyncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.W.Write(p)
 }

@@ -13,11 +13,11 @@ import (
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/examples/internal/acquirer"
+	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/examples/internal/terminal"
 	"github.com/possdk/pos/examples/internal/wallet"
@@ -66,18 +66,6 @@ func (r *Report) OK() bool {
 	return len(r.Steps) > 0
 }
 
-// syncWriter serialises the terminal's and the host's lines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
 // The day's amounts, in fen.
 const (
 	chipAmount        = 12880
@@ -89,9 +77,9 @@ const (
 // Run runs the day. The error is for set-up failures; a step that did not
 // behave is in the Report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	out := &syncWriter{w: cfg.Out}
+	out := &cli.SyncWriter{W: cfg.Out}
 	if cfg.Out == nil {
-		out.w = io.Discard
+		out.W = io.Discard
 	}
 	if cfg.Keys == nil {
 		cfg.Keys = fixtures.TestKeys()

@@ -11,6 +11,7 @@ import (
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/pinblock"
 	"github.com/possdk/pos/reader"
+	"github.com/possdk/pos/reader/link/ecr"
 )
 
 // Entry is how the card was read.
@@ -83,6 +84,14 @@ type txState struct {
 	pin     pinblock.PIN // online PIN, enciphered by the link under the PIK
 	result  *link.Result
 	linkErr error
+	// progress tells a cash register what is happening (nil: nobody).
+	progress func(ecr.StatusCode)
+}
+
+func (st *txState) report(c ecr.StatusCode) {
+	if st.progress != nil {
+		st.progress(c)
+	}
 }
 
 // hooks connects the kernel to the PIN pad and the host link.
@@ -92,6 +101,7 @@ func (t *Terminal) hooks(st *txState) kernel.Hooks {
 			if st.pad.PIN == "" {
 				return "", kernel.ErrPINBypass
 			}
+			st.report(ecr.StatusWaitPIN)
 			t.say("  PIN pad: offline PIN entered (%d tries left), checked by the card", tries)
 			return st.pad.PIN, nil
 		},
@@ -102,6 +112,7 @@ func (t *Terminal) hooks(st *txState) kernel.Hooks {
 			if st.pad.PIN == "" {
 				return nil, kernel.ErrPINBypass
 			}
+			st.report(ecr.StatusWaitPIN)
 			digits := []byte(st.pad.PIN)
 			pin, err := pinblock.ParsePIN(digits)
 			clear(digits)
@@ -113,6 +124,7 @@ func (t *Terminal) hooks(st *txState) kernel.Hooks {
 			return []byte{}, nil
 		},
 		Online: func(ctx context.Context, req *kernel.OnlineRequest) (*kernel.OnlineResponse, error) {
+			st.report(ecr.StatusOnline)
 			return t.online(ctx, st, req)
 		},
 	}
@@ -158,16 +170,17 @@ func (t *Terminal) reportReversal() {
 
 // ChipSale runs a contact EMV sale with the card and PIN pad.
 func (t *Terminal) ChipSale(ctx context.Context, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
-	return t.cardSale(ctx, Chip, card, amount, pad)
+	return t.cardSale(ctx, Chip, card, amount, pad, nil)
 }
 
 // ContactlessSale runs a contactless (tap) sale.
 func (t *Terminal) ContactlessSale(ctx context.Context, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
-	return t.cardSale(ctx, Contactless, card, amount, pad)
+	return t.cardSale(ctx, Contactless, card, amount, pad, nil)
 }
 
-func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
-	st := &txState{entry: entry, pad: pad}
+func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, amount int64, pad PINPad, progress func(ecr.StatusCode)) (*Sale, error) {
+	st := &txState{entry: entry, pad: pad, progress: progress}
+	st.report(ecr.StatusReading)
 	// EMV Book 1 §9.3: GET RESPONSE and Le resend for T=0 cards, which
 	// no PC/SC stack does for the application.
 	if rc, ok := card.(reader.Card); ok {

@@ -1,0 +1,198 @@
+// Command ecr is a cash register (收银台) that drives a payment terminal
+// over the ECR link (reader/link/ecr on the framed link of reader/link):
+// over TCP to a terminal started with go run ./examples/terminal ecr, or
+// over a serial port.
+//
+//	go run ./examples/ecr demo                              # host, terminal and register in one process
+//	go run ./examples/ecr -terminal 127.0.0.1:6000 sale 88.00
+//	go run ./examples/ecr -serial /dev/ttyUSB0 last
+//
+// Statuses from the terminal (insert card, PIN, online) are printed as they
+// come. A sale or void is never re-sent: if its answer is lost, ask "last".
+// The exit status is 0 when the terminal approved.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/possdk/pos/examples/internal/cli"
+	"github.com/possdk/pos/qr"
+	framed "github.com/possdk/pos/reader/link"
+	"github.com/possdk/pos/reader/link/ecr"
+	"github.com/possdk/pos/reader/serial"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: ecr [flags] <command> [arguments]
+
+Commands:
+  demo           start a host and a terminal in this process and ring up a day at the till
+  sale AMOUNT    ask the terminal for a sale, e.g. sale 88.00
+  void TRACE     void the sale with that trace number
+  settle         settle the terminal's batch
+  last           the terminal's last money-moving answer (after a lost answer)
+  reprint        reprint the last slip
+  echo | signin
+
+Flags:
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ecr", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("terminal", "127.0.0.1:6000", "terminal's ECR address (TCP)")
+	port := fs.String("serial", "", "serial port to the terminal instead of TCP, e.g. /dev/ttyUSB0")
+	baud := fs.Int("baud", 9600, "serial speed")
+	timeout := fs.Duration("timeout", 90*time.Second, "how long to wait for the terminal's answer")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if ok, status := cli.Parse(fs, args); !ok {
+		return status
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	fail := func(code int, err error) int {
+		fmt.Fprintf(stderr, "ecr: %s: %v\n", cmd, err)
+		return code
+	}
+	if cmd == "demo" {
+		if len(rest) > 0 {
+			return fail(2, fmt.Errorf("unexpected arguments %q", rest))
+		}
+		return demo(ctx, stdout, stderr)
+	}
+	req, err := request(cmd, rest)
+	if err != nil {
+		return fail(2, err)
+	}
+	var rw io.ReadWriteCloser
+	if *port != "" {
+		rw, err = serial.Open(*port, serial.Config{BaudRate: *baud})
+	} else {
+		var d net.Dialer
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		rw, err = d.DialContext(dctx, "tcp", *addr)
+		cancel()
+	}
+	if err != nil {
+		return fail(1, err)
+	}
+	l := framed.New(rw, framed.Config{})
+	defer l.Close()
+	resp, err := ring(ctx, ecr.NewClient(l, ecr.ClientConfig{}), req, *timeout, stdout)
+	if err != nil {
+		return fail(1, err)
+	}
+	if !resp.Approved() {
+		return 1
+	}
+	return 0
+}
+
+// request builds the register's request for a command line.
+func request(cmd string, rest []string) (*ecr.Request, error) {
+	// The register's reference: unique per request, echoed in every answer.
+	req := &ecr.Request{Ref: strconv.FormatInt(time.Now().UnixNano()%1e12, 36), Operator: "01"}
+	want := 0
+	switch cmd {
+	case "sale":
+		want = 1
+		req.Command, req.Currency = ecr.Sale, 156
+	case "void":
+		want = 1
+		req.Command = ecr.Void
+	case "settle":
+		req.Command = ecr.Settlement
+	case "last":
+		req.Command = ecr.LastTransaction
+	case "reprint":
+		req.Command = ecr.Reprint
+	case "echo":
+		req.Command = ecr.Echo
+	case "signin":
+		req.Command = ecr.SignIn
+	default:
+		return nil, fmt.Errorf("unknown command (sale, void, settle, last, reprint, echo, signin, demo)")
+	}
+	if len(rest) != want {
+		return nil, fmt.Errorf("takes %d argument(s), got %d", want, len(rest))
+	}
+	switch cmd {
+	case "sale":
+		a, err := qr.ParseAmount(rest[0], 2)
+		if err != nil || a <= 0 {
+			return nil, fmt.Errorf("amount %q is not a positive amount like 88.00", rest[0])
+		}
+		req.Amount = a
+	case "void":
+		if n, err := strconv.Atoi(rest[0]); err != nil || n <= 0 || n > 999999 {
+			return nil, fmt.Errorf("trace %q is not a number of 1 to 6 digits", rest[0])
+		}
+		req.OrigTrc = fmt.Sprintf("%06s", rest[0])
+	}
+	return req, nil
+}
+
+// ring sends one request and prints the statuses and the answer.
+func ring(ctx context.Context, c *ecr.Client, req *ecr.Request, timeout time.Duration, out io.Writer) (*ecr.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	fmt.Fprintf(out, "register → terminal: %s ref %s", req.Command, req.Ref)
+	if req.Amount > 0 {
+		fmt.Fprintf(out, " amount %d.%02d", req.Amount/100, req.Amount%100)
+	}
+	if req.OrigTrc != "" {
+		fmt.Fprintf(out, " trace %s", req.OrigTrc)
+	}
+	fmt.Fprintln(out)
+	resp, err := c.Do(ctx, req, func(s ecr.Status) {
+		fmt.Fprintf(out, "  terminal says: %s\n", statusWords(s.Code))
+	})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "terminal → register: %s %s", resp.Result, resp.Text)
+	for _, f := range [][2]string{{"card", resp.MaskedPAN}, {"scheme", resp.Scheme}, {"auth", resp.AuthCode},
+		{"rrn", resp.RRN}, {"trace", resp.Trace}, {"batch", resp.Batch}} {
+		if f[1] != "" {
+			fmt.Fprintf(out, ", %s %s", f[0], f[1])
+		}
+	}
+	fmt.Fprintln(out)
+	return resp, nil
+}
+
+func statusWords(c ecr.StatusCode) string {
+	switch c {
+	case ecr.StatusWaitCard:
+		return "insert, tap or swipe the card"
+	case ecr.StatusReading:
+		return "reading the card"
+	case ecr.StatusWaitPIN:
+		return "cardholder entering PIN"
+	case ecr.StatusOnline:
+		return "waiting for the bank"
+	case ecr.StatusRemoveCard:
+		return "remove the card"
+	}
+	return string(c)
+}

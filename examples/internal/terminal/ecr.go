@@ -1,0 +1,198 @@
+package terminal
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/reader"
+	framed "github.com/possdk/pos/reader/link"
+	"github.com/possdk/pos/reader/link/ecr"
+)
+
+// CardSource presents the card of one transaction (the cardholder inserts
+// or taps it); the function returned closes it.
+type CardSource func(ctx context.Context) (reader.Card, func(), error)
+
+// ECROptions say how a terminal driven by a cash register takes cards.
+type ECROptions struct {
+	Card        CardSource
+	PINPad      PINPad
+	Contactless bool
+}
+
+// cny is ISO 4217 numeric for the yuan, the demonstration's currency.
+const cny = 156
+
+// resultUnsupported answers commands this terminal does not offer (ISO
+// 8583 "40": requested function not supported).
+const resultUnsupported = "40"
+
+// ecrHandler serves a cash register: sales, voids by trace number,
+// settlement, sign-in, echo, last transaction and reprint.
+type ecrHandler struct {
+	t   *Terminal
+	opt ECROptions
+
+	mu    sync.Mutex
+	sales map[string]*Sale // approved sales by trace number
+	last  *ecr.Response    // last money-moving answer
+	slip  *Sale
+}
+
+// ECRHandler returns the handler that lets a cash register drive t over
+// reader/link/ecr.
+func (t *Terminal) ECRHandler(opt ECROptions) ecr.Handler {
+	return &ecrHandler{t: t, opt: opt, sales: make(map[string]*Sale)}
+}
+
+func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(ecr.Status)) *ecr.Response {
+	h.t.say("ECR %s request %q", req.Command, req.Ref)
+	switch req.Command {
+	case ecr.Echo:
+		return &ecr.Response{Result: ecr.ResultApproved, TerminalID: h.t.cfg.TerminalID, MerchantID: h.t.cfg.MerchantID}
+	case ecr.SignIn:
+		if err := h.t.SignIn(ctx); err != nil {
+			return failed(err)
+		}
+		return &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", h.t.Batch())}
+	case ecr.Settlement:
+		s, err := h.t.Settle(ctx)
+		if err != nil {
+			return failed(err)
+		}
+		r := &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", s.Batch),
+			Text: fmt.Sprintf("%d debit(s) %s balanced", s.Terminal.DebitCount, money(s.Terminal.DebitAmount))}
+		if !s.Balanced {
+			r.Result, r.Text = "95", "not balanced: batch uploaded" // ISO 8583: reconcile error
+		}
+		return r
+	case ecr.LastTransaction:
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.last == nil {
+			return &ecr.Response{Result: "25", Text: "no transaction yet"} // unable to locate record
+		}
+		r := *h.last
+		r.Command, r.Ref = 0, ""
+		return &r
+	case ecr.Reprint:
+		h.mu.Lock()
+		s := h.slip
+		h.mu.Unlock()
+		if s == nil {
+			return &ecr.Response{Result: "25", Text: "nothing to reprint"}
+		}
+		h.t.printReceipts(s)
+		return &ecr.Response{Result: ecr.ResultApproved}
+	case ecr.Sale:
+		return h.remember(h.sale(ctx, req, status))
+	case ecr.Void:
+		return h.remember(h.void(ctx, req))
+	}
+	return &ecr.Response{Result: resultUnsupported, Text: req.Command.String() + " is not offered by this terminal"}
+}
+
+func (h *ecrHandler) sale(ctx context.Context, req *ecr.Request, status func(ecr.Status)) (*ecr.Response, *Sale) {
+	if req.Currency != cny {
+		return &ecr.Response{Result: ecr.ResultFormatError, Text: fmt.Sprintf("currency %03d: this terminal takes 156 (CNY)", req.Currency)}, nil
+	}
+	status(ecr.Status{Code: ecr.StatusWaitCard})
+	card, closeCard, err := h.opt.Card(ctx)
+	if err != nil {
+		return failedCtx(ctx, err), nil
+	}
+	defer closeCard()
+	progress := func(c ecr.StatusCode) { status(ecr.Status{Code: c}) }
+	entry := Chip
+	if h.opt.Contactless {
+		entry = Contactless
+	}
+	s, err := h.t.cardSale(ctx, entry, card, req.Amount, h.opt.PINPad, progress)
+	if err != nil {
+		return failedCtx(ctx, err), nil
+	}
+	if entry == Chip {
+		status(ecr.Status{Code: ecr.StatusRemoveCard})
+	}
+	return h.answer(ctx, s), s
+}
+
+func (h *ecrHandler) void(ctx context.Context, req *ecr.Request) (*ecr.Response, *Sale) {
+	h.mu.Lock()
+	orig := h.sales[req.OrigTrc]
+	h.mu.Unlock()
+	if orig == nil {
+		return &ecr.Response{Result: "25", Text: "no approved sale with trace " + req.OrigTrc + " in this session"}, nil
+	}
+	s, err := h.t.Void(ctx, orig)
+	if err != nil {
+		return failedCtx(ctx, err), nil
+	}
+	if s.Approved {
+		h.mu.Lock()
+		delete(h.sales, req.OrigTrc)
+		h.mu.Unlock()
+	}
+	return h.answer(ctx, s), s
+}
+
+// answer turns a sale or void into the register's answer.
+func (h *ecrHandler) answer(ctx context.Context, s *Sale) *ecr.Response {
+	r := &ecr.Response{Amount: s.Amount, Currency: cny, MaskedPAN: s.PAN, Scheme: s.Label,
+		TerminalID: h.t.cfg.TerminalID, MerchantID: h.t.cfg.MerchantID, Time: h.t.cfg.Now().Format("20060102150405")}
+	switch {
+	case s.Approved:
+		r.Result, r.Text = ecr.ResultApproved, "APPROVED"
+	case ctx.Err() != nil:
+		r.Result, r.Text = ecr.ResultAborted, "aborted"
+	case s.Link != nil:
+		r.Result, r.Text = string(s.Link.Response.ResponseCode), s.Why
+	default:
+		r.Result, r.Text = ecr.ResultFailed, s.Why
+	}
+	if s.Link != nil {
+		req, resp := s.Link.Request, s.Link.Response
+		r.AuthCode, r.RRN, r.Trace = resp.AuthCode, resp.RRN, fmt.Sprintf("%06d", req.STAN)
+		if req.Field60 != nil {
+			r.Batch = fmt.Sprintf("%06d", req.Field60.Batch)
+		}
+	}
+	return r
+}
+
+// remember keeps the answer for LastTransaction and an approved sale for
+// a later void and reprint.
+func (h *ecrHandler) remember(r *ecr.Response, s *Sale) *ecr.Response {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last = r
+	if s != nil && s.Approved {
+		h.slip = s
+		if s.Kind == iso8583.KindSale {
+			h.sales[r.Trace] = s
+		}
+	}
+	return r
+}
+
+func failed(err error) *ecr.Response {
+	return &ecr.Response{Result: ecr.ResultFailed, Text: err.Error()}
+}
+
+func failedCtx(ctx context.Context, err error) *ecr.Response {
+	if ctx.Err() != nil {
+		return &ecr.Response{Result: ecr.ResultAborted, Text: "aborted"}
+	}
+	return failed(err)
+}
+
+// ServeECR answers a cash register on rw (a serial port, a TCP
+// connection) until ctx ends or the link fails.
+func (t *Terminal) ServeECR(ctx context.Context, rw io.ReadWriter, opt ECROptions) error {
+	l := framed.New(rw, framed.Config{})
+	defer l.Close()
+	return ecr.NewServer(l, t.ECRHandler(opt)).Serve(ctx)
+}
