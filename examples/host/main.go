@@ -28,6 +28,7 @@ import (
 	"github.com/possdk/pos/examples/internal/acquirer"
 	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/examples/internal/tlsconf"
 	"github.com/possdk/pos/iso8583/link"
 )
 
@@ -77,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var pin link.Pin
 	if *useTLS || *certFile != "" {
-		if cfg.TLS, pin, err = cli.ServerTLS(*certFile, *keyFile); err != nil {
+		if cfg.TLS, pin, err = tlsconf.ServerTLS(*certFile, *keyFile); err != nil {
 			return fail(err)
 		}
 	}

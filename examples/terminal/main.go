@@ -34,6 +34,7 @@ import (
 	"github.com/possdk/pos/examples/internal/day"
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/examples/internal/terminal"
+	"github.com/possdk/pos/examples/internal/tlsconf"
 	"github.com/possdk/pos/examples/internal/wallet"
 	"github.com/possdk/pos/qr"
 )
@@ -148,7 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	tcfg := terminal.Config{HostAddr: o.host, Out: stdout, Timeout: o.timeout, Logger: logger}
 	if o.useTLS || o.pin != "" || o.ca != "" {
-		if tcfg.TLS, tcfg.Pins, err = cli.ClientTLS(o.ca, o.pin); err != nil {
+		if tcfg.TLS, tcfg.Pins, err = tlsconf.ClientTLS(o.ca, o.pin); err != nil {
 			return fail(2, err)
 		}
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/possdk/pos/examples/internal/acquirer"
-	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/examples/internal/tlsconf"
 )
 
 // startHost runs the examples' acquirer on loopback, over TLS when tls is
@@ -19,7 +19,7 @@ func startHost(t *testing.T, tls bool) (addr, pin string) {
 	t.Helper()
 	cfg := acquirer.Config{PINs: fixtures.CardPINs()}
 	if tls {
-		c, p, err := cli.ServerTLS("", "")
+		c, p, err := tlsconf.ServerTLS("", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,7 @@
-package cli
+// Package tlsconf builds the TLS configurations of the example host and
+// terminal: a host certificate (from files, or self-signed with its key pin
+// printed) and a terminal that verifies by CA or by pin.
+package tlsconf
 
 import (
 	"crypto/ecdsa"
