@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 
 	moov "github.com/moov-io/iso8583"
 	moverr "github.com/moov-io/iso8583/errors"
@@ -110,14 +111,32 @@ func (c *Codec) PackMessage(m *moov.Message) ([]byte, error) {
 // unpack without a check: whether one was required is the caller's (or
 // the Transaction layer's) decision.
 func (c *Codec) UnpackMessage(body []byte) (*moov.Message, error) {
+	return c.unpackMessage(body, nil)
+}
+
+// unpackMessage unpacks body and verifies its MAC field, if present, with
+// the MAC macFor returns for the message's terminal ID, or with c's MAC
+// when macFor is nil.
+func (c *Codec) unpackMessage(body []byte, macFor func(terminalID string) (MAC, error)) (*moov.Message, error) {
 	m := moov.NewMessage(c.spec)
 	if err := c.unpackInto(m, body); err != nil {
 		return nil, err
 	}
+	mac := c.mac
+	if macFor != nil {
+		tid, err := m.GetString(41)
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 41: %w", ErrUnpack, err)
+		}
+		tid = strings.TrimRight(tid, " ")
+		if mac, err = macFor(tid); err != nil {
+			return nil, fmt.Errorf("%w: no MAC key for terminal %q: %w", ErrMAC, tid, err)
+		}
+	}
 	if m.GetField(c.macField) == nil {
 		return m, nil
 	}
-	if err := c.verify(m, body); err != nil {
+	if err := c.verify(m, body, mac); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -146,8 +165,8 @@ func (c *Codec) unpackInto(m *moov.Message, body []byte) (err error) {
 	return nil
 }
 
-func (c *Codec) verify(m *moov.Message, body []byte) error {
-	if c.mac == nil {
+func (c *Codec) verify(m *moov.Message, body []byte, mac MAC) error {
+	if mac == nil {
 		return fmt.Errorf("%w: field %d present but no MAC key configured", ErrMAC, c.macField)
 	}
 	got, _ := m.GetBytes(c.macField)
@@ -157,7 +176,7 @@ func (c *Codec) verify(m *moov.Message, body []byte) error {
 	if n < 0 || subtle.ConstantTimeCompare(got, body[n:]) != 1 {
 		return fmt.Errorf("%w: field %d is not the last %d bytes (data trails the message)", ErrUnpack, c.macField, MACSize)
 	}
-	want, err := c.mac.MAC(body[:n])
+	want, err := mac.MAC(body[:n])
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrMAC, err)
 	}

@@ -94,3 +94,30 @@ func ExampleResponseCode_Meaning() {
 	fmt.Println(rc.Meaning(), rc.MeaningZH(), rc.Approved())
 	// Output: insufficient funds 可用余额不足 false
 }
+
+// A host unpacks requests from many terminals with one codec, choosing
+// each message's MAK from its own field 41.
+func ExampleCodec_UnpackTransactionFor() {
+	mak, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+	mac, _ := iso8583.NewMAC(iso8583.MACX919, mak)
+	makByTerminal := map[string]iso8583.MAC{"50080001": mac}
+
+	sale := &iso8583.Transaction{
+		Kind: iso8583.KindSale, PAN: "6222021234567890123", Amount: 100, STAN: 7,
+		EntryMode: "022", TerminalID: "50080001", MerchantID: "309310083985008",
+		Field60: &iso8583.Field60{Batch: 1},
+	}
+	body, _ := iso8583.NewCodec(nil, iso8583.Framing{}).WithMAC(mac).PackTransaction(sale)
+
+	host := iso8583.NewCodec(nil, iso8583.Framing{}) // no MAC of its own
+	got, err := host.UnpackTransactionFor(body, func(tid string) (iso8583.MAC, error) {
+		m, ok := makByTerminal[tid]
+		if !ok {
+			return nil, errors.New("unknown terminal")
+		}
+		return m, nil
+	})
+	fmt.Println(got, err)
+	// Output:
+	// sale 0200 stan=000007 amount=1.00 pan=622202*********0123 tid=50080001 <nil>
+}

@@ -113,6 +113,7 @@ type Host struct {
 type session struct {
 	w     *keys.WorkingKeys
 	codec *iso8583.Codec
+	mac   iso8583.MAC // nil before the terminal's first sign-in
 	pik   *pinblock.Cipher
 }
 
@@ -190,7 +191,7 @@ func (h *Host) session(tid string) (TerminalKeys, *session, error) {
 		if err != nil {
 			return tk, nil, err
 		}
-		s.codec = h.base.WithMAC(mac)
+		s.codec, s.mac = h.base.WithMAC(mac), mac
 		if tk.Working.PIN != nil {
 			if s.pik, err = pinblock.NewCipher(tk.Working.PIN, h.PINFormat, h.rand()); err != nil {
 				return tk, nil, err
@@ -247,30 +248,27 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 		h.logger().Warn("link: host: bad frame", "err", err)
 		return nil
 	}
-	id, err := scanIdent(h.base.Spec(), body)
-	if err != nil || len(id.mti) != 4 || (id.mti[2]-'0')%2 == 1 {
-		// Without terminal and STAN there is nobody to answer.
-		h.logger().Warn("link: host: unreadable request", "err", err)
-		return nil
-	}
-	tk, sess, err := h.session(id.tid)
-	if err != nil {
-		rc := RCUnknownTerminal
-		if !errors.Is(err, ErrUnknownTerminal) {
-			rc = RCSystemError
+	// One unpack: the codec reads field 41 and asks for that terminal's
+	// MAK before verifying field 64.
+	var (
+		tk        TerminalKeys
+		sess      *session
+		lookupErr error
+	)
+	req, err := h.base.UnpackTransactionFor(body, func(tid string) (iso8583.MAC, error) {
+		tk, sess, lookupErr = h.session(tid)
+		if lookupErr != nil {
+			return nil, lookupErr
 		}
-		h.logger().Warn("link: host: terminal keys", "tid", id.tid, "err", err)
-		return h.errorResponse(env, id, rc)
-	}
-	req, err := sess.codec.UnpackTransaction(body)
+		return sess.mac, nil
+	})
 	if err != nil {
-		rc := RCFormatError
-		if errors.Is(err, iso8583.ErrMAC) {
-			rc = iso8583.ReasonMACError
-		}
-		h.logger().Warn("link: host: request rejected", "tid", id.tid, "stan", id.stan, "err", err)
-		return h.errorResponse(env, id, rc)
+		return h.reject(env, body, lookupErr, err)
 	}
+	if req.IsResponse() {
+		return nil // a response sent to the host: nobody to answer
+	}
+	id := ident{mti: req.MTI, tid: strings.TrimRight(req.TerminalID, " "), mid: req.MerchantID, stan: req.STAN}
 
 	date := req.LocalDate
 	if date == "" {
@@ -299,6 +297,33 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 	out := h.answer(ctx, env, tk, sess, req)
 	h.dup.finish(entry, out)
 	return out
+}
+
+// reject answers a request that did not unpack, whose terminal has no
+// keys (lookupErr), or whose MAC failed. The fields needed to address the
+// answer are scanned from the raw body, which only this rare path pays for.
+func (h *Host) reject(env iso8583.Envelope, body []byte, lookupErr, err error) []byte {
+	id, serr := scanIdent(h.base.Spec(), body)
+	if serr != nil || len(id.mti) != 4 || (id.mti[2]-'0')%2 == 1 {
+		// Without terminal and STAN there is nobody to answer.
+		h.logger().Warn("link: host: unreadable request", "err", err)
+		return nil
+	}
+	rc := RCFormatError
+	switch {
+	case errors.Is(lookupErr, ErrUnknownTerminal):
+		rc = RCUnknownTerminal
+	case lookupErr != nil:
+		rc = RCSystemError
+	case errors.Is(err, iso8583.ErrMAC):
+		rc = iso8583.ReasonMACError
+	}
+	if lookupErr != nil {
+		h.logger().Warn("link: host: terminal keys", "tid", id.tid, "err", lookupErr)
+	} else {
+		h.logger().Warn("link: host: request rejected", "tid", id.tid, "stan", id.stan, "err", err)
+	}
+	return h.errorResponse(env, id, rc)
 }
 
 // answer routes a verified, new request and packs the response.

@@ -3,6 +3,7 @@ package link
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -79,6 +80,37 @@ func TestHostRejects(t *testing.T) {
 	}
 	if st := e.issuer.Stats(); st.Approved != 0 {
 		t.Errorf("request with a bad MAC reached the issuer")
+	}
+	// Cut short (length prefix fixed up): a format error, addressed from
+	// the fields that still scan.
+	short := append([]byte(nil), f[:len(f)-3]...)
+	binary.BigEndian.PutUint16(short, uint16(len(short)-2))
+	if rc := respCode(t, c, e.host.ServeFrame(ctx, short)); rc != RCFormatError {
+		t.Errorf("truncated request: %s, want 30", rc)
+	}
+	// A response sent to the host is not answered, with a valid MAC or not.
+	_, req, err := c.codec.Unpack(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := req.Response(iso8583.Approved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.RRN, resp.AuthCode, resp.LocalTime, resp.LocalDate = "000000000001", "123456", "120000", "0101"
+	rf, err := c.codec.Pack(c.cfg.Envelope, resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.host.ServeFrame(ctx, rf); r != nil {
+		t.Errorf("response answered with %X", r)
+	}
+	if st := e.issuer.Stats(); st.Approved != 0 {
+		t.Errorf("a response sent to the host reached the issuer")
+	}
+	rf[len(rf)-1] ^= 1
+	if r := e.host.ServeFrame(ctx, rf); r != nil {
+		t.Errorf("response with a bad MAC answered with %X", r)
 	}
 
 	stranger, _ := e.terminal(t, t.TempDir(), "50089998", nil)
