@@ -54,6 +54,7 @@ type host struct {
 	calls    int
 	verified bool
 	lastPIN  []byte
+	last55   []byte
 	down     bool
 }
 
@@ -67,6 +68,7 @@ func methodFor(aid []byte) emv.CryptogramMethod {
 func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse, error) {
 	h.calls++
 	h.lastPIN = req.PINBlock
+	h.last55 = append([]byte(nil), req.Field55...)
 	if h.down {
 		return nil, fmt.Errorf("connection refused")
 	}

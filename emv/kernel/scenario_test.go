@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -217,6 +218,11 @@ func TestUnableToGoOnline(t *testing.T) {
 	expect(t, res, Declined, []emv.TVRFlag{emv.TVRFloorLimitExceeded}, nil, allTSI)
 	if !errors.Is(res.Err, ErrOffline) || res.Data[0x8A] == nil || string(res.Data[0x8A]) != "Z3" {
 		t.Fatalf("err %v, ARC %q", res.Err, res.Data[0x8A])
+	}
+	// The second GENERATE AC was sent: its AAC is not the ARQC.
+	arqc, _, _ := tlv.Find(s.h.last55, 0x9F26)
+	if res.CID.Type() != emv.AAC || len(arqc) != 8 || bytes.Equal(arqc, res.Cryptogram) {
+		t.Fatalf("final %v %X, ARQC %X", res.CID, res.Cryptogram, arqc)
 	}
 }
 

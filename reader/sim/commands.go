@@ -240,13 +240,14 @@ func (c *Card) ac(a *application, d *emv.CryptogramData) ([]byte, bool) {
 func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	v, _ := dolValues(a.pdol, pdolData)
 	atc := c.nextATC()
-	d := c.cryptogramData(a, v, atc)
 	cid := byte(0x80)
 	ttq := v[0x9F66]
 	onlineRequired := len(ttq) >= 2 && ttq[1]&0x80 != 0
 	if !onlineRequired && a.offline > 0 && amount(v[0x9F02]) <= a.offline {
 		cid = 0x40
 	}
+	d := c.cryptogramData(a, v, atc)
+	d.IAD = a.iadWithCVR(cid, false)
 	ac, good := c.ac(a, d)
 	if !good {
 		return sw(0x6F00)
@@ -272,7 +273,7 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		}
 		b.Add(0x57, a.track2)
 		b.Add(0x5F34, a.psn)
-		b.Add(0x9F10, a.iad)
+		b.Add(0x9F10, d.IAD)
 		b.Add(0x9F26, ac)
 		b.Add(0x9F27, []byte{cid})
 		b.Add(0x9F36, d.ATC[:])
@@ -334,6 +335,7 @@ func (c *Card) generateAC(cmd command) []byte {
 	}
 	c.st.genACs++
 	d := c.cryptogramData(a, v, atc)
+	d.IAD = a.iadWithCVR(cid, c.st.genACs == 2)
 	ac, good := c.ac(a, d)
 	if !good {
 		return sw(0x6F00)
@@ -343,7 +345,7 @@ func (c *Card) generateAC(cmd command) []byte {
 	resp.Add(0x9F27, []byte{cid})
 	resp.Add(0x9F36, d.ATC[:])
 	resp.Add(0x9F26, ac)
-	resp.Add(0x9F10, a.iad)
+	resp.Add(0x9F10, d.IAD)
 	objs, _ := resp.Bytes()
 	var sdad []byte
 	if cda && cid != 0x00 && a.oda == "CDA" && a.icc != nil {
@@ -370,6 +372,25 @@ func (c *Card) generateAC(cmd command) []byte {
 	})
 	out, _ := b.Bytes()
 	return ok(out)
+}
+
+// iadWithCVR returns the Issuer Application Data with the CVR recording the
+// cryptogram type returned (Visa CVR byte 2, CCD CVR byte 1: b8-b7 for the
+// second GENERATE AC, b6-b5 for the first; 00 AAC, 01 TC, 10 ARQC), so a
+// second cryptogram differs from the first.
+func (a *application) iadWithCVR(cid byte, second bool) []byte {
+	iad := append([]byte(nil), a.iad...)
+	i := 4
+	if a.method == emv.CCD {
+		i = 3
+	}
+	t := cid >> 6 // 0 AAC, 1 TC, 2 ARQC
+	if second {
+		iad[i] = iad[i]&0x3F | t<<6
+	} else {
+		iad[i] = iad[i]&0xCF | t<<4
+	}
+	return iad
 }
 
 // secondACApproves: the issuer approved (ARC 00 or Y3/Z3-style "00"), and
