@@ -37,11 +37,13 @@ type Codec struct {
 	framing  Framing
 	mac      MAC
 	macField int
-	single   bool // the spec has no secondary bitmap: bit 1 must be clear
+	single   bool      // the spec has no secondary bitmap: bit 1 must be clear
+	flat     *flatSpec // non-nil: transactions pack without a moov Message
 }
 
 // NewCodec returns a Codec for spec (nil selects CUPSpec) and framing.
-// It has no MAC until WithMAC supplies one.
+// It has no MAC until WithMAC supplies one. The codec reads spec's field
+// table now: adjust a spec before passing it, not after.
 func NewCodec(spec *moov.MessageSpec, framing Framing) *Codec {
 	if spec == nil {
 		spec = CUPSpec()
@@ -52,6 +54,9 @@ func NewCodec(spec *moov.MessageSpec, framing Framing) *Codec {
 	}
 	if bm, ok := spec.Fields[1].(*field.Bitmap); ok && bm.Spec().DisableAutoExpand {
 		c.single = true
+	}
+	if c.macField == 64 {
+		c.flat = newFlatSpec(spec)
 	}
 	return c
 }
@@ -91,18 +96,27 @@ func (c *Codec) PackMessage(m *moov.Message) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ErrPack, err)
 	}
 	if withMAC {
-		// The MAC field is the last one the spec defines, so it is the
-		// last 8 bytes; the MAB is everything before it.
-		sum, err := c.mac.MAC(body[:len(body)-MACSize])
+		sum, err := c.seal(body)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrMAC, err)
+			return nil, err
 		}
-		copy(body[len(body)-MACSize:], sum[:])
 		if err := m.BinaryField(c.macField, sum[:]); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrPack, err)
 		}
 	}
 	return body, nil
+}
+
+// seal computes the MAC of a packed body whose MAC field is present and
+// writes it into the body. The MAC field is the last one the spec
+// defines, so it is the last 8 bytes; the MAB is everything before it.
+func (c *Codec) seal(body []byte) ([MACSize]byte, error) {
+	sum, err := c.mac.MAC(body[:len(body)-MACSize])
+	if err != nil {
+		return sum, fmt.Errorf("%w: %w", ErrMAC, err)
+	}
+	copy(body[len(body)-MACSize:], sum[:])
+	return sum, nil
 }
 
 // UnpackMessage unpacks a message body. When the MAC field is present it

@@ -10,14 +10,33 @@ func (c *Codec) PackTransaction(t *Transaction) ([]byte, error) {
 		return nil, err
 	}
 	withMAC := d.macExpected()
-	m, present, err := d.message(c.spec, withMAC)
+	var v fieldValues
+	if err := d.fill(&v, withMAC); err != nil {
+		return nil, err
+	}
+	if err := d.checkRequired(v.present); err != nil {
+		return nil, err
+	}
+	if c.flat == nil {
+		m, err := v.message(c.spec)
+		if err != nil {
+			return nil, err
+		}
+		return c.PackMessage(m)
+	}
+	if withMAC && c.mac == nil {
+		return nil, fmt.Errorf("%w: field %d present but no MAC key configured", ErrMAC, c.macField)
+	}
+	body, err := c.flat.pack(&v)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkRequired(present); err != nil {
-		return nil, err
+	if withMAC {
+		if _, err := c.seal(body); err != nil {
+			return nil, err
+		}
 	}
-	return c.PackMessage(m)
+	return body, nil
 }
 
 // Pack packs t and wraps it in the codec's framing: the whole frame, ready

@@ -7,7 +7,8 @@ import (
 
 // FuzzUnpack feeds arbitrary bodies to the CUP codec: it must return a
 // transaction or an error wrapping a package sentinel, never panic, and a
-// message it accepts must re-pack to bytes that unpack to the same thing.
+// message it accepts must re-pack (the same through the flat packer and
+// a moov Message) to bytes that unpack to the same thing.
 func FuzzUnpack(f *testing.F) {
 	s := loadSamples(f)
 	for _, fr := range s {
@@ -29,6 +30,7 @@ func FuzzUnpack(f *testing.F) {
 			}
 			return
 		}
+		comparePackPaths(t, c, tx) // flat packer = moov Message path
 		again, err := c.PackTransaction(tx)
 		if err != nil {
 			return // e.g. an accepted message lacking a kind's required field

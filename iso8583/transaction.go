@@ -121,45 +121,75 @@ func slicesContains(s []int, v int) bool {
 	return false
 }
 
+// fieldValues holds a transaction's field values by field number, ready
+// to pack: text and numeric fields in str, binary ones in bin.
+type fieldValues struct {
+	present uint64 // bit id: field id (2-63) has a value (checkRequired)
+	str     [65]string
+	bin     [65][]byte
+}
+
+func (v *fieldValues) has(id int) bool { return v.bin[id] != nil || v.str[id] != "" }
+
 // message converts t (defaults already applied) into a moov message and
 // reports which fields it set. With a nil spec it only checks the values
 // and reports presence.
 func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Message, uint64, error) {
-	var m *moov.Message
-	if spec != nil {
-		m = moov.NewMessage(spec)
+	var v fieldValues
+	if err := t.fill(&v, withMAC); err != nil {
+		return nil, 0, err
 	}
-	var present uint64
+	if spec == nil {
+		return nil, v.present, nil
+	}
+	m, err := v.message(spec)
+	return m, v.present, err
+}
+
+// message sets v's fields in a new moov message of spec.
+func (v *fieldValues) message(spec *moov.MessageSpec) (*moov.Message, error) {
+	m := moov.NewMessage(spec)
+	m.MTI(v.str[0])
+	for id := 2; id <= 64; id++ {
+		if !v.has(id) {
+			continue
+		}
+		var err error
+		if v.bin[id] != nil {
+			err = m.BinaryField(id, v.bin[id])
+		} else {
+			err = m.Field(id, v.str[id])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: field %d: %w", ErrInvalidField, id, err)
+		}
+	}
+	return m, nil
+}
+
+// fill converts t (defaults already applied) into field values, checking
+// their shape, and records which fields are present.
+func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
 	var err error
-	set := func(id int, v string) {
-		if v == "" || err != nil {
+	set := func(id int, s string) {
+		if s == "" || err != nil {
 			return
 		}
-		present |= 1 << id
-		if m == nil {
-			return
-		}
-		if e := m.Field(id, v); e != nil {
-			err = fmt.Errorf("%w: field %d: %w", ErrInvalidField, id, e)
-		}
+		v.present |= 1 << id
+		v.str[id] = s
 	}
-	setB := func(id int, v []byte) {
-		if len(v) == 0 || err != nil {
+	setB := func(id int, b []byte) {
+		if len(b) == 0 || err != nil {
 			return
 		}
-		present |= 1 << id
-		if m == nil {
-			return
-		}
-		if e := m.BinaryField(id, v); e != nil {
-			err = fmt.Errorf("%w: field %d: %w", ErrInvalidField, id, e)
-		}
+		v.present |= 1 << id
+		v.bin[id] = b
 	}
-	num := func(id int, v uint64, width int) {
-		if v == 0 {
+	num := func(id int, n uint64, width int) {
+		if n == 0 {
 			return
 		}
-		s := strconv.FormatUint(v, 10)
+		s := strconv.FormatUint(n, 10)
 		if len(s) > width {
 			if err == nil {
 				err = fmt.Errorf("%w: field %d exceeds %d digits", ErrInvalidField, id, width)
@@ -168,13 +198,11 @@ func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Messa
 		}
 		set(id, strings.Repeat("0", width-len(s))+s)
 	}
-	if m != nil {
-		m.MTI(t.MTI)
-	}
+	v.str[0] = t.MTI
 	set(2, string(t.PAN))
 	set(3, t.ProcessingCode)
 	if t.Amount < 0 {
-		return nil, 0, fmt.Errorf("%w: field 4 negative amount", ErrInvalidField)
+		return fmt.Errorf("%w: field 4 negative amount", ErrInvalidField)
 	}
 	num(4, uint64(t.Amount), 12)
 	num(11, uint64(t.STAN), 6)
@@ -202,7 +230,7 @@ func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Messa
 	if t.Security != nil {
 		s, e := t.Security.encode()
 		if e != nil {
-			return nil, 0, e
+			return e
 		}
 		set(53, s)
 	}
@@ -211,14 +239,14 @@ func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Messa
 	if t.Field60 != nil {
 		s, e := t.Field60.encode()
 		if e != nil {
-			return nil, 0, e
+			return e
 		}
 		set(60, s)
 	}
 	if t.Field61 != nil {
 		s, e := t.Field61.encode()
 		if e != nil {
-			return nil, 0, e
+			return e
 		}
 		set(61, s)
 	}
@@ -226,7 +254,7 @@ func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Messa
 	if t.Field63 != nil {
 		s, e := t.Field63.encode()
 		if e != nil {
-			return nil, 0, e
+			return e
 		}
 		set(63, s)
 	}
@@ -234,10 +262,7 @@ func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Messa
 		// A placeholder: Codec.PackMessage computes the real value.
 		setB(64, make([]byte, MACSize))
 	}
-	if err != nil {
-		return nil, 0, err
-	}
-	return m, present, nil
+	return err
 }
 
 // Validate checks that t, with its kind's defaults, has every field its

@@ -58,6 +58,7 @@ func roundTrip(t *testing.T, c *Codec, tx *Transaction) *Transaction {
 	if err != nil {
 		t.Fatalf("%s: pack: %v", tx.Kind, err)
 	}
+	comparePackPaths(t, c, tx)
 	env, got, err := c.Unpack(frame)
 	if err != nil {
 		t.Fatalf("%s: unpack: %v", tx.Kind, err)
