@@ -180,15 +180,20 @@ func (c *Codec) unpackInto(m *moov.Message, body []byte) (err error) {
 }
 
 func (c *Codec) verify(m *moov.Message, body []byte, mac MAC) error {
-	if mac == nil {
-		return fmt.Errorf("%w: field %d present but no MAC key configured", ErrMAC, c.macField)
-	}
 	got, _ := m.GetBytes(c.macField)
+	return verifyMAC(mac, got, body, c.macField)
+}
+
+// verifyMAC checks the MAC field value got of body with mac.
+func verifyMAC(mac MAC, got, body []byte, macField int) error {
+	if mac == nil {
+		return fmt.Errorf("%w: field %d present but no MAC key configured", ErrMAC, macField)
+	}
 	n := len(body) - MACSize
 	// The MAC field is the spec's last, so it must be the last 8 bytes;
 	// anything else means bytes trail the message.
 	if n < 0 || subtle.ConstantTimeCompare(got, body[n:]) != 1 {
-		return fmt.Errorf("%w: field %d is not the last %d bytes (data trails the message)", ErrUnpack, c.macField, MACSize)
+		return fmt.Errorf("%w: field %d is not the last %d bytes (data trails the message)", ErrUnpack, macField, MACSize)
 	}
 	want, err := mac.MAC(body[:n])
 	if err != nil {

@@ -1,6 +1,9 @@
 package iso8583
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // PackTransaction checks t against its kind and packs it into a message
 // body (MTI onward), computing field 64 when the kind requires a MAC.
@@ -75,6 +78,9 @@ func (c *Codec) UnpackTransactionFor(body []byte, macFor func(terminalID string)
 }
 
 func (c *Codec) unpackTransaction(body []byte, macFor func(string) (MAC, error)) (*Transaction, error) {
+	if c.flat != nil {
+		return c.unpackFlat(body, macFor)
+	}
 	m, err := c.unpackMessage(body, macFor)
 	if err != nil {
 		return nil, err
@@ -98,4 +104,39 @@ func (c *Codec) Unpack(frame []byte) (Envelope, *Transaction, error) {
 	}
 	t, err := c.UnpackTransaction(body)
 	return env, t, err
+}
+
+// unpackFlat is unpackTransaction without a moov Message, for flat specs.
+func (c *Codec) unpackFlat(body []byte, macFor func(string) (MAC, error)) (*Transaction, error) {
+	f := c.flat
+	var v fieldValues
+	if err := f.unpack(&v, body); err != nil {
+		return nil, err
+	}
+	mac := c.mac
+	if macFor != nil {
+		tid, err := f.getString(&v, 41)
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 41: %w", ErrUnpack, err)
+		}
+		tid = strings.TrimRight(tid, " ")
+		if mac, err = macFor(tid); err != nil {
+			return nil, fmt.Errorf("%w: no MAC key for terminal %q: %w", ErrMAC, tid, err)
+		}
+	}
+	if v.isSet[64] {
+		if err := verifyMAC(mac, f.getBytes(&v, 64), body, c.macField); err != nil {
+			return nil, err
+		}
+	}
+	t, err := fromFields(
+		func(id int) (string, error) { return f.getString(&v, id) },
+		func(id int) []byte { return f.getBytes(&v, id) })
+	if err != nil {
+		return nil, err
+	}
+	if t.macExpected() && !v.isSet[64] {
+		return nil, fmt.Errorf("%w: %s %s without field %d", ErrMAC, t.Kind, t.MTI, c.macField)
+	}
+	return t, nil
 }

@@ -2,6 +2,8 @@ package iso8583
 
 import (
 	"bytes"
+	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/moov-io/iso8583/field"
@@ -70,5 +72,76 @@ func TestFlatPackMatchesMoov(t *testing.T) {
 	num.Fields[4] = field.NewNumeric(&field.Spec{Length: 12, Description: "Amount", Enc: BCDEncoder(), Pref: prefix.BCD.Fixed})
 	if NewCodec(num, Framing{}).flat != nil {
 		t.Error("numeric field type flattened")
+	}
+}
+
+// compareUnpackPaths unpacks body with c and with c's moov Message path:
+// the same transaction, or errors wrapping the same sentinel.
+func compareUnpackPaths(t testing.TB, c *Codec, body []byte) {
+	t.Helper()
+	ref := *c
+	ref.flat = nil
+	got, err := c.UnpackTransaction(body)
+	want, wantErr := ref.UnpackTransaction(body)
+	if (err == nil) != (wantErr == nil) {
+		t.Fatalf("% X: flat %v (%v), moov %v (%v)", body, got, err, want, wantErr)
+	}
+	if err != nil {
+		for _, s := range []error{ErrMAC, ErrUnpack} {
+			if errors.Is(err, s) != errors.Is(wantErr, s) {
+				t.Fatalf("% X: flat error %v, moov error %v", body, err, wantErr)
+			}
+		}
+		return
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("% X: flat %#v\nmoov %#v", body, fieldsOf(*got), fieldsOf(*want))
+	}
+}
+
+// TestFlatUnpackMatchesMoov: the flat unpacker reads what moov's Message
+// reads from valid messages, and fails where moov fails.
+func TestFlatUnpackMatchesMoov(t *testing.T) {
+	c := NewCodec(nil, Framing{}).WithMAC(testMAC("k"))
+	var bodies [][]byte
+	for _, fr := range loadSamples(t) {
+		bodies = append(bodies, fr[2+TPDULen+HeaderLen:])
+	}
+	full := testSale()
+	full.MerchantName, full.AdditionalResponse, full.Field63 = "银联商务", "余额", &Field63{Code: "CUP", Text: "中国银联"}
+	full.Field61, full.Field62 = &Field61{Batch: 1, STAN: 2}, Hidden{}
+	for _, tx := range []*Transaction{testSale(), full, testTerm.SignIn(1, 2, 0)} {
+		b, err := c.PackTransaction(tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	n := len(bodies)
+	for _, b := range bodies[:n] {
+		// Every truncation, flipped bits in every byte, trailing data.
+		for i := range b {
+			bodies = append(bodies, b[:i])
+			for _, flip := range []byte{0x11, 0x80} {
+				x := append([]byte(nil), b...)
+				x[i] ^= flip
+				bodies = append(bodies, x)
+			}
+		}
+		bodies = append(bodies, append(append([]byte(nil), b...), 0x00))
+	}
+	for _, b := range bodies {
+		compareUnpackPaths(t, c, b)
+	}
+	// A MAC lookup by terminal: same on both paths.
+	ref := *c
+	ref.flat = nil
+	lookup := func(string) (MAC, error) { return testMAC("k"), nil }
+	for _, b := range bodies[:n] {
+		got, err := c.UnpackTransactionFor(b, lookup)
+		want, wantErr := ref.UnpackTransactionFor(b, lookup)
+		if (err == nil) != (wantErr == nil) || (err == nil && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("UnpackTransactionFor: flat %v %v, moov %v %v", got, err, want, wantErr)
+		}
 	}
 }

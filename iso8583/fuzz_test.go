@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzUnpack feeds arbitrary bodies to the CUP codec: it must return a
-// transaction or an error wrapping a package sentinel, never panic, and a
+// transaction (the same one through the flat unpacker and a moov Message)
+// or an error wrapping a package sentinel, never panic, and a
 // message it accepts must re-pack (the same through the flat packer and
 // a moov Message) to bytes that unpack to the same thing.
 func FuzzUnpack(f *testing.F) {
@@ -23,6 +24,7 @@ func FuzzUnpack(f *testing.F) {
 	f.Add(mustHex("0200 4000000000000000 99 1234"))
 	f.Add(mustHex("0800 0000000000000002 0001 81"))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		compareUnpackPaths(t, c, body) // flat unpacker = moov Message path
 		tx, err := c.UnpackTransaction(body)
 		if err != nil {
 			if !isOurs(err) {

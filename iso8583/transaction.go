@@ -127,6 +127,7 @@ type fieldValues struct {
 	present uint64 // bit id: field id (2-63) has a value (checkRequired)
 	str     [65]string
 	bin     [65][]byte
+	isSet   [65]bool // set by flatSpec.unpack: the field was in the message
 }
 
 func (v *fieldValues) has(id int) bool { return v.bin[id] != nil || v.str[id] != "" }
@@ -328,21 +329,28 @@ func (t *Transaction) macExpected() bool {
 
 // fromMessage reads the typed fields out of an unpacked moov message.
 func fromMessage(m *moov.Message) (*Transaction, error) {
+	getS := func(id int) (string, error) { return m.GetString(id) }
+	getB := func(id int) []byte {
+		b, _ := m.GetBytes(id)
+		return b
+	}
+	return fromFields(getS, getB)
+}
+
+// fromFields reads the typed fields through getters with the semantics of
+// moov's Message.GetString and GetBytes.
+func fromFields(getS func(id int) (string, error), getB func(id int) []byte) (*Transaction, error) {
 	var t Transaction
 	var err error
 	get := func(id int) string {
 		if err != nil {
 			return ""
 		}
-		s, e := m.GetString(id)
+		s, e := getS(id)
 		if e != nil {
 			err = fmt.Errorf("%w: field %d: %w", ErrUnpack, id, e)
 		}
 		return s
-	}
-	getB := func(id int) []byte {
-		b, _ := m.GetBytes(id)
-		return b
 	}
 	num := func(id int) uint64 {
 		s := get(id)
