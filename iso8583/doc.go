@@ -7,7 +7,11 @@
 // GBK text (GBKPacker), the TPDU and header (Framing, Envelope), and the
 // field-64 MAC over MTI through field 63 (Codec, MAC). CUPSpec,
 // ISO87ASCIISpec and ISO87BCDSpec are plain moov MessageSpec tables, so
-// everything moov offers still works on them.
+// everything moov offers still works on them; their packed numerics use
+// this package's BCDEncoder, LBCDEncoder and BCDPrefixers, which pack as
+// moov's own do without building lookup tables per field. For a CUP-style
+// spec (one 64-bit bitmap, string and binary fields) the Codec packs and
+// unpacks a Transaction without a moov Message, with the same bytes.
 //
 // Start with a Codec (NewCodec, then WithMAC once sign-in has delivered
 // the MAK) and a Transaction: typed fields, a Kind (sale, void, refund,
@@ -15,7 +19,8 @@
 // checked before packing, builders that derive a reversal, void, refund or
 // completion from its original, and Response for the host side.
 // Codec.Pack returns a whole frame; ReadFrame and Codec.Unpack take one
-// apart and verify its MAC in constant time (errors.Is(err, ErrMAC)).
+// apart and verify its MAC in constant time (errors.Is(err, ErrMAC));
+// a host with a MAK per terminal uses UnpackTransactionFor.
 // Describe dumps any message with the PAN masked and track data, PIN
 // block and keys hidden.
 //
