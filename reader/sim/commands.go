@@ -255,14 +255,9 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	c.st.lastAC, c.st.lastCID = ac, cid
 	var sdad []byte
 	if cid == 0x40 && a.icc != nil {
-		idn := c.randomBytes(4)
 		var err error
-		sdad, err = oda.SignDynamicData(a.icc, oda.DDADynamicData(idn), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], a.cardAuth))
-		if err != nil {
+		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], a.cardAuth)); err != nil {
 			return sw(0x6F00)
-		}
-		if c.profile.Faults.CorruptSDAD {
-			sdad[7] ^= 0x01
 		}
 	}
 	b := tlv.NewBuilder(nil)
@@ -355,12 +350,8 @@ func (c *Card) generateAC(cmd command) []byte {
 		}
 		hash := oda.TransactionDataHash(c.st.pdolData, c.st.cdol1Data, cdol2, objs)
 		var err error
-		sdad, err = oda.SignDynamicData(a.icc, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[0x9F37])
-		if err != nil {
+		if sdad, err = c.signDynamic(a, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[0x9F37]); err != nil {
 			return sw(0x6F00)
-		}
-		if c.profile.Faults.CorruptSDAD {
-			sdad[7] ^= 0x01
 		}
 	}
 	b := tlv.NewBuilder(nil)
@@ -372,6 +363,16 @@ func (c *Card) generateAC(cmd command) []byte {
 	})
 	out, _ := b.Bytes()
 	return ok(out)
+}
+
+// signDynamic signs ICC dynamic data over the terminal's data (DDA, fDDA,
+// CDA), corrupting the signature when the profile asks for it.
+func (c *Card) signDynamic(a *application, iccData, terminalData []byte) ([]byte, error) {
+	sdad, err := oda.SignDynamicData(a.icc, iccData, terminalData)
+	if err == nil && c.profile.Faults.CorruptSDAD {
+		sdad[7] ^= 0x01
+	}
+	return sdad, err
 }
 
 // iadWithCVR returns the Issuer Application Data with the CVR recording the
@@ -468,12 +469,9 @@ func (c *Card) internalAuthenticate(cmd command) []byte {
 	if a == nil || a.icc == nil || a.oda == "SDA" {
 		return sw(0x6985)
 	}
-	sdad, err := oda.SignDynamicData(a.icc, oda.DDADynamicData(c.randomBytes(8)), cmd.data)
+	sdad, err := c.signDynamic(a, oda.DDADynamicData(c.randomBytes(8)), cmd.data)
 	if err != nil {
 		return sw(0x6700)
-	}
-	if c.profile.Faults.CorruptSDAD {
-		sdad[7] ^= 0x01
 	}
 	b := tlv.NewBuilder(nil)
 	b.AddConstructed(0x77, func(b *tlv.Builder) { b.Add(0x9F4B, sdad) })
