@@ -2,6 +2,10 @@ package emv
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/possdk/pos/tlv"
 )
@@ -65,3 +69,26 @@ func (d Data) FillDOLBytes(dst []byte, dol []byte, s Scheme) ([]byte, error) {
 	}
 	return d.FillDOL(dst, l, s), nil
 }
+
+// String lists the tags held and their lengths, never values: a Data holds
+// PANs, track data and cryptograms.
+func (d Data) String() string {
+	tags := make([]tlv.Tag, 0, len(d))
+	for t := range d {
+		tags = append(tags, t)
+	}
+	slices.Sort(tags)
+	var b strings.Builder
+	fmt.Fprintf(&b, "emv.Data{%d tags:", len(d))
+	for _, t := range tags {
+		fmt.Fprintf(&b, " %s(%d)", t, len(d[t]))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// Format prints String for every verb, so no verb prints values.
+func (d Data) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, d.String()) }
+
+// LogValue logs String.
+func (d Data) LogValue() slog.Value { return slog.StringValue(d.String()) }

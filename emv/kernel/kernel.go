@@ -325,3 +325,31 @@ func (k *Kernel) newTxn(ctx context.Context, card Card, tx Transaction) *txn {
 	t.terminalData()
 	return t
 }
+
+// String summarises a result without card data: outcome, AID, masked PAN,
+// cryptogram type, TVR, TSI and CVM results.
+func (r Result) String() string {
+	return fmt.Sprintf("kernel.Result{%v %X %v %v TVR %s TSI %s CVM %X online %v}",
+		r.Outcome, r.AID, r.PAN, r.CID.Type(), r.TVR, r.TSI, r.CVMResults, r.WentOnline)
+}
+
+// Format prints String for every verb, so no verb prints Data or Field55.
+func (r Result) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
+// LogValue logs String.
+func (r Result) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// String summarises a request without track data or the PIN block.
+func (q *OnlineRequest) String() string {
+	if q == nil {
+		return "kernel.OnlineRequest(nil)"
+	}
+	return fmt.Sprintf("kernel.OnlineRequest{%v amount %d, field 55 of %d bytes, PIN block %v}",
+		q.PAN, q.Amount, len(q.Field55), q.PINBlock != nil)
+}
+
+// Format prints String for every verb.
+func (q *OnlineRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, q.String()) }
+
+// LogValue logs String.
+func (q *OnlineRequest) LogValue() slog.Value { return slog.StringValue(q.String()) }

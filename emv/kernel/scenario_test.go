@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/possdk/pos/emv"
@@ -336,4 +338,24 @@ func TestContactlessOnlineDecline(t *testing.T) {
 	s.h.decline = true
 	res := s.contactless(t, loadCard(t, "phone_wallet", nil), 800)
 	expect(t, res, OnlineDeclined, nil, nil, nil)
+}
+
+func TestResultDoesNotPrintCardData(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	var req *OnlineRequest
+	online := s.k.hooks.Online
+	s.k.hooks.Online = func(ctx context.Context, r *OnlineRequest) (*OnlineResponse, error) {
+		req = r
+		return online(ctx, r)
+	}
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
+	out := fmt.Sprintf("%v %+v %#v %s %v %+v %v", res, res, res, res, *res, req, res.Data)
+	for _, secret := range []string{"4761739001010010", "4761739001010010D", "476173900101"} {
+		if strings.Contains(strings.ToUpper(out), secret) {
+			t.Fatalf("printed %s: %s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "476173******0010") {
+		t.Fatalf("no masked PAN in %s", out)
+	}
 }
