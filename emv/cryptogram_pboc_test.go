@@ -122,7 +122,7 @@ func TestCryptogramMethodOf(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct{ aid, iad string }{
-		{"A0000000031010", "07000103A0400201"},  // Visa CVN 01: not supported
+		{"A0000000031010", "07000103A0400201"},   // Visa CVN 01: not supported
 		{"A000000333010101", "07000103A0400202"}, // algorithm 02 (SM4?): not supported
 		{"A000000333010101", "06011203A00000"},   // a UnionPay AID with Visa CVN 18
 		{"A0000000041010", "0110A04000000000000000000000000000"},
