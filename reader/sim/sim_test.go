@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"crypto/des"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -317,36 +318,116 @@ func FuzzTransmit(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sawARQC := false
-		for _, apdu := range apdus(in) {
-			resp, err := card.Transmit(context.Background(), apdu)
-			if err != nil || len(resp) < 2 {
-				t.Fatalf("% X -> % X, %v", apdu, resp, err)
-			}
-			if len(apdu) < 4 || apdu[0]&0xF0 != 0x80 || apdu[1] != 0xAE {
-				if len(apdu) >= 2 && (apdu[1] == 0xA4 || apdu[1] == 0xA8) {
-					sawARQC = false // a new selection or transaction
-				}
-				continue
-			}
-			cid, ok := gacCID(resp)
-			if !ok {
-				continue
-			}
-			asked, got := apdu[2]&0xC0, cid&0xC0
-			switch {
-			case got == 0xC0:
-				t.Fatalf("% X -> RFU cryptogram type % X", apdu, resp)
-			case asked == 0x00 && got != 0x00:
-				t.Fatalf("AAC asked, %02X answered: % X -> % X", got, apdu, resp)
-			case asked == 0x80 && got == 0x40:
-				t.Fatalf("ARQC asked, TC answered: % X -> % X", apdu, resp)
-			case sawARQC && got == 0x80:
-				t.Fatalf("ARQC in the second GENERATE AC: % X -> % X", apdu, resp)
-			}
-			sawARQC = got == 0x80
+		if err := checkAnswers(card, apdus(in)); err != nil {
+			t.Fatal(err)
 		}
 	})
+}
+
+// checkAnswers sends the APDUs and checks every answer: a status word
+// always, and GENERATE AC answer types as Book 3 §9.3 allows.
+func checkAnswers(card *Card, cmds [][]byte) error {
+	sawARQC := false
+	for _, apdu := range cmds {
+		resp, err := card.Transmit(context.Background(), apdu)
+		if err != nil || len(resp) < 2 {
+			return fmt.Errorf("% X -> % X, %v", apdu, resp, err)
+		}
+		if len(apdu) < 4 || apdu[0]&0xF0 != 0x80 || apdu[1] != 0xAE {
+			if len(apdu) >= 2 && (apdu[1] == 0xA4 || apdu[1] == 0xA8) {
+				sawARQC = false // a new selection or transaction
+			}
+			continue
+		}
+		cid, ok := gacCID(resp)
+		if !ok {
+			continue
+		}
+		asked, got := apdu[2]&0xC0, cid&0xC0
+		switch {
+		case got == 0xC0:
+			return fmt.Errorf("% X -> RFU cryptogram type % X", apdu, resp)
+		case asked == 0x00 && got != 0x00:
+			return fmt.Errorf("AAC asked, %02X answered: % X -> % X", got, apdu, resp)
+		case asked == 0x80 && got == 0x40:
+			return fmt.Errorf("ARQC asked, TC answered: % X -> % X", apdu, resp)
+		case sawARQC && got == 0x80:
+			return fmt.Errorf("ARQC in the second GENERATE AC: % X -> % X", apdu, resp)
+		}
+		sawARQC = got == 0x80
+	}
+	return nil
+}
+
+// The fuzz oracle is not blind: the faulty-card options trip it.
+func TestAnswerOracleCatchesFaultyCards(t *testing.T) {
+	data := "1D" + cdol1("000000001000", "0156", "0000000000")
+	for _, tt := range []struct {
+		fault func(*Faults)
+		cmds  []byte
+	}{
+		{func(f *Faults) { f.TCForARQC = true }, seq("00A4040007A0000000031010", "80A80000028300", "80AE8000"+data+"00")},
+		{func(f *Faults) { f.TCForAAC = true }, seq("00A4040007A0000000031010", "80A80000028300", "80AE0000"+data+"00")},
+	} {
+		p, _ := LoadProfileFile("testdata/visa_dda.json")
+		good, _ := New(p)
+		if err := checkAnswers(good, apdus(tt.cmds)); err != nil {
+			t.Fatalf("conforming card: %v", err)
+		}
+		tt.fault(&p.Faults)
+		bad, _ := New(p)
+		if err := checkAnswers(bad, apdus(tt.cmds)); err == nil {
+			t.Fatalf("faulty card %+v passed the oracle", p.Faults)
+		}
+	}
+}
+
+// Malformed GENERATE AC responses (faults for the terminal's decoder).
+func TestMalformedGenerateAC(t *testing.T) {
+	data := cdol1("000000001000", "0156", "0000000000")
+	for _, m := range []string{"truncated", "missing_cid", "duplicate_ac", "short_ac", "trailing"} {
+		x := newTerm(t, "visa_dda", func(p *Profile) { p.Faults.MalformedGenerateAC = m })
+		x.start(visaAID)
+		r := x.tx(apdu("80AE8000", data), 0x9000)
+		s := tlv.NewScanner(r)
+		var tags []tlv.Tag
+		okTLV := s.Next() && s.Tag() == 0x77
+		if okTLV {
+			for in := s.Descend(); in.Next(); {
+				tags = append(tags, in.Tag())
+			}
+		}
+		wellFormed := okTLV && !s.Next() && s.Err() == nil && len(tags) == 4
+		if wellFormed {
+			if v, _, _ := tlv.Find(r, 0x9F26); len(v) == 8 {
+				t.Errorf("%s: the response is well formed: % X", m, r)
+			}
+		}
+	}
+}
+
+// PIN CHANGE (Book 3 §6.5.10, P2 02): the new PIN comes as a format 2 PIN
+// block enciphered under the confidentiality session key (here the EMV
+// common session key, R = ARQC, of MK_SMC = MK_SMI for this profile), and
+// the command is MACed like every script command.
+func TestScriptPINChange(t *testing.T) {
+	x := newTerm(t, "visa_dda", nil)
+	x.start(visaAID)
+	atc := find(t, x.tx("80CA9F3600", 0x9000), 0x9F36)
+	_, arqc, _ := x.genAC(reqARQC, cdol1("000000000100", "0156", "0000000000"), 0x9000)
+	p, _ := emv.ParsePAN("4761739001010010")
+	mk, _ := emv.DeriveICCKeyA(imk, p, "01")
+	sk, _ := emv.CommonSessionKey(mk, [8]byte(arqc))
+	raw := sk.ClearBytes()
+	c, err := des.NewTripleDESCipher(append(append([]byte(nil), raw...), raw[:8]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := make([]byte, 8)
+	c.Encrypt(enc, h("245678FFFFFFFFFF"))
+	x.tx(scriptCmd(t, "84240002", enc, atc, arqc), 0x9000)
+	x.tx("0020008008"+"241234FFFFFFFFFF", 0x63C2)
+	x.tx("0020008008"+"245678FFFFFFFFFF", 0x9000)
 }
 
 func TestProfileDoesNotPrintSecrets(t *testing.T) {
