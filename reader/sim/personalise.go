@@ -26,7 +26,6 @@ type application struct {
 	records    map[[2]byte][]byte // SFI, record number → 70 template
 	method     emv.CryptogramMethod
 	mk         *keys.Key
-	iad        []byte
 	oda        string
 	icc        *rsa.PrivateKey
 	pan        []byte // BCD, F-padded
