@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda"
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/tlv"
@@ -577,3 +578,31 @@ func TestNoZeroLengthTags(t *testing.T) {
 }
 
 var _ = keys.TDES2
+
+// CDA (EMV Book 2 §6.6.2): the signature over the ARQC verifies with the
+// ICC key recovered from the card's certificates; the corrupt_sdad fault
+// gives a terminal a wrong CDA signature to catch.
+func TestCDASignatureAndFault(t *testing.T) {
+	for _, corrupt := range []bool{false, true} {
+		x := newTerm(t, "mc_cda", func(p *Profile) { p.Faults.CorruptSDAD = corrupt })
+		x.start(mcAID)
+		data := cdol1("000000001000", "0156", "0000000000")
+		r := x.tx(apdu("80AE9000", data), 0x9000)
+		var objs []byte
+		for sc := tlv.NewScanner(find(t, r, 0x77)); sc.Next(); {
+			if sc.Tag() != 0x9F4B {
+				objs = append(objs, sc.Raw()...)
+			}
+		}
+		pub := x.card.apps[0].icc.PublicKey
+		icc := &oda.ICCPublicKey{Modulus: pub.N.Bytes(), Exponent: []byte{1, 0, 1}}
+		dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: find(t, r, 0x9F4B), UnpredictableNumber: h("11223344"),
+			CID: 0x80, PDOLData: nil, CDOL1Data: h(data), ResponseTLVs: objs})
+		if corrupt != (err != nil) {
+			t.Fatalf("corrupt %v: %v", corrupt, err)
+		}
+		if err == nil && !bytes.Equal(dd.Cryptogram, find(t, r, 0x9F26)) {
+			t.Fatal("signed cryptogram differs")
+		}
+	}
+}
