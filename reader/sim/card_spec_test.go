@@ -406,24 +406,32 @@ func desRetailMAC(t *testing.T, key, msg []byte, n int) []byte {
 	return y[:n]
 }
 
-// scriptCmd builds an issuer script command for the Visa CVN 18 profile:
-// MAC over CLA INS P1 P2 Lc ATC ARQC data under the EMV common session
-// key (R = ARQC) of MK_SMI (Option A from the IMK).
-func scriptCmd(t *testing.T, head string, data []byte, atc, arqc []byte) string {
+// visaSMKey is the VIS secure-messaging session key, written out here as
+// the test's own oracle: MK_SMI (Option A from the IMK) with the ATC XORed
+// into bytes 7-8 and its complement into bytes 15-16 (VIS 1.5 Appendix B,
+// as pyemv derive_visa_sm_sk).
+func visaSMKey(t *testing.T, atc []byte) []byte {
 	p, _ := emv.ParsePAN("4761739001010010")
 	mk, err := emv.DeriveICCKeyA(imk, p, "01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sk, err := emv.CommonSessionKey(mk, [8]byte(arqc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := sk.ClearBytes()
+	k := mk.ClearBytes()
+	k[6] ^= atc[0]
+	k[7] ^= atc[1]
+	k[14] ^= ^atc[0]
+	k[15] ^= ^atc[1]
+	return k
+}
+
+// scriptCmd builds an issuer script command for the Visa CVN 18 profile:
+// an 8-byte MAC over CLA INS P1 P2 Lc || ATC || ARQC || data under the VIS
+// secure-messaging session key.
+func scriptCmd(t *testing.T, head string, data []byte, atc, arqc []byte) string {
 	lc := byte(len(data) + 8)
 	msg := append(append(append(h(head), lc), atc...), arqc...)
 	msg = append(msg, data...)
-	mac := desRetailMAC(t, raw, msg, 8)
+	mac := desRetailMAC(t, visaSMKey(t, atc), msg, 8)
 	return head + hex.EncodeToString(append([]byte{lc}, append(append([]byte(nil), data...), mac...)...))
 }
 
@@ -577,8 +585,6 @@ func TestNoZeroLengthTags(t *testing.T) {
 	walk(rec)
 }
 
-var _ = keys.TDES2
-
 // CDA (EMV Book 2 §6.6.2): the signature over the ARQC verifies with the
 // ICC key recovered from the card's certificates; the corrupt_sdad fault
 // gives a terminal a wrong CDA signature to catch.
@@ -604,5 +610,55 @@ func TestCDASignatureAndFault(t *testing.T) {
 		if err == nil && !bytes.Equal(dd.Cryptogram, find(t, r, 0x9F26)) {
 			t.Fatal("signed cryptogram differs")
 		}
+	}
+}
+
+// The secure-messaging session key follows the scheme (script.go): CCD
+// uses the EMV common session key with R = ARQC (Book 2 A1.3.1), PBOC the
+// PBOC session key from the ATC with a 4-byte MAC; a MAC under another
+// scheme's key is refused.
+func TestScriptKeysPerScheme(t *testing.T) {
+	for _, tt := range []struct {
+		profile, aid, pan, psn string
+		macLen                 int
+		right, wrong           func(mk *keys.Key, atc, arqc []byte) (*keys.Key, error)
+	}{
+		{"mc_cda", mcAID, "5413330089010434", "01", 8,
+			func(mk *keys.Key, atc, arqc []byte) (*keys.Key, error) {
+				return emv.CommonSessionKey(mk, [8]byte(arqc))
+			},
+			func(mk *keys.Key, atc, arqc []byte) (*keys.Key, error) { return emv.PBOCSessionKey(mk, [2]byte(atc)) }},
+		{"unionpay_sda", upAID, "6225880123456780", "00", 4,
+			func(mk *keys.Key, atc, arqc []byte) (*keys.Key, error) { return emv.PBOCSessionKey(mk, [2]byte(atc)) },
+			func(mk *keys.Key, atc, arqc []byte) (*keys.Key, error) {
+				return emv.CommonSessionKey(mk, [8]byte(arqc))
+			}},
+	} {
+		t.Run(tt.profile, func(t *testing.T) {
+			x := newTerm(t, tt.profile, nil)
+			x.start(tt.aid)
+			atc := find(t, x.tx("80CA9F3600", 0x9000), 0x9F36)
+			_, arqc, _ := x.genAC(reqARQC, cdol1("000000000100", "0156", "0000000000"), 0x9000)
+			p, _ := emv.ParsePAN(tt.pan)
+			mk, err := emv.DeriveICCKeyA(imk, p, tt.psn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := func(derive func(mk *keys.Key, atc, arqc []byte) (*keys.Key, error)) string {
+				sk, err := derive(mk, atc, arqc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lc := byte(tt.macLen)
+				msg := append(append(h("841E0000"), lc), atc...)
+				mac := desRetailMAC(t, sk.ClearBytes(), append(msg, arqc...), tt.macLen)
+				return "841E0000" + hex.EncodeToString(append([]byte{lc}, mac...))
+			}
+			x.tx(cmd(tt.wrong), 0x6988)
+			x.tx(cmd(tt.right), 0x9000)
+			if app, _ := x.card.Blocked(0); !app {
+				t.Fatal("not blocked")
+			}
+		})
 	}
 }

@@ -17,9 +17,10 @@ import (
 // padded with ISO/IEC 9797-1 method 2 and computed with MAC algorithm 3
 // under the secure-messaging integrity session key, derived from MK_SMI:
 //
-//   - Visa CVN 10: the VIS session key (ATC into the master key halves);
-//   - CCD and Visa CVN 18: the EMV common session key with R = the ARQC
-//     (Book 2 A1.3.1);
+//   - Visa CVN 10 and 18: the VIS session key (ATC into the master key
+//     halves, VIS 1.5 Appendix B; pyemv's VisaCVN10/VisaCVN18 agree);
+//   - CCD: the EMV common session key with R = the ARQC (Book 2 A1.3.1;
+//     pyemv's "common" secure messaging derivation);
 //   - PBOC CVN 01: the PBOC session key from the ATC (as the AC key).
 //
 // A command whose MAC does not verify is not executed: 6988, and the next
@@ -31,7 +32,7 @@ import (
 func (c *Card) smSessionKey(a *application, mk *keys.Key) (*keys.Key, error) {
 	atc := [2]byte{byte(c.st.atc >> 8), byte(c.st.atc)}
 	switch a.method {
-	case emv.VisaCVN10:
+	case emv.VisaCVN10, emv.VisaCVN18:
 		return emv.VisaSessionKey(mk, c.st.atc)
 	case emv.PBOCCVN01:
 		return emv.PBOCSessionKey(mk, atc)

@@ -408,17 +408,14 @@ func TestMalformedGenerateAC(t *testing.T) {
 
 // PIN CHANGE (Book 3 §6.5.10, P2 02): the new PIN comes as a format 2 PIN
 // block enciphered under the confidentiality session key (here the EMV
-// common session key, R = ARQC, of MK_SMC = MK_SMI for this profile), and
-// the command is MACed like every script command.
+// VIS secure-messaging session key of MK_SMC = MK_SMI for this profile),
+// and the command is MACed like every script command.
 func TestScriptPINChange(t *testing.T) {
 	x := newTerm(t, "visa_dda", nil)
 	x.start(visaAID)
 	atc := find(t, x.tx("80CA9F3600", 0x9000), 0x9F36)
 	_, arqc, _ := x.genAC(reqARQC, cdol1("000000000100", "0156", "0000000000"), 0x9000)
-	p, _ := emv.ParsePAN("4761739001010010")
-	mk, _ := emv.DeriveICCKeyA(imk, p, "01")
-	sk, _ := emv.CommonSessionKey(mk, [8]byte(arqc))
-	raw := sk.ClearBytes()
+	raw := visaSMKey(t, atc)
 	c, err := des.NewTripleDESCipher(append(append([]byte(nil), raw...), raw[:8]...))
 	if err != nil {
 		t.Fatal(err)
