@@ -50,6 +50,7 @@ type counters struct {
 	scriptFailedThis     bool
 	scriptsThis          int
 	putData              map[tlv.Tag][]byte
+	log                  [][]byte // transaction log records, newest first
 }
 
 // state is what one card session remembers between commands; a reset or

@@ -662,3 +662,42 @@ func TestScriptKeysPerScheme(t *testing.T) {
 		})
 	}
 }
+
+// Transaction log (EMV Book 3 Annex D): the FCI names the log file (9F4D
+// in BF0C), GET DATA 9F4F gives the Log Format, and READ RECORD of SFI 11
+// returns the approved transactions newest first as the concatenated
+// values of the format; a card without a log answers 9F4F with 6A88.
+func TestTransactionLog(t *testing.T) {
+	x := newTerm(t, "visa_dda", func(p *Profile) { p.Apps[0].LogRecords = 2 })
+	fci := x.tx(apdu("00A40400", visaAID), 0x9000)
+	if v := find(t, fci, 0x9F4D); !bytes.Equal(v, []byte{0x0B, 0x02}) {
+		t.Fatalf("9F4D % X", v)
+	}
+	x.tx("00B2015C00", 0x6A83) // empty log
+	if v := x.tx("80CA9F4F00", 0x9000); !bytes.Equal(find(t, v, 0x9F4F), h("9A039C019F02069F03069F1A025F2A029F36029F2701")) {
+		t.Fatalf("9F4F % X", v)
+	}
+	amounts := []string{"000000000100", "000000000200", "000000000300"}
+	for _, amt := range amounts {
+		x.card.Reset()
+		x.start(visaAID)
+		if cid, _, _ := x.genAC(reqTC, cdol1(amt, "0156", "0000000000"), 0x9000); cid != 0x40 {
+			t.Fatalf("CID %02X", cid)
+		}
+	}
+	// Newest first, two records kept: ATC 0013 (3.00), then 0012 (2.00).
+	want := []string{
+		"261121" + "00" + "000000000300" + "000000000000" + "0156" + "0156" + "0013" + "40",
+		"261121" + "00" + "000000000200" + "000000000000" + "0156" + "0156" + "0012" + "40",
+	}
+	for i, w := range want {
+		rec := x.tx("00B20"+string(rune('1'+i))+"5C00", 0x9000)
+		if !bytes.Equal(rec, h(w)) {
+			t.Fatalf("log record %d: % X, want %s", i+1, rec, w)
+		}
+	}
+	x.tx("00B2035C00", 0x6A83)
+	y := newTerm(t, "visa_dda", nil)
+	y.tx(apdu("00A40400", visaAID), 0x9000)
+	y.tx("80CA9F4F00", 0x6A88)
+}

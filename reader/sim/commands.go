@@ -162,6 +162,9 @@ func (c *Card) readRecord(cmd command) []byte {
 		out, _ := b.Bytes()
 		return ok(out)
 	}
+	if sfi == logSFI {
+		return c.readLog(n)
+	}
 	a := c.app()
 	if a == nil {
 		return sw(0x6985)
@@ -319,9 +322,9 @@ func (c *Card) randomBytes(n int) []byte {
 
 // getData answers GET DATA (EMV Book 3 §6.5.7) for the data objects a
 // terminal asks for: ATC (9F36), Last Online ATC Register (9F13), PIN Try
-// Counter (9F17), the consecutive offline limits (9F14, 9F23) and objects
-// an issuer wrote with PUT DATA. The card keeps no transaction log, so Log
-// Format (9F4F) is "referenced data not found" like any unknown tag.
+// Counter (9F17), the consecutive offline limits (9F14, 9F23), the Log
+// Format (9F4F) when the card keeps a log (log.go) and objects an issuer
+// wrote with PUT DATA; anything else is 6A88.
 func (c *Card) getData(cmd command) []byte {
 	tag := tlv.Tag(cmd.p1)<<8 | tlv.Tag(cmd.p2)
 	if tag == 0x9F17 {
@@ -351,6 +354,11 @@ func (c *Card) getData(cmd command) []byte {
 			return sw(0x6A88)
 		}
 		v = []byte{byte(a.limits.upperCount)}
+	case 0x9F4F:
+		if a.logRecords == 0 {
+			return sw(0x6A88)
+		}
+		v = logFormat
 	default:
 		var found bool
 		if v, found = ctr.putData[tag]; !found {

@@ -46,6 +46,7 @@ type application struct {
 	signAAC    bool
 	format1    bool
 	lastOnline int // initial Last Online ATC Register
+	logRecords int
 }
 
 // limits are the card's velocity checking limits; -1 means none.
@@ -188,6 +189,10 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		app.lastOnline = *a.LastOnlineATC
 	}
 	app.action, app.signAAC, app.format1 = a.CardAction, a.SignAAC, a.Format1
+	if a.LogRecords < 0 || a.LogRecords > 255 {
+		return fail("log_records must be 0 to 255")
+	}
+	app.logRecords = a.LogRecords
 	app.currency = h("currency", a.Currency)
 	if len(a.Expiry) != 6 || len(a.Effective) != 6 {
 		return fail("expiry and effective dates are YYMMDD")
@@ -234,6 +239,11 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 				b.Add(0x9F38, h("pdol", a.PDOL))
 			}
 			b.Add(0x5F2D, []byte("enzh"))
+			if a.LogRecords > 0 && a.LogRecords < 256 {
+				b.AddConstructed(0xBF0C, func(b *tlv.Builder) {
+					b.Add(0x9F4D, []byte{logSFI, byte(a.LogRecords)})
+				})
+			}
 		})
 	})
 	if app.fci, err = fb.Bytes(); err != nil {

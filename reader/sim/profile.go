@@ -93,6 +93,9 @@ type App struct {
 	// SignAAC: under CDA the card also signs an AAC (EMV Book 2 §6.6: an
 	// issuer option); otherwise an AAC is returned unsigned.
 	SignAAC bool `json:"sign_aac"`
+	// LogRecords keeps a transaction log of that many approved
+	// transactions (EMV Book 3 Annex D; 0: no log), in SFI 11.
+	LogRecords int `json:"log_records"`
 	// Format1 answers GPO and GENERATE AC with response template 80
 	// (EMV Book 3 §6.5.5.4 format 1) instead of 77.
 	Format1 bool `json:"format1"`

@@ -141,6 +141,7 @@ func (c *Card) record(a *application, cid byte, second bool, v map[tlv.Tag][]byt
 		return
 	}
 	// The transaction is complete.
+	c.logTransaction(a, ctr, cid, v)
 	online := second && !c.st.unableOnline
 	ctr.onlineNotCompleted = false
 	if cid == cidTC && !online && sameCurrency {
