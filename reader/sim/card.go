@@ -291,10 +291,21 @@ func ok(data []byte) []byte { return append(append([]byte(nil), data...), 0x90, 
 // pending data (getResponse).
 func (c *Card) transport(cmd command, resp []byte) []byte {
 	data, status := resp[:len(resp)-2], resp[len(resp)-2:]
-	if cmd.ins == 0xC0 || len(data) == 0 || status[0] != 0x90 || status[1] != 0x00 {
+	if cmd.ins == 0xC0 || len(data) == 0 {
 		return resp
 	}
-	if (c.profile.Faults.GetResponse || c.profile.Protocol == "T=0") && cmd.data != nil {
+	t0 := (c.profile.Faults.GetResponse || c.profile.Protocol == "T=0") && cmd.data != nil
+	if t0 && (status[0] == 0x62 || status[0] == 0x63) {
+		// A warning with data (a blocked application's FCI and 6283): in
+		// T=0 the card can only send the status; the data waits for GET
+		// RESPONSE (EMV Book 1 §9.3.1.3, Annex A).
+		c.st.pending = append([]byte(nil), data...)
+		return append([]byte(nil), status...)
+	}
+	if status[0] != 0x90 || status[1] != 0x00 {
+		return resp
+	}
+	if t0 {
 		c.st.pending = append([]byte(nil), data...)
 		return []byte{0x61, byte(len(data))}
 	}

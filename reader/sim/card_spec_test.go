@@ -701,3 +701,18 @@ func TestTransactionLog(t *testing.T) {
 	y.tx(apdu("00A40400", visaAID), 0x9000)
 	y.tx("80CA9F4F00", 0x6A88)
 }
+
+// A blocked application on a T=0 card: SELECT answers 6283 alone and the
+// FCI waits for GET RESPONSE (EMV Book 1 §9.3.1.3, Annex A); through the
+// transport the terminal gets FCI + 6283.
+func TestBlockedSelectT0(t *testing.T) {
+	x := newTerm(t, "mc_cda", nil)
+	x.card.ctr[0].blocked = true // as APPLICATION BLOCK leaves it (TestScriptKeysPerScheme)
+	raw, err := x.card.Transmit(context.Background(), h("00A4040007"+mcAID))
+	if err != nil || !bytes.Equal(raw, []byte{0x62, 0x83}) {
+		t.Fatalf("raw SELECT: % X %v", raw, err)
+	}
+	if fci := x.tx(apdu("00A40400", mcAID), 0x6283); fci[0] != 0x6F {
+		t.Fatalf("FCI % X", fci)
+	}
+}
