@@ -716,3 +716,32 @@ func TestBlockedSelectT0(t *testing.T) {
 		t.Fatalf("FCI % X", fci)
 	}
 }
+
+// CCD online completion (Book 3 Annex C7.3): issuer authentication data in
+// the CDOL2 (tag 91, ARPC method 2); an approval gives TC with CVR byte 1
+// = 01 (TC) 10 (ARQC) and no issuer-authentication bits, and the Last
+// Online ATC Register takes the ATC; an issuer decline with a good ARPC
+// gives AAC (00 10).
+func TestCCDOnlineCompletion(t *testing.T) {
+	for _, tt := range []struct {
+		arc     string
+		wantCID byte
+		byte1   string
+	}{{"00", 0x40, "60"}, {"05", 0x00, "20"}} {
+		x := newTerm(t, "mc_cda", nil)
+		x.start(mcAID)
+		atc := find(t, x.tx("80CA9F3600", 0x9000), 0x9F36)
+		data := cdol1("000000001000", "0156", "0000000000")
+		_, arqc, iad := x.genAC(reqARQC, data, 0x9000)
+		i91 := hostARPC(t, emv.CCD, "5413330089010434", "01", "3D00", h(data), atc, iad, arqc, tt.arc)
+		cid, _, iad2 := x.genAC(reqTC, hex.EncodeToString([]byte(tt.arc))+hex.EncodeToString(i91)+data, 0x9000)
+		if cid != tt.wantCID {
+			t.Fatalf("ARC %s: CID %02X", tt.arc, cid)
+		}
+		wantIAD(t, "ARC "+tt.arc, iad2, "0FA500"+tt.byte1+"30800000"+strings.Repeat("00", 8)+"0F"+strings.Repeat("00", 15))
+		lo := find(t, x.tx("80CA9F1300", 0x9000), 0x9F13)
+		if !bytes.Equal(lo, atc) {
+			t.Fatalf("ARC %s: Last Online ATC % X, ATC % X", tt.arc, lo, atc)
+		}
+	}
+}
