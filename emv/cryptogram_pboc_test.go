@@ -133,3 +133,25 @@ func TestCryptogramMethodOf(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCryptogramMethodOf: any AID and IAD give a method or an error
+// wrapping ErrValue, never a panic; a method it picks accepts the IAD for
+// its cryptogram data (the host never picks a method it cannot run).
+func FuzzCryptogramMethodOf(f *testing.F) {
+	f.Add([]byte{0xA0, 0, 0, 0x03, 0x33, 1, 1, 1}, []byte{0x07, 0x00, 0x01, 0x03, 0xA0, 0x40, 0x02, 0x01})
+	f.Add([]byte{0xA0, 0, 0, 0, 0x03, 0x10, 0x10}, []byte{0x06, 0x01, 0x12, 0x03, 0xA0, 0x00, 0x00})
+	f.Add([]byte{0xA0, 0, 0, 0, 0x04, 0x10, 0x10}, make([]byte, 32))
+	f.Fuzz(func(t *testing.T, aid, iad []byte) {
+		m, err := CryptogramMethodOf(aid, iad)
+		if err != nil {
+			if !errors.Is(err, ErrValue) {
+				t.Fatalf("error %v does not wrap ErrValue", err)
+			}
+			return
+		}
+		d := CryptogramData{IAD: iad}
+		if _, err := m.AppendData(nil, &d); err != nil {
+			t.Fatalf("%v picked for IAD %X but: %v", m, iad, err)
+		}
+	})
+}
