@@ -115,11 +115,17 @@ const (
 	// format 2 IAD (VSDC Issuer Implementation Guide 2018, Appendix H).
 	VisaCVN22
 	// CCD is the EMV Common Core Definitions cryptogram version 5 (TDES,
-	// EMV Book 2 Annex A1 with Book 3 Annex C7), as UnionPay ICS and other
-	// CCD-compliant cards use: Option B, common session key with
+	// EMV Book 2 Annex A1 with Book 3 Annex C7), as CCD-compliant cards
+	// use (UnionPay PBOC/UICS cards use PBOCCVN01 instead): Option B, common session key with
 	// R = ATC || 00.., Table CCD 3 data (Table 26 + the whole IAD), padding
 	// method 2, ARPC method 2.
 	CCD
+	// PBOCCVN01 is the UnionPay PBOC 2.0/3.0 (JR/T 0025, UICS) cryptogram
+	// version 01 with TDES: Option A master key, the PBOC session key
+	// (PBOCSessionKey: the ATC, not the EMV common session key), data =
+	// Table 26 elements + the 4-byte CVR of the 07-length IAD, padding
+	// method 2, ARPC method 1 under the session key. See cryptogram_pboc.go.
+	PBOCCVN01
 )
 
 func (m CryptogramMethod) String() string {
@@ -132,12 +138,14 @@ func (m CryptogramMethod) String() string {
 		return "Visa CVN 22"
 	case CCD:
 		return "EMV CCD cryptogram version 5"
+	case PBOCCVN01:
+		return "PBOC/UICS CVN 01"
 	}
 	return "unknown cryptogram method"
 }
 
 func (m CryptogramMethod) valid() error {
-	if m < VisaCVN10 || m > CCD {
+	if m < VisaCVN10 || m > PBOCCVN01 {
 		return fmt.Errorf("%w: cryptogram method %d", ErrValue, m)
 	}
 	return nil
@@ -157,7 +165,7 @@ func (m CryptogramMethod) MasterKey(imk *keys.Key, pan PAN, psn string) (*keys.K
 	if err := m.valid(); err != nil {
 		return nil, err
 	}
-	if m == VisaCVN10 {
+	if m == VisaCVN10 || m == PBOCCVN01 {
 		return DeriveICCKeyA(imk, pan, psn)
 	}
 	return DeriveICCKeyB(imk, pan, psn)
@@ -169,8 +177,11 @@ func (m CryptogramMethod) SessionKey(mk *keys.Key, atc [2]byte) (*keys.Key, erro
 	if err := m.valid(); err != nil {
 		return nil, err
 	}
-	if m == VisaCVN10 {
+	switch m {
+	case VisaCVN10:
 		return mk, nil
+	case PBOCCVN01:
+		return PBOCSessionKey(mk, atc)
 	}
 	return CommonSessionKey(mk, SessionR(uint16(atc[0])<<8|uint16(atc[1]), [4]byte{}))
 }
@@ -185,6 +196,11 @@ func (m CryptogramMethod) AppendData(dst []byte, d *CryptogramData) ([]byte, err
 		// VIS: the CVR (with its length byte) is IAD bytes 4-7.
 		if len(d.IAD) < 7 || d.IAD[3] != 0x03 {
 			return dst, fmt.Errorf("%w: tag 9F10 has no Visa CVR (bytes 4-7)", ErrValue)
+		}
+		return append(d.appendFixed(dst), d.IAD[3:7]...), nil
+	case PBOCCVN01:
+		if err := pbocIAD(d.IAD); err != nil {
+			return dst, err
 		}
 		return append(d.appendFixed(dst), d.IAD[3:7]...), nil
 	case VisaCVN22:
@@ -219,12 +235,13 @@ type ARPCInput struct {
 }
 
 // ARPC computes the ARPC with the method's ARPC method, under sk (for CVN
-// 10: the ICC master key, which SessionKey returns).
+// 10: the ICC master key, which SessionKey returns; for PBOC CVN 01 the
+// session key).
 func (m CryptogramMethod) ARPC(sk *keys.Key, arqc []byte, in ARPCInput) ([]byte, error) {
 	if err := m.valid(); err != nil {
 		return nil, err
 	}
-	if m == VisaCVN10 {
+	if m == VisaCVN10 || m == PBOCCVN01 {
 		return ARPCMethod1(sk, arqc, in.ARC)
 	}
 	return ARPCMethod2(sk, arqc, in.CSU, in.Proprietary)
@@ -234,7 +251,7 @@ func (m CryptogramMethod) ARPC(sk *keys.Key, arqc []byte, in ARPCInput) ([]byte,
 // ARC for method 1, ARPC || CSU || proprietary data for method 2.
 func (m CryptogramMethod) IssuerAuthenticationData(arpc []byte, in ARPCInput) []byte {
 	out := append([]byte(nil), arpc...)
-	if m == VisaCVN10 {
+	if m == VisaCVN10 || m == PBOCCVN01 {
 		return append(out, in.ARC[:]...)
 	}
 	return append(append(out, in.CSU[:]...), in.Proprietary...)

@@ -114,3 +114,13 @@ func ExampleParseResponse() {
 	// emv: card returned an error status: 6A82 (file or application not found)
 	// true
 }
+
+// An issuer host picks the cryptogram method from field 55's AID and IAD:
+// a UnionPay card's 07-length IAD with CVN 01 is PBOC/UICS.
+func ExampleCryptogramMethodOf() {
+	aid, _ := hex.DecodeString("A000000333010101")
+	iad, _ := hex.DecodeString("07000103A0400201")
+	m, err := emv.CryptogramMethodOf(aid, iad)
+	fmt.Println(m, err)
+	// Output: PBOC/UICS CVN 01 <nil>
+}

@@ -25,17 +25,21 @@ func (t *txn) finish() (*Result, error) {
 		return t.fail(err)
 	}
 	t.tsi(emv.TSICardRiskMgmtPerformed)
+	// Book 3 §9.3 (Table 12): a card may answer a TC request with a TC, an
+	// ARQC or an AAC, an ARQC request with an ARQC or an AAC, and an AAC
+	// request with an AAC only. A stronger cryptogram than asked for is a
+	// card error: it must never turn into an offline approval.
 	switch cid.Type() {
 	case emv.AAC:
 		return t.done(Declined, nil)
 	case emv.TC:
-		if want == emv.AAC {
-			return t.fail(fmt.Errorf("%w: TC returned when AAC was asked", ErrCard))
+		if want != emv.TC {
+			return t.fail(fmt.Errorf("%w: TC returned when %v was asked", ErrCard, want))
 		}
 		return t.done(Approved, nil)
 	}
-	if want != emv.ARQC {
-		return t.fail(fmt.Errorf("%w: ARQC returned when %v was asked", ErrCard, want))
+	if want == emv.AAC {
+		return t.fail(fmt.Errorf("%w: ARQC returned when AAC was asked", ErrCard))
 	}
 	field55, err := t.field55()
 	if err != nil {

@@ -47,22 +47,61 @@ func loadCard(t testing.TB, name string, tweak func(*sim.Profile)) *sim.Card {
 // host is a test issuer: it verifies every ARQC with emv's issuer
 // functions and answers with an ARPC, an ARC and optional scripts.
 type host struct {
-	t        testing.TB
-	decline  bool
-	arc      string
-	scripts  []byte // 71/72 templates appended to the response field 55
-	calls    int
-	verified bool
-	lastPIN  []byte
-	last55   []byte
-	down     bool
+	t       testing.TB
+	decline bool
+	arc     string
+	scripts []byte // 71/72 templates appended to the response field 55
+	// scriptCmds are MAC'd per transaction and appended, one template each.
+	scriptCmds []scriptCmd
+	calls      int
+	verified   bool
+	lastPIN    []byte
+	last55     []byte
+	down       bool
 }
 
-func methodFor(aid []byte) emv.CryptogramMethod {
+// methodFor picks the issuer's cryptogram method from the AID and the IAD
+// (a UnionPay card with a 07-length IAD is PBOC/UICS CVN 01).
+func methodFor(aid, iad []byte) emv.CryptogramMethod {
+	if m, err := emv.CryptogramMethodOf(aid, iad); err == nil {
+		return m
+	}
 	if emv.SchemeOfAID(aid) == emv.SchemeVisa {
 		return emv.VisaCVN18
 	}
 	return emv.CCD
+}
+
+// scriptCmd is an issuer script command without its secure-messaging MAC:
+// the test host appends the MAC (EMV Book 2 §9.2, VIS 1.5 Appendix B
+// session key) so that the card can check it.
+type scriptCmd struct {
+	template tlv.Tag // 71 or 72
+	apdu     []byte  // CLA INS P1 P2 Lc(without MAC) data
+	badMAC   bool
+}
+
+// visaScriptMAC is the MAC of a Visa CVN 10/18 script command: MAC
+// algorithm 3, padding method 2, over CLA INS P1 P2 Lc ATC ARQC data,
+// under the VIS secure-messaging session key derived from MK_SMI (here the
+// AC issuer key, as the profiles personalise it).
+func visaScriptMAC(pan emv.PAN, psn string, atc uint16, arqc, cmd []byte) ([]byte, error) {
+	mk, err := emv.DeriveICCKeyA(testIMK, pan, psn)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := emv.VisaSessionKey(mk, atc)
+	if err != nil {
+		return nil, err
+	}
+	k, k2, err := sk.DESParts()
+	if err != nil {
+		return nil, err
+	}
+	msg := append([]byte(nil), cmd[:4]...)
+	msg = append(msg, byte(len(cmd)-5+8), byte(atc>>8), byte(atc))
+	msg = append(append(msg, arqc...), cmd[5:]...)
+	return keys.AppendRetailMAC(nil, k, k2, msg, keys.Padding2, 8)
 }
 
 func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse, error) {
@@ -83,7 +122,8 @@ func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse,
 		h.t.Error("host: no ARQC")
 		return nil, fmt.Errorf("no ARQC")
 	}
-	m := methodFor(aid)
+	iad, _, _ := tlv.Find(req.Field55, 0x9F10)
+	m := methodFor(aid, iad)
 	sk, err := m.VerifyARQC(testIMK, req.PAN, req.PSN, &d, arqc)
 	if err != nil {
 		h.t.Errorf("host: ARQC does not verify: %v", err)
@@ -104,6 +144,19 @@ func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse,
 	}
 	f55 := tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
 	f55 = append(f55, h.scripts...)
+	for _, sc := range h.scriptCmds {
+		atc := uint16(d.ATC[0])<<8 | uint16(d.ATC[1])
+		mac, err := visaScriptMAC(req.PAN, req.PSN, atc, arqc, sc.apdu)
+		if err != nil {
+			return nil, err
+		}
+		if sc.badMAC {
+			mac[0] ^= 0xFF
+		}
+		cmd := append(append([]byte(nil), sc.apdu...), mac...)
+		cmd[4] = byte(len(cmd) - 5)
+		f55 = tlv.AppendTLV(f55, sc.template, tlv.AppendTLV(tlv.AppendTLV(nil, 0x9F18, []byte{0, 0, 0, 1}), 0x86, cmd))
+	}
 	return &OnlineResponse{Approved: arc == "00", ARC: in.ARC, AuthCode: "123456", Field55: f55}, nil
 }
 

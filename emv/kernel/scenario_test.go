@@ -192,23 +192,39 @@ func TestIssuerAuthenticationFailure(t *testing.T) {
 	}
 }
 
+// TestIssuerScripts: Book 3 §10.10 — scripts in 71 run before and in 72
+// after the final GENERATE AC; a failed command in a 72 script sets "script
+// processing failed after final GENERATE AC" (TVR byte 5 b5) and TSI "script
+// processing performed". The commands carry real secure-messaging MACs
+// (Book 2 §9.2), so the card executes the PUT DATA commands and refuses the
+// unsupported one.
 func TestIssuerScripts(t *testing.T) {
 	s := newScenario(t, nil, "1234")
-	var b tlv.Builder
-	b.AddConstructed(0x71, func(b *tlv.Builder) {
-		b.Add(0x9F18, []byte{0, 0, 0, 1})
-		b.Add(0x86, h2b("8424000008AABBCCDDEEFF0011"))
-	})
-	b.AddConstructed(0x72, func(b *tlv.Builder) {
-		b.Add(0x86, h2b("84DA9F580901AABBCCDD11223344"))
-		b.Add(0x86, h2b("84FF000000")) // not supported: fails the script
-	})
-	s.h.scripts, _ = b.Bytes()
+	s.h.scriptCmds = []scriptCmd{
+		{template: 0x71, apdu: h2b("84DA9F140105")},   // PUT DATA lower consecutive offline limit
+		{template: 0x72, apdu: h2b("84DA9F23010A")},   // PUT DATA upper consecutive offline limit
+		{template: 0x72, apdu: h2b("84FF0000000000")}, // not supported: fails that script
+	}
 	card := loadCard(t, "visa_dda", nil)
 	res := s.contact(t, card, 20000)
 	expect(t, res, Approved, []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC}, []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC},
 		append(allTSI, emv.TSIScriptProcessingPerformed))
 	if res.ScriptsSent != 3 || card.ScriptCommands() != 2 {
+		t.Fatalf("sent %d, card ran %d", res.ScriptsSent, card.ScriptCommands())
+	}
+}
+
+// TestIssuerScriptBadMAC: a script command whose MAC does not verify is
+// refused by the card (6988) and the kernel records the failure (Book 3
+// §10.10: TVR byte 5 b6 for a 71 script).
+func TestIssuerScriptBadMAC(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	s.h.scriptCmds = []scriptCmd{{template: 0x71, apdu: h2b("84DA9F140105"), badMAC: true}}
+	card := loadCard(t, "visa_dda", nil)
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC}, []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC},
+		append(allTSI, emv.TSIScriptProcessingPerformed))
+	if res.ScriptsSent != 1 || card.ScriptCommands() != 0 {
 		t.Fatalf("sent %d, card ran %d", res.ScriptsSent, card.ScriptCommands())
 	}
 }
@@ -357,5 +373,24 @@ func TestResultDoesNotPrintCardData(t *testing.T) {
 	}
 	if !strings.Contains(out, "476173******0010") {
 		t.Fatalf("no masked PAN in %s", out)
+	}
+}
+
+// TestTCForARQCIsNotApproved: Book 3 §9.3 — only an ARQC or an AAC may
+// answer an ARQC request. A card that answers TC (a faulty or hostile
+// card) must not get an offline approval: the transaction ends, the host
+// is never asked, and nothing is approved.
+func TestTCForARQCIsNotApproved(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Faults.TCForARQC = true })
+	res := s.contact(t, card, 20000) // above the floor limit: the terminal asks for an ARQC
+	if res.Outcome == Approved {
+		t.Fatalf("outcome %v: a TC answering an ARQC request was approved", res.Outcome)
+	}
+	if res.Outcome != Failed || !errors.Is(res.Err, ErrCard) {
+		t.Fatalf("outcome %v, err %v; want Failed with ErrCard", res.Outcome, res.Err)
+	}
+	if s.h.calls != 0 {
+		t.Fatalf("host asked %d times", s.h.calls)
 	}
 }

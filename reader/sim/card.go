@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/possdk/pos/reader"
+	"github.com/possdk/pos/tlv"
 )
 
 // Card is a software EMV card. It implements reader.Card: Transmit takes a
@@ -26,28 +26,62 @@ type Card struct {
 	removed  bool
 	st       state
 	pinTries int
-	atc      map[int]uint16 // per application
-	scripts  int            // issuer script commands received
+	blocked  bool       // CARD BLOCK: every SELECT answers 6A81
+	ctr      []counters // per application, kept across resets
+	scripts  int        // issuer script commands executed
 }
 
-// state is what one card session remembers between commands.
+// counters is what an application remembers between transactions: the
+// ATC, the Last Online ATC Register and the card risk management state
+// that the next transaction's CVR reports (VIS Appendix A, EMV Book 3
+// Annex C7.3, PBOC CVR).
+type counters struct {
+	atc, lastOnline uint16
+	offlineAmount   int64 // approved offline since the last online transaction
+	blocked         bool  // APPLICATION BLOCK: SELECT answers 6283, GENERATE AC AAC
+
+	onlineNotCompleted   bool // an ARQC was returned and no second GENERATE AC followed
+	issuerAuthFailedLast bool
+	issuerAuthNotDone    bool // online approval without issuer authentication
+	sdaFailedLast        bool // SDA failed on the last transaction, declined offline
+	ddaFailedLast        bool // DDA or CDA failed on the last transaction, declined offline
+	scriptFailedLast     bool
+	scriptsLast          int // script commands with secure messaging on the last transaction
+	scriptFailedThis     bool
+	scriptsThis          int
+	putData              map[tlv.Tag][]byte
+	log                  [][]byte // transaction log records, newest first
+}
+
+// state is what one card session remembers between commands; a reset or
+// a new SELECT loses it.
 type state struct {
-	dir        string // "", "PSE", "PPSE" when a directory is selected
-	app        int    // selected application index, -1 for none
-	gpoDone    bool
-	pdolData   []byte
-	cdol1Data  []byte
-	genACs     int
-	lastAC     []byte
-	lastCID    byte
-	challenge  []byte
-	issuerAuth int // 0 not tried, 1 ok, -1 failed
-	pending    []byte
+	dir          string // "", "PSE", "PPSE" when a directory is selected
+	app          int    // selected application index, -1 for none
+	gpoDone      bool
+	pdolData     []byte
+	cdol1Data    []byte
+	genACs       int
+	atc          uint16 // this transaction's ATC, incremented by GPO
+	amount       int64
+	firstCID     byte
+	lastAC       []byte
+	lastCID      byte
+	arqc         []byte // the ARQC of this transaction (secure messaging)
+	challenge    []byte
+	issuerAuth   int // 0 not tried, 1 ok, -1 failed
+	pending      []byte
+	pinTried     bool // offline PIN verification performed
+	pinFailed    bool // ... and the last attempt failed
+	ddaDone      bool // INTERNAL AUTHENTICATE answered
+	cdaDone      bool // a GENERATE AC was signed
+	unableOnline bool
+	risk         riskResult
 }
 
 // New personalises a card from a profile.
 func New(p *Profile) (*Card, error) {
-	c := &Card{profile: *p, rand: rand.Reader, atc: map[int]uint16{}}
+	c := &Card{profile: *p, rand: rand.Reader}
 	var err error
 	atr := p.ATR
 	if atr == "" {
@@ -71,7 +105,7 @@ func New(p *Profile) (*Card, error) {
 			return nil, err
 		}
 		c.apps = append(c.apps, app)
-		c.atc[i] = uint16(app.atcInitial)
+		c.ctr = append(c.ctr, counters{atc: uint16(app.atcInitial), lastOnline: uint16(app.lastOnline), putData: map[tlv.Tag][]byte{}})
 	}
 	c.pinTries = p.PINTries
 	c.st.app = -1
@@ -107,22 +141,29 @@ func (c *Card) Protocol() reader.Protocol {
 
 // Close ends the session; a later Transmit starts a new one (as a reset does).
 func (c *Card) Close() error {
-	c.mu.Lock()
-	c.st = state{app: -1}
-	c.mu.Unlock()
+	c.Reset()
 	return nil
 }
 
-// Reset powers the card down and up: selection and transaction state are
-// lost, counters (ATC, PIN tries) are kept.
-func (c *Card) Reset() { _ = c.Close() }
+// Reset powers the card down and up (ISO/IEC 7816-3 cold or warm reset):
+// the selected application, the transaction (GPO, GENERATE AC, issuer
+// authentication, PIN verified, challenge) and pending GET RESPONSE data
+// are lost. What the card keeps in non-volatile memory stays: ATC, Last
+// Online ATC, PIN try counter, blocks, and the risk flags the next CVR
+// reports (an ARQC with no second GENERATE AC is "last online transaction
+// not completed"). reader/vpcd calls it on power-on and reset.
+func (c *Card) Reset() {
+	c.mu.Lock()
+	c.st = state{app: -1}
+	c.mu.Unlock()
+}
 
 // Remove simulates the card leaving the reader: every later Transmit fails
 // with reader.ErrCardRemoved until Insert.
 func (c *Card) Remove() {
 	c.mu.Lock()
 	c.removed = true
-	c.st = state{app: -1}
+	c.st = state{app: -1} // power is lost with the contact
 	c.mu.Unlock()
 }
 
@@ -147,10 +188,36 @@ func (c *Card) PINTriesLeft() int {
 func (c *Card) ATC(i int) uint16 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.atc[i]
+	if i < 0 || i >= len(c.ctr) {
+		return 0
+	}
+	return c.ctr[i].atc
 }
 
-// ScriptCommands counts the issuer script commands the card has received.
+// LastOnlineATC returns the Last Online ATC Register (9F13) of
+// application i.
+func (c *Card) LastOnlineATC(i int) uint16 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i < 0 || i >= len(c.ctr) {
+		return 0
+	}
+	return c.ctr[i].lastOnline
+}
+
+// Blocked reports whether application i is blocked and whether the whole
+// card is (issuer scripts APPLICATION BLOCK and CARD BLOCK).
+func (c *Card) Blocked(i int) (app, card bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i >= 0 && i < len(c.ctr) {
+		app = c.ctr[i].blocked
+	}
+	return app, c.blocked
+}
+
+// ScriptCommands counts the issuer script commands the card has executed
+// (MAC verified and command carried out).
 func (c *Card) ScriptCommands() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -169,7 +236,13 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	}
 	cmd, ok := parseAPDU(apdu)
 	if !ok {
+		c.st.pending = nil
 		return sw(0x6700), nil
+	}
+	if cmd.ins != 0xC0 {
+		// ISO/IEC 7816-3 §10.3.4: data waiting for GET RESPONSE is lost
+		// when another command comes.
+		c.st.pending = nil
 	}
 	if s, ok := c.profile.Faults.SW[fmt.Sprintf("%02X", cmd.ins)]; ok {
 		if b, err := hex.DecodeString(s); err == nil && len(b) == 2 {
@@ -211,15 +284,29 @@ func sw(v uint16) []byte { return []byte{byte(v >> 8), byte(v)} }
 
 func ok(data []byte) []byte { return append(append([]byte(nil), data...), 0x90, 0x00) }
 
-// transport applies the T=0 behaviours the profile asks for: 61xx for
-// case-4 responses and 6Cxx for a case-2 Le that is not exact.
+// transport applies the T=0 behaviours (ISO/IEC 7816-3 §10.3.4): a T=0
+// card (or the GetResponse fault) answers a case-4 command with 61xx and
+// keeps the data for GET RESPONSE; the WrongLe fault answers a case-2
+// command whose Le is not exact with 6Cxx. GET RESPONSE manages its own
+// pending data (getResponse).
 func (c *Card) transport(cmd command, resp []byte) []byte {
 	data, status := resp[:len(resp)-2], resp[len(resp)-2:]
-	if !bytes.Equal(status, []byte{0x90, 0x00}) || len(data) == 0 {
+	if cmd.ins == 0xC0 || len(data) == 0 {
 		return resp
 	}
-	if (c.profile.Faults.GetResponse || c.profile.Protocol == "T=0") && cmd.data != nil && cmd.ins != 0xC0 {
-		c.st.pending = data
+	t0 := (c.profile.Faults.GetResponse || c.profile.Protocol == "T=0") && cmd.data != nil
+	if t0 && (status[0] == 0x62 || status[0] == 0x63) {
+		// A warning with data (a blocked application's FCI and 6283): in
+		// T=0 the card can only send the status; the data waits for GET
+		// RESPONSE (EMV Book 1 §9.3.1.3, Annex A).
+		c.st.pending = append([]byte(nil), data...)
+		return append([]byte(nil), status...)
+	}
+	if status[0] != 0x90 || status[1] != 0x00 {
+		return resp
+	}
+	if t0 {
+		c.st.pending = append([]byte(nil), data...)
 		return []byte{0x61, byte(len(data))}
 	}
 	if c.profile.Faults.WrongLe && cmd.data == nil && cmd.le >= 0 && cmd.le != len(data)%256 {

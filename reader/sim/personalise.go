@@ -26,7 +26,6 @@ type application struct {
 	records    map[[2]byte][]byte // SFI, record number → 70 template
 	method     emv.CryptogramMethod
 	mk         *keys.Key
-	iad        []byte
 	oda        string
 	icc        *rsa.PrivateKey
 	pan        []byte // BCD, F-padded
@@ -37,22 +36,23 @@ type application struct {
 	ctq        []byte
 	cardAuth   []byte // 9F69 for fDDA
 	atcInitial int
+	currency   []byte // 9F42
+	mkSMI      *keys.Key
+	mkSMC      *keys.Key
+	dki        byte
+	macLen     int
+	limits     limits
+	action     CardAction
+	signAAC    bool
+	format1    bool
+	lastOnline int // initial Last Online ATC Register
+	logRecords int
 }
 
-// iadFor returns a fixed Issuer Application Data in the layout each
-// cryptogram version expects (the CVR is not updated per transaction).
-func iadFor(m emv.CryptogramMethod) []byte {
-	switch m {
-	case emv.VisaCVN10:
-		return []byte{0x06, 0x01, 0x0A, 0x03, 0xA0, 0x00, 0x00}
-	case emv.VisaCVN18:
-		return []byte{0x06, 0x01, 0x12, 0x03, 0xA0, 0x00, 0x00}
-	default: // CCD: 16 bytes of common core data, 16 of issuer discretionary data
-		iad := make([]byte, 32)
-		copy(iad, []byte{0x0F, 0xA5, 0x01, 0x03, 0xA0, 0x00, 0x00, 0x00})
-		iad[16] = 0x0F
-		return iad
-	}
+// limits are the card's velocity checking limits; -1 means none.
+type limits struct {
+	lowerCount, upperCount   int
+	lowerAmount, upperAmount int64
 }
 
 func parseMethod(s string) (emv.CryptogramMethod, error) {
@@ -63,6 +63,8 @@ func parseMethod(s string) (emv.CryptogramMethod, error) {
 		return emv.VisaCVN18, nil
 	case "CCD", "":
 		return emv.CCD, nil
+	case "PBOC":
+		return emv.PBOCCVN01, nil
 	}
 	return 0, fmt.Errorf("unknown cryptogram method %q", s)
 }
@@ -150,7 +152,48 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 	if app.mk, err = app.method.MasterKey(imk, pan, psn); err != nil {
 		return fail("master key: %v", err)
 	}
-	app.iad = iadFor(app.method)
+	for _, k := range []struct {
+		name, hex string
+		dst       **keys.Key
+	}{{"imk_smi", a.IMKSMI, &app.mkSMI}, {"imk_smc", a.IMKSMC, &app.mkSMC}} {
+		src := imk
+		if k.hex != "" {
+			if src, err = keys.FromHex(keys.TDES2, k.hex); err != nil {
+				return fail("%s: %v", k.name, err)
+			}
+		}
+		if *k.dst, err = app.method.MasterKey(src, pan, psn); err != nil {
+			return fail("%s master key: %v", k.name, err)
+		}
+	}
+	if a.DKI < 0 || a.DKI > 255 || a.ATC < 0 || a.ATC > 0xFFFF {
+		return fail("dki is a byte and atc 0 to 65535")
+	}
+	app.dki = byte(a.DKI)
+	app.macLen = a.ScriptMACLength
+	if app.macLen == 0 {
+		app.macLen = 8
+		if app.method == emv.PBOCCVN01 {
+			app.macLen = 4
+		}
+	}
+	if app.macLen < 4 || app.macLen > 8 {
+		return fail("script_mac_length must be 4 to 8")
+	}
+	app.limits = limitsOf(a)
+	app.lastOnline = a.ATC
+	if a.LastOnlineATC != nil {
+		if *a.LastOnlineATC < 0 || *a.LastOnlineATC > a.ATC {
+			return fail("last_online_atc must be 0 to atc")
+		}
+		app.lastOnline = *a.LastOnlineATC
+	}
+	app.action, app.signAAC, app.format1 = a.CardAction, a.SignAAC, a.Format1
+	if a.LogRecords < 0 || a.LogRecords > 255 {
+		return fail("log_records must be 0 to 255")
+	}
+	app.logRecords = a.LogRecords
+	app.currency = h("currency", a.Currency)
 	if len(a.Expiry) != 6 || len(a.Effective) != 6 {
 		return fail("expiry and effective dates are YYMMDD")
 	}
@@ -175,6 +218,9 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		}
 	}
 	app.qVSDC = a.Contactless == "qVSDC"
+	if len(app.cdol1) == 0 && !app.qVSDC {
+		return fail("a contact application needs a CDOL1")
+	}
 	app.ctq = h("ctq", a.CTQ)
 	if a.Contactless != "" && !app.qVSDC {
 		return fail("contactless %q: only qVSDC is simulated", a.Contactless)
@@ -193,6 +239,11 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 				b.Add(0x9F38, h("pdol", a.PDOL))
 			}
 			b.Add(0x5F2D, []byte("enzh"))
+			if a.LogRecords > 0 && a.LogRecords < 256 {
+				b.AddConstructed(0xBF0C, func(b *tlv.Builder) {
+					b.Add(0x9F4D, []byte{logSFI, byte(a.LogRecords)})
+				})
+			}
 		})
 	})
 	if app.fci, err = fb.Bytes(); err != nil {
@@ -226,21 +277,33 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		b.Add(0x5A, app.pan)
 		b.Add(0x5F24, exp)
 		b.Add(0x5F25, eff)
-		b.Add(0x5F28, h("country", a.Country))
-		b.Add(0x5F34, app.psn)
-		b.Add(0x9F07, h("auc", a.AUC))
-		b.Add(0x9F08, h("app_version", a.AppVersion))
-		b.Add(0x8E, h("cvm_list", a.CVMList))
-		b.Add(0x9F0D, h("iac_default", a.IACDefault))
-		b.Add(0x9F0E, h("iac_denial", a.IACDenial))
-		b.Add(0x9F0F, h("iac_online", a.IACOnline))
-		b.Add(0x8C, h("cdol1", a.CDOL1))
-		b.Add(0x8D, h("cdol2", a.CDOL2))
-		if len(app.ddol) > 0 {
-			b.Add(0x9F49, h("ddol", a.DDOL))
+		// Optional data objects an issuer left out are absent, never
+		// written with length 0 (EMV Book 3 §7.2: a zero-length 8E is not
+		// a CVM list).
+		opt := func(tag tlv.Tag, name, v string) {
+			if b2 := h(name, v); len(b2) > 0 {
+				b.Add(tag, b2)
+			}
 		}
+		opt(0x5F28, "country", a.Country)
+		b.Add(0x5F34, app.psn)
+		opt(0x9F07, "auc", a.AUC)
+		opt(0x9F08, "app_version", a.AppVersion)
+		opt(0x8E, "cvm_list", a.CVMList)
+		opt(0x9F0D, "iac_default", a.IACDefault)
+		opt(0x9F0E, "iac_denial", a.IACDenial)
+		opt(0x9F0F, "iac_online", a.IACOnline)
+		opt(0x8C, "cdol1", a.CDOL1)
+		opt(0x8D, "cdol2", a.CDOL2)
+		opt(0x9F49, "ddol", a.DDOL)
 		b.Add(0x9F4A, []byte{0x82})
-		b.Add(0x9F42, h("currency", a.Currency))
+		opt(0x9F42, "currency", a.Currency)
+		if app.limits.lowerCount >= 0 && app.limits.lowerCount < 256 {
+			b.Add(0x9F14, []byte{byte(app.limits.lowerCount)})
+		}
+		if app.limits.upperCount >= 0 && app.limits.upperCount < 256 {
+			b.Add(0x9F23, []byte{byte(app.limits.upperCount)})
+		}
 		for _, t := range sortedKeys(a.Extra) {
 			tag, err := tlv.ParseTag(t)
 			if err != nil {
@@ -361,4 +424,30 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// limitsOf reads the velocity limits, mapping the old offline_limit when
+// no limit is set (see App.OfflineLimit).
+func limitsOf(a *App) limits {
+	l := limits{-1, -1, -1, -1}
+	if a.LowerConsecutiveOffline != nil {
+		l.lowerCount = *a.LowerConsecutiveOffline
+	}
+	if a.UpperConsecutiveOffline != nil {
+		l.upperCount = *a.UpperConsecutiveOffline
+	}
+	if a.LowerCumulativeOffline != nil {
+		l.lowerAmount = *a.LowerCumulativeOffline
+	}
+	if a.UpperCumulativeOffline != nil {
+		l.upperAmount = *a.UpperCumulativeOffline
+	}
+	if l == (limits{-1, -1, -1, -1}) {
+		if a.OfflineLimit > 0 {
+			l.lowerAmount, l.upperAmount = a.OfflineLimit, a.OfflineLimit
+		} else {
+			l.lowerCount = 0
+		}
+	}
+	return l
 }

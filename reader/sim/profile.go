@@ -59,18 +59,55 @@ type App struct {
 	CDOL2      string `json:"cdol2"`
 	DDOL       string `json:"ddol"`
 
-	// Cryptogram is "VisaCVN10", "VisaCVN18" or "CCD"; IMK is the issuer
-	// master key (16 bytes hex) the card's AC key derives from.
+	// Cryptogram is "VisaCVN10", "VisaCVN18", "CCD" or "PBOC" (UnionPay
+	// PBOC/UICS CVN 01); it also sets the IAD layout and the CVR format.
+	// IMK is the issuer master key (16 bytes hex) the card's AC key derives
+	// from; IMKSMI and IMKSMC the secure-messaging integrity and
+	// confidentiality issuer master keys of issuer scripts (default: IMK,
+	// as a test card may; a real issuer has three keys).
 	Cryptogram string `json:"cryptogram"`
 	IMK        string `json:"imk"`
+	IMKSMI     string `json:"imk_smi"`
+	IMKSMC     string `json:"imk_smc"`
+	DKI        int    `json:"dki"` // derivation key index in the IAD
 	ATC        int    `json:"atc"` // initial ATC
+
+	// Card risk management (the card's own velocity checking, VIS and EMV
+	// Book 3 Annex C CCD): the consecutive offline limits (9F14, 9F23) count
+	// ATC - last online ATC; the cumulative offline amount limits count the
+	// amounts approved offline since the last online transaction (in the
+	// application currency). nil: no such limit. LastOnlineATC is the
+	// initial Last Online ATC Register (9F13); nil means "same as ATC" (the
+	// card's last transaction was online); 0 makes a new card.
+	LowerConsecutiveOffline *int       `json:"lower_consecutive_offline_limit"`
+	UpperConsecutiveOffline *int       `json:"upper_consecutive_offline_limit"`
+	LowerCumulativeOffline  *int64     `json:"lower_cumulative_offline_amount"`
+	UpperCumulativeOffline  *int64     `json:"upper_cumulative_offline_amount"`
+	LastOnlineATC           *int       `json:"last_online_atc"`
+	CardAction              CardAction `json:"card_action"`
+
+	// ScriptMACLength is the MAC length of issuer script commands, 4 to 8
+	// (default 4 for PBOC, 8 otherwise).
+	ScriptMACLength int `json:"script_mac_length"`
+
+	// SignAAC: under CDA the card also signs an AAC (EMV Book 2 §6.6: an
+	// issuer option); otherwise an AAC is returned unsigned.
+	SignAAC bool `json:"sign_aac"`
+	// LogRecords keeps a transaction log of that many approved
+	// transactions (EMV Book 3 Annex D; 0: no log), in SFI 11.
+	LogRecords int `json:"log_records"`
+	// Format1 answers GPO and GENERATE AC with response template 80
+	// (EMV Book 3 §6.5.5.4 format 1) instead of 77.
+	Format1 bool `json:"format1"`
 
 	// ODA is "none", "SDA", "DDA" or "CDA"; ICCKey picks odatest.ICCKey(n).
 	ODA    string `json:"oda"`
 	ICCKey int    `json:"icc_key"`
 
-	// OfflineLimit: the card answers a TC request with a TC when the amount
-	// (minor units) is at most this, else with an ARQC. 0: always ARQC.
+	// OfflineLimit is kept for old profiles: when no consecutive or
+	// cumulative limit is set, N > 0 is a lower and upper cumulative
+	// offline amount limit of N, and 0 a lower consecutive offline limit
+	// of 0 (every transaction goes online).
 	OfflineLimit int64 `json:"offline_limit"`
 
 	// Contactless "qVSDC": GPO returns the cryptogram (one tap); CTQ is 9F6C.
@@ -97,6 +134,44 @@ type Faults struct {
 	WrongLe bool `json:"wrong_le"`
 	// RejectARPC makes EXTERNAL AUTHENTICATE and issuer authentication fail.
 	RejectARPC bool `json:"reject_arpc"`
+
+	// The faults below make a deliberately non-conforming card, to test a
+	// terminal's defences (EMV Book 3 §9.3: only ARQC or AAC may answer an
+	// ARQC request; TC or AAC a TC request in the second GENERATE AC).
+
+	// TCForARQC answers an ARQC request (first GENERATE AC, or a qVSDC GPO
+	// whose TTQ asks for an online cryptogram) with a TC.
+	TCForARQC bool `json:"tc_for_arqc"`
+	// TCForAAC answers an AAC request with a TC.
+	TCForAAC bool `json:"tc_for_aac"`
+	// MalformedGenerateAC breaks GENERATE AC responses: "truncated" (the
+	// last byte is cut), "missing_cid" (no 9F27), "duplicate_ac" (9F26
+	// twice), "short_ac" (a 4-byte 9F26), "trailing" (bytes after 77).
+	MalformedGenerateAC string `json:"malformed_generate_ac"`
+	// WrongATC returns an ATC (9F36) one above the one the AC is over.
+	WrongATC bool `json:"wrong_atc"`
+}
+
+// CardAction holds the issuer's card risk management options (the VIS
+// Application Default Action and CCD Card Issuer Action Codes reduced to
+// their common choices). Zero values are the usual personalisation.
+type CardAction struct {
+	// OfflineNewCard lets a new card (Last Online ATC Register zero)
+	// approve offline; by default it asks to go online.
+	OfflineNewCard bool `json:"offline_new_card"`
+	// OfflinePINTryLimitExceeded lets a card whose PIN is blocked approve
+	// offline; by default it asks to go online.
+	OfflinePINTryLimitExceeded bool `json:"offline_pin_try_limit_exceeded"`
+	// DeclineIfUnableOnline declines (AAC) when the terminal could not go
+	// online, whatever the limits; by default the upper limits decide.
+	DeclineIfUnableOnline bool `json:"decline_if_unable_online"`
+	// ApproveIfIssuerAuthFailed approves an issuer approval whose ARPC did
+	// not verify; by default the card declines.
+	ApproveIfIssuerAuthFailed bool `json:"approve_if_issuer_auth_failed"`
+	// DeclineIfIssuerAuthNotPerformed declines an issuer approval that came
+	// without an ARPC on a card whose AIP says issuer authentication is
+	// supported; by default the card approves and records it in the CVR.
+	DeclineIfIssuerAuthNotPerformed bool `json:"decline_if_issuer_auth_not_performed"`
 }
 
 // LoadProfile reads a JSON profile.

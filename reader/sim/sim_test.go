@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"crypto/des"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -250,23 +251,180 @@ func TestBadProfiles(t *testing.T) {
 	}
 }
 
-// FuzzTransmit sends arbitrary APDUs to a card in every state: it never
-// panics and always answers with at least a status word.
-func FuzzTransmit(f *testing.F) {
-	card, err := NewFromFile("testdata/mc_cda.json")
-	if err != nil {
-		f.Fatal(err)
+// apdus splits fuzz input into APDUs: a length byte, then that many bytes.
+func apdus(b []byte) [][]byte {
+	var out [][]byte
+	for len(b) > 0 {
+		n := int(b[0])
+		b = b[1:]
+		if n > len(b) {
+			n = len(b)
+		}
+		out = append(out, b[:n])
+		b = b[n:]
 	}
-	f.Add([]byte{0x00, 0xA4, 0x04, 0x00, 0x07, 0xA0, 0, 0, 0, 0x04, 0x10, 0x10})
-	f.Add([]byte{0x80, 0xA8, 0x00, 0x00, 0x02, 0x83, 0x00})
-	f.Add([]byte{0x80, 0xAE, 0x90, 0x00, 0x01, 0x00})
-	f.Add([]byte{0x00, 0x20, 0x00, 0x88, 0x01, 0x00})
-	f.Fuzz(func(t *testing.T, apdu []byte) {
-		resp, err := card.Transmit(context.Background(), apdu)
-		if err != nil || len(resp) < 2 {
-			t.Fatalf("% X -> % X, %v", apdu, resp, err)
+	return out
+}
+
+func seq(cmds ...string) []byte {
+	var b []byte
+	for _, c := range cmds {
+		x := h(c)
+		b = append(append(b, byte(len(x))), x...)
+	}
+	return b
+}
+
+// gacCID returns the CID of a successful GENERATE AC response (format 1 or
+// 2), ok false when the response has none.
+func gacCID(resp []byte) (byte, bool) {
+	if len(resp) < 3 || resp[len(resp)-2] != 0x90 || resp[len(resp)-1] != 0x00 {
+		return 0, false
+	}
+	body := resp[:len(resp)-2]
+	if v, found, err := tlv.Find(body, 0x80); err == nil && found && len(v) > 0 && body[0] == 0x80 {
+		return v[0], true
+	}
+	v, found, _ := tlv.Find(body, 0x9F27)
+	if !found || len(v) != 1 {
+		return 0, false
+	}
+	return v[0], true
+}
+
+// FuzzTransmit sends arbitrary APDU sequences to fresh cards of every
+// profile: the card never panics, always answers with a status word, and
+// answers every GENERATE AC as EMV Book 3 §9.3 allows from the card's
+// side: never a TC to an ARQC or AAC request, never an ARQC to an AAC
+// request or in the second GENERATE AC (the one after an ARQC), never
+// an RFU cryptogram type.
+func FuzzTransmit(f *testing.F) {
+	var profiles []*Profile
+	for _, name := range []string{"visa_dda", "mc_cda", "unionpay_sda", "visa_qvsdc"} {
+		p, err := LoadProfileFile("testdata/" + name + ".json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		profiles = append(profiles, p)
+	}
+	data := "1D" + cdol1("000000001000", "0156", "0000000000")
+	f.Add(byte(0), seq("00A4040007A0000000031010", "80A80000028300", "80AE8000"+data+"00", "80AE40001F3030"+data[2:]+"00"))
+	f.Add(byte(1), seq("00A4040007A0000000041010", "80A80000028300", "80AE9000"+data+"00", "00C0000020", "80AE40002930301122334455667788"+data[2:]+"00"))
+	f.Add(byte(2), seq("00A4040008A000000333010101", "80A80000028300", "80AE4000"+data+"00", "80CA9F3600", "841E000004AABBCCDD"))
+	f.Add(byte(0), seq("00A4040007A0000000031010", "80A80000028300", "0020008008241234FFFFFFFFFF", "80AE0000"+data+"00", "80AE4000"+data+"00"))
+	f.Add(byte(3), seq("00A404000E325041592E5359532E4444463031", "00A4040007A0000000031010", "80A800000683040000000000"))
+	f.Fuzz(func(t *testing.T, which byte, in []byte) {
+		card, err := New(profiles[int(which)%len(profiles)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := checkAnswers(card, apdus(in)); err != nil {
+			t.Fatal(err)
 		}
 	})
+}
+
+// checkAnswers sends the APDUs and checks every answer: a status word
+// always, and GENERATE AC answer types as Book 3 §9.3 allows.
+func checkAnswers(card *Card, cmds [][]byte) error {
+	sawARQC := false
+	for _, apdu := range cmds {
+		resp, err := card.Transmit(context.Background(), apdu)
+		if err != nil || len(resp) < 2 {
+			return fmt.Errorf("% X -> % X, %v", apdu, resp, err)
+		}
+		if len(apdu) < 4 || apdu[0]&0xF0 != 0x80 || apdu[1] != 0xAE {
+			if len(apdu) >= 2 && (apdu[1] == 0xA4 || apdu[1] == 0xA8) {
+				sawARQC = false // a new selection or transaction
+			}
+			continue
+		}
+		cid, ok := gacCID(resp)
+		if !ok {
+			continue
+		}
+		asked, got := apdu[2]&0xC0, cid&0xC0
+		switch {
+		case got == 0xC0:
+			return fmt.Errorf("% X -> RFU cryptogram type % X", apdu, resp)
+		case asked == 0x00 && got != 0x00:
+			return fmt.Errorf("AAC asked, %02X answered: % X -> % X", got, apdu, resp)
+		case asked == 0x80 && got == 0x40:
+			return fmt.Errorf("ARQC asked, TC answered: % X -> % X", apdu, resp)
+		case sawARQC && got == 0x80:
+			return fmt.Errorf("ARQC in the second GENERATE AC: % X -> % X", apdu, resp)
+		}
+		sawARQC = got == 0x80
+	}
+	return nil
+}
+
+// The fuzz oracle is not blind: the faulty-card options trip it.
+func TestAnswerOracleCatchesFaultyCards(t *testing.T) {
+	data := "1D" + cdol1("000000001000", "0156", "0000000000")
+	for _, tt := range []struct {
+		fault func(*Faults)
+		cmds  []byte
+	}{
+		{func(f *Faults) { f.TCForARQC = true }, seq("00A4040007A0000000031010", "80A80000028300", "80AE8000"+data+"00")},
+		{func(f *Faults) { f.TCForAAC = true }, seq("00A4040007A0000000031010", "80A80000028300", "80AE0000"+data+"00")},
+	} {
+		p, _ := LoadProfileFile("testdata/visa_dda.json")
+		good, _ := New(p)
+		if err := checkAnswers(good, apdus(tt.cmds)); err != nil {
+			t.Fatalf("conforming card: %v", err)
+		}
+		tt.fault(&p.Faults)
+		bad, _ := New(p)
+		if err := checkAnswers(bad, apdus(tt.cmds)); err == nil {
+			t.Fatalf("faulty card %+v passed the oracle", p.Faults)
+		}
+	}
+}
+
+// Malformed GENERATE AC responses (faults for the terminal's decoder).
+func TestMalformedGenerateAC(t *testing.T) {
+	data := cdol1("000000001000", "0156", "0000000000")
+	for _, m := range []string{"truncated", "missing_cid", "duplicate_ac", "short_ac", "trailing"} {
+		x := newTerm(t, "visa_dda", func(p *Profile) { p.Faults.MalformedGenerateAC = m })
+		x.start(visaAID)
+		r := x.tx(apdu("80AE8000", data), 0x9000)
+		s := tlv.NewScanner(r)
+		var tags []tlv.Tag
+		okTLV := s.Next() && s.Tag() == 0x77
+		if okTLV {
+			for in := s.Descend(); in.Next(); {
+				tags = append(tags, in.Tag())
+			}
+		}
+		wellFormed := okTLV && !s.Next() && s.Err() == nil && len(tags) == 4
+		if wellFormed {
+			if v, _, _ := tlv.Find(r, 0x9F26); len(v) == 8 {
+				t.Errorf("%s: the response is well formed: % X", m, r)
+			}
+		}
+	}
+}
+
+// PIN CHANGE (Book 3 §6.5.10, P2 02): the new PIN comes as a format 2 PIN
+// block enciphered under the confidentiality session key (here the EMV
+// VIS secure-messaging session key of MK_SMC = MK_SMI for this profile),
+// and the command is MACed like every script command.
+func TestScriptPINChange(t *testing.T) {
+	x := newTerm(t, "visa_dda", nil)
+	x.start(visaAID)
+	atc := find(t, x.tx("80CA9F3600", 0x9000), 0x9F36)
+	_, arqc, _ := x.genAC(reqARQC, cdol1("000000000100", "0156", "0000000000"), 0x9000)
+	raw := visaSMKey(t, atc)
+	c, err := des.NewTripleDESCipher(append(append([]byte(nil), raw...), raw[:8]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := make([]byte, 8)
+	c.Encrypt(enc, h("245678FFFFFFFFFF"))
+	x.tx(scriptCmd(t, "84240002", enc, atc, arqc), 0x9000)
+	x.tx("0020008008"+"241234FFFFFFFFFF", 0x63C2)
+	x.tx("0020008008"+"245678FFFFFFFFFF", 0x9000)
 }
 
 func TestProfileDoesNotPrintSecrets(t *testing.T) {

@@ -13,8 +13,9 @@
 //
 // Start with Dial(ctx, DefaultAddr) and Conn.Serve(ctx, card); closing the
 // connection removes the card. The card is any reader.Card; in practice the
-// software EMV card of reader/sim. Cards that implement Resetter hear about
-// power-on and resets.
+// software EMV card of reader/sim. Cards that implement Resetter (or
+// SimpleResetter, as reader/sim's *Card does) hear about power-on and
+// resets.
 //
 // Not for production: vpcd accepts cards from the whole network.
 package vpcd

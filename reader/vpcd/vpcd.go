@@ -33,9 +33,26 @@ var (
 )
 
 // Resetter is implemented by cards that want to hear about power-on and
-// reset (reader/sim does: a reset ends the transaction).
+// reset and may fail doing it.
 type Resetter interface {
 	Reset(ctx context.Context) error
+}
+
+// SimpleResetter is implemented by cards whose reset cannot fail
+// (reader/sim's *Card: a reset ends the transaction). Serve accepts either.
+type SimpleResetter interface {
+	Reset()
+}
+
+// reset tells the card about a power-on, reset or power-off.
+func reset(ctx context.Context, card reader.Card) error {
+	switch r := card.(type) {
+	case Resetter:
+		return r.Reset(ctx)
+	case SimpleResetter:
+		r.Reset()
+	}
+	return nil
 }
 
 // Conn is a connection to a vpcd slot: while Serve runs, the card is
@@ -94,10 +111,10 @@ func (c *Conn) Serve(ctx context.Context, card reader.Card) error {
 		if len(msg) == 1 {
 			switch msg[0] {
 			case ctrlPowerOn, ctrlReset:
-				if r, ok := card.(Resetter); ok {
-					if err := r.Reset(ctx); err != nil {
-						return fmt.Errorf("vpcd: resetting the card: %w", err)
-					}
+				// Both start a new card session: no selected application
+				// or transaction survives them (ISO/IEC 7816-3 §6.2).
+				if err := reset(ctx, card); err != nil {
+					return fmt.Errorf("vpcd: resetting the card: %w", err)
 				}
 				continue
 			case ctrlPowerOff:

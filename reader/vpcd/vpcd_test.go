@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/possdk/pos/reader/internal/testcard"
+	"github.com/possdk/pos/reader/sim"
 )
 
 // fakeVPCD plays vpcd's side of the protocol (vsmartcard src/vpcd/vpcd.c):
@@ -165,4 +166,48 @@ func FuzzReadMessage(f *testing.F) {
 			t.Fatalf("message % X from % X", msg, b)
 		}
 	})
+}
+
+// A reader/sim card behind vpcd hears the reset (its Reset() has no
+// context, so vpcd must accept SimpleResetter too): after a reset the
+// application is no longer selected and GENERATE AC is refused (6985,
+// EMV Book 3 §6.5.5.3: conditions of use not satisfied), where before the
+// fix the transaction of the previous session went on.
+func TestServeResetsSimCard(t *testing.T) {
+	f, addr, accepted := startFake(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := Dial(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.conn = <-accepted
+	defer f.conn.Close()
+	card, err := sim.NewFromFile("../sim/testdata/visa_dda.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ SimpleResetter = card
+	done := make(chan error, 1)
+	go func() { done <- conn.Serve(ctx, card) }()
+
+	f.send([]byte{ctrlPowerOn})
+	f.send(append([]byte{0x00, 0xA4, 0x04, 0x00, 0x07}, 0xA0, 0, 0, 0, 0x03, 0x10, 0x10))
+	if got := f.recv(); !bytes.HasSuffix(got, []byte{0x90, 0x00}) {
+		t.Fatalf("SELECT % X", got)
+	}
+	f.send([]byte{0x80, 0xA8, 0x00, 0x00, 0x02, 0x83, 0x00})
+	if got := f.recv(); !bytes.HasSuffix(got, []byte{0x90, 0x00}) {
+		t.Fatalf("GPO % X", got)
+	}
+	f.send([]byte{ctrlReset})
+	gac := append([]byte{0x80, 0xAE, 0x80, 0x00, 29}, make([]byte, 29)...)
+	f.send(append(gac, 0x00))
+	if got := f.recv(); !bytes.Equal(got, []byte{0x69, 0x85}) {
+		t.Fatalf("GENERATE AC after reset answered % X, want 69 85", got)
+	}
+	f.conn.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

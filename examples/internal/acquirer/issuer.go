@@ -101,10 +101,14 @@ func (c *chipIssuer) verify(t *iso8583.Transaction, arqc []byte) (emv.Cryptogram
 	return m, sk, err
 }
 
-// MethodFor chooses the cryptogram version from the scheme of the AID and,
-// for Visa, the CVN in the issuer application data; every other scheme of
-// the demonstration uses the Common Core Definitions.
+// MethodFor chooses the cryptogram version with emv.CryptogramMethodOf
+// (UnionPay PBOC/UICS cards: CVN 01); when that knows no method, it falls
+// back to the scheme of the AID and, for Visa, the CVN in the issuer
+// application data; every other scheme uses the Common Core Definitions.
 func MethodFor(aid, iad []byte) emv.CryptogramMethod {
+	if m, err := emv.CryptogramMethodOf(aid, iad); err == nil {
+		return m
+	}
 	if emv.SchemeOfAID(aid) != emv.SchemeVisa {
 		return emv.CCD
 	}
