@@ -92,6 +92,7 @@ func (c *Codec) unpackTransaction(body []byte, macFor func(string) (MAC, error))
 	if t.macExpected() && m.GetField(c.macField) == nil {
 		return nil, fmt.Errorf("%w: %s %s without field %d", ErrMAC, t.Kind, t.MTI, c.macField)
 	}
+	t.MACVerified = m.GetField(c.macField) != nil
 	return t, nil
 }
 
@@ -138,5 +139,6 @@ func (c *Codec) unpackFlat(body []byte, macFor func(string) (MAC, error)) (*Tran
 	if t.macExpected() && !v.isSet[64] {
 		return nil, fmt.Errorf("%w: %s %s without field %d", ErrMAC, t.Kind, t.MTI, c.macField)
 	}
+	t.MACVerified = v.isSet[64]
 	return t, nil
 }

@@ -20,6 +20,13 @@ const (
 // partial approval, "11" VIP approval).
 func (rc ResponseCode) Approved() bool { return rc == "00" || rc == "10" || rc == "11" }
 
+// FinishesReversal reports whether a 0410 with rc ends a terminal's
+// reversal by UnionPay practice: 00 (reversed), 12 (invalid transaction:
+// nothing to reverse) and 25 (original not found). Every other code (96
+// system malfunction, 91 issuer unavailable, A0 MAC error …) leaves the
+// reversal pending, to be sent again.
+func (rc ResponseCode) FinishesReversal() bool { return rc == "00" || rc == "12" || rc == "25" }
+
 // Meaning returns the CUP meaning of rc in English, or "" if unknown.
 func (rc ResponseCode) Meaning() string { return responseCodes[rc].en }
 

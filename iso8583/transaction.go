@@ -22,6 +22,11 @@ type Transaction struct {
 	Original Kind   // for a reversal: the kind reversed (from 60.1)
 	MTI      string // "" means the kind's request MTI
 
+	// MACVerified is set by the codec when the message arrived with field
+	// 64 and its MAC verified under the terminal's MAK. It is never packed
+	// or stored.
+	MACVerified bool `json:"-"`
+
 	PAN                PAN              // 2
 	ProcessingCode     string           // 3, n6
 	Amount             int64            // 4, fen (分); 0 = absent
@@ -322,6 +327,13 @@ func (t *Transaction) macExpected() bool {
 		return false
 	}
 	if t.IsResponse() {
+		if t.Kind == KindReversal {
+			// A 0410 that finishes a reversal (CUP practice: 00 reversed,
+			// 12 and 25 original not found or not reversible, nothing to
+			// undo) is authenticated: a forged one must not make the
+			// terminal forget money it owes back.
+			return t.ResponseCode.FinishesReversal()
+		}
 		return t.ResponseCode.Approved()
 	}
 	return true

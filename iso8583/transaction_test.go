@@ -70,6 +70,10 @@ func roundTrip(t *testing.T, c *Codec, tx *Transaction) *Transaction {
 	if want.Kind == KindUnknown {
 		want.Kind = got.Kind
 	}
+	if got.macExpected() && !got.MACVerified {
+		t.Errorf("%s: unpacked without MACVerified although field 64 is required", tx.Kind)
+	}
+	want.MACVerified = got.MACVerified
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("%s: round trip\n got %#v\nwant %#v", tx.Kind, fieldsOf(*got), fieldsOf(want))
 	}

@@ -46,13 +46,19 @@ type Config struct {
 	// Timeout bounds the wait for one response (default 30 s); a
 	// shorter context deadline wins.
 	Timeout time.Duration
-	// ReversalAttempts is how many times one pending reversal is sent
-	// before the client gives up until the next transaction (default 3,
-	// the usual CUP terminal setting).
+	// ReversalAttempts is how many rounds DrainReversals makes before it
+	// returns (default 3, the usual CUP terminal setting). A financial
+	// request makes one attempt per pending reversal first and is refused
+	// with ErrPendingReversal while one stays pending; a reversal is never
+	// given up.
 	ReversalAttempts int
-	// ReversalBackoff is the wait before the second attempt, doubled
-	// for each further one (default 1 s).
+	// ReversalBackoff is the wait before DrainReversals' second round,
+	// doubled for each further one (default 1 s). The client's lock is not
+	// held while it waits.
 	ReversalBackoff time.Duration
+	// Policy says which answers finish a reversal and which code is a
+	// partial approval (default DefaultResponsePolicy).
+	Policy ResponsePolicy
 	// Rand is the source for PIN block fill (default crypto/rand).
 	Rand io.Reader
 	// Logger (default slog.Default()).
@@ -108,6 +114,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Policy = cfg.Policy.withDefaults()
 	c := &Client{cfg: cfg, base: cfg.Codec}
 	if c.base == nil {
 		c.base = iso8583.NewCodec(nil, iso8583.Framing{})
@@ -178,6 +185,13 @@ func (c *Client) roundTripLocked(ctx context.Context, t *iso8583.Transaction) (*
 	}
 	rf, err := conn.RoundTrip(ctx, Key{Terminal: t.TerminalID, STAN: t.STAN, MTI: mti}, frame)
 	if err != nil {
+		// No answer in time (or the link broke): the connection may be
+		// half-open, so it is closed and the next request dials afresh
+		// rather than writing into a dead socket until the OS gives up.
+		conn.Close()
+		if c.conn == conn {
+			c.conn = nil
+		}
 		return nil, err
 	}
 	_, resp, err := codec.Unpack(rf)
@@ -223,8 +237,13 @@ func (c *Client) SignIn(ctx context.Context) error {
 	}
 	c.dropKeysLocked()
 	c.codec, c.pik, c.wk = c.base.WithMAC(mac), pik, w
-	if resp.Field60 != nil && resp.Field60.Batch != 0 {
-		if err := c.cfg.Counters.SetBatch(resp.Field60.Batch); err != nil {
+	if hb := resp.Field60; hb != nil && hb.Batch != 0 && hb.Batch != c.cfg.Counters.Batch() {
+		if c.cfg.Batch.Len() > 0 {
+			// Adopting the host's number now would orphan the unsettled
+			// transactions of the current batch: settle first.
+			c.cfg.Logger.Warn("link: host batch number not adopted: the current batch is not settled",
+				"terminal", c.cfg.Terminal.TerminalID, "batch", c.cfg.Counters.Batch(), "host_batch", hb.Batch)
+		} else if err := c.cfg.Counters.SetBatch(hb.Batch); err != nil {
 			return err
 		}
 	}

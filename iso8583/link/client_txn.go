@@ -9,6 +9,7 @@ import (
 
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/pinblock"
+	"github.com/possdk/pos/tlv"
 )
 
 // Card is the card data of a financial request, as read by the terminal.
@@ -85,13 +86,36 @@ func recordID(t *iso8583.Transaction) uint64 {
 func stored(t *iso8583.Transaction) ([]byte, error) {
 	c := *t
 	c.PAN = cardOf(t)
+	icc := c.ICC
 	c.Track2, c.Track3, c.PINBlock, c.ICC = "", "", nil, nil
+	if c.Kind == iso8583.KindReversal && len(icc) > 0 {
+		// A chip reversal carries the ICC data UnionPay asks for in a
+		// 0400's field 55 (TVR, IAD, ATC, IFD serial, script results),
+		// never the track-equivalent data (57) or the cryptogram inputs
+		// beyond these.
+		c.ICC = reversalICC(icc)
+	}
 	if c.Security != nil {
 		sc := *c.Security
 		sc.TrackEncrypted = false
 		c.Security = &sc
 	}
 	return json.Marshal(&c)
+}
+
+// reversalTags are the field-55 tags a CUP chip reversal repeats from the
+// original request: 95 TVR, 9F10 IAD, 9F36 ATC, 9F1E IFD serial number
+// and DF31 issuer script results (when scripts ran).
+var reversalTags = []tlv.Tag{0x95, 0x9F10, 0x9F36, 0x9F1E, 0xDF31}
+
+func reversalICC(icc []byte) []byte {
+	var out []byte
+	for _, tag := range reversalTags {
+		if v, ok, err := tlv.Find(icc, tag); err == nil && ok {
+			out = tlv.AppendTLV(out, tag, v)
+		}
+	}
+	return out
 }
 
 func loadStored(b []byte) (*iso8583.Transaction, error) {
@@ -142,6 +166,13 @@ func (c *Client) Refund(ctx context.Context, orig *iso8583.Transaction, card Car
 // financial runs one financial exchange: pending reversals first, then
 // STAN, PIN, the reversal record (synced), the request, and the
 // bookkeeping of the answer.
+//
+// Crash points and what they mean on restart (each write is synced):
+//
+//	before the reversal record       nothing sent; the STAN is burnt
+//	reversal record (reason 98)      the request may have reached the host: the reversal is sent
+//	batch record after approval      both records: the approval stands, the stale reversal is dropped
+//	reversal record deleted          the approval stands
 func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(stan, batch uint32) (*iso8583.Transaction, error)) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -182,7 +213,7 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(sta
 	}
 	resp, err := c.roundTripLocked(ctx, t)
 	if err == nil {
-		err = checkAnswer(t, resp)
+		err = c.checkAnswer(t, resp)
 	}
 	if err != nil {
 		if reversible(t.Kind) {
@@ -199,6 +230,11 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(sta
 	}
 	if resp.ResponseCode.Approved() {
 		t.ApplyResponse(resp)
+		if resp.ResponseCode == c.cfg.Policy.PartialApproval && resp.Amount > 0 {
+			// Partial approval: the host approved resp.Amount of the
+			// amount asked for; the batch and any reversal use it.
+			t.Amount = resp.Amount
+		}
 		if inBatch(t.Kind) {
 			b, err := stored(t)
 			if err == nil {
@@ -206,32 +242,44 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(sta
 			}
 			if err != nil {
 				// Approved by the host but not recorded: undo it rather
-				// than leave the batch out of balance.
+				// than leave the batch out of balance. The reversal
+				// record's reason becomes 06, which also means that a
+				// batch record found with it on restart is removed and
+				// the reversal sent (the Put may have reached the disk).
 				c.reverseNowLocked(ctx, id, iso8583.ReasonOther)
 				return nil, fmt.Errorf("link: recording approved %s: %w", t.Kind, err)
 			}
 		}
 	}
-	// Recorded in the batch first, then the reversal dropped: a crash in
-	// between leaves both, and drainLocked then drops the reversal.
+	// The batch record is written first, then the reversal record
+	// dropped: a crash in between leaves both, and drainLocked then
+	// drops the reversal (its reason is still 98).
 	if err := c.cfg.Reversals.Delete(id); err != nil {
-		return nil, err
+		// The transaction is approved and recorded: report it as such
+		// (an error here would invite the merchant to charge the card
+		// again). The stale reversal record is dropped by the next drain.
+		c.cfg.Logger.Error("link: dropping the reversal record of an answered request", "txn", t, "err", err)
 	}
 	return &Result{Request: t, Response: resp}, nil
 }
 
 // checkAnswer verifies that resp answers t (the match key already agreed
-// on terminal, STAN and MTI).
-func checkAnswer(t, resp *iso8583.Transaction) error {
-	if resp.Amount != 0 && t.Amount != 0 && resp.Amount != t.Amount {
-		return fmt.Errorf("%w: amount %d answers a request for %d", ErrMismatch, resp.Amount, t.Amount)
+// on terminal, STAN and MTI). A partial approval may carry a smaller
+// amount than asked for; any other amount difference is a mismatch.
+func (c *Client) checkAnswer(t, resp *iso8583.Transaction) error {
+	if resp.Amount == 0 || t.Amount == 0 || resp.Amount == t.Amount {
+		return nil
 	}
-	return nil
+	if resp.ResponseCode == c.cfg.Policy.PartialApproval && resp.Amount > 0 && resp.Amount < t.Amount {
+		return nil
+	}
+	return fmt.Errorf("%w: amount %d answers a request for %d", ErrMismatch, resp.Amount, t.Amount)
 }
 
-// reverseNowLocked sets the reason of the pending reversal id and tries
-// to deliver it at once, with a fresh deadline (the request's context may
-// be what expired). If it cannot be delivered it stays pending.
+// reverseNowLocked sets the reason of the pending reversal id and makes
+// one attempt to deliver it within the caller's context. If it cannot be
+// delivered it stays pending: the next request, SignIn or
+// DrainReversals sends it.
 func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583.ResponseCode) {
 	if b, ok := c.cfg.Reversals.Get(id); ok && reason != iso8583.ReasonNoResponse {
 		if rev, err := loadStored(b); err == nil {
@@ -243,9 +291,11 @@ func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583
 			}
 		}
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
-	defer cancel()
-	if err := c.drainLocked(rctx); err != nil {
+	if ctx.Err() != nil {
+		c.cfg.Logger.Warn("link: reversal pending (caller's context ended)", "err", ctx.Err())
+		return
+	}
+	if err := c.drainLocked(ctx); err != nil {
 		c.cfg.Logger.Warn("link: reversal pending", "err", err)
 	}
 }
@@ -253,7 +303,10 @@ func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583
 // Reverse reverses an approved transaction that the terminal cannot
 // complete (for example, the card declined it after host approval): the
 // reversal, with reason 06, is synced to the journal, the transaction
-// leaves the batch, and the reversal is sent.
+// leaves the batch, and the reversal is sent. A crash between the two
+// writes leaves a reversal with reason 06 beside the batch record: the
+// next drain removes the batch record and sends the reversal, so the
+// state has one meaning whatever the crash point.
 func (c *Client) Reverse(ctx context.Context, r *Result) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -276,34 +329,71 @@ func (c *Client) Reverse(ctx context.Context, r *Result) error {
 		return err
 	}
 	if c.codec == nil {
-		return ErrNotSignedIn
+		return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
 	}
 	return c.drainLocked(ctx)
 }
 
-// drainLocked sends every pending reversal, oldest first, each up to
-// ReversalAttempts times with doubling backoff. It returns an error
-// wrapping ErrPendingReversal if one could not be delivered.
+// DrainReversals sends the pending reversals until none is left, up to
+// Config.ReversalAttempts rounds with doubling backoff between them. The
+// client's lock is released while it waits, so other calls are not held
+// up; it returns early when ctx ends. It reports ErrPendingReversal if
+// some are still pending.
+func (c *Client) DrainReversals(ctx context.Context) error {
+	wait := c.cfg.ReversalBackoff
+	var err error
+	for a := 0; a < c.cfg.ReversalAttempts; a++ {
+		if a > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return errors.Join(err, ctx.Err())
+			}
+			wait *= 2
+		}
+		c.mu.Lock()
+		err = c.drainLocked(ctx)
+		c.mu.Unlock()
+		if err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// drainLocked makes one attempt to send every pending reversal, oldest
+// first. It returns an error wrapping ErrPendingReversal if one is still
+// pending.
 func (c *Client) drainLocked(ctx context.Context) error {
 	entries := c.cfg.Reversals.Entries()
 	if len(entries) == 0 {
 		return nil
 	}
-	if c.codec == nil {
-		return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
-	}
 	for _, e := range entries {
-		if _, ok := c.cfg.Batch.Get(e.ID); ok {
-			// The response arrived and was recorded; only the reversal's
-			// removal was lost (crash between the two writes).
-			if err := c.cfg.Reversals.Delete(e.ID); err != nil {
-				return err
-			}
-			continue
-		}
 		rev, err := loadStored(e.Payload)
 		if err != nil {
 			return err
+		}
+		if _, ok := c.cfg.Batch.Get(e.ID); ok {
+			if rev.ResponseCode == iso8583.ReasonNoResponse {
+				// The pre-send record of a request whose approval was
+				// recorded: only its removal was lost (a crash between
+				// the two writes). The approval stands.
+				if err := c.cfg.Reversals.Delete(e.ID); err != nil {
+					return err
+				}
+				continue
+			}
+			// A reversal decided after the approval (Reverse, or a batch
+			// write that failed): the batch record goes first.
+			if err := c.cfg.Batch.Delete(e.ID); err != nil {
+				return err
+			}
+		}
+		if c.codec == nil {
+			return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
 		}
 		if err := c.sendReversalLocked(ctx, rev); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, rev, err)
@@ -315,31 +405,17 @@ func (c *Client) drainLocked(ctx context.Context) error {
 	return nil
 }
 
+// sendReversalLocked makes one attempt to deliver rev. Only a 0410 with a
+// verified MAC and a response code the policy names finishes it.
 func (c *Client) sendReversalLocked(ctx context.Context, rev *iso8583.Transaction) error {
-	wait := c.cfg.ReversalBackoff
-	var last error
-	for a := 0; a < c.cfg.ReversalAttempts; a++ {
-		if a > 0 {
-			select {
-			case <-time.After(wait):
-			case <-ctx.Done():
-				return errors.Join(last, ctx.Err())
-			}
-			wait *= 2
-		}
-		actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-		resp, err := c.roundTripLocked(actx, rev)
-		cancel()
-		if err == nil {
-			// Any 0410 means the host has the reversal; its response
-			// code says what it found, not whether to resend.
-			c.cfg.Logger.Info("link: reversal acknowledged", "txn", rev, "rc", resp.ResponseCode)
-			return nil
-		}
-		last = err
-		if ctx.Err() != nil {
-			return err
-		}
+	resp, err := c.roundTripLocked(ctx, rev)
+	if err != nil {
+		return err
 	}
-	return last
+	if !c.cfg.Policy.reversalDone(resp) {
+		c.cfg.Logger.Warn("link: reversal not acknowledged", "txn", rev, "rc", resp.ResponseCode, "mac", resp.MACVerified)
+		return fmt.Errorf("%w: host answered %s (MAC verified: %v)", ErrReversalRefused, resp.ResponseCode, resp.MACVerified)
+	}
+	c.cfg.Logger.Info("link: reversal acknowledged", "txn", rev, "rc", resp.ResponseCode)
+	return nil
 }
