@@ -37,6 +37,7 @@ const (
 type Counters struct {
 	mu       sync.Mutex
 	f        *os.File
+	lock     *os.File // flock on path.lock: one opener at a time
 	path     string
 	seq      uint64
 	issued   uint64 // STANs handed out
@@ -77,15 +78,21 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 			o(c)
 		}
 	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
+		unlockFile(lock)
 		return nil, fmt.Errorf("link: opening counters: %w", err)
 	}
-	c.f = f
+	c.f, c.lock = f, lock
 	var buf [2 * counterSlot]byte
 	n, err := io.ReadFull(f, buf[:])
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		f.Close()
+		unlockFile(lock)
 		return nil, fmt.Errorf("link: reading counters: %w", err)
 	}
 	found := false
@@ -97,6 +104,7 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 	}
 	if !found && !allZero(buf[:n]) {
 		f.Close()
+		unlockFile(lock)
 		return nil, fmt.Errorf("%w: %s: no valid counter slot in %d bytes", ErrCorrupt, path, n)
 	}
 	// Every STAN up to the reserved mark may have been used before the
@@ -105,10 +113,14 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 	if !found {
 		if err := c.writeLocked(); err != nil {
 			f.Close()
+			unlockFile(lock)
+			unlockFile(lock)
 			return nil, err
 		}
 		if err := syncDir(filepath.Dir(path)); err != nil {
 			f.Close()
+			unlockFile(lock)
+			unlockFile(lock)
 			return nil, err
 		}
 	}
@@ -230,5 +242,9 @@ func (c *Counters) Close() error {
 	}
 	err := c.f.Close()
 	c.f = nil
+	if uerr := unlockFile(c.lock); err == nil {
+		err = uerr
+	}
+	c.lock = nil
 	return err
 }

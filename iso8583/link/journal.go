@@ -63,6 +63,7 @@ type Journal struct {
 	mu   sync.Mutex
 	path string
 	f    *os.File
+	lock *os.File // flock on path.lock: one opener at a time
 	size int64
 	live map[uint64]*journalEntry
 	seq  uint64
@@ -84,14 +85,20 @@ type journalEntry struct {
 func OpenJournal(path string) (*Journal, error) {
 	// A compaction that crashed before its rename leaves a temporary
 	// file; the journal itself is still the authoritative copy.
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
 	_ = os.Remove(path + ".tmp")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
+		unlockFile(lock)
 		return nil, fmt.Errorf("link: opening journal: %w", err)
 	}
-	j := &Journal{path: path, f: f, live: make(map[uint64]*journalEntry)}
+	j := &Journal{path: path, f: f, lock: lock, live: make(map[uint64]*journalEntry)}
 	if err := j.load(); err != nil {
 		f.Close()
+		unlockFile(lock)
 		return nil, err
 	}
 	err = j.truncateEmptyLocked(true)
@@ -100,6 +107,7 @@ func OpenJournal(path string) (*Journal, error) {
 	}
 	if err != nil {
 		j.f.Close()
+		unlockFile(lock)
 		return nil, err
 	}
 	return j, nil
@@ -159,7 +167,12 @@ func scanJournal(data []byte, apply func(body []byte, size int)) (end, torn int,
 	for off < len(data) {
 		body, n, err := parseRecord(data[off:])
 		if err != nil {
-			if n < 0 || off+n >= len(data) {
+			// Only the last record can be torn: one whose declared end
+			// is the end of the file or beyond it, or whose length field
+			// itself is damaged with no valid record anywhere after it.
+			// A damaged record followed by a valid one is corruption, and
+			// nothing is cut: the caller decides.
+			if (n < 0 || off+n >= len(data)) && !validRecordAfter(data, off+1) {
 				return off, len(data) - off, nil
 			}
 			return off, 0, fmt.Errorf("record at offset %d: %w", off, err)
@@ -168,6 +181,20 @@ func scanJournal(data []byte, apply func(body []byte, size int)) (end, torn int,
 		off += n
 	}
 	return off, 0, nil
+}
+
+// validRecordAfter reports whether a record with a valid length and
+// checksum starts anywhere at or after from. A torn write leaves garbage
+// only at the end of the file, so finding one means the damage is in the
+// middle. (A CRC-32C over a plausible length makes a false find from torn
+// bytes vanishingly unlikely.)
+func validRecordAfter(data []byte, from int) bool {
+	for off := from; off+recordHdrLen+recordMinBody <= len(data); off++ {
+		if _, n, err := parseRecord(data[off:]); err == nil && n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func journalHeader() []byte {
@@ -488,6 +515,10 @@ func (j *Journal) Close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
+	if uerr := unlockFile(j.lock); err == nil {
+		err = uerr
+	}
+	j.lock = nil
 	return err
 }
 
