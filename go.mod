@@ -17,6 +17,7 @@ require (
 require (
 	github.com/creack/goselect v0.1.2 // indirect
 	github.com/yerden/go-util v1.1.4 // indirect
+	golang.org/x/crypto v0.53.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 )

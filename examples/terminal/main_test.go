@@ -120,6 +120,11 @@ func TestDeclines(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
+	// Commands without -state use the user's cache directory: point it
+	// into the test's temporary directory (tests write nowhere else).
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv("HOME", cache)
 	tests := []struct {
 		args []string
 		code int

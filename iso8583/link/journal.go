@@ -27,8 +27,11 @@ import (
 // valid data after it is corruption and is reported as ErrCorrupt.
 const (
 	journalMagic    = "PJNL"
-	journalVersion  = 1
+	journalVersion  = 1 // clear payloads
+	journalSealed   = 2 // payloads sealed with XChaCha20-Poly1305; header carries a file ID
 	journalHdrLen   = 8
+	sealedHdrLen    = journalHdrLen + fileIDLen
+	fileIDLen       = 16
 	recordHdrLen    = 8
 	recordMinBody   = 9
 	maxRecordBody   = 1 << 20
@@ -64,13 +67,18 @@ type Journal struct {
 	path string
 	f    *os.File
 	lock *os.File // flock on path.lock: one opener at a time
+	seal *sealer  // nil: clear payloads (version 1)
+	hdr  []byte   // the file's header as written
 	size int64
 	live map[uint64]*journalEntry
 	seq  uint64
 	dead int64 // bytes of records superseded by later ones
 	rec  Recovery
-	err  error // sticky: a failed sync leaves the file state unknown
-	buf  []byte
+	// reseal: some record is clear or sealed under a previous key; the
+	// journal is rewritten under the current key on open.
+	reseal bool
+	err    error // sticky: a failed sync leaves the file state unknown
+	buf    []byte
 }
 
 type journalEntry struct {
@@ -82,7 +90,15 @@ type journalEntry struct {
 // OpenJournal opens the journal at path, creating it (and syncing its
 // directory) if it does not exist. A torn last record is cut off and
 // reported by Recovery; any other damage is ErrCorrupt with the offset.
-func OpenJournal(path string) (*Journal, error) {
+//
+// With WithSealKey every payload is sealed (see JournalOption).
+func OpenJournal(path string, opts ...JournalOption) (*Journal, error) {
+	var o journalOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
 	// A compaction that crashed before its rename leaves a temporary
 	// file; the journal itself is still the authoritative copy.
 	lock, err := lockFile(path)
@@ -96,13 +112,22 @@ func OpenJournal(path string) (*Journal, error) {
 		return nil, fmt.Errorf("link: opening journal: %w", err)
 	}
 	j := &Journal{path: path, f: f, lock: lock, live: make(map[uint64]*journalEntry)}
+	if o.key != nil {
+		if j.seal, err = newSealer(filepath.Base(path), o.key, o.previous); err != nil {
+			f.Close()
+			unlockFile(lock)
+			return nil, err
+		}
+	}
 	if err := j.load(); err != nil {
 		f.Close()
 		unlockFile(lock)
 		return nil, err
 	}
 	err = j.truncateEmptyLocked(true)
-	if err == nil && j.shouldCompact() {
+	if err == nil && (j.shouldCompact() || j.reseal) {
+		// Compaction also re-seals: under a new key after a rotation,
+		// and a clear (version 1) journal opened with a key.
 		err = j.compactLocked()
 	}
 	if err != nil {
@@ -118,20 +143,50 @@ func (j *Journal) load() error {
 	if err != nil {
 		return fmt.Errorf("link: reading journal %s: %w", j.path, err)
 	}
-	if len(data) < journalHdrLen {
+	if len(data) < journalHdrLen || (len(data) < sealedHdrLen && data[4] == journalSealed) {
 		// New file, or a crash while its header was being written:
 		// nothing can have been recorded yet.
-		if len(data) > 0 && !bytes.HasPrefix(journalHeader(), data) {
+		if len(data) > 0 && !bytes.HasPrefix(data, []byte(journalMagic)[:min(len(data), 4)]) {
 			return fmt.Errorf("%w: %s: not a journal (bad magic)", ErrCorrupt, j.path)
 		}
 		return j.reset()
 	}
+	switch {
+	case data[4] == journalSealed && j.seal == nil:
+		return fmt.Errorf("%w: %s is sealed: open it with its storage key (WithSealKey)", ErrSealed, j.path)
+	case data[4] == journalSealed:
+		j.seal.fileID = data[journalHdrLen:sealedHdrLen]
+		j.hdr = slices.Clone(data[:sealedHdrLen])
+	case j.seal != nil:
+		// A clear journal opened with a key: read it, then rewrite it
+		// sealed (a new file ID).
+		j.reseal = true
+		if err := j.seal.newFileID(); err != nil {
+			return err
+		}
+		j.hdr = j.seal.header()
+	default:
+		j.hdr = journalHeader()
+	}
+	var openErr error
 	end, torn, err := scanJournal(data, func(body []byte, size int) {
-		j.apply(body, int64(size))
+		if openErr != nil {
+			return
+		}
+		op, id, payload := body[0], binary.BigEndian.Uint64(body[1:]), body[recordMinBody:]
+		if op == opPut && data[4] == journalSealed {
+			var old bool
+			payload, old, openErr = j.seal.open(op, id, payload)
+			j.reseal = j.reseal || old
+		}
+		j.apply(op, id, payload, int64(size))
 		j.rec.Records++
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrCorrupt, j.path, err)
+	}
+	if openErr != nil {
+		return fmt.Errorf("%s: %w", j.path, openErr)
 	}
 	if torn > 0 {
 		// Cut the torn record off so the next append starts on a record
@@ -160,10 +215,17 @@ func scanJournal(data []byte, apply func(body []byte, size int)) (end, torn int,
 	if len(data) < journalHdrLen || string(data[:4]) != journalMagic {
 		return 0, 0, errors.New("not a journal (bad magic)")
 	}
-	if data[4] != journalVersion {
-		return 0, 0, fmt.Errorf("journal version %d, want %d", data[4], journalVersion)
-	}
 	off := journalHdrLen
+	switch data[4] {
+	case journalVersion:
+	case journalSealed:
+		off = sealedHdrLen
+		if len(data) < off {
+			return 0, 0, errors.New("sealed journal header cut short")
+		}
+	default:
+		return 0, 0, fmt.Errorf("journal version %d, want %d or %d", data[4], journalVersion, journalSealed)
+	}
 	for off < len(data) {
 		body, n, err := parseRecord(data[off:])
 		if err != nil {
@@ -230,16 +292,15 @@ func parseRecord(b []byte) (body []byte, n int, err error) {
 	return body, n, nil
 }
 
-// apply replays one valid record body into the live map.
-func (j *Journal) apply(body []byte, size int64) {
-	id := binary.BigEndian.Uint64(body[1:])
+// apply replays one record (payload in clear) into the live map.
+func (j *Journal) apply(op byte, id uint64, payload []byte, size int64) {
 	old := j.live[id]
 	if old != nil {
 		j.dead += old.size
 	}
-	switch body[0] {
+	switch op {
 	case opPut:
-		e := &journalEntry{payload: slices.Clone(body[recordMinBody:]), size: size}
+		e := &journalEntry{payload: slices.Clone(payload), size: size}
 		if old != nil {
 			e.seq = old.seq
 		} else {
@@ -258,7 +319,15 @@ func (j *Journal) reset() error {
 	if err := j.f.Truncate(0); err != nil {
 		return fmt.Errorf("link: initialising journal: %w", err)
 	}
-	if _, err := j.f.WriteAt(journalHeader(), 0); err != nil {
+	if j.seal != nil {
+		if err := j.seal.newFileID(); err != nil {
+			return err
+		}
+		j.hdr = j.seal.header()
+	} else {
+		j.hdr = journalHeader()
+	}
+	if _, err := j.f.WriteAt(j.hdr, 0); err != nil {
 		return fmt.Errorf("link: initialising journal: %w", err)
 	}
 	if err := j.f.Sync(); err != nil {
@@ -267,7 +336,7 @@ func (j *Journal) reset() error {
 	if err := syncDir(filepath.Dir(j.path)); err != nil {
 		return err
 	}
-	j.size = journalHdrLen
+	j.size = int64(len(j.hdr))
 	_, err := j.f.Seek(j.size, io.SeekStart)
 	return err
 }
@@ -282,7 +351,7 @@ func (j *Journal) Recovery() Recovery {
 // Put durably records payload under id, replacing any earlier payload.
 // It returns after the record is synced to stable storage.
 func (j *Journal) Put(id uint64, payload []byte) error {
-	if len(payload) > maxRecordBody-recordMinBody {
+	if len(payload) > maxRecordBody-recordMinBody-sealOverhead {
 		return fmt.Errorf("%w: journal payload of %d bytes", ErrTooLarge, len(payload))
 	}
 	j.mu.Lock()
@@ -320,7 +389,14 @@ func (j *Journal) appendLocked(op byte, id uint64, payload []byte) error {
 	if err := j.usable(); err != nil {
 		return err
 	}
-	j.buf = appendRecord(j.buf[:0], op, id, payload)
+	stored := payload
+	if j.seal != nil && op == opPut {
+		var err error
+		if stored, err = j.seal.seal(op, id, payload); err != nil {
+			return err
+		}
+	}
+	j.buf = appendRecord(j.buf[:0], op, id, stored)
 	if _, err := j.f.Write(j.buf); err != nil {
 		// Cut a partial write off so the log stays record-aligned.
 		if terr := j.f.Truncate(j.size); terr != nil {
@@ -337,7 +413,7 @@ func (j *Journal) appendLocked(op byte, id uint64, payload []byte) error {
 		return j.err
 	}
 	j.size += int64(len(j.buf))
-	j.apply(j.buf[recordHdrLen:], int64(len(j.buf)))
+	j.apply(op, id, payload, int64(len(j.buf)))
 	return nil
 }
 
@@ -414,7 +490,7 @@ func (j *Journal) truncateEmptyLocked(force bool) error {
 	if len(j.live) != 0 || j.dead == 0 || (!force && j.dead < 4<<10) {
 		return nil
 	}
-	if err := j.f.Truncate(journalHdrLen); err != nil {
+	if err := j.f.Truncate(int64(len(j.hdr))); err != nil {
 		j.err = fmt.Errorf("link: truncating journal: %w", err)
 		return j.err
 	}
@@ -422,7 +498,7 @@ func (j *Journal) truncateEmptyLocked(force bool) error {
 		j.err = fmt.Errorf("link: syncing journal: %w", err)
 		return j.err
 	}
-	j.size, j.dead, j.seq = journalHdrLen, 0, 0
+	j.size, j.dead, j.seq = int64(len(j.hdr)), 0, 0
 	_, err := j.f.Seek(j.size, io.SeekStart)
 	return err
 }
@@ -461,9 +537,21 @@ func (j *Journal) Clear() error {
 // journal is on disk under the real name.
 func (j *Journal) compactLocked() error {
 	entries := j.entriesLocked()
-	buf := journalHeader()
-	for _, e := range entries {
-		buf = appendRecord(buf, opPut, e.ID, e.Payload)
+	buf := slices.Clone(j.hdr)
+	sizes := make([]int64, len(entries))
+	for i, e := range entries {
+		stored := e.Payload
+		if j.seal != nil {
+			// Fresh nonces under the current key: compaction is where a
+			// rotated key takes over.
+			var err error
+			if stored, err = j.seal.seal(opPut, e.ID, e.Payload); err != nil {
+				return err
+			}
+		}
+		n := len(buf)
+		buf = appendRecord(buf, opPut, e.ID, stored)
+		sizes[i] = int64(len(buf) - n)
 	}
 	tmp := j.path + ".tmp"
 	nf, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -497,10 +585,11 @@ func (j *Journal) compactLocked() error {
 	j.dead = 0
 	j.live = make(map[uint64]*journalEntry, len(entries))
 	j.seq = 0
-	for _, e := range entries {
+	for i, e := range entries {
 		j.seq++
-		j.live[e.ID] = &journalEntry{seq: j.seq, payload: e.Payload, size: int64(recordHdrLen + recordMinBody + len(e.Payload))}
+		j.live[e.ID] = &journalEntry{seq: j.seq, payload: e.Payload, size: sizes[i]}
 	}
+	j.reseal = false
 	_, err = j.f.Seek(j.size, io.SeekStart)
 	return err
 }

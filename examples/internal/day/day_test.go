@@ -3,6 +3,9 @@ package day
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +20,15 @@ func TestDay(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Config{Out: &out, StateDir: t.TempDir()})
+	state := t.TempDir()
+	rep, err := Run(ctx, Config{Out: &out, StateDir: state})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// PCI DSS 3.5.1 (issue 15): after a whole day the terminal's state
+	// directory holds none of the day's PANs in clear, as hex text or as
+	// packed BCD.
+	noClearPANs(t, state)
 	s := out.String()
 	if !rep.OK() {
 		t.Fatalf("steps failed:\n%s", s)
@@ -102,5 +110,33 @@ func TestDayHostDown(t *testing.T) {
 	}
 	if rep.OK() || len(rep.Steps) != 1 || rep.Steps[0].Name != "sign-in" {
 		t.Fatalf("report %+v\n%s", rep.Steps, out.String())
+	}
+}
+
+func noClearPANs(t *testing.T, dir string) {
+	t.Helper()
+	files := 0
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, pan := range cardNumbers {
+			bcd, _ := hex.DecodeString(pan)
+			for _, form := range [][]byte{[]byte(pan), []byte(hex.EncodeToString([]byte(pan))),
+				[]byte(strings.ToUpper(hex.EncodeToString([]byte(pan)))), bcd} {
+				if bytes.Contains(b, form) {
+					t.Errorf("%s holds PAN %s…%s in clear", path, pan[:6], pan[len(pan)-4:])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || files == 0 {
+		t.Fatalf("state directory: %v, %d files", err, files)
 	}
 }

@@ -8,6 +8,8 @@ package terminal
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -36,6 +38,9 @@ type Config struct {
 	StateDir string
 	// TerminalID, MerchantID and MerchantName default to the fixtures'.
 	TerminalID, MerchantID, MerchantName string
+	// StorageKey (32 bytes) seals the journals at rest; nil derives it
+	// from the TMK.
+	StorageKey []byte
 	// TMK is the terminal master key.
 	TMK *keys.Key
 	// Kernel is the EMV configuration (nil: fixtures.TerminalConfig).
@@ -58,6 +63,21 @@ type Terminal struct {
 	reversals *link.Journal
 	batch     *link.Journal
 	counters  *link.Counters
+}
+
+// storageKey is the key the journals are sealed under: cfg.StorageKey, or
+// one derived from the TMK (HMAC-SHA256 with a fixed label), so the state
+// directory holds no card data in clear and is useless without the
+// terminal's key hierarchy.
+func storageKey(cfg Config) []byte {
+	if len(cfg.StorageKey) == 32 {
+		return cfg.StorageKey
+	}
+	tmk := cfg.TMK.ClearBytes()
+	m := hmac.New(sha256.New, tmk)
+	clear(tmk)
+	m.Write([]byte("possdk terminal journal storage key v1"))
+	return m.Sum(nil)
 }
 
 // Open opens the terminal's state and prepares its host link; SignIn
@@ -90,10 +110,11 @@ func Open(cfg Config) (*Terminal, error) {
 	}
 	t := &Terminal{cfg: cfg}
 	var err error
-	if t.reversals, err = link.OpenJournal(filepath.Join(cfg.StateDir, "reversals.journal")); err != nil {
+	seal := link.WithSealKey(storageKey(cfg))
+	if t.reversals, err = link.OpenJournal(filepath.Join(cfg.StateDir, "reversals.journal"), seal); err != nil {
 		return nil, err
 	}
-	if t.batch, err = link.OpenJournal(filepath.Join(cfg.StateDir, "batch.journal")); err != nil {
+	if t.batch, err = link.OpenJournal(filepath.Join(cfg.StateDir, "batch.journal"), seal); err != nil {
 		t.Close()
 		return nil, err
 	}
