@@ -6,7 +6,6 @@ import (
 	"io"
 	"sync"
 
-	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/reader"
 	framed "github.com/possdk/pos/reader/link"
 	"github.com/possdk/pos/reader/link/ecr"
@@ -36,16 +35,16 @@ type ecrHandler struct {
 	t   *Terminal
 	opt ECROptions
 
-	mu    sync.Mutex
-	sales map[string]*Sale // approved sales by trace number
-	last  *ecr.Response    // last money-moving answer
-	slip  *Sale
+	// mu serialises the handler's use of the terminal's ECR records
+	// (last answer, slip, sales by trace), which live in its state
+	// directory so that they outlive the connection and the process.
+	mu sync.Mutex
 }
 
 // ECRHandler returns the handler that lets a cash register drive t over
 // reader/link/ecr.
 func (t *Terminal) ECRHandler(opt ECROptions) ecr.Handler {
-	return &ecrHandler{t: t, opt: opt, sales: make(map[string]*Sale)}
+	return &ecrHandler{t: t, opt: opt}
 }
 
 func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(ecr.Status)) *ecr.Response {
@@ -65,23 +64,36 @@ func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(e
 		}
 		r := &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", s.Batch),
 			Text: fmt.Sprintf("%d debit(s) %s balanced", s.Terminal.DebitCount, money(s.Terminal.DebitAmount))}
+		h.mu.Lock()
+		err = h.t.forgetSettledSales()
+		h.mu.Unlock()
+		if err != nil {
+			h.t.cfg.Logger.Error("terminal: forgetting settled sales", "err", err)
+		}
 		if !s.Balanced {
 			r.Result, r.Text = "95", "not balanced: batch uploaded" // ISO 8583: reconcile error
 		}
 		return r
 	case ecr.LastTransaction:
 		h.mu.Lock()
-		defer h.mu.Unlock()
-		if h.last == nil {
+		last, err := h.t.lastECR()
+		h.mu.Unlock()
+		if err != nil {
+			return failed(err)
+		}
+		if last == nil {
 			return &ecr.Response{Result: "25", Text: "no transaction yet"} // unable to locate record
 		}
-		r := *h.last
+		r := *last
 		r.Command, r.Ref = 0, ""
 		return &r
 	case ecr.Reprint:
 		h.mu.Lock()
-		s := h.slip
+		s, err := h.t.lastSlip()
 		h.mu.Unlock()
+		if err != nil {
+			return failed(err)
+		}
 		if s == nil {
 			return &ecr.Response{Result: "25", Text: "nothing to reprint"}
 		}
@@ -122,10 +134,13 @@ func (h *ecrHandler) sale(ctx context.Context, req *ecr.Request, status func(ecr
 
 func (h *ecrHandler) void(ctx context.Context, req *ecr.Request) (*ecr.Response, *Sale) {
 	h.mu.Lock()
-	orig := h.sales[req.OrigTrc]
+	orig, err := h.t.saleByTrace(req.OrigTrc)
 	h.mu.Unlock()
+	if err != nil {
+		return failed(err), nil
+	}
 	if orig == nil {
-		return &ecr.Response{Result: "25", Text: "no approved sale with trace " + req.OrigTrc + " in this session"}, nil
+		return &ecr.Response{Result: "25", Text: "no approved sale with trace " + req.OrigTrc + " in the current batch"}, nil
 	}
 	s, err := h.t.Void(ctx, orig)
 	if err != nil {
@@ -133,8 +148,11 @@ func (h *ecrHandler) void(ctx context.Context, req *ecr.Request) (*ecr.Response,
 	}
 	if s.Approved {
 		h.mu.Lock()
-		delete(h.sales, req.OrigTrc)
+		err := h.t.forgetSale(req.OrigTrc)
 		h.mu.Unlock()
+		if err != nil {
+			h.t.cfg.Logger.Error("terminal: forgetting a voided sale", "err", err)
+		}
 	}
 	return h.answer(ctx, s), s
 }
@@ -168,12 +186,10 @@ func (h *ecrHandler) answer(ctx context.Context, s *Sale) *ecr.Response {
 func (h *ecrHandler) remember(r *ecr.Response, s *Sale) *ecr.Response {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.last = r
-	if s != nil && s.Approved {
-		h.slip = s
-		if s.Kind == iso8583.KindSale {
-			h.sales[r.Trace] = s
-		}
+	if err := h.t.rememberECR(r, s); err != nil {
+		// The answer stands (the money moved); only the register's later
+		// LAST would miss it.
+		h.t.cfg.Logger.Error("terminal: recording the ECR answer", "err", err)
 	}
 	return r
 }

@@ -63,6 +63,10 @@ type Terminal struct {
 	reversals *link.Journal
 	batch     *link.Journal
 	counters  *link.Counters
+	// ecr remembers the cash register's last answer, the last slip and
+	// the approved sales by trace number, across connections and
+	// restarts (sealed like the other journals).
+	ecr *link.Journal
 }
 
 // storageKey is the key the journals are sealed under: cfg.StorageKey, or
@@ -122,6 +126,10 @@ func Open(cfg Config) (*Terminal, error) {
 		t.Close()
 		return nil, err
 	}
+	if t.ecr, err = link.OpenJournal(filepath.Join(cfg.StateDir, "ecr.journal"), seal); err != nil {
+		t.Close()
+		return nil, err
+	}
 	t.client, err = link.NewClient(link.Config{
 		Dialer: link.Dialer{Addr: cfg.HostAddr, TLS: cfg.TLS, Pins: cfg.Pins, Timeout: 5 * time.Second},
 		Envelope: iso8583.Envelope{
@@ -148,7 +156,7 @@ func (t *Terminal) Close() error {
 	if t.client != nil {
 		errs = append(errs, t.client.Close())
 	}
-	for _, j := range []*link.Journal{t.reversals, t.batch} {
+	for _, j := range []*link.Journal{t.reversals, t.batch, t.ecr} {
 		if j != nil {
 			errs = append(errs, j.Close())
 		}

@@ -1,0 +1,112 @@
+package terminal
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/possdk/pos/examples/internal/acquirer"
+	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/reader"
+	"github.com/possdk/pos/reader/link/ecr"
+)
+
+func startAcquirer(t *testing.T) string {
+	t.Helper()
+	a, err := acquirer.New(acquirer.Config{PINs: fixtures.CardPINs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		a.Shutdown(ctx)
+		<-done
+	})
+	return ln.Addr().String()
+}
+
+func openTestTerminal(t *testing.T, addr, state string) *Terminal {
+	t.Helper()
+	tmk, err := fixtures.TestKeys().TMK(fixtures.TerminalID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, err := Open(Config{HostAddr: addr, StateDir: state, TMK: tmk, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return term
+}
+
+// TestECRRecoveryAcrossConnectionsAndRestart (issue 15): a register that
+// lost its connection asks LAST on a new one and must get the approved
+// sale (not "no transaction yet", which invites charging again); the same
+// after the terminal restarts; and a void by trace number works in a new
+// connection after the restart.
+func TestECRRecoveryAcrossConnectionsAndRestart(t *testing.T) {
+	addr := startAcquirer(t)
+	state := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := fixtures.Profile("unionpay_sda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := ECROptions{PINPad: PINPad{PIN: p.PIN}, Card: func(ctx context.Context) (reader.Card, func(), error) {
+		c, err := fixtures.Card("unionpay_sda")
+		return c, func() {}, err
+	}}
+	quiet := func(ecr.Status) {}
+
+	term := openTestTerminal(t, addr, state)
+	if err := term.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sale := term.ECRHandler(opt).Handle(ctx, &ecr.Request{Command: ecr.Sale, Amount: 1234, Currency: cny, Ref: "A1"}, quiet)
+	if sale.Result != ecr.ResultApproved || sale.Trace == "" {
+		t.Fatalf("sale: %+v", sale)
+	}
+
+	// A new connection: a new handler.
+	last := term.ECRHandler(opt).Handle(ctx, &ecr.Request{Command: ecr.LastTransaction}, quiet)
+	if last.Result != ecr.ResultApproved || last.Trace != sale.Trace || last.Amount != 1234 || last.AuthCode != sale.AuthCode {
+		t.Fatalf("LAST on a new connection: %+v, want the approved sale %+v", last, sale)
+	}
+
+	// The terminal restarts.
+	if err := term.Close(); err != nil {
+		t.Fatal(err)
+	}
+	term = openTestTerminal(t, addr, state)
+	defer term.Close()
+	last = term.ECRHandler(opt).Handle(ctx, &ecr.Request{Command: ecr.LastTransaction}, quiet)
+	if last.Result != ecr.ResultApproved || last.Trace != sale.Trace || last.RRN != sale.RRN {
+		t.Fatalf("LAST after restart: %+v, want the approved sale %+v", last, sale)
+	}
+	if r := term.ECRHandler(opt).Handle(ctx, &ecr.Request{Command: ecr.Reprint}, quiet); r.Result != ecr.ResultApproved {
+		t.Fatalf("REPRINT after restart: %+v", r)
+	}
+	if err := term.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	void := term.ECRHandler(opt).Handle(ctx, &ecr.Request{Command: ecr.Void, OrigTrc: sale.Trace}, quiet)
+	if void.Result != ecr.ResultApproved || void.Amount != 1234 {
+		t.Fatalf("VOID by trace %s after restart: %+v", sale.Trace, void)
+	}
+	again := term.ECRHandler(opt).Handle(ctx, &ecr.Request{Command: ecr.Void, OrigTrc: sale.Trace}, quiet)
+	if again.Result != "25" {
+		t.Fatalf("second VOID of trace %s: %+v, want 25 (no such sale)", sale.Trace, again)
+	}
+	tot, err := term.Totals()
+	if err != nil || tot.DebitCount != 0 {
+		t.Fatalf("batch after the void: %+v %v", tot, err)
+	}
+}
