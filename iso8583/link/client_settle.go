@@ -121,10 +121,15 @@ func (c *Client) Settle(ctx context.Context) (*Settlement, error) {
 		}
 		s.Uploaded = len(live)
 	}
-	if err := c.cfg.Batch.Clear(); err != nil {
+	// The batch number advances first, then the settled records go: a
+	// crash in between leaves records of the old batch, which the totals
+	// and the next upload skip (they name their batch) and the next
+	// settlement clears; the other order would settle the same batch
+	// number again, empty, against the host's totals.
+	if _, err := c.cfg.Counters.NextBatch(); err != nil {
 		return nil, err
 	}
-	if _, err := c.cfg.Counters.NextBatch(); err != nil {
+	if err := c.cfg.Batch.Clear(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -282,13 +282,22 @@ func (c *Client) checkAnswer(t, resp *iso8583.Transaction) error {
 // DrainReversals sends it.
 func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583.ResponseCode) {
 	if b, ok := c.cfg.Reversals.Get(id); ok && reason != iso8583.ReasonNoResponse {
-		if rev, err := loadStored(b); err == nil {
+		rev, err := loadStored(b)
+		var nb []byte
+		if err == nil {
 			rev.ResponseCode = reason
-			if nb, err := stored(rev); err == nil {
-				if err := c.cfg.Reversals.Put(id, nb); err != nil {
-					c.cfg.Logger.Error("link: updating reversal reason", "err", err)
-				}
-			}
+			nb, err = stored(rev)
+		}
+		if err == nil {
+			err = c.cfg.Reversals.Put(id, nb)
+		}
+		if err != nil {
+			// The decision is not on disk: act on nothing that a restart
+			// would not know about. The record (reason 98) stays, and the
+			// next start sends it or, finding the transaction in the
+			// batch, keeps the approval: either way one meaning.
+			c.cfg.Logger.Error("link: recording the reversal reason; not sending it now", "err", err)
+			return
 		}
 	}
 	if ctx.Err() != nil {

@@ -36,8 +36,9 @@ const (
 // A Counters is safe for concurrent use.
 type Counters struct {
 	mu       sync.Mutex
-	f        *os.File
-	lock     *os.File // flock on path.lock: one opener at a time
+	fs       FS
+	f        File
+	lock     io.Closer // flock on path.lock: one opener at a time
 	path     string
 	seq      uint64
 	issued   uint64 // STANs handed out
@@ -78,13 +79,16 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 			o(c)
 		}
 	}
-	lock, err := lockFile(path)
+	if c.fs == nil {
+		c.fs = OSFS{}
+	}
+	lock, err := c.fs.Lock(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := c.fs.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		unlockFile(lock)
+		lock.Close()
 		return nil, fmt.Errorf("link: opening counters: %w", err)
 	}
 	c.f, c.lock = f, lock
@@ -92,7 +96,7 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 	n, err := io.ReadFull(f, buf[:])
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		f.Close()
-		unlockFile(lock)
+		lock.Close()
 		return nil, fmt.Errorf("link: reading counters: %w", err)
 	}
 	found := false
@@ -104,7 +108,7 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 	}
 	if !found && !allZero(buf[:n]) {
 		f.Close()
-		unlockFile(lock)
+		lock.Close()
 		return nil, fmt.Errorf("%w: %s: no valid counter slot in %d bytes", ErrCorrupt, path, n)
 	}
 	// Every STAN up to the reserved mark may have been used before the
@@ -113,14 +117,14 @@ func OpenCounters(path string, opts ...CounterOption) (*Counters, error) {
 	if !found {
 		if err := c.writeLocked(); err != nil {
 			f.Close()
-			unlockFile(lock)
-			unlockFile(lock)
+			lock.Close()
+			lock.Close()
 			return nil, err
 		}
-		if err := syncDir(filepath.Dir(path)); err != nil {
+		if err := c.fs.SyncDir(filepath.Dir(path)); err != nil {
 			f.Close()
-			unlockFile(lock)
-			unlockFile(lock)
+			lock.Close()
+			lock.Close()
 			return nil, err
 		}
 	}
@@ -242,7 +246,7 @@ func (c *Counters) Close() error {
 	}
 	err := c.f.Close()
 	c.f = nil
-	if uerr := unlockFile(c.lock); err == nil {
+	if uerr := c.lock.Close(); err == nil {
 		err = uerr
 	}
 	c.lock = nil

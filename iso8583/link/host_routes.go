@@ -178,17 +178,18 @@ func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transactio
 
 func (h *Host) undo(ctx context.Context, e *ledgerEntry) error {
 	if e.voidOf != nil {
-		// Reversing a void reinstates the sale.
+		// Reversing a void reinstates the sale: the issuer is asked to
+		// undo the void (a reversal, not a new authorisation: no PIN,
+		// no new limits), and only when it does is the sale live again
+		// in the host's books.
+		if err := h.Issuer.Reverse(ctx, e.txn); err != nil {
+			return err
+		}
 		h.ledger.mu.Lock()
-		sale := h.ledger.m[*e.voidOf]
-		if sale != nil {
+		if sale := h.ledger.m[*e.voidOf]; sale != nil {
 			sale.voided = false
 		}
 		h.ledger.mu.Unlock()
-		if sale != nil {
-			_, err := h.Issuer.Authorize(ctx, sale.txn, nil)
-			return err
-		}
 		return nil
 	}
 	if err := h.Issuer.Reverse(ctx, e.txn); err != nil {

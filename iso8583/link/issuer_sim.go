@@ -78,6 +78,9 @@ func (s *SimIssuer) Reverse(_ context.Context, t *iso8583.Transaction) error {
 		s.stats.Amount -= t.Amount
 	case t.Kind == iso8583.KindRefund:
 		s.stats.Amount += t.Amount
+	case t.Kind == iso8583.KindVoid || t.Kind == iso8583.KindPreAuthCompletionVoid:
+		// Undoing a void puts the voided debit back.
+		s.stats.Amount += t.Amount
 	}
 	return nil
 }

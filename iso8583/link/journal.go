@@ -65,10 +65,11 @@ type Recovery struct {
 type Journal struct {
 	mu   sync.Mutex
 	path string
-	f    *os.File
-	lock *os.File // flock on path.lock: one opener at a time
-	seal *sealer  // nil: clear payloads (version 1)
-	hdr  []byte   // the file's header as written
+	fs   FS
+	f    File
+	lock io.Closer // flock on path.lock: one opener at a time
+	seal *sealer   // nil: clear payloads (version 1)
+	hdr  []byte    // the file's header as written
 	size int64
 	live map[uint64]*journalEntry
 	seq  uint64
@@ -101,27 +102,31 @@ func OpenJournal(path string, opts ...JournalOption) (*Journal, error) {
 	}
 	// A compaction that crashed before its rename leaves a temporary
 	// file; the journal itself is still the authoritative copy.
-	lock, err := lockFile(path)
+	fsys := o.fs
+	if fsys == nil {
+		fsys = OSFS{}
+	}
+	lock, err := fsys.Lock(path)
 	if err != nil {
 		return nil, err
 	}
-	_ = os.Remove(path + ".tmp")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	_ = fsys.Remove(path + ".tmp")
+	f, err := fsys.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		unlockFile(lock)
+		lock.Close()
 		return nil, fmt.Errorf("link: opening journal: %w", err)
 	}
-	j := &Journal{path: path, f: f, lock: lock, live: make(map[uint64]*journalEntry)}
+	j := &Journal{path: path, fs: fsys, f: f, lock: lock, live: make(map[uint64]*journalEntry)}
 	if o.key != nil {
 		if j.seal, err = newSealer(filepath.Base(path), o.key, o.previous); err != nil {
 			f.Close()
-			unlockFile(lock)
+			lock.Close()
 			return nil, err
 		}
 	}
 	if err := j.load(); err != nil {
 		f.Close()
-		unlockFile(lock)
+		lock.Close()
 		return nil, err
 	}
 	err = j.truncateEmptyLocked(true)
@@ -132,7 +137,7 @@ func OpenJournal(path string, opts ...JournalOption) (*Journal, error) {
 	}
 	if err != nil {
 		j.f.Close()
-		unlockFile(lock)
+		lock.Close()
 		return nil, err
 	}
 	return j, nil
@@ -333,7 +338,7 @@ func (j *Journal) reset() error {
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("link: syncing journal: %w", err)
 	}
-	if err := syncDir(filepath.Dir(j.path)); err != nil {
+	if err := j.fs.SyncDir(filepath.Dir(j.path)); err != nil {
 		return err
 	}
 	j.size = int64(len(j.hdr))
@@ -554,26 +559,26 @@ func (j *Journal) compactLocked() error {
 		sizes[i] = int64(len(buf) - n)
 	}
 	tmp := j.path + ".tmp"
-	nf, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	nf, err := j.fs.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("link: compacting journal: %w", err)
 	}
 	if _, err := nf.Write(buf); err != nil {
 		nf.Close()
-		os.Remove(tmp)
+		j.fs.Remove(tmp)
 		return fmt.Errorf("link: compacting journal: %w", err)
 	}
 	if err := nf.Sync(); err != nil {
 		nf.Close()
-		os.Remove(tmp)
+		j.fs.Remove(tmp)
 		return fmt.Errorf("link: compacting journal: %w", err)
 	}
-	if err := os.Rename(tmp, j.path); err != nil {
+	if err := j.fs.Rename(tmp, j.path); err != nil {
 		nf.Close()
-		os.Remove(tmp)
+		j.fs.Remove(tmp)
 		return fmt.Errorf("link: compacting journal: %w", err)
 	}
-	if err := syncDir(filepath.Dir(j.path)); err != nil {
+	if err := j.fs.SyncDir(filepath.Dir(j.path)); err != nil {
 		// The rename happened; whether it is durable is unknown, but
 		// both files hold the same live entries, so continue with the
 		// new one.
@@ -604,7 +609,7 @@ func (j *Journal) Close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
-	if uerr := unlockFile(j.lock); err == nil {
+	if uerr := j.lock.Close(); err == nil {
 		err = uerr
 	}
 	j.lock = nil

@@ -23,6 +23,7 @@ const sealOverhead = chacha20poly1305.NonceSizeX + chacha20poly1305.Overhead
 type JournalOption func(*journalOptions)
 
 type journalOptions struct {
+	fs       FS
 	key      []byte
 	previous [][]byte
 }
