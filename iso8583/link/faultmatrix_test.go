@@ -209,3 +209,131 @@ func TestFaultMatrixCrashPoints(t *testing.T) {
 	}
 	t.Logf("fault matrix: %d durable-write points × 2 crash kinds (kill, power loss) = %d cells; %d hold the invariant", n, cells, cells-bad)
 }
+
+// netFault is what the lossy link does to the n-th financial request.
+type netFault int
+
+const (
+	lostRequest     netFault = iota // never reaches the host
+	lostResponse                    // the host acts, the answer is lost
+	lateResponse                    // the answer arrives after the terminal's timeout
+	badMAC                          // the answer's MAC does not verify
+	reversal96                      // answer lost, then the first reversal answered 96
+	duplicateAnswer                 // the answer arrives twice
+)
+
+func (f netFault) String() string {
+	return [...]string{"request lost", "response lost", "response late", "response with bad MAC",
+		"response lost, reversal answered 96", "response duplicated"}[f]
+}
+
+// TestFaultMatrixNetwork: each network fault on each financial request of
+// the day (two sales and a void), then run to quiescence; the same
+// invariant against the issuer's and the host's books.
+func TestFaultMatrixNetwork(t *testing.T) {
+	faults := []netFault{lostRequest, lostResponse, lateResponse, badMAC, reversal96, duplicateAnswer}
+	cells, bad := 0, 0
+	for _, f := range faults {
+		for nth := 1; nth <= 3; nth++ {
+			cells++
+			if err := netCell(t, f, nth); err != nil {
+				bad++
+				t.Errorf("%v on financial request %d: %v", f, nth, err)
+			}
+		}
+	}
+	t.Logf("network fault matrix: %d faults × 3 financial requests = %d cells; %d hold the invariant", len(faults), cells, cells-bad)
+}
+
+func netCell(t *testing.T, f netFault, nth int) error {
+	var mu sync.Mutex
+	seen, rev96 := 0, f == reversal96
+	var e *testEnv
+	e = newTestEnv(t, false, func(h FrameHandler) FrameHandler {
+		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+			mti, _ := frameKind(frame)
+			mu.Lock()
+			hit := false
+			if mti == "0200" {
+				seen++
+				hit = seen == nth
+			}
+			answer96 := mti == "0400" && rev96
+			if answer96 {
+				rev96 = false
+			}
+			mu.Unlock()
+			if answer96 {
+				return answerReversal(t, e, "50080098", frame, "96")
+			}
+			if !hit {
+				return h.ServeFrame(ctx, frame)
+			}
+			switch f {
+			case lostRequest:
+				return nil
+			case lostResponse, reversal96:
+				h.ServeFrame(ctx, frame)
+				return nil
+			case lateResponse:
+				resp := h.ServeFrame(ctx, frame)
+				time.Sleep(1300 * time.Millisecond) // past the terminal's 1 s
+				return resp
+			case badMAC:
+				resp := append([]byte(nil), h.ServeFrame(ctx, frame)...)
+				resp[len(resp)-1] ^= 0xFF
+				return resp
+			case duplicateAnswer:
+				resp := h.ServeFrame(ctx, frame)
+				return append(append([]byte(nil), resp...), resp...)
+			}
+			return nil
+		})
+	})
+	e.keys.AddTerminal("50080098", mustKey(t, testTMKHex))
+	f0 := openTermFiles(t, t.TempDir())
+	c, err := NewClient(Config{
+		Dialer:    Dialer{Addr: e.addr},
+		Envelope:  iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
+		Terminal:  iso8583.Terminal{TerminalID: "50080098", MerchantID: "309310083985008", Operator: "001"},
+		TMK:       mustKey(t, testTMKHex),
+		Reversals: f0.rev, Batch: f0.batch, Counters: f0.ctr,
+		Timeout: time.Second, ReversalBackoff: 50 * time.Millisecond, ReversalAttempts: 10,
+		Logger: quietLogger(),
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		return err
+	}
+	// The day goes on whatever a request's fate: the merchant retries
+	// nothing by hand here, the terminal's own recovery must suffice.
+	c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN))
+	c.DrainReversals(ctx)
+	s2, _ := c.Sale(ctx, testCard(), 2000, mustPIN(t, testPIN))
+	c.DrainReversals(ctx)
+	if s2 != nil && s2.Approved() {
+		c.Void(ctx, s2.Request, testCard(), mustPIN(t, testPIN))
+	}
+	if err := c.DrainReversals(ctx); err != nil {
+		return fmt.Errorf("drain: %w", err)
+	}
+	s, err := c.Settle(ctx)
+	if err != nil {
+		return fmt.Errorf("settle: %w", err)
+	}
+	if !s.Balanced {
+		return fmt.Errorf("not balanced: terminal %+v host %+v", s.Terminal, s.Host)
+	}
+	if c.Pending() != 0 {
+		return fmt.Errorf("%d pending", c.Pending())
+	}
+	tot := e.host.Totals("50080098", s.Batch)
+	if st := e.issuer.Stats(); st.Amount != tot.DebitAmount-tot.CreditAmount || st.Amount != s.Terminal.DebitAmount-s.Terminal.CreditAmount {
+		return fmt.Errorf("issuer holds %d; host settled %d; terminal settled %d", st.Amount, tot.DebitAmount-tot.CreditAmount, s.Terminal.DebitAmount-s.Terminal.CreditAmount)
+	}
+	return nil
+}
