@@ -11,7 +11,13 @@
 //
 // -dir selects where the terminals' journals live: the default is a
 // temporary directory on disk (every journal write is fsynced); /dev/shm
-// shows the cost without the disk.
+// shows the cost without the disk. -seal=false stores the journals
+// unsealed (to measure what sealing costs). -faults P makes the link lossy:
+// each request meets, with probability P, one of: request lost, response
+// lost, response late (past the terminal's timeout), response with a bad
+// MAC. The terminals then drain their reversals and the check compares
+// every terminal's batch with the host's ledger and the issuer's own
+// books, so a sale charged twice or lost shows up.
 package main
 
 import (
@@ -22,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -48,6 +55,9 @@ func main() {
 	sales := flag.Int("sales", 500, "sales per terminal")
 	dir := flag.String("dir", "", "directory for the terminals' journals (default: a new temporary directory)")
 	reserve := flag.Int("stan-reserve", 1, "STANs reserved per counter write")
+	seal := flag.Bool("seal", true, "seal the journals at rest (XChaCha20-Poly1305)")
+	faults := flag.Float64("faults", 0, "probability that a request meets a network fault")
+	timeout := flag.Duration("timeout", 10*time.Second, "terminal response timeout (use ~300ms with -faults)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -59,14 +69,64 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*terminals, *sales, *dir, *reserve); err != nil {
+	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(nTerm, nSales int, dir string, reserve int) error {
+type opts struct {
+	nTerm, nSales int
+	dir           string
+	reserve       int
+	seal          bool
+	faults        float64
+	timeout       time.Duration
+}
+
+// lossy is the fault-injecting link in front of the host.
+type lossy struct {
+	h                                link.FrameHandler
+	p                                float64
+	late                             time.Duration
+	mu                               sync.Mutex
+	rng                              *mrand.Rand
+	lostReq, lostResp, lateN, badMAC atomic.Int64
+}
+
+func (l *lossy) ServeFrame(ctx context.Context, frame []byte) []byte {
+	l.mu.Lock()
+	hit, kind := l.rng.Float64() < l.p, l.rng.IntN(4)
+	l.mu.Unlock()
+	if !hit {
+		return l.h.ServeFrame(ctx, frame)
+	}
+	switch kind {
+	case 0:
+		l.lostReq.Add(1)
+		return nil
+	case 1:
+		l.lostResp.Add(1)
+		l.h.ServeFrame(ctx, frame)
+		return nil
+	case 2:
+		l.lateN.Add(1)
+		resp := l.h.ServeFrame(ctx, frame)
+		time.Sleep(l.late)
+		return resp
+	default:
+		l.badMAC.Add(1)
+		resp := append([]byte(nil), l.h.ServeFrame(ctx, frame)...)
+		if len(resp) > 0 {
+			resp[len(resp)-1] ^= 0xFF
+		}
+		return resp
+	}
+}
+
+func run(o opts) error {
+	nTerm, nSales, dir, reserve := o.nTerm, o.nSales, o.dir, o.reserve
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base, err := os.MkdirTemp(dir, "loadtest")
 	if err != nil {
@@ -85,7 +145,13 @@ func run(nTerm, nSales int, dir string, reserve int) error {
 	store := link.NewMemoryKeyStore()
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
 	host := &link.Host{Keys: store, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
-	srv := &link.Server{Handler: host, Logger: quiet}
+	var handler link.FrameHandler = host
+	var lossyLink *lossy
+	if o.faults > 0 {
+		lossyLink = &lossy{h: host, p: o.faults, late: o.timeout + o.timeout/2, rng: mrand.New(mrand.NewPCG(1, 2))}
+		handler = lossyLink
+	}
+	srv := &link.Server{Handler: handler, Logger: quiet}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -114,11 +180,17 @@ func run(nTerm, nSales int, dir string, reserve int) error {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			return err
 		}
-		rev, err := link.OpenJournal(filepath.Join(d, "reversals.jnl"))
+		var jopts []link.JournalOption
+		if o.seal {
+			key := make([]byte, 32)
+			rand.Read(key)
+			jopts = append(jopts, link.WithSealKey(key))
+		}
+		rev, err := link.OpenJournal(filepath.Join(d, "reversals.jnl"), jopts...)
 		if err != nil {
 			return err
 		}
-		batch, err := link.OpenJournal(filepath.Join(d, "batch.jnl"))
+		batch, err := link.OpenJournal(filepath.Join(d, "batch.jnl"), jopts...)
 		if err != nil {
 			return err
 		}
@@ -132,7 +204,8 @@ func run(nTerm, nSales int, dir string, reserve int) error {
 			Terminal:  iso8583.Terminal{TerminalID: tids[i], MerchantID: "309310083985008"},
 			TMK:       tmk,
 			Reversals: rev, Batch: batch, Counters: ctr,
-			Timeout: 10 * time.Second, Logger: quiet,
+			Timeout: o.timeout, Logger: quiet,
+			ReversalBackoff: 20 * time.Millisecond, ReversalAttempts: 50,
 		})
 		if err != nil {
 			return err
@@ -168,7 +241,9 @@ func run(nTerm, nSales int, dir string, reserve int) error {
 				}
 				if err != nil {
 					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err)
+					if o.faults == 0 {
+						firstErr.CompareAndSwap(nil, err)
+					}
 				}
 			}
 			lat[i] = l
@@ -178,31 +253,52 @@ func run(nTerm, nSales int, dir string, reserve int) error {
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
 
+	// Quiescence: every terminal sends what it still owes back.
+	if o.faults > 0 {
+		lossyLink.mu.Lock()
+		lossyLink.p = 0
+		lossyLink.mu.Unlock()
+		for i, c := range clients {
+			if err := c.DrainReversals(ctx); err != nil {
+				return fmt.Errorf("%s: draining reversals: %w", tids[i], err)
+			}
+		}
+	}
 	// Lost or duplicated: every terminal's batch, the host's ledger and
-	// the issuer must all hold exactly nSales sales of 100 fen.
+	// the issuer's own books must agree, sale for sale and fen for fen.
 	var problems []error
 	total := nTerm * nSales
+	approved := 0
+	var amount int64
 	for i, c := range clients {
 		tt, err := c.Totals()
 		if err != nil {
 			problems = append(problems, err)
 			continue
 		}
+		approved += tt.DebitCount
+		amount += tt.DebitAmount
 		ht := host.Totals(tids[i], 1)
-		if tt.DebitCount != nSales || ht != tt || tt.DebitAmount != int64(100*nSales) || c.Pending() != 0 {
+		if ht != tt || tt.DebitAmount != int64(100*tt.DebitCount) || c.Pending() != 0 ||
+			(o.faults == 0 && tt.DebitCount != nSales) {
 			problems = append(problems, fmt.Errorf("%s: terminal %+v, host %+v, pending %d", tids[i], tt, ht, c.Pending()))
 		}
 	}
 	st := issuer.Stats()
-	if st.Approved != total || st.Reversed != 0 || st.Amount != int64(100*total) {
-		problems = append(problems, fmt.Errorf("issuer %+v, want %d approved", st, total))
+	if st.Amount != amount || st.Approved-st.Reversed != approved {
+		problems = append(problems, fmt.Errorf("issuer %+v; terminals hold %d sales, %d fen", st, approved, amount))
+	}
+	if lossyLink != nil {
+		fmt.Printf("faults: p=%.3f requests lost=%d responses lost=%d late=%d bad MAC=%d; sales approved=%d of %d, issuer reversed=%d\n",
+			o.faults, lossyLink.lostReq.Load(), lossyLink.lostResp.Load(), lossyLink.lateN.Load(), lossyLink.badMAC.Load(),
+			approved, total, st.Reversed)
 	}
 
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	pct := func(q float64) time.Duration { return all[min(len(all)-1, int(q*float64(len(all))))] }
-	fmt.Printf("terminals=%d sales/terminal=%d total=%d failed=%d GOMAXPROCS=%d journals=%s\n",
-		nTerm, nSales, total, failed.Load(), runtime.GOMAXPROCS(0), base)
+	fmt.Printf("terminals=%d sales/terminal=%d total=%d failed=%d GOMAXPROCS=%d journals=%s sealed=%v\n",
+		nTerm, nSales, total, failed.Load(), runtime.GOMAXPROCS(0), base, o.seal)
 	fmt.Printf("elapsed=%v throughput=%.0f authorisations/s p50=%v p99=%v max=%v\n",
 		elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), pct(0.50), pct(0.99), all[len(all)-1])
 	if cpu > 0 {
@@ -216,6 +312,6 @@ func run(nTerm, nSales int, dir string, reserve int) error {
 	if len(problems) > 0 {
 		return errors.Join(problems...)
 	}
-	fmt.Println("check: no sale lost or duplicated (terminal batches = host ledger = issuer)")
+	fmt.Println("check: no sale lost or duplicated (terminal batches = host ledger = issuer's books)")
 	return nil
 }
