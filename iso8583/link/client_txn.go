@@ -57,12 +57,15 @@ type Result struct {
 func (r *Result) Approved() bool { return r != nil && r.Response.ResponseCode.Approved() }
 
 // reversible reports whether a kind needs a reversal record before it is
-// sent (CUP POS: consumption-type transactions and their cancellations;
-// inquiries and refunds are not reversed).
+// sent: every kind that moves money. CUP POS reverses consumption-type
+// transactions and their cancellations; refunds are reversed here too (a
+// refund whose answer was lost would otherwise be credited at the issuer
+// and missing from the batch: the fault matrix finds it), and the host
+// undoes a refund's reversal like any other.
 func reversible(k iso8583.Kind) bool {
 	switch k {
 	case iso8583.KindSale, iso8583.KindVoid, iso8583.KindPreAuth, iso8583.KindPreAuthVoid,
-		iso8583.KindPreAuthCompletion, iso8583.KindPreAuthCompletionVoid:
+		iso8583.KindPreAuthCompletion, iso8583.KindPreAuthCompletionVoid, iso8583.KindRefund:
 		return true
 	}
 	return false

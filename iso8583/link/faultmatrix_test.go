@@ -11,8 +11,8 @@ import (
 	"github.com/possdk/pos/iso8583"
 )
 
-// The fault matrix (issue 15): a terminal's working day — sign-in, two
-// sales, a void, settlement — is cut at every durable write (every sync of
+// The fault matrix (issue 15): a terminal's working day — sign-in, a sale,
+// a partial refund of it, a second sale, its void, settlement — is cut at every durable write (every sync of
 // a journal, the counters or a directory), once as a process kill (the
 // page cache survives) and once as a power cut (everything since the last
 // sync is lost). The terminal then restarts on what is left, signs in,
@@ -105,7 +105,11 @@ func matrixDay(ctx context.Context, t *testing.T, m *matrixTerminal, settled map
 	if err := m.c.SignIn(ctx); err != nil {
 		return err
 	}
-	if _, err := m.c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN)); err != nil {
+	s1, err := m.c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN))
+	if err != nil {
+		return err
+	}
+	if _, err := m.c.Refund(ctx, s1.Request, testCard(), 300, mustPIN(t, testPIN)); err != nil {
 		return err
 	}
 	s2, err := m.c.Sale(ctx, testCard(), 2000, mustPIN(t, testPIN))
