@@ -36,11 +36,11 @@ type Config struct {
 	MAC iso8583.MACAlgorithm
 	// PINFormat is the PIN block format (default ISO 9564 format 0).
 	PINFormat pinblock.Format
-	// Reversals is the durable reversal journal. Required.
-	Reversals *Journal
-	// Batch is the durable store of the batch's approved transactions.
-	// Required.
-	Batch *Journal
+	// Journal holds one durable record per money-moving transaction
+	// (see TxnState): its reversal until the answer is recorded, then the
+	// approved transaction until the batch settles. Open it with
+	// WithSealKey so no card data is in clear on disk. Required.
+	Journal *Journal
 	// Counters holds STAN and batch number. Required.
 	Counters *Counters
 	// Timeout bounds the wait for one response (default 30 s); a
@@ -69,10 +69,11 @@ type Config struct {
 // transaction at a time, as a terminal does, and is safe to call from
 // several goroutines (calls queue).
 //
-// Every reversible request (sale, void, pre-authorisation and their
-// completions) has its reversal synced to Config.Reversals before it is
-// sent; the reversal is removed when a response arrives, and otherwise is
-// sent until the host answers it (0410). See the package documentation.
+// Every money-moving request (sale, void, refund, pre-authorisation and
+// their completions) has a record, with its reversal, synced to
+// Config.Journal before it is sent; the record's state then follows the
+// transaction's life cycle (TxnState), and a reversal is sent until a
+// MAC-verified 0410 finishes it (ResponsePolicy).
 type Client struct {
 	cfg  Config
 	base *iso8583.Codec
@@ -87,8 +88,8 @@ type Client struct {
 // NewClient checks cfg and returns a client. It does not connect: call
 // SignIn, which also sends any reversals left from before a restart.
 func NewClient(cfg Config) (*Client, error) {
-	if cfg.Reversals == nil || cfg.Batch == nil || cfg.Counters == nil {
-		return nil, errors.New("link: Config needs Reversals, Batch and Counters")
+	if cfg.Journal == nil || cfg.Counters == nil {
+		return nil, errors.New("link: Config needs Journal and Counters")
 	}
 	if cfg.TMK == nil {
 		return nil, errors.New("link: Config needs the TMK")
@@ -238,7 +239,7 @@ func (c *Client) SignIn(ctx context.Context) error {
 	c.dropKeysLocked()
 	c.codec, c.pik, c.wk = c.base.WithMAC(mac), pik, w
 	if hb := resp.Field60; hb != nil && hb.Batch != 0 && hb.Batch != c.cfg.Counters.Batch() {
-		if c.cfg.Batch.Len() > 0 {
+		if c.unsettledLocked() {
 			// Adopting the host's number now would orphan the unsettled
 			// transactions of the current batch: settle first.
 			c.cfg.Logger.Warn("link: host batch number not adopted: the current batch is not settled",
@@ -273,5 +274,18 @@ func (c *Client) SignOff(ctx context.Context) error {
 	return nil
 }
 
-// Pending returns the number of reversals not yet acknowledged.
-func (c *Client) Pending() int { return c.cfg.Reversals.Len() }
+// Pending returns the number of reversals not yet acknowledged (records
+// "prepared" or "reversal pending").
+func (c *Client) Pending() int {
+	n := 0
+	for _, e := range c.cfg.Journal.Entries() {
+		if r, err := decodeRecord(e.ID, e.Payload); err != nil || r.pending() {
+			n++ // an unreadable record is counted: it may owe money back
+		}
+	}
+	return n
+}
+
+// unsettledLocked reports whether any transaction record is left: the
+// batch is not settled (or a reversal is pending).
+func (c *Client) unsettledLocked() bool { return c.cfg.Journal.Len() > 0 }

@@ -72,7 +72,7 @@ func TestReversalNotFinishedBy96(t *testing.T) {
 	if _, err := c.Sale(ctx, testCard(), 700, mustPIN(t, testPIN)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale without response: %v", err)
 	}
-	if c.Pending() != 1 || f.rev.Len() != 1 {
+	if c.Pending() != 1 || f.pending() != 1 {
 		t.Fatalf("after a 96 to the reversal: Pending %d, want 1", c.Pending())
 	}
 	if st := e.issuer.Stats(); st.Amount != 700 || st.Reversed != 0 {
@@ -137,12 +137,13 @@ func TestReversalForged0410(t *testing.T) {
 	}
 }
 
-// TestReverseCrashWindow (issue 15): Client.Reverse writes the reversal
-// (reason 06) and then deletes the batch record. A crash between the two
-// leaves both; on restart the reversal must still be sent and the batch
-// record removed: the card declined after host approval, so the money
-// goes back.
-func TestReverseCrashWindow(t *testing.T) {
+// TestReverseThenCrash (issue 15): Client.Reverse is one synced write
+// (the record becomes "reversal pending", which also takes it out of the
+// batch). A crash right after it — before the reversal leaves — must
+// still end with the money back: on restart the reversal is sent and the
+// batch is empty. (With two journals, a reversal then a batch deletion,
+// a crash between them used to keep the sale and drop the reversal.)
+func TestReverseThenCrash(t *testing.T) {
 	e := newTestEnv(t, false, nil)
 	dir := t.TempDir()
 	c, f := e.terminal(t, dir, "50080013", nil)
@@ -154,22 +155,17 @@ func TestReverseCrashWindow(t *testing.T) {
 	if err != nil || !r.Approved() {
 		t.Fatalf("sale: %v", err)
 	}
-	// Reverse, cut after its first write.
+	// Reverse's write, and then the crash.
 	rev, err := r.Request.Reversal(iso8583.ReasonOther)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := stored(rev)
-	if err != nil {
+	if err := c.putRecord(recordID(r.Request), txnRecord{State: StateReversing, Rev: rev}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.rev.Put(recordID(r.Request), b); err != nil {
-		t.Fatal(err)
+	if tot, _ := c.Totals(); tot.DebitCount != 0 || f.pending() != 1 {
+		t.Fatalf("after the write: batch %+v, pending %d; want empty and 1", tot, f.pending())
 	}
-	if f.batch.Len() != 1 || f.rev.Len() != 1 {
-		t.Fatal("setup")
-	}
-	// Restart: a new client on the same files signs in and drains.
 	c.Close()
 	c2, err := NewClient(c.cfg)
 	if err != nil {
@@ -179,8 +175,8 @@ func TestReverseCrashWindow(t *testing.T) {
 	if err := c2.SignIn(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f.rev.Len() != 0 || f.batch.Len() != 0 {
-		t.Fatalf("after restart: %d reversals, %d batch records; want 0 and 0", f.rev.Len(), f.batch.Len())
+	if f.pending() != 0 || f.approved() != 0 {
+		t.Fatalf("after restart: %d pending, %d approved records; want 0 and 0", f.pending(), f.approved())
 	}
 	if st := e.issuer.Stats(); st.Amount != 0 || st.Reversed != 1 {
 		t.Fatalf("issuer %+v: the declined-after-approval sale was not undone", st)
@@ -230,8 +226,8 @@ func TestPartialApproval(t *testing.T) {
 	if err != nil || !r.Approved() {
 		t.Fatalf("partially approved sale: %v", err)
 	}
-	if r.Request.Amount != 500 || reversals.Load() != 0 || f.rev.Len() != 0 {
-		t.Fatalf("amount %d, reversals %d, pending %d; want 500, 0, 0", r.Request.Amount, reversals.Load(), f.rev.Len())
+	if r.Request.Amount != 500 || reversals.Load() != 0 || f.pending() != 0 {
+		t.Fatalf("amount %d, reversals %d, pending %d; want 500, 0, 0", r.Request.Amount, reversals.Load(), f.pending())
 	}
 	tot, err := c.Totals()
 	if err != nil || tot.DebitAmount != 500 || tot.DebitCount != 1 {
@@ -297,8 +293,8 @@ func TestTimeoutRedials(t *testing.T) {
 	if _, err := c.Sale(ctx, testCard(), 300, mustPIN(t, testPIN)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale: %v", err)
 	}
-	if f.rev.Len() != 0 {
-		t.Fatalf("reversal pending: %d", f.rev.Len())
+	if f.pending() != 0 {
+		t.Fatalf("reversal pending: %d", f.pending())
 	}
 	if n := p.conns.Load(); n != 2 {
 		t.Fatalf("%d connections; want 2 (the timed-out one closed, the reversal on a new one)", n)

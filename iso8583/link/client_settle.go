@@ -53,11 +53,15 @@ func (c *Client) batchTxns() ([]*iso8583.Transaction, error) {
 	batch := c.cfg.Counters.Batch()
 	var all []*iso8583.Transaction
 	voided := make(map[uint32]bool)
-	for _, e := range c.cfg.Batch.Entries() {
-		t, err := loadStored(e.Payload)
+	for _, e := range c.cfg.Journal.Entries() {
+		r, err := decodeRecord(e.ID, e.Payload)
 		if err != nil {
 			return nil, err
 		}
+		if r.State != StateApproved || !inBatch(r.Txn.Kind) {
+			continue
+		}
+		t := r.Txn
 		if batchOf(t) != batch {
 			continue
 		}
@@ -129,7 +133,10 @@ func (c *Client) Settle(ctx context.Context) (*Settlement, error) {
 	if _, err := c.cfg.Counters.NextBatch(); err != nil {
 		return nil, err
 	}
-	if err := c.cfg.Batch.Clear(); err != nil {
+	// Every reversal was drained before the settlement, so the records
+	// left are the settled batch's (and records of an earlier batch that
+	// a crash left behind): one atomic rewrite removes them.
+	if err := c.cfg.Journal.Clear(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -61,8 +61,8 @@ func TestTerminalFlow(t *testing.T) {
 			if err != nil || !r.Approved() {
 				t.Fatalf("refund: %v %v", r, err)
 			}
-			if f.rev.Len() != 0 {
-				t.Fatalf("%d reversals left after answered requests", f.rev.Len())
+			if f.pending() != 0 {
+				t.Fatalf("%d reversals left after answered requests", f.pending())
 			}
 			tot, _ := c.Totals()
 			want := iso8583.Totals{DebitAmount: 7000, DebitCount: 1, CreditAmount: 2000, CreditCount: 1}
@@ -77,8 +77,8 @@ func TestTerminalFlow(t *testing.T) {
 			if err != nil || !st.Balanced || st.Uploaded != 0 {
 				t.Fatalf("settle: %+v %v", st, err)
 			}
-			if f.ctr.Batch() != batch+1 || f.batch.Len() != 0 {
-				t.Errorf("after settlement batch %d (want %d), %d stored", f.ctr.Batch(), batch+1, f.batch.Len())
+			if f.ctr.Batch() != batch+1 || f.approved() != 0 {
+				t.Errorf("after settlement batch %d (want %d), %d stored", f.ctr.Batch(), batch+1, f.approved())
 			}
 			if got := e.issuer.Stats().Amount; got != 5000 {
 				t.Errorf("issuer net amount %d, want 5000", got)
@@ -112,7 +112,7 @@ func TestSettlementUnbalanced(t *testing.T) {
 		}
 		last = r
 	}
-	f.batch.Delete(recordID(last.Request))
+	f.j.Delete(recordID(last.Request))
 	batch := f.ctr.Batch()
 	st, err := c.Settle(ctx)
 	if err != nil {
@@ -156,8 +156,8 @@ func TestDroppedResponse(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale without response: %v, want ErrTimeout", err)
 	}
-	if f.rev.Len() != 0 || reversals != 1 {
-		t.Fatalf("pending %d, reversals at host %d; want 0 and 1", f.rev.Len(), reversals)
+	if f.pending() != 0 || reversals != 1 {
+		t.Fatalf("pending %d, reversals at host %d; want 0 and 1", f.pending(), reversals)
 	}
 	st := e.issuer.Stats()
 	if st.Approved != 1 || st.Reversed != 1 || st.Amount != 0 {
@@ -201,8 +201,8 @@ func TestHostDown(t *testing.T) {
 		t.Fatal("sale succeeded with the host down")
 	}
 	<-killed
-	if f.rev.Len() != 1 {
-		t.Fatalf("%d pending reversals, want 1", f.rev.Len())
+	if f.pending() != 1 {
+		t.Fatalf("%d pending reversals, want 1", f.pending())
 	}
 	if _, err := c.Sale(ctx, testCard(), 1, pinblock.PIN{}); !errors.Is(err, ErrPendingReversal) {
 		t.Fatalf("sale while host down: %v, want ErrPendingReversal", err)
@@ -212,7 +212,7 @@ func TestHostDown(t *testing.T) {
 	if err != nil || !r.Approved() {
 		t.Fatalf("sale after restart: %v", err)
 	}
-	if f.rev.Len() != 0 {
+	if f.pending() != 0 {
 		t.Fatal("reversal still pending")
 	}
 	if st := e.issuer.Stats(); st.Reversed != 1 || st.Amount != 5000 {
@@ -259,8 +259,8 @@ func TestBadResponseMAC(t *testing.T) {
 	if !errors.Is(err, iso8583.ErrMAC) {
 		t.Fatalf("sale with bad response MAC: %v, want ErrMAC", err)
 	}
-	if f.rev.Len() != 0 || len(reasons) != 1 || reasons[0] != iso8583.ReasonMACError {
-		t.Fatalf("pending %d, reversal reasons %v; want one A0", f.rev.Len(), reasons)
+	if f.pending() != 0 || len(reasons) != 1 || reasons[0] != iso8583.ReasonMACError {
+		t.Fatalf("pending %d, reversal reasons %v; want one A0", f.pending(), reasons)
 	}
 	if st := e.issuer.Stats(); st.Amount != 0 {
 		t.Fatalf("issuer %+v: sale not undone", st)

@@ -167,15 +167,8 @@ func (c *Client) Refund(ctx context.Context, orig *iso8583.Transaction, card Car
 }
 
 // financial runs one financial exchange: pending reversals first, then
-// STAN, PIN, the reversal record (synced), the request, and the
-// bookkeeping of the answer.
-//
-// Crash points and what they mean on restart (each write is synced):
-//
-//	before the reversal record       nothing sent; the STAN is burnt
-//	reversal record (reason 98)      the request may have reached the host: the reversal is sent
-//	batch record after approval      both records: the approval stands, the stale reversal is dropped
-//	reversal record deleted          the approval stands
+// STAN, PIN, the transaction record (synced), the request, and the
+// recording of the answer. Each step's crash meaning is in TxnState.
 func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(stan, batch uint32) (*iso8583.Transaction, error)) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -205,13 +198,10 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(sta
 		if err != nil {
 			return nil, err
 		}
-		b, err := stored(rev)
-		if err != nil {
-			return nil, err
-		}
-		// The reversal is on disk before a byte of the request leaves.
-		if err := c.cfg.Reversals.Put(id, b); err != nil {
-			return nil, fmt.Errorf("link: recording reversal: %w", err)
+		// The record, with its reversal, is on disk before a byte of the
+		// request leaves.
+		if err := c.putRecord(id, txnRecord{State: StatePrepared, Rev: rev}); err != nil {
+			return nil, fmt.Errorf("link: recording %s: %w", t.Kind, err)
 		}
 	}
 	resp, err := c.roundTripLocked(ctx, t)
@@ -231,37 +221,30 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(sta
 		}
 		return nil, fmt.Errorf("link: %s: %w", t.Kind, err)
 	}
-	if resp.ResponseCode.Approved() {
-		t.ApplyResponse(resp)
-		if resp.ResponseCode == c.cfg.Policy.PartialApproval && resp.Amount > 0 {
-			// Partial approval: the host approved resp.Amount of the
-			// amount asked for; the batch and any reversal use it.
-			t.Amount = resp.Amount
-		}
-		if inBatch(t.Kind) {
-			b, err := stored(t)
-			if err == nil {
-				err = c.cfg.Batch.Put(id, b)
-			}
-			if err != nil {
-				// Approved by the host but not recorded: undo it rather
-				// than leave the batch out of balance. The reversal
-				// record's reason becomes 06, which also means that a
-				// batch record found with it on restart is removed and
-				// the reversal sent (the Put may have reached the disk).
-				c.reverseNowLocked(ctx, id, iso8583.ReasonOther)
-				return nil, fmt.Errorf("link: recording approved %s: %w", t.Kind, err)
+	if !resp.ResponseCode.Approved() {
+		if reversible(t.Kind) {
+			if err := c.cfg.Journal.Delete(id); err != nil {
+				// A restart sends the reversal of a declined request: the
+				// host finds nothing to undo (25). Harmless either way.
+				c.cfg.Logger.Error("link: dropping the record of a declined request", "txn", t, "err", err)
 			}
 		}
+		return &Result{Request: t, Response: resp}, nil
 	}
-	// The batch record is written first, then the reversal record
-	// dropped: a crash in between leaves both, and drainLocked then
-	// drops the reversal (its reason is still 98).
-	if err := c.cfg.Reversals.Delete(id); err != nil {
-		// The transaction is approved and recorded: report it as such
-		// (an error here would invite the merchant to charge the card
-		// again). The stale reversal record is dropped by the next drain.
-		c.cfg.Logger.Error("link: dropping the reversal record of an answered request", "txn", t, "err", err)
+	t.ApplyResponse(resp)
+	if resp.ResponseCode == c.cfg.Policy.PartialApproval && resp.Amount > 0 {
+		// Partial approval: the host approved resp.Amount of the amount
+		// asked for; the batch and any reversal use it.
+		t.Amount = resp.Amount
+	}
+	if reversible(t.Kind) || inBatch(t.Kind) {
+		if err := c.putRecord(id, txnRecord{State: StateApproved, Txn: t}); err != nil {
+			// Approved by the host but not recorded: undo it rather than
+			// leave the batch out of balance. Should even that write fail,
+			// the record is still "prepared", which a restart reverses.
+			c.reverseNowLocked(ctx, id, iso8583.ReasonOther)
+			return nil, fmt.Errorf("link: recording approved %s: %w", t.Kind, err)
+		}
 	}
 	return &Result{Request: t, Response: resp}, nil
 }
@@ -279,29 +262,24 @@ func (c *Client) checkAnswer(t, resp *iso8583.Transaction) error {
 	return fmt.Errorf("%w: amount %d answers a request for %d", ErrMismatch, resp.Amount, t.Amount)
 }
 
-// reverseNowLocked sets the reason of the pending reversal id and makes
-// one attempt to deliver it within the caller's context. If it cannot be
-// delivered it stays pending: the next request, SignIn or
-// DrainReversals sends it.
+// reverseNowLocked records the decision to reverse id with reason (one
+// write: the record becomes StateReversing) and makes one attempt to
+// deliver the reversal within the caller's context. If it cannot be
+// delivered it stays pending: the next request, SignIn or DrainReversals
+// sends it.
 func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583.ResponseCode) {
-	if b, ok := c.cfg.Reversals.Get(id); ok && reason != iso8583.ReasonNoResponse {
-		rev, err := loadStored(b)
-		var nb []byte
-		if err == nil {
-			rev.ResponseCode = reason
-			nb, err = stored(rev)
-		}
-		if err == nil {
-			err = c.cfg.Reversals.Put(id, nb)
-		}
-		if err != nil {
-			// The decision is not on disk: act on nothing that a restart
-			// would not know about. The record (reason 98) stays, and the
-			// next start sends it or, finding the transaction in the
-			// batch, keeps the approval: either way one meaning.
-			c.cfg.Logger.Error("link: recording the reversal reason; not sending it now", "err", err)
-			return
-		}
+	r, ok, err := c.record(id)
+	if err == nil && ok {
+		rev := *r.Rev
+		rev.ResponseCode = reason
+		err = c.putRecord(id, txnRecord{State: StateReversing, Rev: &rev})
+	}
+	if err != nil || !ok {
+		// The decision is not on disk: act on nothing a restart would not
+		// know about. The record stays "prepared" (a restart reverses it
+		// with reason 98) or "approved" (the approval stands).
+		c.cfg.Logger.Error("link: recording a reversal decision; not sending it now", "err", err)
+		return
 	}
 	if ctx.Err() != nil {
 		c.cfg.Logger.Warn("link: reversal pending (caller's context ended)", "err", ctx.Err())
@@ -313,12 +291,9 @@ func (c *Client) reverseNowLocked(ctx context.Context, id uint64, reason iso8583
 }
 
 // Reverse reverses an approved transaction that the terminal cannot
-// complete (for example, the card declined it after host approval): the
-// reversal, with reason 06, is synced to the journal, the transaction
-// leaves the batch, and the reversal is sent. A crash between the two
-// writes leaves a reversal with reason 06 beside the batch record: the
-// next drain removes the batch record and sends the reversal, so the
-// state has one meaning whatever the crash point.
+// complete (for example, the card declined it after host approval): its
+// record becomes "reversal pending" with reason 06 — one synced write that
+// also takes it out of the batch — and the reversal is sent.
 func (c *Client) Reverse(ctx context.Context, r *Result) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -329,15 +304,7 @@ func (c *Client) Reverse(ctx context.Context, r *Result) error {
 	if err != nil {
 		return err
 	}
-	b, err := stored(rev)
-	if err != nil {
-		return err
-	}
-	id := recordID(r.Request)
-	if err := c.cfg.Reversals.Put(id, b); err != nil {
-		return err
-	}
-	if err := c.cfg.Batch.Delete(id); err != nil {
+	if err := c.putRecord(recordID(r.Request), txnRecord{State: StateReversing, Rev: rev}); err != nil {
 		return err
 	}
 	if c.codec == nil {
@@ -379,38 +346,21 @@ func (c *Client) DrainReversals(ctx context.Context) error {
 // first. It returns an error wrapping ErrPendingReversal if one is still
 // pending.
 func (c *Client) drainLocked(ctx context.Context) error {
-	entries := c.cfg.Reversals.Entries()
-	if len(entries) == 0 {
-		return nil
-	}
-	for _, e := range entries {
-		rev, err := loadStored(e.Payload)
+	for _, e := range c.cfg.Journal.Entries() {
+		r, err := decodeRecord(e.ID, e.Payload)
 		if err != nil {
 			return err
 		}
-		if _, ok := c.cfg.Batch.Get(e.ID); ok {
-			if rev.ResponseCode == iso8583.ReasonNoResponse {
-				// The pre-send record of a request whose approval was
-				// recorded: only its removal was lost (a crash between
-				// the two writes). The approval stands.
-				if err := c.cfg.Reversals.Delete(e.ID); err != nil {
-					return err
-				}
-				continue
-			}
-			// A reversal decided after the approval (Reverse, or a batch
-			// write that failed): the batch record goes first.
-			if err := c.cfg.Batch.Delete(e.ID); err != nil {
-				return err
-			}
+		if !r.pending() {
+			continue
 		}
 		if c.codec == nil {
 			return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
 		}
-		if err := c.sendReversalLocked(ctx, rev); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, rev, err)
+		if err := c.sendReversalLocked(ctx, r.Rev); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, r.Rev, err)
 		}
-		if err := c.cfg.Reversals.Delete(e.ID); err != nil {
+		if err := c.cfg.Journal.Delete(e.ID); err != nil {
 			return err
 		}
 	}

@@ -35,10 +35,10 @@ func TestCrashTerminal(t *testing.T) {
 	mode, dir, addr := parts[0], parts[1], parts[2]
 	f := openTermFiles(t, dir)
 	c, err := NewClient(Config{
-		Dialer:    Dialer{Addr: addr},
-		Terminal:  iso8583.Terminal{TerminalID: crashTID, MerchantID: "309310083985008"},
-		TMK:       mustKey(t, testTMKHex),
-		Reversals: f.rev, Batch: f.batch, Counters: f.ctr,
+		Dialer:   Dialer{Addr: addr},
+		Terminal: iso8583.Terminal{TerminalID: crashTID, MerchantID: "309310083985008"},
+		TMK:      mustKey(t, testTMKHex),
+		Journal:  f.j, Counters: f.ctr,
 		Timeout: time.Minute, ReversalBackoff: 10 * time.Millisecond, Logger: quietLogger(),
 	})
 	if err != nil {
@@ -58,7 +58,7 @@ func TestCrashTerminal(t *testing.T) {
 		if err != nil || !r.Approved() {
 			t.Fatalf("sale after restart: %v", err)
 		}
-		fmt.Printf("RESULT stan=%d pending=%d\n", r.Request.STAN, f.rev.Len())
+		fmt.Printf("RESULT stan=%d pending=%d\n", r.Request.STAN, f.pending())
 	}
 }
 

@@ -2,13 +2,22 @@
 // terminal and an acquirer host: the terminal's Client and the host's
 // Server and Host, over TCP with optional TLS.
 //
-// A terminal must never lose a transaction. Before a financial request
-// leaves the terminal, its reversal (冲正) is written to a Journal and
-// synced to disk; it is removed only when the host answers the reversal
-// (0410). Pending reversals go out, with retries and backoff, at start-up
-// and before the next financial request; a response that fails its MAC
-// triggers a reversal with reason A0. STAN and batch number live in
-// Counters, so a restart never reuses a STAN.
+// A terminal must never lose a transaction nor charge one twice. It keeps
+// one durable record per money-moving transaction in a Journal (sealed at
+// rest with WithSealKey, locked against a second opener), whose state
+// follows the transaction's life cycle (TxnState): before a request
+// leaves, its record with the reversal (冲正) is synced; the approval
+// replaces it in one write; a decision to reverse is one write; a reversal
+// ends only with a MAC-verified 0410 whose code the ResponsePolicy accepts
+// (00, 12, 25). Pending reversals go out at start-up, before the next
+// financial request and from DrainReversals (backoff without holding the
+// client); a response that fails its MAC triggers a reversal with reason
+// A0, a timeout one with 98 and a new connection. STAN and batch number
+// live in Counters, so a restart never reuses a STAN. Journals and
+// counters write through an FS, which tests replace with one that loses
+// unsynced bytes: the fault-matrix tests cut a terminal day at every
+// durable write, as a kill and as a power loss, and check the issuer's
+// books after the restart.
 //
 // On the host side, Server accepts connections, frames and dispatches them
 // (size limits, idle timeouts, graceful Shutdown); Host routes by

@@ -2,6 +2,7 @@ package link_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -71,18 +72,20 @@ func ExampleClient() {
 
 	dir, _ := os.MkdirTemp("", "terminal")
 	defer os.RemoveAll(dir)
-	rev, _ := link.OpenJournal(filepath.Join(dir, "reversals.jnl"))
-	defer rev.Close()
-	batch, _ := link.OpenJournal(filepath.Join(dir, "batch.jnl"))
-	defer batch.Close()
+	// The storage key seals the records at rest; in a terminal it comes
+	// from (or is wrapped under) its key hierarchy.
+	storageKey := make([]byte, 32)
+	rand.Read(storageKey)
+	txns, _ := link.OpenJournal(filepath.Join(dir, "transactions.jnl"), link.WithSealKey(storageKey))
+	defer txns.Close()
 	ctr, _ := link.OpenCounters(filepath.Join(dir, "counters"))
 	defer ctr.Close()
 
 	c, err := link.NewClient(link.Config{
-		Dialer:    link.Dialer{Addr: ln.Addr().String()},
-		Terminal:  iso8583.Terminal{TerminalID: "50080001", MerchantID: "309310083985008"},
-		TMK:       tmk,
-		Reversals: rev, Batch: batch, Counters: ctr, Logger: quiet,
+		Dialer:   link.Dialer{Addr: ln.Addr().String()},
+		Terminal: iso8583.Terminal{TerminalID: "50080001", MerchantID: "309310083985008"},
+		TMK:      tmk,
+		Journal:  txns, Counters: ctr, Logger: quiet,
 	})
 	if err != nil {
 		fmt.Println(err)

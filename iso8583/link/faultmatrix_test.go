@@ -64,11 +64,7 @@ type matrixTerminal struct {
 }
 
 func openMatrixTerminal(t *testing.T, e *testEnv, fsys *crashFS) (*matrixTerminal, error) {
-	rev, err := OpenJournal("/term/reversals.jnl", WithFS(fsys), WithSealKey(sealKeyA))
-	if err != nil {
-		return nil, err
-	}
-	batch, err := OpenJournal("/term/batch.jnl", WithFS(fsys), WithSealKey(sealKeyA))
+	j, err := OpenJournal("/term/transactions.jnl", WithFS(fsys), WithSealKey(sealKeyA))
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +73,11 @@ func openMatrixTerminal(t *testing.T, e *testEnv, fsys *crashFS) (*matrixTermina
 		return nil, err
 	}
 	cfg := Config{
-		Dialer:    Dialer{Addr: e.addr},
-		Envelope:  iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
-		Terminal:  iso8583.Terminal{TerminalID: "50080099", MerchantID: "309310083985008", Operator: "001"},
-		TMK:       mustKey(t, testTMKHex),
-		Reversals: rev, Batch: batch, Counters: ctr,
+		Dialer:   Dialer{Addr: e.addr},
+		Envelope: iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
+		Terminal: iso8583.Terminal{TerminalID: "50080099", MerchantID: "309310083985008", Operator: "001"},
+		TMK:      mustKey(t, testTMKHex),
+		Journal:  j, Counters: ctr,
 		Timeout: 2 * time.Second, ReversalBackoff: time.Millisecond, ReversalAttempts: 3,
 		Logger: quietLogger(),
 	}
@@ -89,13 +85,12 @@ func openMatrixTerminal(t *testing.T, e *testEnv, fsys *crashFS) (*matrixTermina
 	if err != nil {
 		return nil, err
 	}
-	return &matrixTerminal{c: c, files: termFiles{rev, batch, ctr}}, nil
+	return &matrixTerminal{c: c, files: termFiles{j, ctr}}, nil
 }
 
 func (m *matrixTerminal) close() {
 	m.c.Close()
-	m.files.rev.Close()
-	m.files.batch.Close()
+	m.files.j.Close()
 	m.files.ctr.Close()
 }
 
@@ -297,11 +292,11 @@ func netCell(t *testing.T, f netFault, nth int) error {
 	e.keys.AddTerminal("50080098", mustKey(t, testTMKHex))
 	f0 := openTermFiles(t, t.TempDir())
 	c, err := NewClient(Config{
-		Dialer:    Dialer{Addr: e.addr},
-		Envelope:  iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
-		Terminal:  iso8583.Terminal{TerminalID: "50080098", MerchantID: "309310083985008", Operator: "001"},
-		TMK:       mustKey(t, testTMKHex),
-		Reversals: f0.rev, Batch: f0.batch, Counters: f0.ctr,
+		Dialer:   Dialer{Addr: e.addr},
+		Envelope: iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
+		Terminal: iso8583.Terminal{TerminalID: "50080098", MerchantID: "309310083985008", Operator: "001"},
+		TMK:      mustKey(t, testTMKHex),
+		Journal:  f0.j, Counters: f0.ctr,
 		Timeout: time.Second, ReversalBackoff: 50 * time.Millisecond, ReversalAttempts: 10,
 		Logger: quietLogger(),
 	})

@@ -108,17 +108,13 @@ func (e *testEnv) restart(t testing.TB, h FrameHandler) {
 }
 
 type termFiles struct {
-	rev, batch *Journal
-	ctr        *Counters
+	j   *Journal
+	ctr *Counters
 }
 
 func openTermFiles(t testing.TB, dir string) termFiles {
 	t.Helper()
-	rev, err := OpenJournal(filepath.Join(dir, "reversals.jnl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	batch, err := OpenJournal(filepath.Join(dir, "batch.jnl"))
+	j, err := OpenJournal(filepath.Join(dir, "transactions.jnl"), WithSealKey(testSealKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +122,29 @@ func openTermFiles(t testing.TB, dir string) termFiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { rev.Close(); batch.Close(); ctr.Close() })
-	return termFiles{rev, batch, ctr}
+	t.Cleanup(func() { j.Close(); ctr.Close() })
+	return termFiles{j, ctr}
+}
+
+var testSealKey = []byte("possdk test storage key, 32 byte")
+
+// pending counts the records that owe a reversal; approved those that are
+// approved (in the batch or held).
+func (f termFiles) pending() int { return f.count(func(r *txnRecord) bool { return r.pending() }) }
+
+func (f termFiles) approved() int {
+	return f.count(func(r *txnRecord) bool { return r.State == StateApproved })
+}
+
+func (f termFiles) count(pred func(*txnRecord) bool) int {
+	n := 0
+	for _, e := range f.j.Entries() {
+		r, err := decodeRecord(e.ID, e.Payload)
+		if err != nil || pred(r) {
+			n++
+		}
+	}
+	return n
 }
 
 // terminal registers tid with the host and returns a client for it, its
@@ -137,11 +154,11 @@ func (e *testEnv) terminal(t testing.TB, dir, tid string, mod func(*Config)) (*C
 	e.keys.AddTerminal(tid, mustKey(t, testTMKHex))
 	f := openTermFiles(t, dir)
 	cfg := Config{
-		Dialer:    Dialer{Addr: e.addr, TLS: e.tls},
-		Envelope:  iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
-		Terminal:  iso8583.Terminal{TerminalID: tid, MerchantID: "309310083985008", Operator: "001"},
-		TMK:       mustKey(t, testTMKHex),
-		Reversals: f.rev, Batch: f.batch, Counters: f.ctr,
+		Dialer:   Dialer{Addr: e.addr, TLS: e.tls},
+		Envelope: iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
+		Terminal: iso8583.Terminal{TerminalID: tid, MerchantID: "309310083985008", Operator: "001"},
+		TMK:      mustKey(t, testTMKHex),
+		Journal:  f.j, Counters: f.ctr,
 		Timeout: 2 * time.Second, ReversalBackoff: 10 * time.Millisecond,
 		Logger: quietLogger(),
 	}

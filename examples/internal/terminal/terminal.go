@@ -58,11 +58,10 @@ type Config struct {
 
 // Terminal is one POS terminal.
 type Terminal struct {
-	cfg       Config
-	client    *link.Client
-	reversals *link.Journal
-	batch     *link.Journal
-	counters  *link.Counters
+	cfg      Config
+	client   *link.Client
+	txns     *link.Journal // one sealed record per transaction
+	counters *link.Counters
 	// ecr remembers the cash register's last answer, the last slip and
 	// the approved sales by trace number, across connections and
 	// restarts (sealed like the other journals).
@@ -115,11 +114,7 @@ func Open(cfg Config) (*Terminal, error) {
 	t := &Terminal{cfg: cfg}
 	var err error
 	seal := link.WithSealKey(storageKey(cfg))
-	if t.reversals, err = link.OpenJournal(filepath.Join(cfg.StateDir, "reversals.journal"), seal); err != nil {
-		return nil, err
-	}
-	if t.batch, err = link.OpenJournal(filepath.Join(cfg.StateDir, "batch.journal"), seal); err != nil {
-		t.Close()
+	if t.txns, err = link.OpenJournal(filepath.Join(cfg.StateDir, "transactions.journal"), seal); err != nil {
 		return nil, err
 	}
 	if t.counters, err = link.OpenCounters(filepath.Join(cfg.StateDir, "counters")); err != nil {
@@ -136,9 +131,9 @@ func Open(cfg Config) (*Terminal, error) {
 			TPDU:   iso8583.TPDU{ID: 0x60, Destination: 0x0001},
 			Header: iso8583.Header{AppType: 0x60, Version: 0x22},
 		},
-		Terminal:  iso8583.Terminal{TerminalID: cfg.TerminalID, MerchantID: cfg.MerchantID, Operator: "001"},
-		TMK:       cfg.TMK,
-		Reversals: t.reversals, Batch: t.batch, Counters: t.counters,
+		Terminal: iso8583.Terminal{TerminalID: cfg.TerminalID, MerchantID: cfg.MerchantID, Operator: "001"},
+		TMK:      cfg.TMK,
+		Journal:  t.txns, Counters: t.counters,
 		Timeout:         cfg.Timeout,
 		ReversalBackoff: 200 * time.Millisecond,
 		Logger:          cfg.Logger,
@@ -156,7 +151,7 @@ func (t *Terminal) Close() error {
 	if t.client != nil {
 		errs = append(errs, t.client.Close())
 	}
-	for _, j := range []*link.Journal{t.reversals, t.batch, t.ecr} {
+	for _, j := range []*link.Journal{t.txns, t.ecr} {
 		if j != nil {
 			errs = append(errs, j.Close())
 		}

@@ -186,11 +186,7 @@ func run(o opts) error {
 			rand.Read(key)
 			jopts = append(jopts, link.WithSealKey(key))
 		}
-		rev, err := link.OpenJournal(filepath.Join(d, "reversals.jnl"), jopts...)
-		if err != nil {
-			return err
-		}
-		batch, err := link.OpenJournal(filepath.Join(d, "batch.jnl"), jopts...)
+		txns, err := link.OpenJournal(filepath.Join(d, "transactions.jnl"), jopts...)
 		if err != nil {
 			return err
 		}
@@ -198,12 +194,12 @@ func run(o opts) error {
 		if err != nil {
 			return err
 		}
-		closers = append(closers, rev, batch, ctr)
+		closers = append(closers, txns, ctr)
 		c, err := link.NewClient(link.Config{
-			Dialer:    link.Dialer{Addr: ln.Addr().String()},
-			Terminal:  iso8583.Terminal{TerminalID: tids[i], MerchantID: "309310083985008"},
-			TMK:       tmk,
-			Reversals: rev, Batch: batch, Counters: ctr,
+			Dialer:   link.Dialer{Addr: ln.Addr().String()},
+			Terminal: iso8583.Terminal{TerminalID: tids[i], MerchantID: "309310083985008"},
+			TMK:      tmk,
+			Journal:  txns, Counters: ctr,
 			Timeout: o.timeout, Logger: quiet,
 			ReversalBackoff: 20 * time.Millisecond, ReversalAttempts: 50,
 		})

@@ -1,0 +1,136 @@
+package link
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/possdk/pos/iso8583"
+)
+
+// TxnState is where a transaction is in the terminal's life cycle. The
+// terminal keeps one durable record per money-moving transaction in
+// Config.Journal, keyed by batch and STAN; every transition is one synced
+// write that replaces the record, so every crash point has one meaning:
+//
+//	(no record)      nothing was sent
+//	StatePrepared    the request may have reached the host and its answer
+//	                 is not recorded: the record's reversal (reason 98)
+//	                 is sent on restart
+//	StateReversing   the terminal decided to reverse (no answer, MAC
+//	                 failure A0, amount mismatch or card decline 06): the
+//	                 reversal is sent until a MAC-verified 0410 finishes it,
+//	                 then the record is deleted
+//	StateApproved    approved and recorded: in the batch (sales,
+//	                 completions, refunds, voids) or held (pre-auth)
+//	(deleted)        reversal acknowledged, declined, or the batch settled
+//
+// Receipts, batch upload and the cash register's "last transaction" read
+// the same record.
+type TxnState uint8
+
+const (
+	StatePrepared  TxnState = 1
+	StateApproved  TxnState = 2
+	StateReversing TxnState = 3
+)
+
+func (s TxnState) String() string {
+	switch s {
+	case StatePrepared:
+		return "prepared"
+	case StateApproved:
+		return "approved"
+	case StateReversing:
+		return "reversal pending"
+	}
+	return fmt.Sprintf("TxnState(%d)", uint8(s))
+}
+
+// txnRecord is the journal payload (sealed at rest when the journal has a
+// storage key): the state, the transaction as approved (StateApproved) and
+// the reversal to send (StatePrepared, StateReversing). Track data and PIN
+// block are never stored; ICC data only the tags a reversal repeats.
+type txnRecord struct {
+	State TxnState             `json:"s"`
+	Txn   *iso8583.Transaction `json:"t,omitempty"`
+	Rev   *iso8583.Transaction `json:"r,omitempty"`
+}
+
+func (r *txnRecord) pending() bool { return r.State == StatePrepared || r.State == StateReversing }
+
+func encodeRecord(r txnRecord) ([]byte, error) {
+	out := txnRecord{State: r.State}
+	for _, p := range []struct {
+		src *iso8583.Transaction
+		dst **iso8583.Transaction
+	}{{r.Txn, &out.Txn}, {r.Rev, &out.Rev}} {
+		if p.src == nil {
+			continue
+		}
+		b, err := stored(p.src)
+		if err != nil {
+			return nil, err
+		}
+		var t iso8583.Transaction
+		if err := json.Unmarshal(b, &t); err != nil {
+			return nil, err
+		}
+		*p.dst = &t
+	}
+	return json.Marshal(&out)
+}
+
+func decodeRecord(id uint64, b []byte) (*txnRecord, error) {
+	var r txnRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%w: transaction record %016x: %w", ErrCorrupt, id, err)
+	}
+	switch {
+	case r.State == StateApproved && r.Txn == nil,
+		r.pending() && r.Rev == nil,
+		r.State < StatePrepared || r.State > StateReversing:
+		return nil, fmt.Errorf("%w: transaction record %016x: state %v without its transaction", ErrCorrupt, id, r.State)
+	}
+	return &r, nil
+}
+
+// TxnRecord is one transaction record as the terminal holds it.
+type TxnRecord struct {
+	ID    uint64
+	State TxnState
+	// Txn is the approved transaction (StateApproved), Reversal the
+	// reversal to be sent (StatePrepared, StateReversing).
+	Txn, Reversal *iso8583.Transaction
+}
+
+// Records returns the terminal's transaction records, oldest first: what
+// a receipt reprint, an operator's "pending reversals" screen or a cash
+// register's recovery reads.
+func (c *Client) Records() ([]TxnRecord, error) {
+	var out []TxnRecord
+	for _, e := range c.cfg.Journal.Entries() {
+		r, err := decodeRecord(e.ID, e.Payload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, TxnRecord{ID: e.ID, State: r.State, Txn: r.Txn, Reversal: r.Rev})
+	}
+	return out, nil
+}
+
+func (c *Client) putRecord(id uint64, r txnRecord) error {
+	b, err := encodeRecord(r)
+	if err != nil {
+		return err
+	}
+	return c.cfg.Journal.Put(id, b)
+}
+
+func (c *Client) record(id uint64) (*txnRecord, bool, error) {
+	b, ok := c.cfg.Journal.Get(id)
+	if !ok {
+		return nil, false, nil
+	}
+	r, err := decodeRecord(id, b)
+	return r, err == nil, err
+}
