@@ -336,3 +336,47 @@ func TestReversalKeepsICCData(t *testing.T) {
 		t.Fatalf("reversal field 55 % X, want % X", got.ICC, want)
 	}
 }
+
+// TestPreAuthCompletion (CUP 预授权 / 预授权完成): the completion names its
+// pre-authorisation by the authorisation code, may not exceed the hold,
+// releases it and is debited instead; the pre-authorisation itself is not
+// in the batch and survives the settlement of a batch its completion is
+// not in.
+func TestPreAuthCompletion(t *testing.T) {
+	e := newTestEnv(t, false, nil)
+	c, f := e.terminal(t, t.TempDir(), "50080017", nil)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pa, err := c.PreAuth(ctx, testCard(), 5000, mustPIN(t, testPIN))
+	if err != nil || !pa.Approved() {
+		t.Fatalf("pre-authorisation: %v", err)
+	}
+	if st := e.issuer.Stats(); st.Amount != 5000 {
+		t.Fatalf("issuer %+v: want the 5000 hold", st)
+	}
+	if s, err := c.Settle(ctx); err != nil || !s.Balanced || s.Terminal.DebitCount != 0 {
+		t.Fatalf("settlement with only a hold open: %+v %v", s, err)
+	}
+	if f.approved() != 1 {
+		t.Fatalf("%d approved records after settlement; want the open pre-authorisation", f.approved())
+	}
+	if r, err := c.Complete(ctx, pa.Request, testCard(), 6000, mustPIN(t, testPIN)); err != nil || r.Approved() {
+		t.Fatalf("completion above the hold: %v, approved %v; want declined", err, r != nil && r.Approved())
+	}
+	comp, err := c.Complete(ctx, pa.Request, testCard(), 4000, mustPIN(t, testPIN))
+	if err != nil || !comp.Approved() {
+		t.Fatalf("completion: %v", err)
+	}
+	if st := e.issuer.Stats(); st.Amount != 4000 {
+		t.Fatalf("issuer %+v: want the hold released and 4000 debited", st)
+	}
+	s, err := c.Settle(ctx)
+	if err != nil || !s.Balanced || s.Terminal.DebitAmount != 4000 {
+		t.Fatalf("settlement: %+v %v", s, err)
+	}
+	if n := f.approved(); n != 0 {
+		t.Fatalf("%d records left after the completion settled", n)
+	}
+}

@@ -133,10 +133,7 @@ func (c *Client) Settle(ctx context.Context) (*Settlement, error) {
 	if _, err := c.cfg.Counters.NextBatch(); err != nil {
 		return nil, err
 	}
-	// Every reversal was drained before the settlement, so the records
-	// left are the settled batch's (and records of an earlier batch that
-	// a crash left behind): one atomic rewrite removes them.
-	if err := c.cfg.Journal.Clear(); err != nil {
+	if err := c.dropSettledLocked(batch); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -187,6 +184,51 @@ func (c *Client) uploadLocked(ctx context.Context, batch uint32, live []*iso8583
 	}
 	if !resp.ResponseCode.Approved() {
 		return fmt.Errorf("link: batch upload end declined: %s", resp.ResponseCode)
+	}
+	return nil
+}
+
+// dropSettledLocked deletes the records a settlement of batch made
+// final: approved batch transactions of that batch or an earlier one (a
+// crash may have left some), and pre-authorisations whose completion is
+// among them. Open pre-authorisations stay: they are completed later.
+// When nothing else is left, one atomic rewrite clears the journal.
+func (c *Client) dropSettledLocked(batch uint32) error {
+	entries := c.cfg.Journal.Entries()
+	completed := map[uint64]bool{} // pre-authorisation records whose completion settled
+	var drop []uint64
+	keep := 0
+	recs := make([]*txnRecord, len(entries))
+	for i, e := range entries {
+		r, err := decodeRecord(e.ID, e.Payload)
+		if err != nil {
+			return err
+		}
+		recs[i] = r
+		if r.State == StateApproved && inBatch(r.Txn.Kind) && batchOf(r.Txn) <= batch {
+			drop = append(drop, e.ID)
+			if r.Orig != 0 {
+				completed[r.Orig] = true
+			}
+		}
+	}
+	for i, e := range entries {
+		r := recs[i]
+		switch {
+		case r.State == StateApproved && inBatch(r.Txn.Kind) && batchOf(r.Txn) <= batch:
+		case r.State == StateApproved && r.Txn.Kind == iso8583.KindPreAuth && completed[e.ID]:
+			drop = append(drop, e.ID)
+		default:
+			keep++
+		}
+	}
+	if keep == 0 {
+		return c.cfg.Journal.Clear()
+	}
+	for _, id := range drop {
+		if err := c.cfg.Journal.Delete(id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

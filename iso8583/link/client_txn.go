@@ -132,7 +132,7 @@ func loadStored(b []byte) (*iso8583.Transaction, error) {
 // Sale (消费) debits amount fen from the card. pin may be the zero PIN
 // for no PIN.
 func (c *Client) Sale(ctx context.Context, card Card, amount int64, pin pinblock.PIN) (*Result, error) {
-	return c.financial(ctx, pin, func(stan, batch uint32) (*iso8583.Transaction, error) {
+	return c.financial(ctx, pin, 0, func(stan, batch uint32) (*iso8583.Transaction, error) {
 		t := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: amount, STAN: stan,
 			Field60: &iso8583.Field60{Batch: batch}}
 		card.apply(t)
@@ -143,7 +143,7 @@ func (c *Client) Sale(ctx context.Context, card Card, amount int64, pin pinblock
 // Void (消费撤销) cancels orig, an approved sale of the current batch
 // (Result.Request). card is the card read again.
 func (c *Client) Void(ctx context.Context, orig *iso8583.Transaction, card Card, pin pinblock.PIN) (*Result, error) {
-	return c.financial(ctx, pin, func(stan, _ uint32) (*iso8583.Transaction, error) {
+	return c.financial(ctx, pin, 0, func(stan, _ uint32) (*iso8583.Transaction, error) {
 		t, err := orig.Void(stan)
 		if err != nil {
 			return nil, err
@@ -155,7 +155,7 @@ func (c *Client) Void(ctx context.Context, orig *iso8583.Transaction, card Card,
 
 // Refund (退货) returns amount fen of orig, an approved sale.
 func (c *Client) Refund(ctx context.Context, orig *iso8583.Transaction, card Card, amount int64, pin pinblock.PIN) (*Result, error) {
-	return c.financial(ctx, pin, func(stan, batch uint32) (*iso8583.Transaction, error) {
+	return c.financial(ctx, pin, 0, func(stan, batch uint32) (*iso8583.Transaction, error) {
 		t, err := orig.Refund(stan, amount)
 		if err != nil {
 			return nil, err
@@ -166,10 +166,45 @@ func (c *Client) Refund(ctx context.Context, orig *iso8583.Transaction, card Car
 	})
 }
 
+// PreAuth (预授权) holds amount fen on the card; complete it with Complete
+// or cancel it with a pre-authorisation void. The approved pre-auth is kept
+// (not in the batch: it settles through its completion).
+func (c *Client) PreAuth(ctx context.Context, card Card, amount int64, pin pinblock.PIN) (*Result, error) {
+	return c.financial(ctx, pin, 0, func(stan, batch uint32) (*iso8583.Transaction, error) {
+		t := &iso8583.Transaction{Kind: iso8583.KindPreAuth, Amount: amount, STAN: stan,
+			Field60: &iso8583.Field60{Batch: batch}}
+		card.apply(t)
+		return t, nil
+	})
+}
+
+// Complete (预授权完成) completes orig, an approved pre-authorisation
+// (Result.Request, carrying its authorisation code), for amount fen; the
+// host releases the hold and debits the completion, which goes in the
+// batch.
+func (c *Client) Complete(ctx context.Context, orig *iso8583.Transaction, card Card, amount int64, pin pinblock.PIN) (*Result, error) {
+	return c.financial(ctx, pin, recordID(orig), func(stan, batch uint32) (*iso8583.Transaction, error) {
+		t, err := orig.Complete(stan, amount, false)
+		if err != nil {
+			return nil, err
+		}
+		if t.Field60 == nil {
+			t.Field60 = &iso8583.Field60{}
+		}
+		t.Field60.Batch = batch
+		card.apply(t)
+		return t, nil
+	})
+}
+
 // financial runs one financial exchange: pending reversals first, then
 // STAN, PIN, the transaction record (synced), the request, and the
 // recording of the answer. Each step's crash meaning is in TxnState.
-func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(stan, batch uint32) (*iso8583.Transaction, error)) (*Result, error) {
+//
+// orig, when not 0, is the record of the transaction this one completes
+// (a pre-authorisation), kept in the record so settlement can tell an open
+// hold from a completed one.
+func (c *Client) financial(ctx context.Context, pin pinblock.PIN, orig uint64, build func(stan, batch uint32) (*iso8583.Transaction, error)) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.codec == nil {
@@ -238,7 +273,7 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, build func(sta
 		t.Amount = resp.Amount
 	}
 	if reversible(t.Kind) || inBatch(t.Kind) {
-		if err := c.putRecord(id, txnRecord{State: StateApproved, Txn: t}); err != nil {
+		if err := c.putRecord(id, txnRecord{State: StateApproved, Txn: t, Orig: orig}); err != nil {
 			// Approved by the host but not recorded: undo it rather than
 			// leave the batch out of balance. Should even that write fail,
 			// the record is still "prepared", which a restart reverses.

@@ -72,6 +72,17 @@ func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transacti
 	if h.Issuer == nil {
 		return nil, fmt.Errorf("link: host has no Issuer")
 	}
+	var hold *ledgerEntry
+	if t.Kind == iso8583.KindPreAuthCompletion {
+		// A completion names its pre-authorisation by the authorisation
+		// code (38); it may not exceed the hold, and it releases it.
+		if hold = h.findHold(t); hold == nil {
+			if isDebit && h.Risk != nil {
+				h.Risk.Undo(t)
+			}
+			return t.Response(RCNotFound)
+		}
+	}
 	rc, err := h.Issuer.Authorize(ctx, t, r.PIN)
 	if err != nil || !rc.Approved() {
 		if isDebit && h.Risk != nil {
@@ -81,6 +92,15 @@ func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transacti
 			return nil, err
 		}
 		return t.Response(rc)
+	}
+	if hold != nil {
+		if err := h.Issuer.Reverse(ctx, hold.txn); err != nil {
+			h.logger().Error("link: releasing the pre-authorisation hold", "terminal", t.TerminalID, "stan", t.STAN, "err", err)
+		} else {
+			h.ledger.mu.Lock()
+			hold.completed = true
+			h.ledger.mu.Unlock()
+		}
 	}
 	resp, err := t.Response(rc)
 	if err != nil {
@@ -246,4 +266,18 @@ func hostBatchUpload(_ context.Context, h *Host, r *Request) (*iso8583.Transacti
 	h.ledger.uploaded[batchKey{t.TerminalID, batchOf(t)}] += n
 	h.ledger.mu.Unlock()
 	return t.Response(iso8583.Approved)
+}
+
+// findHold returns the approved, open pre-authorisation of the same
+// terminal with t's authorisation code and an amount of at least t's.
+func (h *Host) findHold(t *iso8583.Transaction) *ledgerEntry {
+	h.ledger.mu.Lock()
+	defer h.ledger.mu.Unlock()
+	for k, e := range h.ledger.m {
+		if k.tid == t.TerminalID && e.txn.Kind == iso8583.KindPreAuth && e.approved && !e.reversed && !e.completed &&
+			e.txn.AuthCode != "" && e.txn.AuthCode == t.AuthCode && t.Amount <= e.txn.Amount {
+			return e
+		}
+	}
+	return nil
 }

@@ -34,6 +34,8 @@ type ledgerEntry struct {
 	reversed bool
 	voided   bool       // a sale cancelled by a void
 	voidOf   *ledgerKey // for a void: the sale it cancelled
+	// completed: a pre-authorisation whose hold a completion released.
+	completed bool
 }
 
 func newLedger() *ledger {

@@ -54,12 +54,14 @@ type txnRecord struct {
 	State TxnState             `json:"s"`
 	Txn   *iso8583.Transaction `json:"t,omitempty"`
 	Rev   *iso8583.Transaction `json:"r,omitempty"`
+	// Orig is the record a completion completes (its pre-authorisation).
+	Orig uint64 `json:"o,omitempty"`
 }
 
 func (r *txnRecord) pending() bool { return r.State == StatePrepared || r.State == StateReversing }
 
 func encodeRecord(r txnRecord) ([]byte, error) {
-	out := txnRecord{State: r.State}
+	out := txnRecord{State: r.State, Orig: r.Orig}
 	for _, p := range []struct {
 		src *iso8583.Transaction
 		dst **iso8583.Transaction
@@ -101,6 +103,9 @@ type TxnRecord struct {
 	// Txn is the approved transaction (StateApproved), Reversal the
 	// reversal to be sent (StatePrepared, StateReversing).
 	Txn, Reversal *iso8583.Transaction
+	// Completes is, for a completion, the ID of the pre-authorisation's
+	// record (0 otherwise).
+	Completes uint64
 }
 
 // Records returns the terminal's transaction records, oldest first: what
@@ -113,7 +118,7 @@ func (c *Client) Records() ([]TxnRecord, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, TxnRecord{ID: e.ID, State: r.State, Txn: r.Txn, Reversal: r.Rev})
+		out = append(out, TxnRecord{ID: e.ID, State: r.State, Txn: r.Txn, Reversal: r.Rev, Completes: r.Orig})
 	}
 	return out, nil
 }
