@@ -31,11 +31,15 @@ func (t *txn) finish() (*Result, error) {
 	// card error: it must never turn into an offline approval.
 	switch cid.Type() {
 	case emv.AAC:
+		// Book 4 §A6 (Authorisation Response Code): Z1, offline declined.
+		t.d[0x8A] = []byte("Z1")
 		return t.done(Declined, nil)
 	case emv.TC:
 		if want != emv.TC {
 			return t.fail(fmt.Errorf("%w: TC returned when %v was asked", ErrCard, want))
 		}
+		// Book 4 §A6: Y1, offline approved.
+		t.d[0x8A] = []byte("Y1")
 		return t.done(Approved, nil)
 	}
 	if want == emv.AAC {
@@ -52,9 +56,15 @@ func (t *txn) finish() (*Result, error) {
 		return t.fail(fmt.Errorf("%w: CDOL2: %w", ErrCardData, err))
 	}
 	if onlineErr != nil {
-		// Unable to go online (§10.7): the default action codes decide.
-		t.d[0x8A] = []byte("Z3")
+		// Unable to go online (Book 3 §10.7): the default action codes
+		// decide, and 8A says what the terminal decided before the second
+		// GENERATE AC carries it (Book 4 §A6): Y3 unable to go online,
+		// offline approved (TC asked); Z3 offline declined (AAC asked).
 		ask := t.defaultAction()
+		t.d[0x8A] = []byte("Z3")
+		if ask == emv.TC {
+			t.d[0x8A] = []byte("Y3")
+		}
 		t.sync()
 		cid2, err := t.generateAC(ask, t.d.FillDOL(nil, cdol2, t.scheme), cdol1Data)
 		if err != nil {

@@ -311,6 +311,13 @@ func (t *txn) sync() {
 func (t *txn) fail(err error) (*Result, error) {
 	t.res.Outcome = Failed
 	t.res.Err = err
+	if t.res.WentOnline && t.res.HostResponse != nil && t.res.HostResponse.Approved {
+		// The issuer approved and the terminal cannot complete (a malformed
+		// 91, an I/O error in EXTERNAL AUTHENTICATE or the second GENERATE
+		// AC …): the cardholder is charged unless the approval is reversed
+		// (UnionPay practice: reversal reason 06).
+		t.res.ReversalRequired = true
+	}
 	t.res.Data = t.d
 	t.k.log.LogAttrs(t.ctx, slog.LevelInfo, "transaction failed", slog.String("err", err.Error()))
 	return t.res, err

@@ -394,3 +394,117 @@ func TestTCForARQCIsNotApproved(t *testing.T) {
 		t.Fatalf("host asked %d times", s.h.calls)
 	}
 }
+
+// recordingCard keeps every command APDU sent to the card.
+type recordingCard struct {
+	reader.Card
+	cmds [][]byte
+}
+
+func (r *recordingCard) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	r.cmds = append(r.cmds, append([]byte(nil), apdu...))
+	return r.Card.Transmit(ctx, apdu)
+}
+
+// generateACs returns the GENERATE AC commands (80 AE) sent.
+func (r *recordingCard) generateACs() [][]byte {
+	var out [][]byte
+	for _, c := range r.cmds {
+		if len(c) >= 4 && c[0] == 0x80 && c[1] == 0xAE {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestARCOfflineApproved: Book 4 §A6 — an offline approval (TC to the
+// first GENERATE AC) records Authorisation Response Code Y1.
+func TestARCOfflineApproved(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
+	if res.Outcome != Approved || res.WentOnline {
+		t.Fatalf("outcome %v online %v; want an offline approval", res.Outcome, res.WentOnline)
+	}
+	if got := string(res.Data[0x8A]); got != "Y1" {
+		t.Fatalf("8A %q, want Y1 (offline approved)", got)
+	}
+}
+
+// TestARCUnableToGoOnlineApprove: Book 3 §10.7 and Book 4 §A6 — the host is
+// unreachable and the default action codes (terminal 00…, issuer 00…)
+// allow an approval: the terminal asks for a TC in the second GENERATE AC
+// (P1 40) with 8A = Y3 in its CDOL2 data, never Z3.
+func TestARCUnableToGoOnlineApprove(t *testing.T) {
+	cfg := loadConfig(t)
+	for i := range cfg.AIDs {
+		cfg.AIDs[i].TACDefault = "0000000000"
+	}
+	s := newScenario(t, cfg, "1234")
+	s.h.down = true
+	card := &recordingCard{Card: loadCard(t, "visa_dda", func(p *sim.Profile) {
+		for i := range p.Apps {
+			p.Apps[i].IACDefault = "0000000000"
+		}
+	})}
+	res := s.contact(t, card, 20000)
+	if got := string(res.Data[0x8A]); got != "Y3" {
+		t.Fatalf("8A %q, want Y3 (unable to go online, offline approved)", got)
+	}
+	gacs := card.generateACs()
+	if len(gacs) != 2 {
+		t.Fatalf("%d GENERATE AC commands, want 2", len(gacs))
+	}
+	if p1 := gacs[1][2] &^ 0x10; p1 != 0x40 {
+		t.Fatalf("second GENERATE AC P1 %02X, want 40 (TC)", gacs[1][2])
+	}
+	if !bytes.Contains(gacs[1][5:], []byte("Y3")) || bytes.Contains(gacs[1][5:], []byte("Z3")) {
+		t.Fatalf("second GENERATE AC data % X does not carry 8A = Y3", gacs[1][5:])
+	}
+	// The card decides on its own risk management; the outcome follows its
+	// cryptogram.
+	switch res.CID.Type() {
+	case emv.TC:
+		if res.Outcome != Approved {
+			t.Fatalf("card TC, outcome %v", res.Outcome)
+		}
+	case emv.AAC:
+		if res.Outcome != Declined {
+			t.Fatalf("card AAC, outcome %v", res.Outcome)
+		}
+	default:
+		t.Fatalf("final cryptogram %v", res.CID)
+	}
+}
+
+// TestReversalRequiredWhenHostApprovedAndTerminalFails: the issuer approved,
+// then the second GENERATE AC fails (the card answers an error): the
+// outcome is not an approval and a reversal is required, or the
+// cardholder is charged for a sale the terminal reports as failed.
+func TestReversalRequiredWhenHostApprovedAndTerminalFails(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := &failSecondGAC{Card: loadCard(t, "visa_dda", nil)}
+	res := s.contact(t, card, 20000)
+	if !res.WentOnline || res.HostResponse == nil || !res.HostResponse.Approved {
+		t.Fatalf("online %v, host %+v; want a host approval", res.WentOnline, res.HostResponse)
+	}
+	if res.Outcome == Approved || !res.ReversalRequired {
+		t.Fatalf("outcome %v, reversal required %v; want not approved and a reversal", res.Outcome, res.ReversalRequired)
+	}
+}
+
+// failSecondGAC answers the second GENERATE AC with 6F00 (no precise
+// diagnosis).
+type failSecondGAC struct {
+	reader.Card
+	gacs int
+}
+
+func (f *failSecondGAC) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	if len(apdu) >= 2 && apdu[0] == 0x80 && apdu[1] == 0xAE {
+		f.gacs++
+		if f.gacs == 2 {
+			return []byte{0x6F, 0x00}, nil
+		}
+	}
+	return f.Card.Transmit(ctx, apdu)
+}
