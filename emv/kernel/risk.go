@@ -18,12 +18,12 @@ func (t *txn) terminalRiskManagement() error {
 	} else if a.TargetPercent > 0 || a.MaxTargetPercent > 0 {
 		// Random selection, biased towards online as the amount nears the
 		// floor limit (§10.6.2).
-		r := int(t.random(1)[0]) % 100
+		r := t.percent()
 		target := a.TargetPercent
 		if t.tx.Amount >= a.Threshold && a.FloorLimit > a.Threshold {
 			target += int(int64(a.MaxTargetPercent-a.TargetPercent) * (t.tx.Amount - a.Threshold) / (a.FloorLimit - a.Threshold))
 		}
-		if r < target {
+		if r <= target { // §10.6.2: selected when the number is ≤ the target percentage
 			t.tvr(emv.TVRRandomlySelectedOnline)
 		}
 	}
@@ -32,11 +32,19 @@ func (t *txn) terminalRiskManagement() error {
 	if len(lower) == 1 && len(upper) == 1 {
 		atc, okA := t.getData(0x9F36)
 		last, okL := t.getData(0x9F13)
-		if !okA || !okL {
+		switch {
+		case !okA || !okL:
+			// Book 3 §10.6.3: ATC or Last Online ATC Register not
+			// returned — both limits count as exceeded; "new card" is not
+			// set (and nothing says "ICC data missing").
 			t.tvr(emv.TVRLowerOfflineLimitExceeded)
 			t.tvr(emv.TVRUpperOfflineLimitExceeded)
-			t.tvr(emv.TVRICCDataMissing)
-		} else {
+		case atc <= last:
+			// §10.6.3: an ATC not above the Last Online ATC Register is
+			// treated as both limits exceeded.
+			t.tvr(emv.TVRLowerOfflineLimitExceeded)
+			t.tvr(emv.TVRUpperOfflineLimitExceeded)
+		default:
 			gap := int(atc) - int(last)
 			if gap > int(lower[0]) {
 				t.tvr(emv.TVRLowerOfflineLimitExceeded)
@@ -44,9 +52,10 @@ func (t *txn) terminalRiskManagement() error {
 			if gap > int(upper[0]) {
 				t.tvr(emv.TVRUpperOfflineLimitExceeded)
 			}
-			if last == 0 {
-				t.tvr(emv.TVRNewCard)
-			}
+		}
+		if okL && last == 0 {
+			// §10.6.3: Last Online ATC Register zero — a new card.
+			t.tvr(emv.TVRNewCard)
 		}
 	}
 	if t.tx.ForceOnline {
@@ -133,4 +142,18 @@ func (t *txn) defaultAction() emv.CryptogramType {
 		}
 	}
 	return emv.TC
+}
+
+// percent returns a uniformly random number in 1..99 for random
+// transaction selection (Book 3 §10.6.2: "a random number between 1 and
+// 99"), by rejection sampling: byte % 100 would pick 0-55 more often than
+// 56-99 (a 25 % target would select 29.3 %).
+func (t *txn) percent() int {
+	var b byte
+	for range 64 { // a source that never yields < 198 is broken; stop anyway
+		if b = t.random(1)[0]; b < 198 { // 198 = 2 × 99: every value of 1..99 twice
+			break
+		}
+	}
+	return int(b)%99 + 1
 }

@@ -508,3 +508,115 @@ func (f *failSecondGAC) Transmit(ctx context.Context, apdu []byte) ([]byte, erro
 	}
 	return f.Card.Transmit(ctx, apdu)
 }
+
+func intp(n int) *int { return &n }
+
+// velocityCard personalises visa_dda with consecutive offline limits 3/5
+// and the given Last Online ATC Register; the ATC starts at 16.
+func velocityCard(t *testing.T, lastOnline int) *sim.Card {
+	return loadCard(t, "visa_dda", func(p *sim.Profile) {
+		for i := range p.Apps {
+			p.Apps[i].LowerConsecutiveOffline, p.Apps[i].UpperConsecutiveOffline = intp(3), intp(5)
+			p.Apps[i].LastOnlineATC = intp(lastOnline)
+			p.Apps[i].ATC = 16
+		}
+	})
+}
+
+// TestVelocityChecking: Book 3 §10.6.3, terminal side, with the TVR byte 4
+// bits b7 (lower consecutive offline limit exceeded), b6 (upper) and byte 2
+// b4 (new card) asserted whole for each case.
+func TestVelocityChecking(t *testing.T) {
+	cases := []struct {
+		name         string
+		lastOnline   int
+		hide9F13     bool
+		lower, upper bool
+		newCard      bool
+	}{
+		// ATC after GPO is 17.
+		{"within both limits", 15, false, false, false, false},               // gap 2
+		{"lower exceeded", 13, false, true, false, false},                    // gap 4
+		{"both exceeded", 10, false, true, true, false},                      // gap 7
+		{"ATC not above the last online ATC", -20, false, true, true, false}, // 17 ≤ 20 (register answered as 20)
+		{"new card", 0, false, true, true, true},                             // gap 17, register 0
+		{"last online ATC not returned", 15, true, true, true, false},        // no "ICC data missing"
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScenario(t, nil, "1234")
+			last := tc.lastOnline
+			if last < 0 {
+				last = 15
+			}
+			var card reader.Card = velocityCard(t, last)
+			switch {
+			case tc.hide9F13:
+				card = &hideGetData{Card: card, tag: [2]byte{0x9F, 0x13}}
+			case tc.lastOnline < 0:
+				// A card (or a tamperer) reporting a register above the ATC.
+				v := -tc.lastOnline
+				card = &hideGetData{Card: card, tag: [2]byte{0x9F, 0x13}, answer: []byte{0x9F, 0x13, 0x02, byte(v >> 8), byte(v), 0x90, 0x00}}
+			}
+			res := s.contact(t, card, 2000)
+			check := func(f emv.TVRFlag, want bool, what string) {
+				if res.TVR.Has(f) != want {
+					t.Errorf("%s: %v, want %v (TVR %s)", what, res.TVR.Has(f), want, res.TVR)
+				}
+			}
+			check(emv.TVRLowerOfflineLimitExceeded, tc.lower, "lower consecutive offline limit exceeded")
+			check(emv.TVRUpperOfflineLimitExceeded, tc.upper, "upper consecutive offline limit exceeded")
+			check(emv.TVRNewCard, tc.newCard, "new card")
+			check(emv.TVRICCDataMissing, false, "ICC data missing")
+		})
+	}
+}
+
+// hideGetData answers GET DATA for one tag with 6A88 (referenced data not
+// found), or with a given answer.
+type hideGetData struct {
+	reader.Card
+	tag    [2]byte
+	answer []byte // nil: 6A88
+}
+
+func (h *hideGetData) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	if len(apdu) >= 4 && apdu[0] == 0x80 && apdu[1] == 0xCA && apdu[2] == h.tag[0] && apdu[3] == h.tag[1] {
+		if h.answer != nil {
+			return append([]byte(nil), h.answer...), nil
+		}
+		return []byte{0x6A, 0x88}, nil
+	}
+	return h.Card.Transmit(ctx, apdu)
+}
+
+// cycleReader yields 0, 1, …, 255, 0, 1, … : every byte value equally often.
+type cycleReader struct{ n byte }
+
+func (c *cycleReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = c.n
+		c.n++
+	}
+	return len(p), nil
+}
+
+// TestRandomSelectionUnbiased: Book 3 §10.6.2 — the random number is
+// uniform in 1..99 and the transaction is selected when it is ≤ the target
+// percentage. Over every byte value equally often, a 25 % target selects
+// exactly 25 of every 99 accepted draws (byte % 100 selected 29.3 %).
+func TestRandomSelectionUnbiased(t *testing.T) {
+	tx := &txn{k: &Kernel{rand: &cycleReader{}}}
+	hits, n := 0, 0
+	for range 256 * 99 {
+		if tx.percent() <= 25 {
+			hits++
+		}
+		n++
+	}
+	// 256×99 draws consume 256×99 accepted bytes over whole cycles of the
+	// 198 accepted values: 25/99 exactly.
+	if hits*99 != n*25 {
+		t.Fatalf("selected %d of %d (%.2f %%), want exactly 25/99", hits, n, 100*float64(hits)/float64(n))
+	}
+}
