@@ -84,9 +84,10 @@ func (t *txn) finish() (*Result, error) {
 	if len(ir.AuthData) > 0 {
 		t.d[0x91] = ir.AuthData
 	}
-	t.scripts(ir, 0x71)
 	// Issuer authentication: in the second GENERATE AC when CDOL2 asks for
-	// 91, else with EXTERNAL AUTHENTICATE (§10.9).
+	// 91, else with EXTERNAL AUTHENTICATE (§10.9) — before any script:
+	// Book 3 §10.10 processes 71 scripts after issuer authentication and
+	// before the final GENERATE AC.
 	inCDOL2 := false
 	for _, e := range cdol2 {
 		inCDOL2 = inCDOL2 || e.Tag == 0x91
@@ -103,6 +104,7 @@ func (t *txn) finish() (*Result, error) {
 			}
 		}
 	}
+	t.scripts(ir, 0x71)
 	ask := emv.AAC
 	if resp.Approved {
 		ask = emv.TC
@@ -240,7 +242,13 @@ func (t *txn) scripts(ir emv.IssuerResponse, tag tlv.Tag) {
 			continue
 		}
 		t.tsi(emv.TSIScriptProcessingPerformed)
-		for _, raw := range sc.Commands {
+		// Issuer Script Results (Book 4 Annex A5, tag 9F5B; UnionPay
+		// carries the same in DF31): per script, byte 1 = result (high
+		// nibble: 1 failed, 2 successful) and the sequence number of the
+		// failing command (low nibble, 1-14, F for 15 and above), then
+		// the 4-byte Script Identifier (9F18) or zeros.
+		result, seq := byte(0x20), 0
+		for i, raw := range sc.Commands {
 			resp, err := t.card.Transmit(t.ctx, raw)
 			t.res.ScriptsSent++
 			sw := uint16(0)
@@ -253,9 +261,18 @@ func (t *txn) scripts(ir emv.IssuerResponse, tag tlv.Tag) {
 				} else {
 					t.tvr(emv.TVRScriptFailedAfterFinalAC)
 				}
+				result, seq = 0x10, i+1
 				break
 			}
 		}
+		if seq > 14 {
+			seq = 15
+		}
+		var id [4]byte
+		copy(id[:], sc.ID)
+		t.scriptResults = append(append(t.scriptResults, result|byte(seq)), id[:]...)
+		t.d[0x9F5B] = t.scriptResults
+		t.d[0xDF31] = t.scriptResults
 	}
 }
 

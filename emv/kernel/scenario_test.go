@@ -212,6 +212,48 @@ func TestIssuerScripts(t *testing.T) {
 	if res.ScriptsSent != 3 || card.ScriptCommands() != 2 {
 		t.Fatalf("sent %d, card ran %d", res.ScriptsSent, card.ScriptCommands())
 	}
+	// Book 4 Annex A5: one 5-byte result per script, in order: 71 ok (20),
+	// 72 ok (20), 72 failed at its first command (11); each with 9F18.
+	want := h2b("2000000001" + "2000000001" + "1100000001")
+	if got := res.Data[0x9F5B]; !bytes.Equal(got, want) {
+		t.Fatalf("9F5B % X, want % X", got, want)
+	}
+}
+
+// TestIssuerScriptOrder: Book 3 §10.9–10.10 — issuer authentication
+// (EXTERNAL AUTHENTICATE when CDOL2 does not carry 91) comes first, then
+// the 71 script commands, then the second GENERATE AC, then the 72 ones.
+func TestIssuerScriptOrder(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	s.h.scriptCmds = []scriptCmd{
+		{template: 0x71, apdu: h2b("84DA9F140105")},
+		{template: 0x72, apdu: h2b("84DA9F23010A")},
+	}
+	card := &recordingCard{Card: loadCard(t, "visa_dda", func(p *sim.Profile) {
+		for i := range p.Apps {
+			// CDOL2 without 91: issuer authentication by EXTERNAL AUTHENTICATE.
+			p.Apps[i].CDOL2 = "8A029F02069F03069F1A0295055F2A029A039C019F3704"
+		}
+	})}
+	res := s.contact(t, card, 20000)
+	if res.Outcome != Approved {
+		t.Fatalf("outcome %v (%v)", res.Outcome, res.Err)
+	}
+	var order []string
+	for _, c := range card.cmds {
+		switch {
+		case c[0] == 0x00 && c[1] == 0x82:
+			order = append(order, "EXTERNAL AUTHENTICATE")
+		case c[0] == 0x84:
+			order = append(order, fmt.Sprintf("script %02X", c[1]))
+		case c[0] == 0x80 && c[1] == 0xAE:
+			order = append(order, "GENERATE AC")
+		}
+	}
+	want := "GENERATE AC,EXTERNAL AUTHENTICATE,script DA,GENERATE AC,script DA"
+	if got := strings.Join(order, ","); got != want {
+		t.Fatalf("order %s\nwant  %s", got, want)
+	}
 }
 
 // TestIssuerScriptBadMAC: a script command whose MAC does not verify is
