@@ -25,6 +25,25 @@ func (t *txn) finish() (*Result, error) {
 		return t.fail(err)
 	}
 	t.tsi(emv.TSICardRiskMgmtPerformed)
+	if t.cdaFailed && cid.Type() != emv.AAC {
+		// Book 2 §6.6 / Book 3 §10.8: CDA failed on a TC or an ARQC — the
+		// terminal declines offline and never goes online with it. An
+		// ARQC is closed with a second GENERATE AC asking for an AAC (the
+		// card would otherwise count an unfinished online transaction);
+		// 8A = Z1 (Book 4 §A6, offline declined).
+		t.d[0x8A] = []byte("Z1")
+		if cid.Type() == emv.ARQC {
+			cdol2, err := tlv.ParseDOL(t.d[0x8D])
+			if err != nil {
+				return t.fail(fmt.Errorf("%w: CDOL2: %w", ErrCardData, err))
+			}
+			t.sync()
+			if _, err := t.generateAC(emv.AAC, t.d.FillDOL(nil, cdol2, t.scheme), cdol1Data); err != nil {
+				return t.fail(err)
+			}
+		}
+		return t.done(Declined, nil)
+	}
 	// Book 3 §9.3 (Table 12): a card may answer a TC request with a TC, an
 	// ARQC or an AAC, an ARQC request with an ARQC or an AAC, and an AAC
 	// request with an AAC only. A stronger cryptogram than asked for is a
@@ -118,6 +137,12 @@ func (t *txn) finish() (*Result, error) {
 		t.tvr(emv.TVRIssuerAuthFailed)
 	}
 	t.scripts(ir, 0x72)
+	if t.cdaFailed && cid2.Type() == emv.TC {
+		// CDA failed on the final TC: not an approval (Book 2 §6.6). The
+		// host approved, so the approval must be reversed.
+		t.res.ReversalRequired = resp.Approved
+		return t.done(Declined, fmt.Errorf("kernel: CDA failed on the final cryptogram"))
+	}
 	switch {
 	case !resp.Approved:
 		return t.done(OnlineDeclined, nil)
@@ -189,8 +214,12 @@ func (t *txn) generateAC(want emv.CryptogramType, data, cdol1Data []byte) (emv.C
 		if err != nil {
 			t.tvr(emv.TVRCDAFailed)
 			t.k.log.LogAttrs(t.ctx, slog.LevelInfo, "CDA failed", slog.String("err", err.Error()))
-			// A failed CDA on an approval is a decline (Book 3 §10.8).
-			return emv.CID(byte(emv.AAC)), nil
+			// The caller decides (Book 2 §6.6, Book 3 §10.8): a failed CDA
+			// never approves; the card's real cryptogram type is kept so
+			// that an ARQC is closed with a second GENERATE AC.
+			t.cdaFailed = true
+			t.res.CID = cid
+			return cid, nil
 		}
 		t.d[0x9F26] = dd.Cryptogram
 		t.d[0x9F4C] = dd.ICCDynamicNumber

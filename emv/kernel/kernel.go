@@ -177,18 +177,20 @@ func (k *Kernel) SetRand(r io.Reader) { k.rand = r }
 type txn struct {
 	// scriptResults is 9F5B as it grows, 5 bytes per script processed.
 	scriptResults []byte
-	k             *Kernel
-	ctx           context.Context
-	card          Card
-	tx            Transaction
-	d             emv.Data
-	res           *Result
-	aid           *AIDConfig
-	scheme        emv.Scheme
-	aip           emv.AIP
-	static        []byte // records to authenticate
-	cda           bool   // CDA to be requested
-	icc           any    // *oda.ICCPublicKey once recovered
+	// cdaFailed: a GENERATE AC's CDA signature did not verify.
+	cdaFailed bool
+	k         *Kernel
+	ctx       context.Context
+	card      Card
+	tx        Transaction
+	d         emv.Data
+	res       *Result
+	aid       *AIDConfig
+	scheme    emv.Scheme
+	aip       emv.AIP
+	static    []byte // records to authenticate
+	cda       bool   // CDA to be requested
+	icc       any    // *oda.ICCPublicKey once recovered
 	// frozenTVR keeps tag 95 as sent to a contactless card.
 	frozenTVR bool
 }

@@ -662,3 +662,33 @@ func TestRandomSelectionUnbiased(t *testing.T) {
 		t.Fatalf("selected %d of %d (%.2f %%), want exactly 25/99", hits, n, 100*float64(hits)/float64(n))
 	}
 }
+
+// TestCDAFailureOnARQC: Book 2 §6.6 / Book 3 §10.8 — the card's CDA
+// signature on its ARQC does not verify: the terminal sets "CDA failed",
+// does not go online, and closes the ARQC with a second GENERATE AC asking
+// for an AAC (no CDA on an AAC request), 8A = Z1; the outcome is a decline
+// and nothing was sent to the host.
+func TestCDAFailureOnARQC(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := &recordingCard{Card: loadCard(t, "mc_cda", func(p *sim.Profile) { p.Faults.CorruptSDAD = true })}
+	res := s.contact(t, card, 20000)
+	if res.Outcome != Declined || s.h.calls != 0 {
+		t.Fatalf("outcome %v, host calls %d; want an offline decline", res.Outcome, s.h.calls)
+	}
+	if !res.TVR.Has(emv.TVRCDAFailed) {
+		t.Fatalf("TVR %s without CDA failed", res.TVR)
+	}
+	gacs := card.generateACs()
+	if len(gacs) != 2 {
+		t.Fatalf("%d GENERATE AC commands, want 2 (the ARQC closed with an AAC)", len(gacs))
+	}
+	if gacs[0][2] != 0x90 || gacs[1][2] != 0x00 {
+		t.Fatalf("GENERATE AC P1 %02X then %02X; want 90 (ARQC with CDA) then 00 (AAC)", gacs[0][2], gacs[1][2])
+	}
+	if got := string(res.Data[0x8A]); got != "Z1" {
+		t.Fatalf("8A %q, want Z1", got)
+	}
+	if res.CID.Type() != emv.AAC {
+		t.Fatalf("final cryptogram %v, want the card's AAC", res.CID)
+	}
+}
