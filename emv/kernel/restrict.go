@@ -27,10 +27,24 @@ func (t *txn) processingRestrictions() {
 	}
 }
 
-// usageAllowed applies the AUC to the transaction type and whether it is
-// domestic (issuer country 5F28 equals terminal country 9F1A).
+// usageAllowed applies the AUC (Book 3 §10.4.2): first where the
+// transaction takes place — an ATM needs "valid at ATMs", any other
+// terminal "valid at terminals other than ATMs" — then, only when the card
+// gives its Issuer Country Code (5F28), domestic or international use for
+// the transaction type (domestic: 5F28 equals the terminal country 9F1A).
 func (t *txn) usageAllowed(auc emv.AUC) bool {
-	domestic := bytes.Equal(t.d[0x5F28], t.d[0x9F1A])
+	if t.atm() {
+		if !auc.Has(emv.AUCATMs) {
+			return false
+		}
+	} else if !auc.Has(emv.AUCNonATMTerminals) {
+		return false
+	}
+	issuer, ok := t.d[0x5F28]
+	if !ok {
+		return true
+	}
+	domestic := bytes.Equal(issuer, t.d[0x9F1A])
 	var f emv.AUCFlag
 	switch t.tx.Type {
 	case 0x01:
@@ -44,6 +58,14 @@ func (t *txn) usageAllowed(auc emv.AUC) bool {
 		}
 	}
 	return auc.Has(f)
+}
+
+// atm reports whether the terminal is an ATM (Book 4 Annex A1): an
+// unattended financial-institution terminal (type 14, 15 or 16) that can
+// dispense cash (Additional Terminal Capabilities byte 1 b8).
+func (t *txn) atm() bool {
+	tt, ac := t.d[0x9F35], t.d[0x9F40]
+	return len(tt) == 1 && (tt[0] == 0x14 || tt[0] == 0x15 || tt[0] == 0x16) && len(ac) > 0 && ac[0]&0x80 != 0
 }
 
 func pick(c bool, a, b emv.AUCFlag) emv.AUCFlag {

@@ -692,3 +692,39 @@ func TestCDAFailureOnARQC(t *testing.T) {
 		t.Fatalf("final cryptogram %v, want the card's AAC", res.CID)
 	}
 }
+
+// TestApplicationUsageControl: Book 3 §10.4.2 — "service not allowed"
+// (TVR byte 2 b5) from the AUC, with the ATM/non-ATM bits checked on every
+// terminal and the domestic/international bits only when 5F28 is present.
+func TestApplicationUsageControl(t *testing.T) {
+	cases := []struct {
+		name, auc, country string // country "" removes 5F28
+		atm                bool
+		notAllowed         bool
+	}{
+		{"everything allowed", "FF00", "0156", false, false},
+		{"not valid at non-ATM terminals", "FE00", "0156", false, true},
+		{"valid at non-ATMs only, at an ATM", "FD00", "0156", true, true},
+		{"international goods/services only, domestic card", "5501", "0156", false, true},
+		{"domestic only, 5F28 absent: no country check", "A900", "", false, false},
+		{"domestic only, foreign card", "A900", "0840", false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := loadConfig(t)
+			if tc.atm {
+				cfg.TerminalType, cfg.AddCapabilities = "14", "F000F0A001"
+			}
+			s := newScenario(t, cfg, "1234")
+			card := loadCard(t, "visa_dda", func(p *sim.Profile) {
+				for i := range p.Apps {
+					p.Apps[i].AUC, p.Apps[i].Country = tc.auc, tc.country
+				}
+			})
+			res := s.contact(t, card, 2000)
+			if got := res.TVR.Has(emv.TVRServiceNotAllowed); got != tc.notAllowed {
+				t.Fatalf("service not allowed %v, want %v (TVR %s)", got, tc.notAllowed, res.TVR)
+			}
+		})
+	}
+}
