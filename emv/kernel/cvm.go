@@ -15,7 +15,9 @@ func (t *txn) cardholderVerification() error {
 	if !t.aip.Has(emv.AIPCVMSupported) {
 		return nil
 	}
-	t.tsi(emv.TSICVMPerformed)
+	// Book 3 §10.5: without a CVM List (or with one holding no rule) the
+	// terminal ends cardholder verification without setting "cardholder
+	// verification was performed" in the TSI; the CVM Results are 3F0000.
 	raw, ok := t.d[0x8E]
 	if !ok {
 		t.tvr(emv.TVRICCDataMissing)
@@ -28,6 +30,7 @@ func (t *txn) cardholderVerification() error {
 		t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
 		return nil
 	}
+	t.tsi(emv.TSICVMPerformed)
 	caps, _ := emv.ParseTerminalCapabilities(t.d[0x9F33])
 	for _, rule := range list.Rules {
 		if !t.conditionMet(rule, list, caps) {

@@ -728,3 +728,23 @@ func TestApplicationUsageControl(t *testing.T) {
 		})
 	}
 }
+
+// TestNoCVMListNoCVMPerformed: Book 3 §10.5 — a card whose AIP says CVM
+// is supported but which has no CVM List: cardholder verification ends
+// without "cardholder verification was performed" in the TSI, and the CVM
+// Results are 3F0000.
+func TestNoCVMListNoCVMPerformed(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_dda", func(p *sim.Profile) {
+		for i := range p.Apps {
+			p.Apps[i].CVMList = ""
+		}
+	})
+	res := s.contact(t, card, 2000)
+	if res.TSI.Has(emv.TSICVMPerformed) {
+		t.Fatalf("TSI %s has 'cardholder verification was performed'", res.TSI)
+	}
+	if res.CVMResults != [3]byte{0x3F, 0, 0} {
+		t.Fatalf("CVM results %X, want 3F0000", res.CVMResults)
+	}
+}
