@@ -48,10 +48,13 @@ type AIDConfig struct {
 	TargetPercent    int   `json:"target_percent"`
 	MaxTargetPercent int   `json:"max_target_percent"`
 	Threshold        int64 `json:"threshold"`
-	// Contactless limits, minor units; 0 means none.
-	ContactlessLimit      int64  `json:"contactless_limit"`
-	ContactlessCVMLimit   int64  `json:"contactless_cvm_limit"`
-	ContactlessFloorLimit int64  `json:"contactless_floor_limit"`
+	// Contactless reader limits (Book B §3.1.1), minor units. nil means
+	// absent, which is not the same as 0: a floor limit of 0 sends every
+	// tap online, an absent one falls back to FloorLimit; an absent
+	// transaction or CVM-required limit does not apply.
+	ContactlessLimit      *int64 `json:"contactless_limit"`
+	ContactlessCVMLimit   *int64 `json:"contactless_cvm_limit"`
+	ContactlessFloorLimit *int64 `json:"contactless_floor_limit"`
 	TTQ                   string `json:"ttq"` // 9F66 base value, e.g. "36004000"
 }
 

@@ -54,16 +54,29 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 		return t.fail(err)
 	}
 	a := t.aid
-	// Pre-processing (Book B §3.1): limits decide the TTQ.
-	if a.ContactlessLimit > 0 && tx.Amount > a.ContactlessLimit {
-		return t.fail(fmt.Errorf("%w: amount over the contactless transaction limit", ErrTryAnother))
+	// Pre-processing (Book B §3.1.1): the limits decide the TTQ, which
+	// starts from the configured value with its per-transaction bits
+	// (byte 2: b8 online cryptogram required, b7 CVM required) cleared.
+	amt := tx.Amount
+	if a.ContactlessLimit != nil && amt >= *a.ContactlessLimit {
+		// Amount ≥ Reader Contactless Transaction Limit: contactless not
+		// allowed.
+		return t.fail(fmt.Errorf("%w: amount at or over the contactless transaction limit", ErrTryAnother))
 	}
 	var ttq emv.TTQ
 	copy(ttq[:], mustHex(a.TTQ))
-	if tx.ForceOnline || (a.ContactlessFloorLimit > 0 && tx.Amount > a.ContactlessFloorLimit) || a.ContactlessFloorLimit == 0 {
+	ttq[1] &^= 0xC0
+	floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
+	if a.ContactlessFloorLimit != nil {
+		floor = *a.ContactlessFloorLimit
+	}
+	// Amount > floor limit, or a zero amount (C-3: zero amount needs an
+	// online cryptogram), or forced online.
+	if tx.ForceOnline || amt > floor || amt == 0 {
 		ttq.Set(emv.TTQOnlineCryptogramRequired)
 	}
-	overCVM := a.ContactlessCVMLimit > 0 && tx.Amount > a.ContactlessCVMLimit
+	// Amount ≥ Reader CVM Required Limit.
+	overCVM := a.ContactlessCVMLimit != nil && amt >= *a.ContactlessCVMLimit
 	if overCVM {
 		ttq.Set(emv.TTQCVMRequired)
 	}

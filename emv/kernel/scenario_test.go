@@ -748,3 +748,60 @@ func TestNoCVMListNoCVMPerformed(t *testing.T) {
 		t.Fatalf("CVM results %X, want 3F0000", res.CVMResults)
 	}
 }
+
+func i64p(n int64) *int64 { return &n }
+
+// TestContactlessPreProcessing: Book B §3.1.1 with the test configuration
+// (transaction limit 50000, CVM-required limit 10000, floor limit 5000):
+// the comparisons are ≥ for the transaction and CVM limits and > for the
+// floor limit, a zero amount asks for an online cryptogram, the TTQ's
+// per-transaction bits start cleared whatever the configured value, and
+// an absent reader floor limit falls back to the terminal floor limit.
+func TestContactlessPreProcessing(t *testing.T) {
+	cases := []struct {
+		name           string
+		amount         int64
+		mod            func(*AIDConfig)
+		tryAnother     bool
+		online, cvmReq bool
+	}{
+		{"at the transaction limit", 50000, nil, true, false, false},
+		{"just under the transaction limit", 49999, nil, false, true, true},
+		{"at the CVM-required limit", 10000, nil, false, true, true},
+		{"just under the CVM-required limit", 9999, nil, false, true, false},
+		{"at the floor limit", 5000, nil, false, false, false},
+		{"over the floor limit", 5001, nil, false, true, false},
+		{"zero amount", 0, nil, false, true, false},
+		{"configured TTQ with the dynamic bits set", 100, func(a *AIDConfig) { a.TTQ = "36C04000" }, false, false, false},
+		{"reader floor limit absent: terminal floor limit", 3000, func(a *AIDConfig) { a.ContactlessFloorLimit, a.FloorLimit = nil, 2000 }, false, true, false},
+		{"reader floor limit 0 (present)", 1, func(a *AIDConfig) { a.ContactlessFloorLimit = i64p(0) }, false, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := loadConfig(t)
+			for i := range cfg.AIDs {
+				if tc.mod != nil {
+					tc.mod(&cfg.AIDs[i])
+				}
+			}
+			s := newScenario(t, cfg, "1234")
+			res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), tc.amount)
+			if tc.tryAnother {
+				if !errors.Is(res.Err, ErrTryAnother) {
+					t.Fatalf("outcome %v err %v, want Try Another Interface", res.Outcome, res.Err)
+				}
+				return
+			}
+			ttq := res.Data[0x9F66]
+			if len(ttq) != 4 {
+				t.Fatalf("TTQ %X (outcome %v, %v)", ttq, res.Outcome, res.Err)
+			}
+			if got := ttq[1]&0x80 != 0; got != tc.online {
+				t.Errorf("TTQ %X online cryptogram required %v, want %v", ttq, got, tc.online)
+			}
+			if got := ttq[1]&0x40 != 0; got != tc.cvmReq {
+				t.Errorf("TTQ %X CVM required %v, want %v", ttq, got, tc.cvmReq)
+			}
+		})
+	}
+}
