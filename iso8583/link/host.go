@@ -89,8 +89,12 @@ type Host struct {
 	// AcquirerID goes in field 32 of responses ("" leaves it out).
 	AcquirerID string
 	// DuplicateCache is the number of recent requests remembered for
-	// duplicate detection (default 65536).
+	// duplicate detection (default 65536). Beyond it, the ledger still
+	// answers a retransmitted financial request from its record.
 	DuplicateCache int
+	// RequestTimeout bounds each request's handling, issuer call included
+	// (default 30 s); a request past it is answered 96.
+	RequestTimeout time.Duration
 	// Rand is the source for working keys (default crypto/rand).
 	Rand io.Reader
 	// Now returns the time (default time.Now).
@@ -270,11 +274,7 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 	}
 	id := ident{mti: req.MTI, tid: strings.TrimRight(req.TerminalID, " "), mid: req.MerchantID, stan: req.STAN}
 
-	date := req.LocalDate
-	if date == "" {
-		date = h.now().Format("0102")
-	}
-	dk := dupKey{tid: id.tid, stan: id.stan, date: date, mti: id.mti}
+	dk := dupKey{tid: id.tid, batch: batchOf(req), stan: id.stan, mti: id.mti}
 	mab := body
 	if req.Kind.RequiresMAC() && len(mab) >= iso8583.MACSize {
 		// A retransmission after a new sign-in carries a different MAC
@@ -292,10 +292,23 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 		if entry.fp != fp {
 			return h.errorResponse(env, id, RCDuplicate)
 		}
-		return entry.resp
+		if entry.resp == nil {
+			return nil
+		}
+		// The same answer, MACed under the terminal's current keys.
+		out, err := sess.codec.Pack(env.Reply(), entry.resp)
+		if err != nil {
+			h.logger().Error("link: host: packing a repeated response", "txn", entry.resp, "err", err)
+			return nil
+		}
+		return out
 	}
-	out := h.answer(ctx, env, tk, sess, req)
-	h.dup.finish(entry, out)
+	out, resp := h.answer(ctx, env, tk, sess, req)
+	if req.Kind == iso8583.KindSignIn {
+		// A sign-in answer carries new working keys: never replayed.
+		resp = nil
+	}
+	h.dup.finish(dk, entry, resp)
 	return out
 }
 
@@ -327,8 +340,31 @@ func (h *Host) reject(env iso8583.Envelope, body []byte, lookupErr, err error) [
 }
 
 // answer routes a verified, new request and packs the response.
-func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys, sess *session, t *iso8583.Transaction) []byte {
+func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys, sess *session, t *iso8583.Transaction) (out []byte, answered *iso8583.Transaction) {
 	r := &Request{Txn: t, Envelope: env, Keys: tk}
+	// Every request has a deadline, so a hung issuer cannot hold up the
+	// terminal's retransmissions and reversals for ever.
+	timeout := h.RequestTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	defer func() {
+		// A panicking handler answers 96 and is logged; the host lives on.
+		if p := recover(); p != nil {
+			h.logger().Error("link: host: handler panicked", "terminal", t.TerminalID, "stan", t.STAN, "kind", t.Kind.String(), "panic", fmt.Sprint(p))
+			resp, err := t.Response(RCSystemError)
+			if err != nil {
+				out, answered = nil, nil
+				return
+			}
+			h.stamp(resp)
+			if b, err := sess.codec.Pack(env.Reply(), resp); err == nil {
+				out, answered = b, resp
+			}
+		}
+	}()
 	h.routeMu.RLock()
 	f := h.routes[t.Kind]
 	h.routeMu.RUnlock()
@@ -350,18 +386,18 @@ func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys
 	if err != nil {
 		h.logger().Error("link: host: handler failed", "txn", t, "err", err)
 		if resp, err = t.Response(RCSystemError); err != nil {
-			return nil
+			return nil, nil
 		}
 	}
 	h.stamp(resp)
 	// A sign-in response goes under the keys the request came with: the
 	// terminal has not got the new ones yet.
-	out, err := sess.codec.Pack(env.Reply(), resp)
+	out, err = sess.codec.Pack(env.Reply(), resp)
 	if err != nil {
 		h.logger().Error("link: host: packing response", "txn", resp, "err", err)
-		return nil
+		return nil, nil
 	}
-	return out
+	return out, resp
 }
 
 // translatePIN moves the request's PIN block from the terminal's PIK to

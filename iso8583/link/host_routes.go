@@ -63,6 +63,11 @@ func hostSignIn(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 // records an approval in the ledger.
 func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
+	if t.Kind != iso8583.KindBalance {
+		if resp, done, err := h.knownRequest(t); done {
+			return resp, err
+		}
+	}
 	isDebit := debit(t.Kind) || t.Kind == iso8583.KindPreAuth
 	if isDebit && h.Risk != nil {
 		if rc := h.Risk.Check(t); rc != iso8583.Approved {
@@ -172,17 +177,27 @@ func hostVoid(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 // first, so the undo cannot be missed.
 func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
-	date := t.LocalDate
-	if date == "" {
-		date = h.now().Format("0102")
-	}
-	h.dup.wait(ctx, dupKey{tid: t.TerminalID, stan: t.STAN, date: date, mti: t.Original.MTI()})
+	h.dup.wait(ctx, dupKey{tid: t.TerminalID, batch: batchOf(t), stan: t.STAN, mti: t.Original.MTI()})
 	k := keyOf(t)
 	h.ledger.mu.Lock()
 	orig := h.ledger.m[k]
-	undo := orig != nil && orig.approved && !orig.reversed
+	if orig == nil {
+		// The reversal overtook its original (or the original never
+		// arrived): record a tombstone, so that a late original is
+		// declined instead of authorised and left standing.
+		h.ledger.m[k] = &ledgerEntry{txn: t, tombstone: true, reversed: true}
+		h.ledger.mu.Unlock()
+		h.logger().Info("link: host: reversal before its original; tombstone kept", "terminal", t.TerminalID, "stan", t.STAN)
+		return t.Response(iso8583.Approved)
+	}
+	undo := orig.approved && !orig.reversed
 	if undo {
 		orig.reversed = true
+	}
+	if undo && orig.voided {
+		// A sale already voided: the void gave the money back; reversing
+		// the sale now must not credit the card a second time.
+		undo = false
 	}
 	h.ledger.mu.Unlock()
 	if undo {
@@ -280,4 +295,42 @@ func (h *Host) findHold(t *iso8583.Transaction) *ledgerEntry {
 		}
 	}
 	return nil
+}
+
+// knownRequest answers a financial request the ledger already holds under
+// its terminal, batch and STAN, whatever the duplicate cache remembers:
+// the late original of a reversal (tombstone) is declined 12 and never
+// reaches the issuer; a retransmission of an approved request gets the
+// same approval again (never a second authorisation); the same key with
+// other content is 94.
+func (h *Host) knownRequest(t *iso8583.Transaction) (*iso8583.Transaction, bool, error) {
+	h.ledger.mu.Lock()
+	e := h.ledger.m[keyOf(t)]
+	var tomb, approved bool
+	var prev iso8583.Transaction
+	if e != nil {
+		tomb, approved = e.tombstone, e.approved
+		prev = *e.txn
+	}
+	h.ledger.mu.Unlock()
+	switch {
+	case e == nil:
+		return nil, false, nil
+	case tomb:
+		h.logger().Warn("link: host: original after its reversal; declined", "terminal", t.TerminalID, "stan", t.STAN, "amount", t.Amount)
+		resp, err := t.Response(RCAlreadyVoided)
+		return resp, true, err
+	case prev.Kind != t.Kind || prev.Amount != t.Amount || cardOf(&prev) != cardOf(t):
+		resp, err := t.Response(RCDuplicate)
+		return resp, true, err
+	case approved:
+		resp, err := t.Response(iso8583.Approved)
+		if err != nil {
+			return nil, true, err
+		}
+		resp.AuthCode, resp.RRN = prev.AuthCode, prev.RRN
+		resp.LocalTime, resp.LocalDate = prev.LocalTime, prev.LocalDate
+		return resp, true, nil
+	}
+	return nil, false, nil
 }

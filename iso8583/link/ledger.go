@@ -34,6 +34,9 @@ type ledgerEntry struct {
 	reversed bool
 	voided   bool       // a sale cancelled by a void
 	voidOf   *ledgerKey // for a void: the sale it cancelled
+	// tombstone: a reversal arrived before its original (no txn yet). The
+	// late original is declined, never authorised.
+	tombstone bool
 	// completed: a pre-authorisation whose hold a completion released.
 	completed bool
 }
@@ -97,17 +100,22 @@ type dupCache struct {
 	next int
 }
 
+// dupKey names a request for duplicate detection: terminal, batch (60.2),
+// STAN and MTI. No date: CUP requests carry no field 13, and the same
+// frame sent either side of midnight is the same request.
 type dupKey struct {
-	tid  string
-	stan uint32
-	date string
-	mti  string
+	tid   string
+	batch uint32
+	stan  uint32
+	mti   string
 }
 
 type dupEntry struct {
 	fp   [sha256.Size]byte
 	done chan struct{}
-	resp []byte
+	// resp is the answer, kept as a transaction so a retransmission after
+	// the terminal signed in again is MACed under its current keys.
+	resp *iso8583.Transaction
 }
 
 func newDupCache(n int) *dupCache {
@@ -135,9 +143,24 @@ func (c *dupCache) begin(k dupKey, fp [sha256.Size]byte) (*dupEntry, bool) {
 	return e, true
 }
 
-func (c *dupCache) finish(e *dupEntry, resp []byte) {
+// finish publishes the answer to the waiters. A transient answer (96
+// system malfunction, 91 issuer unavailable, 98, or none) is not final: the
+// entry is dropped so that a retransmission is processed again.
+func (c *dupCache) finish(k dupKey, e *dupEntry, resp *iso8583.Transaction) {
 	e.resp = resp
 	close(e.done)
+	if resp == nil || transient(resp.ResponseCode) {
+		c.mu.Lock()
+		if c.m[k] == e {
+			delete(c.m, k)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// transient reports response codes that say "try again", never "done".
+func transient(rc iso8583.ResponseCode) bool {
+	return rc == RCSystemError || rc == "91" || rc == "98"
 }
 
 // wait blocks until a request with key k, if one is in progress, has been
