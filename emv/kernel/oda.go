@@ -38,7 +38,10 @@ func (t *txn) offlineDataAuthentication() error {
 	if errors.Is(err, ErrCard) || t.ctx.Err() != nil {
 		return err
 	}
-	if errors.Is(err, oda.ErrMissingData) || errors.Is(err, oda.ErrUnknownCAKey) {
+	// Book 3 §10.3: "ICC data missing" is for data the card should have
+	// given (8F, 90, 9F32, 93 …); a CA key the terminal does not hold is
+	// the terminal's gap and fails the method only.
+	if errors.Is(err, oda.ErrMissingData) && !errors.Is(err, oda.ErrUnknownCAKey) {
 		t.tvr(emv.TVRICCDataMissing)
 	}
 	t.tvr(failBit)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/possdk/pos/emv/oda"
 	"strings"
 	"testing"
 
@@ -803,5 +804,23 @@ func TestContactlessPreProcessing(t *testing.T) {
 				t.Errorf("TTQ %X CVM required %v, want %v", ttq, got, tc.cvmReq)
 			}
 		})
+	}
+}
+
+// TestUnknownCAKey: Book 3 §10.3 — the terminal holds no CA public key
+// for the card's index: the ODA method fails (DDA failed) but "ICC data
+// missing" is not set (the card gave everything it should).
+func TestUnknownCAKey(t *testing.T) {
+	cfg := loadConfig(t)
+	empty, err := oda.NewCAStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CAKeys = nil
+	cfg.SetCAStore(empty)
+	s := newScenario(t, cfg, "1234")
+	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
+	if !res.TVR.Has(emv.TVRDDAFailed) || res.TVR.Has(emv.TVRICCDataMissing) {
+		t.Fatalf("TVR %s: want DDA failed without ICC data missing", res.TVR)
 	}
 }
