@@ -3,8 +3,11 @@ package link
 import (
 	"context"
 	"errors"
+	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -211,5 +214,53 @@ func TestHostHandlerPanic(t *testing.T) {
 	r, err = c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
 	if err != nil || !r.Approved() {
 		t.Fatalf("the next sale: %v", err)
+	}
+}
+
+// failingListener returns EMFILE from Accept a few times (the process ran
+// out of file descriptors), then accepts as usual.
+type failingListener struct {
+	net.Listener
+	fails atomic.Int32
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	if l.fails.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// TestServerSurvivesDescriptorExhaustion (issue 23): "too many open files"
+// from Accept must not stop the host; it backs off and serves the next
+// terminal.
+func TestServerSurvivesDescriptorExhaustion(t *testing.T) {
+	e := newTestEnv(t, false, nil)
+	e.stop()
+	ln, err := net.Listen("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := &failingListener{Listener: ln}
+	fl.fails.Store(3)
+	e.srv = &Server{Handler: e.host, Logger: quietLogger()}
+	e.errc = make(chan error, 1)
+	srv := e.srv
+	go func() { e.errc <- srv.Serve(fl) }()
+	c, _ := e.terminal(t, t.TempDir(), "50080026", nil)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatalf("sign-in after EMFILE from accept: %v", err)
+	}
+	select {
+	case err := <-e.errc:
+		t.Fatalf("Serve returned: %v", err)
+	default:
+	}
+}
+
+func TestTerminalKeysStringWithoutTMK(t *testing.T) {
+	if s := (TerminalKeys{}).String(); s == "" {
+		t.Fatal("empty")
 	}
 }

@@ -17,7 +17,10 @@ type TerminalKeys struct {
 
 // String shows check values only.
 func (t TerminalKeys) String() string {
-	s := "TMK " + t.TMK.String()
+	s := "TMK (none)"
+	if t.TMK != nil {
+		s = "TMK " + t.TMK.String()
+	}
 	if t.Working != nil {
 		s += ", " + t.Working.String()
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/possdk/pos/iso8583"
@@ -134,7 +135,7 @@ func (s *Server) Serve(ln net.Listener) error {
 				return ErrServerClosed
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if (errors.As(err, &ne) && ne.Timeout()) || acceptRetryable(err) {
 				// Temporary resource exhaustion (EMFILE ...): back off
 				// as net/http does rather than spin.
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
@@ -303,4 +304,17 @@ func (c *serverConn) write(resp []byte) bool {
 		return false
 	}
 	return true
+}
+
+// acceptRetryable reports accept errors that say "not now" rather than
+// "this listener is dead": out of descriptors (EMFILE, ENFILE), buffers or
+// memory, or a connection aborted before it was accepted. The server backs
+// off and goes on serving the connections it has.
+func acceptRetryable(err error) bool {
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
