@@ -1,9 +1,12 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/tlv"
@@ -28,12 +31,28 @@ func (k *Kernel) RunContact(ctx context.Context, card Card, tx Transaction) (*Re
 			return t.fail(err)
 		}
 	}
-	fci, err := t.choose(cands)
-	if err != nil {
-		return t.fail(err)
-	}
-	if err := t.initiate(fci); err != nil {
-		return t.fail(err)
+	for {
+		fci, err := t.choose(cands)
+		if err != nil {
+			return t.fail(err)
+		}
+		err = t.initiate(fci)
+		if errors.Is(err, errGPOConditions) {
+			// Book 3 §10.1: GPO answered 6985 — the application is removed
+			// from the candidate list and selection starts again with a
+			// fresh transaction state.
+			chosen := t.res.AID
+			cands = slices.DeleteFunc(cands, func(c Candidate) bool { return bytes.Equal(c.AID, chosen) })
+			if len(cands) == 0 {
+				return t.fail(fmt.Errorf("%w: %w", ErrNoApplication, err))
+			}
+			t = k.newTxn(ctx, card, tx)
+			continue
+		}
+		if err != nil {
+			return t.fail(err)
+		}
+		break
 	}
 	if err := t.readRecords(); err != nil {
 		return t.fail(err)
@@ -71,11 +90,18 @@ func (t *txn) initiate(fci []byte) error {
 	if err != nil {
 		return err
 	}
+	if sw == 0x6985 {
+		return fmt.Errorf("%w: GET PROCESSING OPTIONS: %w", errGPOConditions, emv.StatusWord(sw))
+	}
 	if sw != emv.SWOK {
 		return fmt.Errorf("%w: GET PROCESSING OPTIONS: %w", ErrNoApplication, emv.StatusWord(sw))
 	}
 	return t.gpoResponse(resp)
 }
+
+// errGPOConditions is GPO's 6985 (conditions of use not satisfied): back
+// to the candidate list.
+var errGPOConditions = errors.New("kernel: conditions of use not satisfied")
 
 // tagPDOLData is a private tag (never sent) under which the kernel keeps
 // the PDOL data it sent, for CDA.

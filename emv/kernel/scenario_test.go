@@ -824,3 +824,58 @@ func TestUnknownCAKey(t *testing.T) {
 		t.Fatalf("TVR %s: want DDA failed without ICC data missing", res.TVR)
 	}
 }
+
+// gpo6985Once answers the first GET PROCESSING OPTIONS with 6985.
+type gpo6985Once struct {
+	reader.Card
+	done bool
+	cmds [][]byte
+}
+
+func (g *gpo6985Once) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	g.cmds = append(g.cmds, append([]byte(nil), apdu...))
+	if !g.done && len(apdu) >= 2 && apdu[0] == 0x80 && apdu[1] == 0xA8 {
+		g.done = true
+		return []byte{0x69, 0x85}, nil
+	}
+	return g.Card.Transmit(ctx, apdu)
+}
+
+// TestGPO6985BackToCandidates: Book 3 §10.1 — GET PROCESSING OPTIONS
+// answered 6985 removes that application from the candidate list and the
+// terminal selects the next one (here the card's second application),
+// which completes the transaction.
+func TestGPO6985BackToCandidates(t *testing.T) {
+	cfg := loadConfig(t)
+	second := cfg.AIDs[0]
+	for _, a := range cfg.AIDs {
+		if a.AID == "A0000000031010" {
+			second = a
+		}
+	}
+	second.AID = "A0000000032010"
+	cfg.AIDs = append(cfg.AIDs, second)
+	s := newScenario(t, cfg, "1234")
+	card := &gpo6985Once{Card: loadCard(t, "visa_dda", func(p *sim.Profile) {
+		app := p.Apps[0]
+		app.AID, app.Label, app.Priority = "A0000000032010", "VISA ELECTRON", 2
+		p.Apps = append(p.Apps, app)
+	})}
+	res := s.contact(t, card, 2000)
+	if res.Outcome != Approved || fmt.Sprintf("%X", res.AID) != "A0000000032010" {
+		t.Fatalf("outcome %v AID %X (%v); want approved on the second application", res.Outcome, res.AID, res.Err)
+	}
+	var seq []string
+	for _, c := range card.cmds {
+		switch {
+		case c[0] == 0x00 && c[1] == 0xA4 && len(c) > 5:
+			seq = append(seq, fmt.Sprintf("SELECT %X", c[5:5+int(c[4])]))
+		case c[0] == 0x80 && c[1] == 0xA8:
+			seq = append(seq, "GPO")
+		}
+	}
+	got := strings.Join(seq, ",")
+	if !strings.Contains(got, "SELECT A0000000031010,GPO,SELECT A0000000032010,GPO") {
+		t.Fatalf("sequence %s", got)
+	}
+}
