@@ -20,6 +20,11 @@
 // its authorisation request. CPM.Append builds payloads for tests and
 // wallets. PAN and track 2 values never print in full.
 //
+// Recognize tells what a POS scanner read: a Chinese wallet's payment code
+// (WeChat Pay, Alipay, UnionPay QuickPass, e-CNY, by their published
+// prefix and length rules), an EMVCo CPM or MPM payload, or a wallet or
+// acquirer URL. A PaymentCode is a bearer secret and prints masked.
+//
 // Drawing the symbol is qr/render's job; this package only handles text.
 // Start with Parse and Payload.Validate, or MerchantCode.
 package qr

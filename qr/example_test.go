@@ -72,3 +72,19 @@ func ExamplePayload_Decode() {
 	fmt.Println(errors.Is(err, qr.ErrCRC), p.Country())
 	// Output: true TH
 }
+
+// Recognize tells the scanner's text apart: here a WeChat Pay payment
+// code (the sample in WeChat's micropay document), printed masked.
+func ExampleRecognize() {
+	s, err := qr.Recognize("120061098828009406\r\n")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Kind, s.Wallet, s.Code)
+	_, err = qr.Recognize("4761739001010010")
+	fmt.Println(errors.Is(err, qr.ErrUnrecognized))
+	// Output:
+	// wallet payment code WeChat Pay 12************9406
+	// true
+}
