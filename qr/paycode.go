@@ -32,12 +32,12 @@ func (k Kind) String() string {
 type Wallet uint8
 
 const (
-	WalletUnknown  Wallet = iota
-	WeChatPay             // 微信支付
-	Alipay                // 支付宝
-	AlipayFacePay         // Alipay face-pay token (scene security_code)
-	UnionPayQR            // UnionPay QuickPass / 云闪付 and bank apps
-	DigitalRMB            // e-CNY, 数字人民币
+	WalletUnknown Wallet = iota
+	WeChatPay            // 微信支付
+	Alipay               // 支付宝
+	AlipayFacePay        // Alipay face-pay token (scene security_code)
+	UnionPayQR           // UnionPay QuickPass / 云闪付 and bank apps
+	DigitalRMB           // e-CNY, 数字人民币
 )
 
 func (w Wallet) String() string {
@@ -63,9 +63,9 @@ func (w Wallet) String() string {
 //
 // The digit prefixes do not overlap, so at most one rule matches.
 type codeRule struct {
-	wallet           Wallet
-	prefixLo, prefix int // two-digit prefix range, inclusive
-	minLen, maxLen   int
+	wallet             Wallet
+	prefixLo, prefixHi int // two-digit prefix range, inclusive
+	minLen, maxLen     int
 }
 
 var codeRules = []codeRule{
@@ -182,7 +182,7 @@ func Recognize(s string) (Scanned, error) {
 	}
 	p := int(s[0]-'0')*10 + int(s[1]-'0')
 	for _, r := range codeRules {
-		if p < r.prefixLo || p > r.prefix {
+		if p < r.prefixLo || p > r.prefixHi {
 			continue
 		}
 		if len(s) < r.minLen || len(s) > r.maxLen {

@@ -177,7 +177,7 @@ func FuzzRecognize(f *testing.F) {
 			}
 		}
 		p := int(c[0]-'0')*10 + int(c[1]-'0')
-		if r == nil || !digits(c) || len(c) < r.minLen || len(c) > r.maxLen || p < r.prefixLo || p > r.prefix {
+		if r == nil || !digits(c) || len(c) < r.minLen || len(c) > r.maxLen || p < r.prefixLo || p > r.prefixHi {
 			t.Fatalf("%v accepted against its rule: %d digits, prefix %02d", s.Wallet, len(c), p)
 		}
 	})
