@@ -1,0 +1,191 @@
+package acquirer
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/possdk/pos/qr"
+)
+
+// WalletStatus is an order's state at the simulated wallet, named after
+// WeChat Pay's trade_state values (Alipay: WAIT_BUYER_PAY, TRADE_SUCCESS,
+// TRADE_CLOSED).
+type WalletStatus string
+
+const (
+	WalletUserPaying WalletStatus = "USERPAYING" // customer is confirming on the phone
+	WalletSuccess    WalletStatus = "SUCCESS"    // paid
+	WalletPayError   WalletStatus = "PAYERROR"   // definite failure (customer cancelled, declined)
+	WalletClosed     WalletStatus = "CLOSED"     // cancelled before payment: no money moved
+	WalletRefunded   WalletStatus = "REFUND"     // paid, then cancelled: the money went back
+)
+
+// CancelAction is what a cancel did, as Alipay's trade.cancel reports it
+// in "action": close (nothing was paid) or refund (a payment was returned).
+type CancelAction string
+
+const (
+	CancelClose  CancelAction = "close"
+	CancelRefund CancelAction = "refund"
+)
+
+// WalletBehaviour configures how the simulated wallet answers an order.
+type WalletBehaviour struct {
+	// PendingPolls: the pay call and this many queries answer USERPAYING
+	// before the order settles (0: the pay call settles it).
+	PendingPolls int
+	// CustomerCancels: when the order settles, it fails (PAYERROR)
+	// instead of succeeding.
+	CustomerCancels bool
+	// NeverAnswers: pay and query calls are lost (ErrWalletNoAnswer);
+	// only cancel gets through.
+	NeverAnswers bool
+	// PaysAtCancel: the customer's confirmation reaches the wallet just
+	// before the terminal's cancel, so the cancel refunds (the late
+	// success the issue describes).
+	PaysAtCancel bool
+}
+
+// ErrWalletNoAnswer simulates a lost request or answer.
+var ErrWalletNoAnswer = errors.New("wallet gateway: no answer")
+
+// ErrWalletOrder: an unknown order number, or one reused with another
+// amount or code.
+var ErrWalletOrder = errors.New("wallet gateway: bad order")
+
+// WalletOrder is one line of the wallet's own ledger.
+type WalletOrder struct {
+	OrderNo  string // the terminal's order number (out_trade_no)
+	WalletNo string // the wallet's transaction id
+	Wallet   qr.Wallet
+	Code     qr.PaymentCode // masked when printed
+	Amount   int64          // minor units
+	Status   WalletStatus
+	Polls    int // queries answered so far
+	Cancels  int // cancel calls received (retries included)
+	behav    WalletBehaviour
+}
+
+// Charged is the money the customer has paid and not had back.
+func (o WalletOrder) Charged() int64 {
+	if o.Status == WalletSuccess {
+		return o.Amount
+	}
+	return 0
+}
+
+// WalletGateway is the demonstration's wallet back end (WeChat Pay /
+// Alipay / UnionPay QR seen from the acquirer): pay, query and cancel by
+// the terminal's order number, each idempotent, with its own ledger that
+// tests compare with the terminal's batch. Behaviour is set per order by
+// the Behave function (default: immediate success).
+type WalletGateway struct {
+	mu     sync.Mutex
+	orders map[string]*WalletOrder
+	seq    int
+	Behave func(code qr.PaymentCode, amount int64) WalletBehaviour
+}
+
+// NewWalletGateway returns an empty gateway that pays immediately.
+func NewWalletGateway() *WalletGateway {
+	return &WalletGateway{orders: map[string]*WalletOrder{}}
+}
+
+// Pay starts (or, for a repeated order number, re-answers) a payment.
+// A repeated pay never charges twice.
+func (g *WalletGateway) Pay(orderNo string, code qr.PaymentCode, amount int64) (WalletOrder, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if o, ok := g.orders[orderNo]; ok {
+		if o.Amount != amount || o.Code.Digits() != code.Digits() {
+			return WalletOrder{}, fmt.Errorf("%w: order %s reused with other data", ErrWalletOrder, orderNo)
+		}
+		if o.behav.NeverAnswers {
+			return WalletOrder{}, ErrWalletNoAnswer
+		}
+		return *o, nil
+	}
+	var b WalletBehaviour
+	if g.Behave != nil {
+		b = g.Behave(code, amount)
+	}
+	g.seq++
+	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: code.Wallet(), Code: code, Amount: amount, Status: WalletUserPaying, behav: b}
+	g.orders[orderNo] = o
+	if b.PendingPolls == 0 && !b.PaysAtCancel {
+		g.settle(o)
+	}
+	if b.NeverAnswers {
+		return WalletOrder{}, ErrWalletNoAnswer
+	}
+	return *o, nil
+}
+
+func (g *WalletGateway) settle(o *WalletOrder) {
+	if o.behav.CustomerCancels {
+		o.Status = WalletPayError
+	} else {
+		o.Status = WalletSuccess
+	}
+}
+
+// Query answers the order's state; a pending order counts the poll.
+func (g *WalletGateway) Query(orderNo string) (WalletOrder, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	o, ok := g.orders[orderNo]
+	if !ok {
+		return WalletOrder{}, fmt.Errorf("%w: no order %s", ErrWalletOrder, orderNo)
+	}
+	if o.behav.NeverAnswers {
+		return WalletOrder{}, ErrWalletNoAnswer
+	}
+	if o.Status == WalletUserPaying {
+		o.Polls++
+		if !o.behav.PaysAtCancel && o.Polls >= o.behav.PendingPolls {
+			g.settle(o)
+		}
+	}
+	return *o, nil
+}
+
+// Cancel ends an order that the terminal gave up on: unpaid orders close,
+// paid ones are refunded (Alipay trade.cancel's close/refund; WeChat's
+// reverse). It is idempotent, so a terminal retrying an unacknowledged
+// cancel after a restart gets the same answer. Cancelling an order the
+// gateway never saw records it as closed, so a pay that arrives later is
+// refused rather than charged.
+func (g *WalletGateway) Cancel(orderNo string) (CancelAction, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	o, ok := g.orders[orderNo]
+	if !ok {
+		g.orders[orderNo] = &WalletOrder{OrderNo: orderNo, Status: WalletClosed, Cancels: 1}
+		return CancelClose, nil
+	}
+	o.Cancels++
+	if o.Status == WalletUserPaying && o.behav.PaysAtCancel {
+		o.Status = WalletSuccess // the customer's confirmation won the race
+	}
+	switch o.Status {
+	case WalletSuccess, WalletRefunded:
+		o.Status = WalletRefunded
+		return CancelRefund, nil
+	default:
+		o.Status = WalletClosed
+		return CancelClose, nil
+	}
+}
+
+// Ledger returns a copy of every order, for comparison with a terminal's
+// batch.
+func (g *WalletGateway) Ledger() map[string]WalletOrder {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	m := make(map[string]WalletOrder, len(g.orders))
+	for k, o := range g.orders {
+		m[k] = *o
+	}
+	return m
+}
