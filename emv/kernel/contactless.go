@@ -113,6 +113,13 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	case emv.AAC:
 		return t.done(Declined, nil)
 	case emv.TC:
+		if ttq.Has(emv.TTQOnlineCryptogramRequired) {
+			// The reader asked for an online cryptogram (over the floor
+			// limit, zero amount, forced online): a TC is not an answer to
+			// that and never an offline approval (Book 3 §9.3 applied to
+			// C-3; the card may only decline offline).
+			return t.fail(fmt.Errorf("%w: TC returned when the TTQ asked for an online cryptogram", ErrCard))
+		}
 		if err := t.fdda(); err != nil {
 			t.tvr(emv.TVRDDAFailed)
 			return t.done(Declined, err)

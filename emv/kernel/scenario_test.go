@@ -879,3 +879,18 @@ func TestGPO6985BackToCandidates(t *testing.T) {
 		t.Fatalf("sequence %s", got)
 	}
 }
+
+// TestContactlessTCWhenOnlineRequired: the TTQ asked for an online
+// cryptogram (amount over the contactless floor limit) and a faulty card
+// answers TC: not an offline approval.
+func TestContactlessTCWhenOnlineRequired(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := loadCard(t, "visa_qvsdc", func(p *sim.Profile) { p.Faults.TCForARQC = true })
+	res := s.contactless(t, card, 8000) // over the 5000 contactless floor limit
+	if res.Outcome == Approved {
+		t.Fatalf("a TC answering an online request was approved (TTQ %X)", res.Data[0x9F66])
+	}
+	if !errors.Is(res.Err, ErrCard) || s.h.calls != 0 {
+		t.Fatalf("outcome %v err %v host calls %d; want a card error and no host call", res.Outcome, res.Err, s.h.calls)
+	}
+}
