@@ -64,7 +64,7 @@ func TestReversalNotFinishedBy96(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080011", func(cfg *Config) { cfg.Timeout = 300 * time.Millisecond })
+	c, f := e.terminal(t, t.TempDir(), "50080011", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestReversalForged0410(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, _ := e.terminal(t, t.TempDir(), "50080012", func(cfg *Config) { cfg.Timeout = 300 * time.Millisecond })
+	c, _ := e.terminal(t, t.TempDir(), "50080012", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
 		t.Fatal(err)
@@ -283,7 +283,7 @@ func TestTimeoutRedials(t *testing.T) {
 	})
 	p := newCountingProxy(t, e.addr)
 	c, f := e.terminal(t, t.TempDir(), "50080015", func(cfg *Config) {
-		cfg.Timeout = 300 * time.Millisecond
+		cfg.Timeout = 1500 * time.Millisecond
 		cfg.Dialer.Addr = p.ln.Addr().String()
 	})
 	ctx := ctxT(t)

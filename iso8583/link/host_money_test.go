@@ -48,7 +48,7 @@ func TestHostReversalBeforeOriginal(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080021", func(cfg *Config) { cfg.Timeout = 300 * time.Millisecond })
+	c, f := e.terminal(t, t.TempDir(), "50080021", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
 		t.Fatal(err)
@@ -124,7 +124,7 @@ func TestHost96NotFinal(t *testing.T) {
 	fi := &flakyIssuer{Issuer: e.issuer}
 	fi.fail.Store(1)
 	e.host.Issuer = fi
-	c, _ := e.terminal(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 300 * time.Millisecond })
+	c, _ := e.terminal(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
 		t.Fatal(err)
