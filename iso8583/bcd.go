@@ -3,9 +3,6 @@ package iso8583
 import (
 	"fmt"
 	"strings"
-
-	"github.com/moov-io/iso8583/encoding"
-	"github.com/moov-io/iso8583/prefix"
 )
 
 // bcdEncoder packs decimal digits two per byte (8-4-2-1 BCD, ISO 8583:1987
@@ -23,33 +20,31 @@ import (
 type bcdEncoder struct{ left bool }
 
 var (
-	_ encoding.Encoder = bcdEncoder{}
-	_ prefix.Prefixer  = bcdPrefixer{}
+	_ Encoder  = bcdEncoder{}
+	_ Prefixer = bcdPrefixer{}
 )
 
 // BCDEncoder returns the encoder for right-aligned packed numerics (CUP
 // fields 3, 4, 11 and the MTI): an odd number of digits is padded with a
 // leading 0 nibble. It matches moov's encoding.BCD byte for byte.
-func BCDEncoder() encoding.Encoder { return bcdEncoder{} }
+func BCDEncoder() Encoder { return bcdEncoder{} }
 
 // LBCDEncoder returns the encoder for left-aligned packed numerics (CUP
 // fields 22, 32, 48, 60, 61): an odd number of digits is padded with a
 // trailing 0 nibble, and on unpack the trailing pad may be 0-9 or F.
 // It matches moov's encoding.LBCD.
-func LBCDEncoder() encoding.Encoder { return bcdEncoder{left: true} }
+func LBCDEncoder() Encoder { return bcdEncoder{left: true} }
 
 // BCDPrefixers returns length prefixes written as BCD digits (LL in one
 // byte, LLL in two), as moov's prefix.BCD does, without its per-call
 // lookup tables.
-func BCDPrefixers() prefix.Prefixers {
-	return prefix.Prefixers{
-		Fixed:  prefix.BCD.Fixed, // writes nothing, so no BCD involved
-		L:      bcdPrefixer{1},
-		LL:     bcdPrefixer{2},
-		LLL:    bcdPrefixer{3},
-		LLLL:   bcdPrefixer{4},
-		LLLLL:  bcdPrefixer{5},
-		LLLLLL: bcdPrefixer{6},
+func BCDPrefixers() Prefixers {
+	return Prefixers{
+		Fixed: fixedPrefixer{"BCD.Fixed"}, // writes nothing
+		L:     bcdPrefixer{1},
+		LL:    bcdPrefixer{2},
+		LLL:   bcdPrefixer{3},
+		LLLL:  bcdPrefixer{4},
 	}
 }
 

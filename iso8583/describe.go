@@ -3,51 +3,39 @@ package iso8583
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
-
-	moov "github.com/moov-io/iso8583"
-	"github.com/moov-io/iso8583/field"
 )
 
-// Describe writes a readable dump of m, one line per field: number, name
-// from the spec, value. The PAN (fields 2 and 34) is masked to its first 6
-// and last 4 digits; track data (35, 36, 45), the PIN block (52), ICC data
-// (55), field 62 (working keys) and batch-upload details (48 of a 0320,
-// which list card numbers) show their length only.
-func Describe(w io.Writer, m *moov.Message) error {
-	mti, _ := m.GetMTI()
+// Describe writes a readable dump of m under spec, one line per field:
+// number, name from the spec, value. The PAN (fields 2 and 34) is masked
+// to its first 6 and last 4 digits; track data (35, 36, 45), the PIN
+// block (52), ICC data (55), field 62 (working keys) and batch-upload
+// details (48 of a 0320, which list card numbers) show their length only.
+func Describe(w io.Writer, spec *Spec, m *Message) error {
 	name := "ISO 8583"
-	if s := m.GetSpec(); s != nil && s.Name != "" {
-		name = s.Name
+	if spec != nil && spec.Name != "" {
+		name = spec.Name
 	}
-	if _, err := fmt.Fprintf(w, "%s message %s\n", name, mti); err != nil {
+	if _, err := fmt.Fprintf(w, "%s message %s\n", name, m.MTI()); err != nil {
 		return err
 	}
-	fields := m.GetFields()
-	ids := make([]int, 0, len(fields))
-	for id := range fields {
-		if id > 1 {
-			ids = append(ids, id)
+	fmt.Fprintf(w, "  %-4s %-42s %X\n", "BMP", "Bitmap", m.Bitmap())
+	for _, id := range m.Fields() {
+		desc := ""
+		binary := m.v.bin[id] != nil
+		if spec != nil {
+			if f := spec.Fields[id]; f != nil {
+				desc, binary = f.Description, f.Type == FieldBinary
+			}
 		}
-	}
-	slices.Sort(ids)
-	if bm := m.Bitmap(); bm != nil {
-		b, _ := bm.Bytes()
-		fmt.Fprintf(w, "  %-4s %-42s %X\n", "BMP", "Bitmap", b)
-	}
-	for _, id := range ids {
-		f := fields[id]
-		desc := f.Spec().Description
-		if _, err := fmt.Fprintf(w, "  %-4s %-42s %s\n", fmt.Sprintf("%03d", id), desc, describeValue(id, mti, f)); err != nil {
+		if _, err := fmt.Fprintf(w, "  %-4s %-42s %s\n", fmt.Sprintf("%03d", id), desc, describeValue(id, m.MTI(), m.Bytes(id), binary)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func describeValue(id int, mti string, f field.Field) string {
-	raw, _ := f.Bytes()
+func describeValue(id int, mti string, raw []byte, binary bool) string {
 	switch id {
 	case 2, 34:
 		return maskPAN(string(raw))
@@ -64,7 +52,7 @@ func describeValue(id int, mti string, f field.Field) string {
 	case 39:
 		return ResponseCode(raw).String()
 	}
-	if _, ok := f.(*field.Binary); ok {
+	if binary {
 		return fmt.Sprintf("%X", raw)
 	}
 	return fmt.Sprintf("%q", raw)
@@ -88,9 +76,12 @@ func (c *Codec) DescribeFrame(w io.Writer, frame []byte) error {
 	if parts != nil {
 		fmt.Fprintln(w, strings.Join(parts, "  "))
 	}
-	m := moov.NewMessage(c.spec)
-	if err := c.unpackInto(m, body); err != nil {
+	if c.err != nil {
+		return c.err
+	}
+	m := &Message{}
+	if err := c.c.unpack(&m.v, body); err != nil {
 		return err
 	}
-	return Describe(w, m)
+	return Describe(w, c.spec, m)
 }

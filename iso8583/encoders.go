@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"github.com/moov-io/iso8583/encoding"
-	"github.com/moov-io/iso8583/field"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -22,16 +20,16 @@ type nibbleEncoder struct {
 	track bool
 }
 
-var _ encoding.Encoder = nibbleEncoder{}
+var _ Encoder = nibbleEncoder{}
 
 // PANEncoder returns the encoder for CUP field 2: digits only, odd counts
 // padded with the pad nibble (0xF in most CUP dialects, 0x0 in some).
-func PANEncoder(pad byte) encoding.Encoder { return nibbleEncoder{pad: pad & 0xF} }
+func PANEncoder(pad byte) Encoder { return nibbleEncoder{pad: pad & 0xF} }
 
 // TrackEncoder returns the encoder for CUP fields 35 and 36: digits, '='
 // as the nibble D, and the letters A-F of TDK-encrypted data; odd counts
 // padded with the pad nibble.
-func TrackEncoder(pad byte) encoding.Encoder { return nibbleEncoder{pad: pad & 0xF, track: true} }
+func TrackEncoder(pad byte) Encoder { return nibbleEncoder{pad: pad & 0xF, track: true} }
 
 func (e nibbleEncoder) nibble(c byte) (byte, bool) {
 	switch {
@@ -116,26 +114,20 @@ func (e nibbleEncoder) Decode(src []byte, length int) ([]byte, int, error) {
 // gbk packs CUP text fields (43, 44, 63) that carry Chinese in GBK, the
 // code page of the CUP POS specification. Values are UTF-8 in Go; the
 // length prefix counts GBK bytes, so this is a field Packer and Unpacker
-// rather than only an Encoder (moov's default packer would count UTF-8
-// bytes). Fixed-length fields are right-padded with spaces, and the spaces
-// are trimmed again on unpack.
+// rather than only an Encoder (a plain encode-then-prefix packer would
+// count UTF-8 bytes). Fixed-length fields are right-padded with spaces,
+// and the spaces are trimmed again on unpack.
 type gbk struct{ fixed bool }
 
 var (
-	_ field.Packer     = gbk{}
-	_ field.Unpacker   = gbk{}
-	_ encoding.Encoder = gbk{}
+	_ Packer  = gbk{}
+	_ Encoder = gbk{}
 )
 
-// GBKPacker returns the moov field Packer/Unpacker for GBK text. Use it as
-// both Spec.Packer and Spec.Unpacker; fixed selects space padding to
-// Spec.Length.
-func GBKPacker(fixed bool) interface {
-	field.Packer
-	field.Unpacker
-} {
-	return gbk{fixed: fixed}
-}
+// GBKPacker returns the field Packer for GBK text; fixed selects space
+// padding to FieldSpec.Length. Package iso8583/moovx adapts it to moov's
+// field.Packer and field.Unpacker.
+func GBKPacker(fixed bool) Packer { return gbk{fixed: fixed} }
 
 func isASCII(b []byte) bool {
 	for _, c := range b {
@@ -182,7 +174,7 @@ func (g gbk) Decode(src []byte, length int) ([]byte, int, error) {
 	return out, length, nil
 }
 
-func (g gbk) Pack(value []byte, spec *field.Spec) ([]byte, error) {
+func (g gbk) Pack(value []byte, spec *FieldSpec) ([]byte, error) {
 	enc, err := g.Encode(value)
 	if err != nil {
 		return nil, err
@@ -202,7 +194,7 @@ func (g gbk) Pack(value []byte, spec *field.Spec) ([]byte, error) {
 	return append(pre, enc...), nil
 }
 
-func (g gbk) Unpack(data []byte, spec *field.Spec) ([]byte, int, error) {
+func (g gbk) Unpack(data []byte, spec *FieldSpec) ([]byte, int, error) {
 	n, pre, err := spec.Pref.DecodeLength(spec.Length, data)
 	if err != nil {
 		return nil, 0, err

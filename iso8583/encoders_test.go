@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"testing"
-
-	"github.com/moov-io/iso8583/field"
-	"github.com/moov-io/iso8583/prefix"
 )
 
 func TestNibbleEncoders(t *testing.T) {
@@ -51,9 +48,8 @@ func TestNibbleEncoders(t *testing.T) {
 }
 
 func TestGBK(t *testing.T) {
-	fixed := field.NewString(&field.Spec{Length: 40, Pref: prefix.ASCII.Fixed, Packer: gbk{fixed: true}, Unpacker: gbk{fixed: true}})
-	fixed.SetValue("银联测试商户")
-	packed, err := fixed.Pack()
+	fixed := &FieldSpec{Length: 40, Pref: ASCIIPrefixers().Fixed, Packer: GBKPacker(true)}
+	packed, err := fixed.Pack([]byte("银联测试商户"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,25 +57,20 @@ func TestGBK(t *testing.T) {
 	if len(packed) != 40 || !bytes.HasPrefix(packed, mustHex("D2F8C1AA")) || packed[39] != ' ' {
 		t.Fatalf("packed % X", packed)
 	}
-	f2 := fixed.NewInstance()
-	if _, err := f2.Unpack(packed); err != nil {
-		t.Fatal(err)
-	}
-	if s, _ := f2.String(); s != "银联测试商户" {
-		t.Errorf("unpacked %q", s)
+	got, n, err := fixed.Unpack(packed)
+	if err != nil || n != 40 || string(got) != "银联测试商户" {
+		t.Errorf("unpacked %q %d %v", got, n, err)
 	}
 	long := make([]byte, 0, 60)
 	for range 21 {
 		long = append(long, "银"...)
 	}
-	fixed.SetValue(string(long))
-	if _, err := fixed.Pack(); !errors.Is(err, ErrInvalidField) {
+	if _, err := fixed.Pack(long); !errors.Is(err, ErrInvalidField) {
 		t.Errorf("42 GBK bytes in ans40: %v", err)
 	}
 	// Variable-length: the prefix counts GBK bytes, not UTF-8 bytes.
-	v := field.NewString(&field.Spec{Length: 163, Pref: prefix.BCD.LLL, Packer: gbk{}, Unpacker: gbk{}})
-	v.SetValue("CUP银联")
-	packed, err = v.Pack()
+	v := &FieldSpec{Length: 163, Pref: BCDPrefixers().LLL, Packer: GBKPacker(false)}
+	packed, err = v.Pack([]byte("CUP银联"))
 	if err != nil || !bytes.Equal(packed[:2], []byte{0x00, 0x07}) {
 		t.Errorf("LLL GBK: % X %v", packed, err)
 	}

@@ -1,12 +1,5 @@
 package iso8583
 
-import (
-	moov "github.com/moov-io/iso8583"
-	"github.com/moov-io/iso8583/encoding"
-	"github.com/moov-io/iso8583/field"
-	"github.com/moov-io/iso8583/prefix"
-)
-
 // Data element classes of ISO 8583:1987 §4.
 type deClass uint8
 
@@ -25,7 +18,8 @@ type de struct {
 }
 
 // iso87Elements is ISO 8583:1987 Table 1 (data elements 2-128). Element 65
-// is the tertiary-bitmap indicator, which moov handles as a presence bit.
+// (the tertiary-bitmap indicator) is not defined: a message that sets it
+// is refused.
 var iso87Elements = map[int]de{
 	2: {deN, 19, 2, "Primary Account Number"}, 3: {deN, 6, 0, "Processing Code"},
 	4: {deN, 12, 0, "Amount, Transaction"}, 5: {deN, 12, 0, "Amount, Settlement"},
@@ -93,17 +87,17 @@ var iso87Elements = map[int]de{
 // ISO87ASCIISpec returns a new ISO 8583:1987 spec for host-to-host links
 // that carry every element as ASCII characters (numerics as digits, lengths
 // as ASCII "LL"/"LLL") behind a binary primary and secondary bitmap.
-func ISO87ASCIISpec() *moov.MessageSpec { return iso87Spec(false) }
+func ISO87ASCIISpec() *Spec { return iso87Spec(false) }
 
 // ISO87BCDSpec returns a new ISO 8583:1987 spec with packed numerics: BCD
 // MTI, BCD numeric elements (variable ones left-aligned), BCD length
 // prefixes, packed track data, ASCII text and a binary bitmap.
-// Like CUPSpec it uses this package's table-free BCD encoders.
-func ISO87BCDSpec() *moov.MessageSpec { return iso87Spec(true) }
+func ISO87BCDSpec() *Spec { return iso87Spec(true) }
 
-func iso87Spec(packed bool) *moov.MessageSpec {
-	pf := prefix.ASCII
-	mti := str(4, "Message Type Indicator", encoding.ASCII, prefix.ASCII.Fixed)
+func iso87Spec(packed bool) *Spec {
+	pf := ASCIIPrefixers()
+	ascii := ASCIIEncoder()
+	mti := str(4, "Message Type Indicator", ascii, pf.Fixed)
 	name := "ISO 8583:1987 ASCII"
 	bcd, lbcd := BCDEncoder(), LBCDEncoder()
 	if packed {
@@ -111,10 +105,7 @@ func iso87Spec(packed bool) *moov.MessageSpec {
 		mti = str(4, "Message Type Indicator", bcd, pf.Fixed)
 		name = "ISO 8583:1987 BCD"
 	}
-	fields := map[int]field.Field{
-		0: mti,
-		1: field.NewBitmap(&field.Spec{Length: 8, Description: "Bitmap", Enc: encoding.Binary, Pref: prefix.Binary.Fixed}),
-	}
+	fields := map[int]*FieldSpec{0: mti}
 	for id, d := range iso87Elements {
 		pref := pf.Fixed
 		switch d.vari {
@@ -123,24 +114,29 @@ func iso87Spec(packed bool) *moov.MessageSpec {
 		case 3:
 			pref = pf.LLL
 		}
+		var f *FieldSpec
 		switch {
 		case d.class == deB && d.vari == 0:
-			fields[id] = bin(d.length, d.name, prefix.Binary.Fixed)
+			f = bin(d.length, d.name, BinaryFixed())
 		case d.class == deB:
-			fields[id] = bin(d.length, d.name, pref)
+			f = bin(d.length, d.name, pref)
 		case !packed:
-			fields[id] = str(d.length, d.name, encoding.ASCII, pref)
+			f = str(d.length, d.name, ascii, pref)
 		case d.class == deN && d.vari == 0:
-			fields[id] = str(d.length, d.name, bcd, pref)
+			f = str(d.length, d.name, bcd, pref)
 		case d.class == deN && id == 2:
-			fields[id] = str(d.length, d.name, PANEncoder(0xF), pref)
+			f = str(d.length, d.name, PANEncoder(0xF), pref)
 		case d.class == deN:
-			fields[id] = str(d.length, d.name, lbcd, pref)
+			f = str(d.length, d.name, lbcd, pref)
 		case d.class == deZ:
-			fields[id] = str(d.length, d.name, TrackEncoder(0xF), pref)
+			f = str(d.length, d.name, TrackEncoder(0xF), pref)
 		default:
-			fields[id] = str(d.length, d.name, encoding.ASCII, pref)
+			f = str(d.length, d.name, ascii, pref)
 		}
+		if d.class == deN && d.vari == 0 && d.length <= 18 {
+			f.Type = FieldNumeric // fits moov's int64 Numeric
+		}
+		fields[id] = f
 	}
-	return &moov.MessageSpec{Name: name, Fields: fields}
+	return &Spec{Name: name, SecondaryBitmap: true, Fields: fields}
 }

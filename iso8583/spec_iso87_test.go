@@ -16,15 +16,14 @@ func TestISO87Specs(t *testing.T) {
 		{"BCD", NewCodec(ISO87BCDSpec(), Framing{NoTPDU: true, NoHeader: true}), []byte{0x02, 0x00}},
 	} {
 		c := spec.c.WithMAC(testMAC("k"))
-		m := c.NewMessage()
-		m.MTI("0200")
+		m := NewMessage("0200")
 		for id, v := range map[int]string{2: "4761739001010119", 3: "000000", 4: "000000001000", 7: "1121055200",
 			11: "000173", 35: "4761739001010119=25122011758928889", 41: "TERM0001", 70: "301", 100: "12345"} {
-			if err := m.Field(id, v); err != nil {
+			if err := m.Set(id, v); err != nil {
 				t.Fatal(err)
 			}
 		}
-		m.BinaryField(128, make([]byte, 8))
+		m.SetBytes(128, make([]byte, 8))
 		body, err := c.PackMessage(m)
 		if err != nil {
 			t.Fatalf("%s: %v", spec.name, err)
@@ -37,7 +36,7 @@ func TestISO87Specs(t *testing.T) {
 			t.Fatalf("%s: %v", spec.name, err)
 		}
 		for id, want := range map[int]string{2: "4761739001010119", 35: "4761739001010119=25122011758928889", 70: "301", 100: "12345"} {
-			if s, _ := got.GetString(id); s != want {
+			if s := got.Field(id); s != want {
 				t.Errorf("%s: field %d = %q", spec.name, id, s)
 			}
 		}

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-
-	moov "github.com/moov-io/iso8583"
 )
 
 // Transaction is one CUP POS message as typed values: requests and
@@ -126,53 +124,6 @@ func slicesContains(s []int, v int) bool {
 	return false
 }
 
-// fieldValues holds a transaction's field values by field number, ready
-// to pack: text and numeric fields in str, binary ones in bin.
-type fieldValues struct {
-	present uint64 // bit id: field id (2-63) has a value (checkRequired)
-	str     [65]string
-	bin     [65][]byte
-	isSet   [65]bool // set by flatSpec.unpack: the field was in the message
-}
-
-func (v *fieldValues) has(id int) bool { return v.bin[id] != nil || v.str[id] != "" }
-
-// message converts t (defaults already applied) into a moov message and
-// reports which fields it set. With a nil spec it only checks the values
-// and reports presence.
-func (t *Transaction) message(spec *moov.MessageSpec, withMAC bool) (*moov.Message, uint64, error) {
-	var v fieldValues
-	if err := t.fill(&v, withMAC); err != nil {
-		return nil, 0, err
-	}
-	if spec == nil {
-		return nil, v.present, nil
-	}
-	m, err := v.message(spec)
-	return m, v.present, err
-}
-
-// message sets v's fields in a new moov message of spec.
-func (v *fieldValues) message(spec *moov.MessageSpec) (*moov.Message, error) {
-	m := moov.NewMessage(spec)
-	m.MTI(v.str[0])
-	for id := 2; id <= 64; id++ {
-		if !v.has(id) {
-			continue
-		}
-		var err error
-		if v.bin[id] != nil {
-			err = m.BinaryField(id, v.bin[id])
-		} else {
-			err = m.Field(id, v.str[id])
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: field %d: %w", ErrInvalidField, id, err)
-		}
-	}
-	return m, nil
-}
-
 // fill converts t (defaults already applied) into field values, checking
 // their shape, and records which fields are present.
 func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
@@ -181,14 +132,14 @@ func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
 		if s == "" || err != nil {
 			return
 		}
-		v.present |= 1 << id
+		v.isSet[id] = true
 		v.str[id] = s
 	}
 	setB := func(id int, b []byte) {
 		if len(b) == 0 || err != nil {
 			return
 		}
-		v.present |= 1 << id
+		v.isSet[id] = true
 		v.bin[id] = b
 	}
 	num := func(id int, n uint64, width int) {
@@ -204,7 +155,7 @@ func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
 		}
 		set(id, strings.Repeat("0", width-len(s))+s)
 	}
-	v.str[0] = t.MTI
+	v.str[0], v.isSet[0] = t.MTI, true
 	set(2, string(t.PAN))
 	set(3, t.ProcessingCode)
 	if t.Amount < 0 {
@@ -265,7 +216,8 @@ func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
 		set(63, s)
 	}
 	if withMAC {
-		// A placeholder: Codec.PackMessage computes the real value.
+		// A placeholder the codec overwrites with the MAC: field 64,
+		// as a Transaction never carries a secondary bitmap.
 		setB(64, make([]byte, MACSize))
 	}
 	return err
@@ -279,11 +231,40 @@ func (t *Transaction) Validate() error {
 	if err := c.checkMTI(); err != nil {
 		return err
 	}
-	_, present, err := c.message(nil, false)
-	if err != nil {
+	var v fieldValues
+	if err := c.fill(&v, false); err != nil {
 		return err
 	}
-	return c.checkRequired(present)
+	return c.checkRequired(&v)
+}
+
+// Message returns t, with its kind's defaults and checked as Pack checks
+// it, as field values (no MAC field): for Codec.PackMessage, for specs
+// and tools that need fields a Transaction does not type, and for
+// package iso8583/moovx, which converts it to a moov-io message.
+func (t *Transaction) Message() (*Message, error) {
+	c := t.withDefaults()
+	if err := c.checkMTI(); err != nil {
+		return nil, err
+	}
+	m := &Message{}
+	if err := c.fill(&m.v, false); err != nil {
+		return nil, err
+	}
+	if err := c.checkRequired(&m.v); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// TransactionFromMessage reads the typed fields of a Transaction out of m
+// (the inverse of Transaction.Message): kind from MTI, 60.1 and 60.3,
+// subfields of 53, 60, 61 and 63 parsed. Fields a Transaction does not
+// type are ignored; a MAC field is not verified (MACVerified stays false).
+func TransactionFromMessage(m *Message) (*Transaction, error) {
+	return fromFields(
+		func(id int) (string, error) { return m.Field(id), nil },
+		func(id int) []byte { return m.Bytes(id) })
 }
 
 func (t *Transaction) checkMTI() error {
@@ -293,7 +274,7 @@ func (t *Transaction) checkMTI() error {
 	return nil
 }
 
-func (t *Transaction) checkRequired(present uint64) error {
+func (t *Transaction) checkRequired(v *fieldValues) error {
 	req := respRequired
 	ki := t.Kind.info()
 	if !t.IsResponse() {
@@ -301,18 +282,18 @@ func (t *Transaction) checkRequired(present uint64) error {
 	}
 	var missing []string
 	for _, id := range req {
-		if present&(1<<id) == 0 {
+		if !v.isSet[id] {
 			missing = append(missing, strconv.Itoa(id))
 		}
 	}
 	if !t.IsResponse() {
-		if ki.card && present&(1<<2|1<<35) == 0 {
+		if ki.card && !v.isSet[2] && !v.isSet[35] {
 			missing = append(missing, "2 or 35")
 		}
-		if t.Kind == KindReversal && t.Original.info().req != nil && slicesContains(t.Original.info().req, 4) && present&(1<<4) == 0 {
+		if t.Kind == KindReversal && t.Original.info().req != nil && slicesContains(t.Original.info().req, 4) && !v.isSet[4] {
 			missing = append(missing, "4")
 		}
-	} else if t.Kind == KindSignIn && t.ResponseCode == Approved && present&(1<<62) == 0 {
+	} else if t.Kind == KindSignIn && t.ResponseCode == Approved && !v.isSet[62] {
 		missing = append(missing, "62")
 	}
 	if missing != nil {
@@ -339,18 +320,16 @@ func (t *Transaction) macExpected() bool {
 	return true
 }
 
-// fromMessage reads the typed fields out of an unpacked moov message.
-func fromMessage(m *moov.Message) (*Transaction, error) {
-	getS := func(id int) (string, error) { return m.GetString(id) }
-	getB := func(id int) []byte {
-		b, _ := m.GetBytes(id)
-		return b
-	}
-	return fromFields(getS, getB)
+// fromValues reads the typed fields out of values unpacked under c.
+func fromValues(c *compiledSpec, v *fieldValues) (*Transaction, error) {
+	return fromFields(
+		func(id int) (string, error) { return c.getString(v, id) },
+		func(id int) []byte { return getBytes(v, id) })
 }
 
-// fromFields reads the typed fields through getters with the semantics of
-// moov's Message.GetString and GetBytes.
+// fromFields reads the typed fields through getters: getS returns a
+// field as text ("" when absent, an error when the spec lacks it), getB
+// as bytes.
 func fromFields(getS func(id int) (string, error), getB func(id int) []byte) (*Transaction, error) {
 	var t Transaction
 	var err error

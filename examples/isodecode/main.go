@@ -23,8 +23,6 @@ import (
 	"os"
 	"strings"
 
-	moov "github.com/moov-io/iso8583"
-
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/iso8583"
@@ -35,7 +33,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-var specs = map[string]func() *moov.MessageSpec{
+var specs = map[string]func() *iso8583.Spec{
 	"cup": iso8583.CUPSpec, "iso87bcd": iso8583.ISO87BCDSpec, "iso87ascii": iso8583.ISO87ASCIISpec,
 }
 
@@ -108,7 +106,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(1, "%v", err)
 	}
 	if *showEMV {
-		if err := describeICC(stdout, codec.Spec(), body); err != nil {
+		if err := describeICC(stdout, codec, body); err != nil {
 			return fail(1, "field 55: %v", err)
 		}
 	}
@@ -131,20 +129,13 @@ func withLength(data []byte) []byte {
 }
 
 // describeICC prints field 55 as an EMV tree, masked.
-func describeICC(w io.Writer, spec *moov.MessageSpec, body []byte) (err error) {
-	m := moov.NewMessage(spec)
-	// DescribeFrame has already unpacked this body under the library's
-	// guard; this one stands in case a future moov version disagrees.
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("unpacker panic: %v", r)
-		}
-	}()
-	if err := m.Unpack(body); err != nil {
+func describeICC(w io.Writer, codec *iso8583.Codec, body []byte) error {
+	m, err := codec.UnpackUnverified(body)
+	if err != nil {
 		return err
 	}
-	icc, err := m.GetBytes(55)
-	if err != nil || len(icc) == 0 {
+	icc := m.Bytes(55)
+	if len(icc) == 0 {
 		fmt.Fprintln(w, "field 55: absent")
 		return nil
 	}
@@ -174,11 +165,9 @@ func checkMAC(stdout, stderr io.Writer, codec *iso8583.Codec, alg iso8583.MACAlg
 		fmt.Fprintf(stderr, "isodecode: %v\n", err)
 		return 1
 	}
-	if f := m.GetField(64); f == nil {
-		if f = m.GetField(128); f == nil {
-			fmt.Fprintln(stdout, "no MAC field to verify")
-			return 0
-		}
+	if !m.Has(m.MACField()) {
+		fmt.Fprintln(stdout, "no MAC field to verify")
+		return 0
 	}
 	fmt.Fprintf(stdout, "field 64 MAC verified (%s under MAK %s)\n", alg, kcvOf(mak))
 	return 0

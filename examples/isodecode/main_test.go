@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	moov "github.com/moov-io/iso8583"
-
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/keys"
 )
@@ -107,14 +105,13 @@ func TestSaleEMVAndMAC(t *testing.T) {
 }
 
 func TestISO87ASCII(t *testing.T) {
-	m := moov.NewMessage(iso8583.ISO87ASCIISpec())
-	m.MTI("0200")
+	m := iso8583.NewMessage("0200")
 	for id, v := range map[int]string{2: "4761739001010010", 3: "000000", 4: "000000001000", 11: "000123", 41: "TERM0001"} {
-		if err := m.Field(id, v); err != nil {
+		if err := m.Set(id, v); err != nil {
 			t.Fatal(id, err)
 		}
 	}
-	body, err := m.Pack()
+	body, err := iso8583.NewCodec(iso8583.ISO87ASCIISpec(), iso8583.Framing{}).PackMessage(m)
 	if err != nil {
 		t.Fatal(err)
 	}

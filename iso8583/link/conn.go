@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	moov "github.com/moov-io/iso8583"
-
 	"github.com/possdk/pos/iso8583"
 )
 
@@ -56,8 +54,8 @@ func ScanKey(codec *iso8583.Codec) KeyFunc {
 	}
 }
 
-func scanBodyKey(spec *moov.MessageSpec, body []byte) (Key, bool, error) {
-	sc := moov.NewMessageScanner(spec, body)
+func scanBodyKey(spec *iso8583.Spec, body []byte) (Key, bool, error) {
+	sc := iso8583.NewMessageScanner(spec, body)
 	mf, err := sc.ScanField(0)
 	if err != nil {
 		return Key{}, false, fmt.Errorf("%w: MTI: %w", ErrMismatch, err)

@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	moov "github.com/moov-io/iso8583"
-
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
@@ -213,9 +211,9 @@ type ident struct {
 	stan          uint32
 }
 
-func scanIdent(spec *moov.MessageSpec, body []byte) (ident, error) {
+func scanIdent(spec *iso8583.Spec, body []byte) (ident, error) {
 	var id ident
-	sc := moov.NewMessageScanner(spec, body)
+	sc := iso8583.NewMessageScanner(spec, body)
 	get := func(n int) (string, error) {
 		f, err := sc.ScanField(n)
 		if err != nil {
