@@ -87,3 +87,18 @@ func CUPSpec() *Spec {
 		},
 	}
 }
+
+// WithNibblePad sets the pad nibble of spec's packed PAN and track fields
+// (PANEncoder, TrackEncoder) to pad, 0xF or 0x0: CUP dialects differ
+// (reference notes §3.3: "odd length padded with 0 or F"). Unpacking
+// accepts either; packing writes the dialect's. Call it before the spec
+// is used; it returns spec.
+func WithNibblePad(spec *Spec, pad byte) *Spec {
+	for _, f := range spec.Fields {
+		if e, ok := f.Enc.(nibbleEncoder); ok {
+			e.pad = pad & 0xF
+			f.Enc = e
+		}
+	}
+	return spec
+}

@@ -24,15 +24,34 @@ func digitsN(s string) (uint64, bool) {
 	return v, err == nil
 }
 
-// Field60 is CUP field 60 (自定义域), LLLVAR n...17. Subfields are
-// positional; a later one may be set only when every earlier one is.
+// Field60 is CUP field 60 (自定义域), LLLVAR n..., left-aligned BCD.
+// Subfields are positional; a later one may be set only when every
+// earlier one is.
+//
+// 60.1-60.3 are confirmed by the public sign-in frames and terminal code
+// (reference notes §3.3); 60.4-60.7 and their lengths are as three
+// independent public terminal codebases define them: a Newland payment
+// app (com.newland.payment.trans.bean.field.ISOField60), a C terminal
+// application's STFIELD60 struct (magtxn.h, 60.1 n2 ... 60.7 n3) and a
+// third terminal's TMS parameter struct (60.6 部分扣款和返回余额标志 n1,
+// 60.7 账户类型标志 n3). That makes 17 digits; newer CUP terminal
+// specifications let the field grow beyond 60.7, and whatever follows is
+// kept, untyped, in Extra (CUPSpec allows CUPField60Max digits).
 type Field60 struct {
 	Type        string // 60.1 n2 transaction type code (交易类型码): 22 sale, 00 management ...
 	Batch       uint32 // 60.2 n6 batch number (批次号)
 	NetMgmt     string // 60.3 n3 network management information code (网络管理信息码)
-	Capability  string // 60.4 n1 terminal read capability (终端读取能力), e.g. 5 or 6
-	ICCondition string // 60.5 n1 IC card condition code (IC卡条件代码)
-	Extra       string // 60.6 onward: partial-approval flag, account type ... (digits)
+	Capability  string // 60.4 n1 terminal read capability (终端读取能力): 5 contact chip, 6 chip and contactless
+	ICCondition string // 60.5 n1 IC card condition code (IC卡条件代码): 0, 1 last chip read good, 2 fallback after a chip failure
+	// PartialApproval is 60.6 n1 (支持部分扣款和返回余额标志): 1 when the
+	// terminal accepts a partial approval (response 10) and a returned
+	// balance, 0 when not.
+	PartialApproval string
+	// AccountType is 60.7 n3 (账户类型), e.g. 048 or 065 for the
+	// issuer's and the alliance's loyalty points in the Newland app.
+	AccountType string
+	// Extra holds the digits after 60.7, as they came.
+	Extra string
 }
 
 // String returns the field's digits.
@@ -44,6 +63,17 @@ func (f Field60) String() string {
 	return s
 }
 
+// field60Parts are the positional subfields after 60.2, with their
+// lengths (-1: the rest).
+var field60Parts = [...]struct {
+	n    int
+	name string
+}{{3, "60.3"}, {1, "60.4"}, {1, "60.5"}, {1, "60.6"}, {3, "60.7"}, {-1, "60.8"}}
+
+func (f *Field60) parts() [6]*string {
+	return [6]*string{&f.NetMgmt, &f.Capability, &f.ICCondition, &f.PartialApproval, &f.AccountType, &f.Extra}
+}
+
 func (f Field60) encode() (string, error) {
 	if len(f.Type) != 2 || !allDigits(f.Type) {
 		return "", fmt.Errorf("%w: field 60.1 must be 2 digits", ErrInvalidField)
@@ -51,70 +81,82 @@ func (f Field60) encode() (string, error) {
 	if f.Batch > 999999 {
 		return "", fmt.Errorf("%w: field 60.2 batch %d exceeds 6 digits", ErrInvalidField, f.Batch)
 	}
-	parts := []struct {
-		v    string
-		n    int
-		name string
-	}{{f.NetMgmt, 3, "60.3"}, {f.Capability, 1, "60.4"}, {f.ICCondition, 1, "60.5"}, {f.Extra, -1, "60.6"}}
 	var b strings.Builder
 	b.WriteString(f.Type)
 	fmt.Fprintf(&b, "%06d", f.Batch)
 	gap := ""
-	for _, p := range parts {
-		if p.v == "" {
+	for i, p := range f.parts() {
+		part := field60Parts[i]
+		if *p == "" {
 			if gap == "" {
-				gap = p.name
+				gap = part.name
 			}
 			continue
 		}
 		if gap != "" {
-			return "", fmt.Errorf("%w: field %s set but %s is empty", ErrInvalidField, p.name, gap)
+			return "", fmt.Errorf("%w: field %s set but %s is empty", ErrInvalidField, part.name, gap)
 		}
-		if (p.n > 0 && len(p.v) != p.n) || !allDigits(p.v) {
-			return "", fmt.Errorf("%w: field %s must be digits of length %d", ErrInvalidField, p.name, p.n)
+		if (part.n > 0 && len(*p) != part.n) || !allDigits(*p) {
+			if part.n < 0 {
+				return "", fmt.Errorf("%w: field 60 after 60.7 must be digits", ErrInvalidField)
+			}
+			return "", fmt.Errorf("%w: field %s must be %d digits", ErrInvalidField, part.name, part.n)
 		}
-		b.WriteString(p.v)
+		b.WriteString(*p)
 	}
-	if b.Len() > 17 {
-		return "", fmt.Errorf("%w: field 60 has %d digits, at most 17", ErrInvalidField, b.Len())
+	if b.Len() > CUPField60Max {
+		return "", fmt.Errorf("%w: field 60 has %d digits, at most %d", ErrInvalidField, b.Len(), CUPField60Max)
 	}
 	return b.String(), nil
 }
 
-// ParseField60 parses the digits of field 60.
+// ParseField60 parses the digits of field 60. A subfield cut short (for
+// example 9 or 10 digits, a partial 60.3) is an error: it would not
+// re-pack to the same digits under its name.
 func ParseField60(s string) (Field60, error) {
 	var f Field60
-	if len(s) < 8 || len(s) > 17 || !allDigits(s) {
-		return f, fmt.Errorf("%w: field 60 needs 8 to 17 digits, has %d", ErrInvalidField, len(s))
-	}
-	if len(s) > 8 && len(s) < 11 {
-		return f, fmt.Errorf("%w: field 60.3 truncated (%d digits)", ErrInvalidField, len(s))
+	if len(s) < 8 || len(s) > CUPField60Max || !allDigits(s) {
+		return f, fmt.Errorf("%w: field 60 needs 8 to %d digits, has %d", ErrInvalidField, CUPField60Max, len(s))
 	}
 	b, _ := digitsN(s[2:8])
 	f.Type, f.Batch = s[:2], uint32(b)
 	rest := s[8:]
-	take := func(n int) string {
-		if len(rest) < n {
-			return ""
+	for i, p := range f.parts() {
+		part := field60Parts[i]
+		if rest == "" {
+			break
 		}
-		v := rest[:n]
-		rest = rest[n:]
-		return v
+		if part.n < 0 {
+			*p, rest = rest, ""
+			break
+		}
+		if len(rest) < part.n {
+			return Field60{}, fmt.Errorf("%w: field %s truncated (%d of %d digits)", ErrInvalidField, part.name, len(rest), part.n)
+		}
+		*p, rest = rest[:part.n], rest[part.n:]
 	}
-	f.NetMgmt = take(3)
-	f.Capability = take(1)
-	f.ICCondition = take(1)
-	f.Extra = rest
 	return f, nil
 }
 
 // Field61 is CUP field 61 (原始信息域), LLLVAR n...29: where the original
 // of a void, refund, completion or pre-authorisation cancel is found.
+// 61.1-61.3 are confirmed by a public reversal frame (reference notes
+// §3.3, DateTest); 61.4 and 61.5 are as the C terminal application's
+// STFIELD61 struct (magtxn.h) defines them, 6+6+4+2+11 = the 29 digits of
+// the field's maximum.
 type Field61 struct {
 	Batch uint32 // 61.1 n6 original batch number (原批次号)
 	STAN  uint32 // 61.2 n6 original POS trace number (原POS流水号)
 	Date  string // 61.3 n4 original transaction date MMDD (原交易日期), optional
-	Extra string // 61.4 onward, e.g. original authorisation method and institution (digits)
+	// AuthMethod is 61.4 n2, how the original was authorised (原交易授权方式),
+	// in refunds and completions of a pre-authorisation.
+	AuthMethod string
+	// AuthInstitution is 61.5 n11, the institution that authorised the
+	// original (原交易授权机构代码).
+	AuthInstitution string
+	// Extra holds digits after 61.5 (none within the 29-digit maximum;
+	// kept for dialects that lengthen the field).
+	Extra string
 }
 
 // String returns the field's digits.
@@ -126,25 +168,36 @@ func (f Field61) String() string {
 	return s
 }
 
+var field61Parts = [...]struct {
+	n    int
+	name string
+}{{4, "61.3"}, {2, "61.4"}, {11, "61.5"}, {-1, "61.6"}}
+
+func (f *Field61) parts() [4]*string {
+	return [4]*string{&f.Date, &f.AuthMethod, &f.AuthInstitution, &f.Extra}
+}
+
 func (f Field61) encode() (string, error) {
 	if f.Batch > 999999 || f.STAN > 999999 {
 		return "", fmt.Errorf("%w: field 61 batch or STAN exceeds 6 digits", ErrInvalidField)
 	}
 	s := fmt.Sprintf("%06d%06d", f.Batch, f.STAN)
-	if f.Date != "" {
-		if len(f.Date) != 4 || !allDigits(f.Date) {
-			return "", fmt.Errorf("%w: field 61.3 must be MMDD", ErrInvalidField)
+	gap := ""
+	for i, p := range f.parts() {
+		part := field61Parts[i]
+		if *p == "" {
+			if gap == "" {
+				gap = part.name
+			}
+			continue
 		}
-		s += f.Date
-	}
-	if f.Extra != "" {
-		if f.Date == "" {
-			return "", fmt.Errorf("%w: field 61.4 set but 61.3 is empty", ErrInvalidField)
+		if gap != "" {
+			return "", fmt.Errorf("%w: field %s set but %s is empty", ErrInvalidField, part.name, gap)
 		}
-		if !allDigits(f.Extra) {
-			return "", fmt.Errorf("%w: field 61.4 must be digits", ErrInvalidField)
+		if (part.n > 0 && len(*p) != part.n) || !allDigits(*p) {
+			return "", fmt.Errorf("%w: field %s must be %d digits", ErrInvalidField, part.name, part.n)
 		}
-		s += f.Extra
+		s += *p
 	}
 	if len(s) > 29 {
 		return "", fmt.Errorf("%w: field 61 has %d digits, at most 29", ErrInvalidField, len(s))
@@ -152,17 +205,30 @@ func (f Field61) encode() (string, error) {
 	return s, nil
 }
 
-// ParseField61 parses the digits of field 61.
+// ParseField61 parses the digits of field 61: 61.1 and 61.2, then each
+// further subfield whole (a cut-short one is an error).
 func ParseField61(s string) (Field61, error) {
 	var f Field61
-	if len(s) < 12 || len(s) > 29 || !allDigits(s) || (len(s) > 12 && len(s) < 16) {
-		return f, fmt.Errorf("%w: field 61 needs 12 or at least 16 digits, has %d", ErrInvalidField, len(s))
+	if len(s) < 12 || len(s) > 29 || !allDigits(s) {
+		return f, fmt.Errorf("%w: field 61 needs 12 to 29 digits, has %d", ErrInvalidField, len(s))
 	}
 	b, _ := digitsN(s[:6])
 	n, _ := digitsN(s[6:12])
 	f.Batch, f.STAN = uint32(b), uint32(n)
-	if len(s) >= 16 {
-		f.Date, f.Extra = s[12:16], s[16:]
+	rest := s[12:]
+	for i, p := range f.parts() {
+		part := field61Parts[i]
+		if rest == "" {
+			break
+		}
+		if part.n < 0 {
+			*p, rest = rest, ""
+			break
+		}
+		if len(rest) < part.n {
+			return Field61{}, fmt.Errorf("%w: field %s truncated (%d of %d digits)", ErrInvalidField, part.name, len(rest), part.n)
+		}
+		*p, rest = rest[:part.n], rest[part.n:]
 	}
 	return f, nil
 }

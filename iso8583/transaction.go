@@ -53,6 +53,8 @@ type Transaction struct {
 	Security           *SecurityControl // 53
 	AdditionalAmounts  string           // 54 (balance)
 	ICC                Hidden           // 55, BER-TLV
+	PBOCData           string           // 58, ans...100 (PBOC electronic purse data)
+	TerminalInfo       string           // 59, ans...600 (newer CUP specs: terminal unique ID, TUSN, and the like)
 	Field60            *Field60         // 60
 	Field61            *Field61         // 61
 	Field62            Hidden           // 62 (working keys in a sign-in response)
@@ -102,11 +104,13 @@ func (t *Transaction) withDefaults() Transaction {
 	if c.Currency == "" && kind != KindUnknown && slicesContains(ki.req, 49) {
 		c.Currency = "156" // CNY (ISO 4217): the CUP POS dialect is domestic
 	}
-	if c.Field60 != nil {
+	if c.Field60 != nil && c.Field60.Type == "" {
+		// 60.1 and 60.3 are filled together, and only when 60.1 was
+		// left to the kind: a received request (60.1 set) re-packs with
+		// exactly the subfields it came with (some terminals send only
+		// 60.1 and 60.2).
 		f := *c.Field60
-		if f.Type == "" {
-			f.Type = ki.type60
-		}
+		f.Type = ki.type60
 		if f.NetMgmt == "" {
 			f.NetMgmt = ki.nmi
 		}
@@ -193,6 +197,8 @@ func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
 	}
 	set(54, t.AdditionalAmounts)
 	setB(55, t.ICC)
+	set(58, t.PBOCData)
+	set(59, t.TerminalInfo)
 	if t.Field60 != nil {
 		s, e := t.Field60.encode()
 		if e != nil {
@@ -376,6 +382,7 @@ func fromFields(getS func(id int) (string, error), getB func(id int) []byte) (*T
 	}
 	t.AdditionalAmounts = get(54)
 	t.ICC = getB(55)
+	t.PBOCData, t.TerminalInfo = get(58), get(59)
 	if s := get(60); s != "" && err == nil {
 		f, e := ParseField60(s)
 		if e != nil {
