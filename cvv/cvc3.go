@@ -74,4 +74,3 @@ func cvc3(kd *keys.Key, track []byte, atc [2]byte, un [4]byte) (uint16, error) {
 	b.Encrypt(blk[:], blk[:])
 	return binary.BigEndian.Uint16(blk[6:]), nil
 }
-
