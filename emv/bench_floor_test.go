@@ -124,6 +124,25 @@ func BenchmarkVerifyARQCBlocksOnly(b *testing.B) {
 // ratio of the median batch times.
 func BenchmarkVerifyARQCVsFloor(b *testing.B) {
 	imk, pan, d, arqc := cvn18Vector(b)
+	verify := func() error {
+		_, err := VisaCVN18.VerifyARQC(imk, pan, "00", &d, arqc)
+		return err
+	}
+	benchVsFloor(b, verify)
+}
+
+// BenchmarkVerifyACVsFloor is the same for VerifyAC, the path of every
+// ACMethod and of package hsm.
+func BenchmarkVerifyACVsFloor(b *testing.B) {
+	imk, pan, d, arqc := cvn18Vector(b)
+	verify := func() error {
+		_, err := VerifyAC(VisaCVN18, imk, pan, "00", &d, arqc)
+		return err
+	}
+	benchVsFloor(b, verify)
+}
+
+func benchVsFloor(b *testing.B, verify func() error) {
 	f := newARQCFloor(b)
 	const batch, samples = 4, 4096
 	tV := make([]time.Duration, samples)
@@ -137,7 +156,7 @@ func BenchmarkVerifyARQCVsFloor(b *testing.B) {
 		}
 		t1 := time.Now()
 		for range batch {
-			if _, err := VisaCVN18.VerifyARQC(imk, pan, "00", &d, arqc); err != nil {
+			if err := verify(); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -26,7 +26,7 @@ type vector struct {
 
 func (v vector) str(k string) string { return v.f[k] }
 
-func (v vector) bytes(t *testing.T, k string) []byte {
+func (v vector) bytes(t testing.TB, k string) []byte {
 	t.Helper()
 	s, ok := v.f[k]
 	if !ok {
@@ -42,7 +42,9 @@ func (v vector) bytes(t *testing.T, k string) []byte {
 	return b
 }
 
-func loadVectors(t *testing.T) []vector {
+func loadVectors(t *testing.T) []vector { return loadVectorsB(t) }
+
+func loadVectorsB(t testing.TB) []vector {
 	t.Helper()
 	fh, err := os.Open("testdata/vectors.txt")
 	if err != nil {
@@ -127,7 +129,7 @@ func algOf(t *testing.T, v vector, def keys.Algorithm) keys.Algorithm {
 	return 0
 }
 
-func cryptogramData(t *testing.T, v vector) emv.CryptogramData {
+func cryptogramData(t testing.TB, v vector) emv.CryptogramData {
 	var f55 []byte
 	for _, tag := range []tlv.Tag{0x9F02, 0x9F03, 0x9F1A, 0x95, 0x5F2A, 0x9A, 0x9C, 0x9F37, 0x82, 0x9F36, 0x9F10} {
 		f55 = tlv.AppendTLV(f55, tag, v.bytes(t, tag.String()))

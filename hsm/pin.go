@@ -54,10 +54,17 @@ func (s *Software) pinCipher(ref PINKeyRef, op byte) (*pinblock.Cipher, error) {
 	if err != nil {
 		return nil, err
 	}
+	f := int(ref.Format)
+	if f >= 0 && f < len(e.pin) {
+		if c := e.pin[f].Load(); c != nil {
+			return c, nil
+		}
+	}
 	c, err := pinblock.NewCipher(e.key, ref.Format, s.rand)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKeyUsage, err)
 	}
+	e.pin[f].Store(c)
 	return c, nil
 }
 

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/keys/dukpt"
 	"github.com/possdk/pos/keys/tr31"
+	"github.com/possdk/pos/pinblock"
 )
 
 // Software is the HSM in software: every key it is handed is a key block
@@ -71,6 +73,8 @@ type entry struct {
 	usage string
 	mode  byte
 	exp   byte
+
+	pin [5]atomic.Pointer[pinblock.Cipher] // by ISO 9564 format, built on first use
 
 	once sync.Once
 	tdes *dukpt.TDESHost
