@@ -126,9 +126,10 @@ func (a MACAlgorithm) String() string {
 
 // MACRequest names the key, the algorithm and the data of a MAC. For a
 // DUKPT device, Key is the BDK and KSN the device's key serial number (10
-// bytes: TDES DUKPT, X9.24-1:2009, whose MAC is X9.19 under the request or
-// response MAC variant; 12 bytes: AES DUKPT, X9.24-3-2017, CMAC under an
-// AES-128 MAC working key); Algorithm is then ignored.
+// bytes: TDES DUKPT, X9.24-1:2009, whose MAC is X9.19, or TDES-CMAC with
+// MACCMAC, under the request or response MAC variant; 12 bytes: AES DUKPT,
+// X9.24-3-2017, AES-CMAC under the AES-128 MAC generation (request) or
+// verification (response) working key, whatever Algorithm says).
 type MACRequest struct {
 	Key       KeyBlock
 	KSN       []byte

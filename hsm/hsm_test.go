@@ -2,6 +2,7 @@ package hsm
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -191,6 +192,22 @@ func TestKnownAnswers(t *testing.T) {
 					if err := s.VerifyMAC(ctx, r, want[:4]); err != nil {
 						t.Errorf("response %v: VerifyMAC of the 4-byte MAC: %v", resp, err)
 					}
+					r.Algorithm = MACCMAC
+					want = v.bytes(t, map[bool]string{false: "cmac_request", true: "cmac_response"}[resp])
+					if got, err := s.GenerateMAC(ctx, r); err != nil || !bytes.Equal(got, want) {
+						t.Errorf("response %v: TDES-CMAC %X (%v), want %X", resp, got, err, want)
+					}
+				}
+			case "mac_dukpt_aes":
+				bdk := wrapHex(t, s, BaseDerivationKey, keys.AES128, v.str("bdk"))
+				r := MACRequest{Key: bdk, KSN: v.bytes(t, "ksn"), Data: v.bytes(t, "data")}
+				got, err := s.GenerateMAC(ctx, r)
+				if err != nil || !bytes.Equal(got, v.bytes(t, "mac_request")) {
+					t.Errorf("AES DUKPT CMAC %X (%v)", got, err)
+				}
+				r.Response = true
+				if err := s.VerifyMAC(ctx, r, got[:8]); !errors.Is(err, ErrMAC) {
+					t.Errorf("request CMAC verifies under the response key: %v", err)
 				}
 			case "pin_dukpt", "pin_dukpt_aes":
 				testDUKPTPIN(t, s, v)
@@ -259,7 +276,7 @@ func TestKnownAnswers(t *testing.T) {
 			}
 		})
 	}
-	for _, k := range []string{"mac", "mac_dukpt", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "pvv", "ibm3624", "tr31"} {
+	for _, k := range []string{"mac", "mac_dukpt", "mac_dukpt_aes", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "pvv", "ibm3624", "tr31"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s vector ran", k)
 		}

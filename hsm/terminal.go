@@ -104,9 +104,10 @@ func (s *Software) mac(r MACRequest, op byte) ([]byte, error) {
 	return nil, fmt.Errorf("%w: MAC algorithm %d", ErrInput, r.Algorithm)
 }
 
-// dukptMAC: TDES DUKPT (10-byte KSN) X9.19 under the request or response
-// MAC variant; AES DUKPT (12-byte KSN) CMAC under an AES-128 MAC
-// generation (request) or verification (response) working key.
+// dukptMAC: TDES DUKPT (10-byte KSN) X9.19 (or TDES-CMAC with MACCMAC)
+// under the request or response MAC variant; AES DUKPT (12-byte KSN) CMAC
+// under an AES-128 MAC generation (request) or verification (response)
+// working key.
 func (s *Software) dukptMAC(r MACRequest, op byte) ([]byte, error) {
 	e, err := s.key(r.Key, BaseDerivationKey, 'X')
 	if err != nil {
@@ -124,7 +125,12 @@ func (s *Software) dukptMAC(r MACRequest, op byte) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInput, err)
 		}
 		defer t.Zero()
-		if r.Response {
+		switch {
+		case r.Algorithm == MACCMAC && r.Response:
+			return t.CMACResponse(r.Data)
+		case r.Algorithm == MACCMAC:
+			return t.CMACRequest(r.Data)
+		case r.Response:
 			return t.MACResponse(r.Data)
 		}
 		return t.MACRequest(r.Data)
@@ -139,16 +145,11 @@ func (s *Software) dukptMAC(r MACRequest, op byte) ([]byte, error) {
 		if r.Response {
 			u = dukpt.MACVerification
 		}
-		k, err := t.WorkingKey(u, keys.AES128)
+		mac, err := t.CMAC(u, keys.AES128, r.Data)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInput, err)
 		}
-		defer k.Zero()
-		b, err := k.Block()
-		if err != nil {
-			return nil, err
-		}
-		return keys.AppendCMAC(make([]byte, 0, 32), b, r.Data, 0)
+		return mac, nil
 	}
 	return nil, fmt.Errorf("%w: a %d-byte KSN does not fit a %s BDK", ErrInput, len(r.KSN), e.key.Algorithm())
 }
