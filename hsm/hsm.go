@@ -76,6 +76,39 @@ type CardSecurity interface {
 	// VerifyCardValue checks one in constant time; a mismatch wraps
 	// ErrCardValue.
 	VerifyCardValue(ctx context.Context, r CardValueRequest, value string) error
+	// ScriptCommand builds a protected issuer script command (tag 86 of
+	// a 71/72 script): MAC and, for a PIN change or with Encrypt,
+	// enciphered data.
+	ScriptCommand(ctx context.Context, r ScriptRequest) ([]byte, error)
+}
+
+// ScriptRequest asks for an issuer script command for the card of an
+// authorisation. The session keys come from the card's SMI and SMC master
+// keys (derived from IMKSMI and IMKSMC as Method derives its AC key) by
+// Method's secure-messaging profile (emv.ScriptProfileOf). With NewPIN set
+// the command is a PIN CHANGE/UNBLOCK carrying that PIN (and CurrentPIN,
+// where the scheme's block takes it): the PINs arrive as PIN blocks and
+// never leave the HSM in clear; IMKAC is needed for the VIS PIN block.
+// Otherwise it is CLA INS P1 P2 with Data, enciphered when Encrypt.
+type ScriptRequest struct {
+	Method         emv.ACMethod
+	IMKSMI, IMKSMC KeyBlock
+	IMKAC          KeyBlock
+	PAN, PSN       string
+	ATC            [2]byte
+	ARQC           []byte
+
+	CLA, INS, P1, P2 byte
+	Data             []byte
+	Encrypt          bool
+
+	NewPIN, CurrentPIN *PINBlockRef
+}
+
+// PINBlockRef is a PIN block and the key and format it is under.
+type PINBlockRef struct {
+	Key   PINKeyRef
+	Block []byte
 }
 
 // WorkingKeys are a terminal's new working keys: Field62 goes to the

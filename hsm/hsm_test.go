@@ -239,6 +239,8 @@ func TestKnownAnswers(t *testing.T) {
 				}
 			case "pvv", "ibm3624":
 				testPINVerification(t, s, v)
+			case "script":
+				testScript(t, s, v)
 			case "tr31":
 				kbpk := wrapHex(t, s, KeyBlockProtectionKey, keys.AES256, v.str("kbpk"))
 				b, err := s.ImportTR31(ctx, kbpk, v.str("block"))
@@ -276,7 +278,7 @@ func TestKnownAnswers(t *testing.T) {
 			}
 		})
 	}
-	for _, k := range []string{"mac", "mac_dukpt", "mac_dukpt_aes", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "pvv", "ibm3624", "tr31"} {
+	for _, k := range []string{"mac", "mac_dukpt", "mac_dukpt_aes", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "pvv", "ibm3624", "tr31", "script"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s vector ran", k)
 		}
@@ -406,5 +408,53 @@ func testPINVerification(t *testing.T, s *Software, v vector) {
 	r.Block = other
 	if err := s.VerifyPIN(ctx, r); !errors.Is(err, ErrPIN) {
 		t.Errorf("wrong PIN: %v", err)
+	}
+}
+
+// testScript: the MAC-only script command and the PIN change command come
+// out of the HSM from key blocks and PIN blocks (the PINs enciphered under
+// a PIK, format 0), equal to the published commands.
+func testScript(t *testing.T, s *Software, v vector) {
+	r := ScriptRequest{
+		Method: methodOf(t, v.str("method")),
+		IMKSMI: wrapHex(t, s, IssuerMasterKeySMI, keys.TDES2, v.str("imk_smi")),
+		IMKSMC: wrapHex(t, s, IssuerMasterKeySMC, keys.TDES2, v.str("imk_smc")),
+		IMKAC:  wrapHex(t, s, IssuerMasterKeyAC, keys.TDES2, v.str("imk_ac")),
+		PAN:    v.str("pan"), PSN: v.str("psn"), ATC: [2]byte(v.bytes(t, "atc")), ARQC: v.bytes(t, "arqc"),
+	}
+	h := v.bytes(t, "mac_header")
+	r.CLA, r.INS, r.P1, r.P2 = h[0], h[1], h[2], h[3]
+	cmd, err := s.ScriptCommand(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.ToUpper(hex.EncodeToString(cmd)), v.str("mac_header")+v.str("mac"); got != want {
+		t.Errorf("script command %s, want %s", got, want)
+	}
+	pik := wrapHex(t, s, PINKey, keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+	pk, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+	c, _ := pinblock.NewCipher(pk, pinblock.Format0, nil)
+	ref := func(pin string) *PINBlockRef {
+		b, err := c.Encrypt(parsePIN(t, pin), v.str("pan"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &PINBlockRef{Key: PINKeyRef{Key: pik, Format: pinblock.Format0}, Block: b}
+	}
+	r.NewPIN = ref(v.str("pin"))
+	if _, ok := v.f["current_pin"]; ok {
+		r.CurrentPIN = ref(v.str("current_pin"))
+	}
+	cmd, err = s.ScriptCommand(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.ToUpper(hex.EncodeToString(cmd)); got != v.str("pin_command") {
+		t.Errorf("PIN change %s, want %s", got, v.str("pin_command"))
+	}
+	// A MAC key block cannot stand in for the SMI master key.
+	r.IMKSMI = wrapHex(t, s, MACKey, keys.TDES2, v.str("imk_smi"))
+	if _, err := s.ScriptCommand(ctx, r); !errors.Is(err, ErrKeyUsage) {
+		t.Errorf("MAC key as IMK-SMI: %v", err)
 	}
 }

@@ -117,13 +117,9 @@ func (s *Software) GeneratePINVerification(_ context.Context, r PINVerification)
 }
 
 func (s *Software) pinVerification(r PINVerification, verify bool) (string, error) {
-	c, err := s.pinCipher(r.PIN, 'D')
+	pin, err := s.clearPIN(PINBlockRef{Key: r.PIN, Block: r.Block}, r.PAN)
 	if err != nil {
 		return "", err
-	}
-	pin, err := c.Decrypt(r.Block, r.PAN)
-	if err != nil {
-		return "", pinError(err)
 	}
 	defer pin.Wipe()
 	op := byte('G')
