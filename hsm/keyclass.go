@@ -163,21 +163,3 @@ func algorithmOf(code byte, n int) (keys.Algorithm, bool) {
 	}
 	return 0, false
 }
-
-// keysUsage maps a class to the keys package's usage (what keys.Key and
-// package pinblock check).
-func (c KeyClass) keysUsage() keys.Usage {
-	switch c {
-	case TerminalMasterKey, KeyEncryptionKey, KeyBlockProtectionKey:
-		return keys.UsageKeyEncryption
-	case PINKey:
-		return keys.UsagePIN
-	case MACKey:
-		return keys.UsageMAC
-	case DataKey:
-		return keys.UsageData
-	case BaseDerivationKey:
-		return keys.UsageBDK
-	}
-	return keys.UsageDerivation
-}
