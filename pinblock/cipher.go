@@ -64,9 +64,6 @@ func (c *Cipher) Encrypt(pin PIN, pan string) ([]byte, error) {
 // dst's spare capacity and enciphered in place, so with room in dst it does
 // not allocate. On error dst is returned unchanged.
 func (c *Cipher) AppendEncrypt(dst []byte, pin PIN, pan string) ([]byte, error) {
-	if c.f == Format4 {
-		return c.appendEncrypt4(dst, pin, pan)
-	}
 	out, blk := grow(dst, c.f.Size())
 	if err := encode(blk, c.f, pin, pan, c.rand); err != nil {
 		clear(blk)
@@ -76,34 +73,6 @@ func (c *Cipher) AppendEncrypt(dst []byte, pin PIN, pan string) ([]byte, error) 
 		clear(blk)
 		return dst, err
 	}
-	return out, nil
-}
-
-// appendEncrypt4 is AppendEncrypt for format 4 in one pass (the hot path of
-// an AES terminal): the PIN field (control 4, length, PIN, fill A, 64
-// random bits, ISO 9564-1:2017 §9.4.2) is built in dst's spare capacity,
-// enciphered, XORed with the PAN field, enciphered again. The PAN field is
-// packed while the first encryption is in flight.
-func (c *Cipher) appendEncrypt4(dst []byte, pin PIN, pan string) ([]byte, error) {
-	if !pin.valid() {
-		return dst, fmt.Errorf("%w: %d digits, want %d to %d", ErrPIN, pin.Len(), MinPINLen, MaxPINLen)
-	}
-	out, blk := grow(dst, 16)
-	if err := readRandom(c.rand, blk[8:16]); err != nil {
-		return dst, err
-	}
-	const body uint64 = 0x00FFFFFFFFFFFFFF
-	n := pin.Len()
-	pinMask := body &^ (body >> (4 * n))
-	binary.BigEndian.PutUint64(blk[:8], uint64(Format4)<<60|uint64(n)<<56|pin.packed()<<8&pinMask|0x00AAAAAAAAAAAAAA&^pinMask)
-	c.b.Encrypt(blk, blk)
-	hi, lo, err := panField4(pan)
-	if err != nil {
-		clear(blk)
-		return dst, err
-	}
-	xor128(blk, hi, lo)
-	c.b.Encrypt(blk, blk)
 	return out, nil
 }
 
@@ -179,15 +148,12 @@ func (c *Cipher) encipher(blk []byte, pan string) error {
 		c.b.Encrypt(blk, blk)
 		return nil
 	}
-	// ISO 9564-1:2017 format 4: block = E(K, E(K, PIN field) XOR PAN field).
-	// The PAN field is packed after the first encryption is issued: it
-	// does not depend on it, so the CPU packs it during the AES latency.
-	// On a bad PAN the caller wipes blk.
-	c.b.Encrypt(blk, blk)
 	hi, lo, err := panField4(pan)
 	if err != nil {
 		return err
 	}
+	// ISO 9564-1:2017 format 4: block = E(K, E(K, PIN field) XOR PAN field).
+	c.b.Encrypt(blk, blk)
 	xor128(blk, hi, lo)
 	c.b.Encrypt(blk, blk)
 	return nil
