@@ -28,6 +28,10 @@
 // usage and mode of use); every operation checks the classes of the keys it
 // is given, so a MAC key cannot decrypt a PIN block.
 //
+// Keys the host configures rather than receives (issuer master keys, CVKs,
+// PVKs, zone keys, BDKs) can live in a Keyring: a file of labelled key
+// blocks, written atomically, holding no clear key.
+//
 // Software keeps a bounded cache of unwrapped keys and their key schedules,
 // so a key block is unwrapped once, not per message; it is safe for
 // concurrent use. Errors wrap the sentinels of errors.go and never contain
