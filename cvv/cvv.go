@@ -99,29 +99,9 @@ func compute(out *[16]byte, cvk *keys.Key, pan, expiry, serviceCode string, n in
 		blk[i] ^= blk[8+i]
 	}
 	pair.Encrypt(blk[:8], blk[:8])
-	v := decimalize(out[:0], blk[:8], n)
+	v := keys.AppendDecimalized(out[:0], blk[:8], n)
 	clear(blk[:])
 	return v, nil
-}
-
-// decimalize appends the first n digits of the "Visa decimalization" of
-// b's 16 hex digits: the digits 0-9 left to right, then the digits A-F
-// left to right, each minus 10 (16 digits at most).
-func decimalize(dst, b []byte, n int) []byte {
-	for pass := range 2 {
-		for i := 0; i < 2*len(b) && len(dst) < n; i++ {
-			d := b[i/2] >> 4
-			if i%2 == 1 {
-				d = b[i/2] & 0x0F
-			}
-			if pass == 0 && d <= 9 {
-				dst = append(dst, '0'+d)
-			} else if pass == 1 && d > 9 {
-				dst = append(dst, '0'+d-10)
-			}
-		}
-	}
-	return dst
 }
 
 // packDigits packs ASCII digits two per byte.

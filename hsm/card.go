@@ -22,11 +22,7 @@ func (s *Software) VerifyARQC(_ context.Context, r ARQCRequest) (*ARQCResult, er
 	if err != nil {
 		return nil, err
 	}
-	pan, err := emv.ParsePAN(r.PAN)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	psn, err := normalizePSN(r.PSN)
+	pan, psn, err := parseCard(r.PAN, r.PSN)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +47,19 @@ func (s *Software) VerifyARQC(_ context.Context, r ARQCRequest) (*ARQCResult, er
 	}
 	res.IssuerAuthenticationData = p.IssuerAuthenticationData(res.ARPC, *r.Response)
 	return res, nil
+}
+
+// parseCard validates a PAN and a PAN sequence number (see normalizePSN).
+func parseCard(pan, psn string) (emv.PAN, string, error) {
+	p, err := emv.ParsePAN(pan)
+	if err != nil {
+		return emv.PAN{}, "", fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	n, err := normalizePSN(psn)
+	if err != nil {
+		return emv.PAN{}, "", err
+	}
+	return p, n, nil
 }
 
 // normalizePSN accepts a PAN sequence number as tag 5F34 gives it (2
@@ -111,11 +120,7 @@ func (s *Software) cvc3(r CardValueRequest, op byte, value string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	pan, err := emv.ParsePAN(r.PAN)
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	psn, err := normalizePSN(r.PSN)
+	pan, psn, err := parseCard(r.PAN, r.PSN)
 	if err != nil {
 		return "", err
 	}

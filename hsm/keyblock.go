@@ -74,22 +74,3 @@ func kcvBlock(k *keys.Key) (tr31.OptionalBlock, error) {
 	}
 	return tr31.OptionalBlock{ID: "KC", Data: code + strings.ToUpper(hex.EncodeToString(kcv))}, nil
 }
-
-// usageOf maps a TR-31 key usage to the keys package's usage.
-func usageOf(u string) keys.Usage {
-	switch {
-	case u == "P0":
-		return keys.UsagePIN
-	case u == "B0":
-		return keys.UsageBDK
-	case u == "B1":
-		return keys.UsageDUKPTInitial
-	case strings.HasPrefix(u, "M"):
-		return keys.UsageMAC
-	case strings.HasPrefix(u, "D"):
-		return keys.UsageData
-	case strings.HasPrefix(u, "K"):
-		return keys.UsageKeyEncryption
-	}
-	return keys.UsageDerivation
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/keys/tr31"
 )
 
 // KeyClass is what a key is for: its TR-31 key usage and mode of use
@@ -130,17 +131,10 @@ func allowed(c KeyClass, usage string, mode, op byte) bool {
 // has none in TR-31 or X9.143: 'S' is this package's own, and such blocks
 // are not exported.
 func algorithmByte(a keys.Algorithm) byte {
-	switch {
-	case a == keys.TDES2 || a == keys.TDES3:
-		return 'T'
-	case a.IsAES():
-		return 'A'
-	case a == keys.DES:
-		return 'D'
-	case a == keys.SM4:
+	if a == keys.SM4 {
 		return 'S'
 	}
-	return 0
+	return tr31.AlgorithmCode(a)
 }
 
 // algorithmOf maps an algorithm code and key length back to an algorithm.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/possdk/pos/keys"
-	"github.com/possdk/pos/keys/dukpt"
 	"github.com/possdk/pos/pinblock"
 )
 
@@ -69,40 +68,23 @@ func (s *Software) pinCipher(ref PINKeyRef, op byte) (*pinblock.Cipher, error) {
 }
 
 func (s *Software) dukptPINCipher(ref PINKeyRef) (*pinblock.Cipher, error) {
-	e, err := s.key(ref.Key, BaseDerivationKey, 'X')
+	tk, ak, err := s.dukptKey(ref.Key, ref.KSN)
 	if err != nil {
 		return nil, err
 	}
-	th, ah, err := e.dukptHost()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKeyUsage, err)
+	if tk != nil {
+		defer tk.Zero()
+		return pinblock.TDESDUKPT(tk, ref.Format, s.rand)
 	}
-	switch {
-	case len(ref.KSN) == len(dukpt.KSN{}) && th != nil:
-		ksn, _ := dukpt.KSNFromBytes(ref.KSN)
-		t, err := th.TransactionKey(ksn)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	defer ak.Zero()
+	alg := ref.DUKPTKey
+	if alg == 0 {
+		alg = keys.TDES2
+		if ref.Format == pinblock.Format4 {
+			alg = keys.AES128
 		}
-		defer t.Zero()
-		return pinblock.TDESDUKPT(t, ref.Format, s.rand)
-	case len(ref.KSN) == len(dukpt.AESKSN{}) && ah != nil:
-		ksn, _ := dukpt.AESKSNFromBytes(ref.KSN)
-		t, err := ah.TransactionKey(ksn)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
-		defer t.Zero()
-		alg := ref.DUKPTKey
-		if alg == 0 {
-			alg = keys.TDES2
-			if ref.Format == pinblock.Format4 {
-				alg = keys.AES128
-			}
-		}
-		return pinblock.AESDUKPT(t, ref.Format, alg, s.rand)
 	}
-	return nil, fmt.Errorf("%w: a %d-byte KSN does not fit a %s BDK", ErrInput, len(ref.KSN), e.key.Algorithm())
+	return pinblock.AESDUKPT(ak, ref.Format, alg, s.rand)
 }
 
 // VerifyPIN implements PINSecurity.

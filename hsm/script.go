@@ -22,11 +22,7 @@ func (s *Software) ScriptCommand(_ context.Context, r ScriptRequest) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	pan, err := emv.ParsePAN(r.PAN)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	psn, err := normalizePSN(r.PSN)
+	pan, psn, err := parseCard(r.PAN, r.PSN)
 	if err != nil {
 		return nil, err
 	}

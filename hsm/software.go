@@ -94,6 +94,37 @@ func (e *entry) dukptHost() (*dukpt.TDESHost, *dukpt.AESHost, error) {
 	return e.tdes, e.aes, e.derr
 }
 
+// dukptKey derives the transaction key of ksn under the BDK block bdk:
+// exactly one of the results is set, TDES for a 10-byte KSN under a TDES
+// BDK, AES for a 12-byte KSN under an AES BDK. Zero it when done.
+func (s *Software) dukptKey(bdk KeyBlock, ksn []byte) (*dukpt.TDESKey, *dukpt.AESKey, error) {
+	e, err := s.key(bdk, BaseDerivationKey, 'X')
+	if err != nil {
+		return nil, nil, err
+	}
+	th, ah, err := e.dukptHost()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrKeyUsage, err)
+	}
+	switch {
+	case len(ksn) == len(dukpt.KSN{}) && th != nil:
+		k, _ := dukpt.KSNFromBytes(ksn)
+		t, err := th.TransactionKey(k)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		return t, nil, nil
+	case len(ksn) == len(dukpt.AESKSN{}) && ah != nil:
+		k, _ := dukpt.AESKSNFromBytes(ksn)
+		t, err := ah.TransactionKey(k)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		return nil, t, nil
+	}
+	return nil, nil, fmt.Errorf("%w: a %d-byte KSN does not fit a %s BDK", ErrInput, len(ksn), e.key.Algorithm())
+}
+
 // key returns the unwrapped key of b after checking that its class allows
 // op (see allowed).
 func (s *Software) key(b KeyBlock, c KeyClass, op byte) (*entry, error) {
@@ -138,7 +169,7 @@ func (s *Software) open(b KeyBlock) (*entry, error) {
 		return nil, fmt.Errorf("%w: algorithm %q with a %d-byte key", ErrKeyBlock, h.Algorithm, len(raw))
 	}
 	// The block is authentic: the key passed the checks when it entered.
-	k, err := keys.New(alg, raw, keys.Legacy(), keys.WithUsage(usageOf(h.Usage)))
+	k, err := keys.New(alg, raw, keys.Legacy(), keys.WithUsage(tr31.KeyUsage(h.Usage)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKeyBlock, err)
 	}

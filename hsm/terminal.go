@@ -108,48 +108,31 @@ func (s *Software) mac(r MACRequest, op byte) ([]byte, error) {
 // under the request or response MAC variant; AES DUKPT (12-byte KSN) CMAC
 // under an AES-128 MAC generation (request) or verification (response)
 // working key.
-func (s *Software) dukptMAC(r MACRequest, op byte) ([]byte, error) {
-	e, err := s.key(r.Key, BaseDerivationKey, 'X')
+func (s *Software) dukptMAC(r MACRequest, _ byte) ([]byte, error) {
+	tk, ak, err := s.dukptKey(r.Key, r.KSN)
 	if err != nil {
 		return nil, err
 	}
-	th, ah, err := e.dukptHost()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKeyUsage, err)
-	}
-	switch {
-	case len(r.KSN) == len(dukpt.KSN{}) && th != nil:
-		ksn, _ := dukpt.KSNFromBytes(r.KSN)
-		t, err := th.TransactionKey(ksn)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
-		defer t.Zero()
+	if tk != nil {
+		defer tk.Zero()
 		switch {
 		case r.Algorithm == MACCMAC && r.Response:
-			return t.CMACResponse(r.Data)
+			return tk.CMACResponse(r.Data)
 		case r.Algorithm == MACCMAC:
-			return t.CMACRequest(r.Data)
+			return tk.CMACRequest(r.Data)
 		case r.Response:
-			return t.MACResponse(r.Data)
+			return tk.MACResponse(r.Data)
 		}
-		return t.MACRequest(r.Data)
-	case len(r.KSN) == len(dukpt.AESKSN{}) && ah != nil:
-		ksn, _ := dukpt.AESKSNFromBytes(r.KSN)
-		t, err := ah.TransactionKey(ksn)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
-		defer t.Zero()
-		u := dukpt.MACGeneration
-		if r.Response {
-			u = dukpt.MACVerification
-		}
-		mac, err := t.CMAC(u, keys.AES128, r.Data)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
-		return mac, nil
+		return tk.MACRequest(r.Data)
 	}
-	return nil, fmt.Errorf("%w: a %d-byte KSN does not fit a %s BDK", ErrInput, len(r.KSN), e.key.Algorithm())
+	defer ak.Zero()
+	u := dukpt.MACGeneration
+	if r.Response {
+		u = dukpt.MACVerification
+	}
+	mac, err := ak.CMAC(u, keys.AES128, r.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return mac, nil
 }

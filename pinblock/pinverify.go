@@ -91,29 +91,12 @@ func pvv(out *[4]byte, pvk *keys.Key, pan string, pvki int, pin PIN) error {
 	}
 	clear(d[:])
 	b.Encrypt(tsp[:], tsp[:])
-	v := visaDecimalize(out[:0], tsp[:], 4)
+	v := keys.AppendDecimalized(out[:0], tsp[:], 4)
 	clear(tsp[:])
 	if len(v) != 4 {
 		return fmt.Errorf("%w: PVV", ErrVerification)
 	}
 	return nil
-}
-
-// visaDecimalize appends up to n digits: the hex digits 0-9 of b left to
-// right, then its digits A-F left to right, each minus 10.
-func visaDecimalize(dst, b []byte, n int) []byte {
-	for pass := range 2 {
-		for i := 0; i < 2*len(b) && len(dst) < n; i++ {
-			d := b[i/2] >> 4
-			if i%2 == 1 {
-				d = b[i/2] & 0x0F
-			}
-			if (pass == 0) == (d <= 9) {
-				dst = append(dst, '0'+d%10)
-			}
-		}
-	}
-	return dst
 }
 
 func allDigits(s string) bool {

@@ -30,8 +30,8 @@ const (
 // block, of msg under the working key of usage u (MACGeneration,
 // MACVerification or MACBoth) and algorithm alg.
 func (t *AESKey) CMAC(u Usage, alg keys.Algorithm, msg []byte) ([]byte, error) {
-	if u != MACGeneration && u != MACVerification && u != MACBoth {
-		return nil, fmt.Errorf("%w: CMAC with usage %s", ErrKeyType, u)
+	if err := macUsage(u); err != nil {
+		return nil, err
 	}
 	k, err := t.WorkingKey(u, alg)
 	if err != nil {
@@ -43,6 +43,14 @@ func (t *AESKey) CMAC(u Usage, alg keys.Algorithm, msg []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
 	return keys.AppendCMAC(make([]byte, 0, 32), b, msg, 0)
+}
+
+// macUsage refuses a usage that is not a MAC key's.
+func macUsage(u Usage) error {
+	if u != MACGeneration && u != MACVerification && u != MACBoth {
+		return fmt.Errorf("%w: a MAC under a key of usage %s", ErrKeyType, u)
+	}
+	return nil
 }
 
 // VerifyCMAC checks a received CMAC (8 bytes or more, the leftmost bytes
@@ -64,8 +72,8 @@ func (t *AESKey) VerifyCMAC(u Usage, alg keys.Algorithm, msg, mac []byte) error 
 // derived exactly as the other working keys, with the HMAC key type in the
 // derivation data.
 func (t *AESKey) HMAC(u Usage, bits int, msg []byte) ([]byte, error) {
-	if u != MACGeneration && u != MACVerification && u != MACBoth {
-		return nil, fmt.Errorf("%w: HMAC with usage %s", ErrKeyType, u)
+	if err := macUsage(u); err != nil {
+		return nil, err
 	}
 	var ind uint16
 	switch bits {
