@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/emmansun/gmsm/sm4"
 )
@@ -24,6 +25,27 @@ type Key struct {
 	alg   Algorithm
 	usage Usage
 	b     []byte
+	c     *schedules // built on first use; shared by copies
+}
+
+// schedules caches a key's ciphers. Building a DES key schedule costs about
+// ten block encryptions (three times that for TDES), and before the cache
+// it was most of the time of an ARQC verification or a MAC under a
+// long-lived key. The ciphers of crypto/des, crypto/aes and gmsm's sm4 are
+// immutable once built, so one value serves every goroutine; the atomic
+// pointers make the first concurrent uses race-free (whichever store wins
+// is kept, the others are dropped).
+type schedules struct {
+	block atomic.Pointer[cipher.Block]
+	parts atomic.Pointer[[2]cipher.Block]
+}
+
+// keyAlloc puts a key, its cache and its bytes in one allocation: DUKPT and
+// EMV derivations build many short-lived keys.
+type keyAlloc struct {
+	k   Key
+	c   schedules
+	buf [32]byte
 }
 
 // Option adjusts how a key is built.
@@ -74,7 +96,11 @@ func New(alg Algorithm, b []byte, opts ...Option) (*Key, error) {
 	if len(b) != alg.KeyLen() {
 		return nil, fmt.Errorf("%w: %s needs %d bytes, got %d", ErrKeyLength, alg, alg.KeyLen(), len(b))
 	}
-	k := &Key{alg: alg, usage: o.usage, b: append([]byte(nil), b...)}
+	a := new(keyAlloc)
+	k := &a.k
+	k.alg, k.usage, k.c = alg, o.usage, &a.c
+	k.b = a.buf[:len(b):len(b)]
+	copy(k.b, b)
 	if err := k.finish(o); err != nil {
 		k.Zero()
 		return nil, err
@@ -207,12 +233,32 @@ func (k *Key) BlockSize() int { return k.alg.BlockSize() }
 func (k *Key) IsZeroed() bool { return k == nil || k.b == nil }
 
 // Block returns a cipher for the key: crypto/des for DES and TDES (a
-// two-key TDES key runs as K1 K2 K1), crypto/aes, or gmsm's SM4. Each call
-// builds a fresh key schedule; keep the result for repeated use.
+// two-key TDES key runs as K1 K2 K1), crypto/aes, or gmsm's SM4. The key
+// schedule is built on the first call and kept with the key: later calls
+// return the same cipher.Block, which is safe for concurrent use.
 func (k *Key) Block() (cipher.Block, error) {
 	if k.IsZeroed() {
 		return nil, ErrZeroed
 	}
+	if k.c != nil {
+		if p := k.c.block.Load(); p != nil {
+			return *p, nil
+		}
+	}
+	b, err := k.newBlock()
+	if err != nil || k.c == nil {
+		return b, err
+	}
+	if !k.c.block.CompareAndSwap(nil, &b) {
+		if p := k.c.block.Load(); p != nil {
+			return *p, nil
+		}
+	}
+	return b, nil
+}
+
+// newBlock builds the key schedule.
+func (k *Key) newBlock() (cipher.Block, error) {
 	switch k.alg {
 	case DES:
 		return des.NewCipher(k.b)
@@ -234,7 +280,8 @@ func (k *Key) Block() (cipher.Block, error) {
 
 // DESParts returns single-DES ciphers for the left (K) and right (K') halves
 // of a two-key TDES key: the key pair of ISO/IEC 9797-1 MAC algorithm 3
-// (ANSI X9.19 retail MAC, EMV and PBOC MACs).
+// (ANSI X9.19 retail MAC, EMV and PBOC MACs). Like Block, it builds them on
+// the first call and returns the same, concurrency-safe ciphers afterwards.
 func (k *Key) DESParts() (left, right cipher.Block, err error) {
 	if k.IsZeroed() {
 		return nil, nil, ErrZeroed
@@ -242,11 +289,21 @@ func (k *Key) DESParts() (left, right cipher.Block, err error) {
 	if k.alg != TDES2 {
 		return nil, nil, fmt.Errorf("%w: DESParts needs %s, key is %s", ErrAlgorithm, TDES2, k.alg)
 	}
+	if k.c != nil {
+		if p := k.c.parts.Load(); p != nil {
+			return p[0], p[1], nil
+		}
+	}
 	if left, err = des.NewCipher(k.b[:8]); err != nil {
 		return nil, nil, err
 	}
 	if right, err = des.NewCipher(k.b[8:]); err != nil {
 		return nil, nil, err
+	}
+	if k.c != nil && !k.c.parts.CompareAndSwap(nil, &[2]cipher.Block{left, right}) {
+		if p := k.c.parts.Load(); p != nil {
+			return p[0], p[1], nil
+		}
 	}
 	return left, right, nil
 }
@@ -271,15 +328,20 @@ func (k *Key) Equal(o *Key) bool {
 	return subtle.ConstantTimeCompare(k.b, o.b) == 1
 }
 
-// Zero overwrites the key bytes and check value and marks the key unusable:
-// later calls to Block return ErrZeroed. Go cannot wipe copies the runtime
-// or a cipher.Block's key schedule may hold; Zero is best effort.
+// Zero overwrites the key bytes, drops the cached key schedules and marks
+// the key unusable: later calls to Block return ErrZeroed. Go cannot wipe
+// copies the runtime or a cipher.Block's key schedule may hold (a cipher
+// returned by Block before Zero keeps working); Zero is best effort.
 func (k *Key) Zero() {
 	if k == nil {
 		return
 	}
 	clear(k.b)
 	k.b = nil
+	if k.c != nil {
+		k.c.block.Store(nil)
+		k.c.parts.Store(nil)
+	}
 }
 
 // String shows the algorithm and the check value, never key bytes:

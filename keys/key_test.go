@@ -407,3 +407,24 @@ func TestAlgorithmUsageStrings(t *testing.T) {
 		t.Error("unknown algorithm has sizes")
 	}
 }
+
+// The decimalization of Visa's CVV and PVV algorithms: the decimal digits
+// first, then the letters minus 10 (rows computed by hand; the first is
+// the ciphertext of psec's PVV vector, whose PVV is 8523).
+func TestAppendDecimalized(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"C8FBF5FE2370DDCF", 4, "8523"}, // psec PVV vector: TDES(TSP) = C8FBF5FE2370DDCF
+		{"ABCDEFABCDEFABCD", 3, "012"},  // no decimal digit: letters minus 10
+		{"A1B2C3D4E5F6A7B8", 16, "1234567801234501"},
+		{"12", 5, "12"},
+	} {
+		b := mustHex(t, c.in)
+		if got := string(AppendDecimalized([]byte("x"), b, c.n)); got != "x"+c.want {
+			t.Errorf("%s, %d: %q, want x%s", c.in, c.n, got, c.want)
+		}
+	}
+}

@@ -23,7 +23,9 @@
 // show "redacted" or the format only) and have Wipe methods. Errors wrap
 // the sentinels below and never contain a PIN, a block or a PAN.
 //
-// Not here: PIN verification (IBM 3624, Visa PVV), proprietary formats
-// (ECI, Visa-2..4, Diebold), PIN pad hardware, and key management (package
-// keys and keys/dukpt).
+// Issuer PIN verification: PVV and VerifyPVV (Visa PIN verification
+// value), IBM3624 (natural PIN, offset, verification).
+//
+// Not here: proprietary formats (ECI, Visa-2..4, Diebold), PIN pad
+// hardware, and key management (package keys and keys/dukpt).
 package pinblock

@@ -23,9 +23,13 @@ type vector struct {
 	f            map[string]string
 }
 
-func loadVectors(t testing.TB) []vector {
+func loadVectors(t testing.TB) []vector { return loadVectorFile(t, "vectors.txt") }
+
+// loadVectorFile reads testdata/<file>: blocks of "field: value" lines
+// separated by blank lines, each with a name and a source.
+func loadVectorFile(t testing.TB, file string) []vector {
 	t.Helper()
-	fh, err := os.Open(filepath.Join("testdata", "vectors.txt"))
+	fh, err := os.Open(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,12 @@
 // the working keys.
 //
 // Working keys are keys.Key values with their usage set. TDESKey also
-// encrypts a ready clear PIN block, computes X9.19 MACs and TDES-CBC data
-// as X9.24-1:2009 A.4 does. Building ISO 9564 PIN blocks (format 0, and
+// encrypts a ready clear PIN block, computes X9.19 MACs (and TDES-CMACs)
+// and TDES-CBC data as X9.24-1:2009 A.4 does. AESKey computes CMACs and
+// HMACs and enciphers data under its working keys; AESUpdateKey (and
+// AESHost.UpdateKey) derives the key-encryption key for re-keying a device.
+// CheckValue on either transaction key gives the check value to compare
+// with an HSM's or a device's report. Building ISO 9564 PIN blocks (format 0, and
 // format 4 under an AES PIN key) is package pinblock's job: see
 // pinblock.TDESDUKPT and pinblock.AESDUKPT. Key blocks for loading BDKs
 // and initial keys are in package keys/tr31.

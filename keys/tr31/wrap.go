@@ -33,7 +33,7 @@ func Wrap(kbpk *keys.Key, h Header, k *keys.Key, opts *Options) (string, error) 
 	if k.IsZeroed() {
 		return "", fmt.Errorf("%w: key is zeroed or unset", ErrKey)
 	}
-	code := algorithmCode(k.Algorithm())
+	code := AlgorithmCode(k.Algorithm())
 	if h.Algorithm == 0 {
 		if code == 0 {
 			return "", fmt.Errorf("%w: no TR-31 algorithm code for %s; set Header.Algorithm", ErrKey, k.Algorithm())
@@ -47,7 +47,10 @@ func Wrap(kbpk *keys.Key, h Header, k *keys.Key, opts *Options) (string, error) 
 	return WrapBytes(kbpk, h, b, opts)
 }
 
-func algorithmCode(a keys.Algorithm) byte {
+// AlgorithmCode is the header algorithm of a key (TR-31:2018 A.5.1 Table
+// 7): 'T' TDES, 'A' AES, 'D' DES, or 0 for an algorithm TR-31 does not
+// name (SM4).
+func AlgorithmCode(a keys.Algorithm) byte {
 	switch {
 	case a == keys.TDES2 || a == keys.TDES3:
 		return 'T'
@@ -255,7 +258,7 @@ func Unwrap(kbpk *keys.Key, block string, opts ...keys.Option) (*Header, *keys.K
 	default:
 		return nil, nil, fmt.Errorf("%w: algorithm %q with a %d-byte key is not a keys.Key; use UnwrapBytes", ErrKey, h.Algorithm, len(b))
 	}
-	o := append([]keys.Option{keys.WithUsage(keyUsage(h.Usage))}, opts...)
+	o := append([]keys.Option{keys.WithUsage(KeyUsage(h.Usage))}, opts...)
 	k, err := keys.New(alg, b, o...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrKey, err)
@@ -263,9 +266,11 @@ func Unwrap(kbpk *keys.Key, block string, opts ...keys.Option) (*Header, *keys.K
 	return h, k, nil
 }
 
-// keyUsage maps a TR-31 key usage (TR-31:2018 A.5.1 Table 6) to the keys
-// package's usage.
-func keyUsage(u string) keys.Usage {
+// KeyUsage maps a TR-31 key usage (TR-31:2018 A.5.1 Table 6) to the keys
+// package's usage: P0 PIN, B0 BDK, B1 DUKPT initial key, M* MAC, D* data,
+// K* key encryption, E* (EMV master keys), B2 and B3 derivation; anything
+// else (C0, V*, ...) unspecified.
+func KeyUsage(u string) keys.Usage {
 	switch {
 	case u == "P0":
 		return keys.UsagePIN

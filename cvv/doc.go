@@ -1,0 +1,15 @@
+// Package cvv computes and verifies card verification values: the static
+// CVV/CVC of the magnetic stripe (service code from the track), CVV2/CVC2
+// (printed, service code 000) and the chip's iCVV (service code 999) under
+// a card verification key pair, and Mastercard's dynamic CVC3 (contactless
+// magnetic stripe) under the card's CVC3 key.
+//
+// Start with Compute and Verify (ServiceCodeCVV2 and ServiceCodeICVV name
+// the fixed service codes), or CVC3. Verify compares in constant time.
+// The issuer keys travel as keys.Key; an issuer host keeps them in an HSM
+// (package hsm calls this one). Errors wrap ErrInput or ErrMismatch and
+// never contain a PAN or a value.
+//
+// Not here: Visa dCVV (no public definition with test data was found),
+// Amex CSC, PIN verification values (package pinblock: PVV, IBM 3624).
+package cvv
