@@ -8,7 +8,6 @@ require (
 	github.com/emmansun/gmsm v0.44.0
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/moov-io/bertlv v0.1.0
-	github.com/moov-io/iso8583 v0.26.1
 	go.bug.st/serial v1.6.4
 	golang.org/x/crypto v0.53.0
 	golang.org/x/text v0.41.0
@@ -17,7 +16,7 @@ require (
 
 require (
 	github.com/creack/goselect v0.1.2 // indirect
-	github.com/yerden/go-util v1.1.4 // indirect
+	github.com/stretchr/testify v1.11.1 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 )

@@ -17,8 +17,6 @@ type fieldValues struct {
 	secondary bool
 }
 
-func (v *fieldValues) has(id int) bool { return v.isSet[id] }
-
 // value returns field id's value as bytes for packing.
 func (v *fieldValues) value(id int) []byte {
 	if b := v.bin[id]; b != nil {
