@@ -247,6 +247,7 @@ func (c *serverConn) serve() {
 		sem = make(chan struct{}, inflight)
 	}
 	defer wg.Wait()
+	ctx := context.WithValue(s.baseCtx, remoteKey{}, c.nc.RemoteAddr())
 	var buf []byte
 	for {
 		if s.inShut.Load() {
@@ -269,7 +270,7 @@ func (c *serverConn) serve() {
 			return
 		}
 		if sem == nil {
-			resp := s.Handler.ServeFrame(s.baseCtx, frame)
+			resp := s.Handler.ServeFrame(ctx, frame)
 			if !c.write(resp) {
 				return
 			}
@@ -280,7 +281,7 @@ func (c *serverConn) serve() {
 		wg.Add(1)
 		go func(frame []byte) {
 			defer func() { <-sem; wg.Done() }()
-			if !c.write(s.Handler.ServeFrame(s.baseCtx, frame)) {
+			if !c.write(s.Handler.ServeFrame(ctx, frame)) {
 				c.nc.Close()
 			}
 		}(frame)
@@ -317,4 +318,20 @@ func acceptRetryable(err error) bool {
 		}
 	}
 	return false
+}
+
+type remoteKey struct{}
+
+// RemoteAddr returns the address of the terminal whose frame a handler is
+// serving (nil outside a Server).
+func RemoteAddr(ctx context.Context) net.Addr {
+	a, _ := ctx.Value(remoteKey{}).(net.Addr)
+	return a
+}
+
+func remoteOf(ctx context.Context) string {
+	if a := RemoteAddr(ctx); a != nil {
+		return a.String()
+	}
+	return ""
 }

@@ -11,7 +11,6 @@ package acquirer
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"log/slog"
 	"net"
 
@@ -83,7 +82,7 @@ func New(cfg Config) (*Acquirer, error) {
 		return nil, err
 	}
 	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs}
-	chip := &chipIssuer{sim: sim, imk: imk, logf: logf, answers: make(map[answerKey][]byte)}
+	chip := &chipIssuer{sim: sim, imk: imk, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
 	a := &Acquirer{
 		Host:   &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger},
@@ -99,50 +98,10 @@ func (a *Acquirer) Serve(ln net.Listener) error { return a.server.Serve(ln) }
 // Shutdown stops accepting and waits for requests in flight.
 func (a *Acquirer) Shutdown(ctx context.Context) error { return a.server.Shutdown(ctx) }
 
-// ServeFrame implements link.FrameHandler: the Host answers, and the
-// response to a chip request gets the issuer's field 55 (ARPC).
-//
-// link.Issuer returns a response code only, so the ARPC is added here:
-// the response is unpacked under the terminal's MAC key, given field 55,
-// and MACed again.
+// ServeFrame implements link.FrameHandler: the Host answers (with the
+// issuer's field 55, the ARPC, for a chip request).
 func (a *Acquirer) ServeFrame(ctx context.Context, frame []byte) []byte {
-	k, _, kerr := a.scan(frame)
-	resp := a.Host.ServeFrame(ctx, frame)
-	if resp == nil || kerr != nil {
-		return resp
-	}
-	f55, ok := a.chip.answer(k.Terminal, k.STAN)
-	if !ok || f55 == nil {
-		return resp
-	}
-	out, err := a.withICC(k.Terminal, resp, f55)
-	if err != nil {
-		a.logf("cannot add the ARPC to the response: %v", err)
-		return resp
-	}
-	return out
-}
-
-func (a *Acquirer) withICC(tid string, resp, f55 []byte) ([]byte, error) {
-	tk, err := a.store.Terminal(tid)
-	if err != nil {
-		return nil, err
-	}
-	if tk.Working == nil {
-		return nil, errors.New("terminal not signed in")
-	}
-	// link.Host's default MAC algorithm.
-	mac, err := iso8583.NewMAC(iso8583.MACX919, tk.Working.MAC)
-	if err != nil {
-		return nil, err
-	}
-	c := a.codec.WithMAC(mac)
-	env, t, err := c.Unpack(resp)
-	if err != nil {
-		return nil, err
-	}
-	t.ICC = f55
-	return c.Pack(env, t)
+	return a.Host.ServeFrame(ctx, frame)
 }
 
 // keyStore reports the working keys each sign-in issues.
