@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/possdk/pos/iso8583"
@@ -91,7 +92,6 @@ func (h *Host) findHold(ctx context.Context, t *iso8583.Transaction, completion 
 	if t.Field61 != nil && t.Field61.Date != "" && t.Field61.Date != "0000" {
 		date = t.Field61.Date
 	}
-	ch := h.cardHash(cardOf(t))
 	rc := RCNotFound
 	for i := range cands {
 		o := &cands[i]
@@ -103,7 +103,7 @@ func (h *Host) findHold(ctx context.Context, t *iso8583.Transaction, completion 
 		case o.Reversed || o.Voided || o.Completed != 0:
 			rc = RCAlreadyVoided
 			continue
-		case o.CardHash != ch:
+		case !sameCard(h, t, o.CardHash):
 			rc = RCInvalidCard
 			continue
 		}
@@ -242,7 +242,6 @@ func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transacti
 // request over does not reserve twice.
 func (h *Host) reserve(ctx context.Context, r *Request, orig TxnKey) (iso8583.ResponseCode, error) {
 	t := r.Txn
-	ch := h.cardHash(cardOf(t))
 	var rc iso8583.ResponseCode
 	err := h.store.Update(ctx, []TxnKey{r.claim.key, orig}, func(recs []*HostTxn) error {
 		rc = ""
@@ -258,7 +257,7 @@ func (h *Host) reserve(ctx context.Context, r *Request, orig TxnKey) (iso8583.Re
 			rc = RCNotFound
 		case o.Voided:
 			rc = RCAlreadyVoided
-		case o.CardHash != ch:
+		case !sameCard(h, t, o.CardHash):
 			rc = RCInvalidCard
 		case t.Kind == iso8583.KindRefund && !debit(o.Kind):
 			rc = RCNotFound
@@ -427,7 +426,7 @@ func hostVoid(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 		rc = RCAlreadyVoided
 	case o.Refunded != 0 || o.Completed != 0:
 		rc = RCAlreadyVoided // partly refunded or completed: no longer voidable
-	case o.CardHash != h.cardHash(cardOf(t)):
+	case !sameCard(h, t, o.CardHash):
 		rc = RCInvalidCard
 	case t.Amount != 0 && t.Amount != o.Amount:
 		rc = RCWrongAmount
@@ -511,8 +510,13 @@ func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transactio
 			}
 			switch {
 			case orig == nil:
-				recs[1] = &HostTxn{Key: ok, Kind: t.Original, State: HostTombstone, Amount: t.Amount,
-					CardHash: ch, CardMasked: maskPAN(cardOf(t)), Reversed: true, Created: now}
+				// Not seen here (it overtook its original, or a host
+				// lost its memory): reverse at the issuer anyway, which
+				// then declines a late original too, and leave a
+				// tombstone.
+				action = cleanup
+				o = HostTxn{Key: ok, Kind: t.Original, Amount: t.Amount}
+				return nil
 			case orig.State == HostTombstone:
 			case orig.State == HostPending && !now.After(orig.Lease):
 				action = wait
@@ -580,8 +584,13 @@ func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transactio
 			if self == nil || self.State != HostPending || self.Owner != r.claim.owner {
 				return ErrLeaseLost
 			}
-			if orig != nil && !orig.Reversed {
+			if orig == nil {
+				recs[1] = &HostTxn{Key: ok, Kind: t.Original, State: HostTombstone, Amount: t.Amount,
+					CardHash: ch, CardMasked: maskPAN(cardOf(t)), Reversed: true, Created: now}
+			} else if !orig.Reversed {
 				if orig.State == HostPending {
+					// Its host's answer is no longer recorded: that
+					// host stays silent and the terminal reverses.
 					orig.State = HostTombstone
 				}
 				orig.Reversed = true
@@ -683,4 +692,23 @@ func hostBatchUpload(ctx context.Context, h *Host, r *Request) (*iso8583.Transac
 		return nil, err
 	}
 	return t.Response(iso8583.Approved)
+}
+
+// sameCard reports whether every PAN t carries (field 2 and the card read
+// again, track 2) is the original's.
+func sameCard(h *Host, t *iso8583.Transaction, want [32]byte) bool {
+	n := 0
+	if t.PAN != "" {
+		if h.cardHash(t.PAN) != want {
+			return false
+		}
+		n++
+	}
+	if i := strings.IndexByte(string(t.Track2), '='); i > 0 {
+		if h.cardHash(iso8583.PAN(t.Track2[:i])) != want {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }

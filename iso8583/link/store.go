@@ -197,15 +197,19 @@ func (r *HostTxn) prunable() bool {
 	switch {
 	case r.State == HostPending:
 		return false
+	case r.State == HostAnswered && r.Kind == iso8583.KindPreAuth && r.Approved && !r.Reversed && !r.Voided && r.Completed == 0:
+		// An open hold: a completion may still come, whatever batch
+		// settled (the issuer expires holds, not the acquirer).
+		return false
 	case r.Settled || r.State == HostTombstone:
 		return true
 	case !r.Approved || r.Reversed || r.Voided:
 		return true
 	}
-	// Approved and unsettled: a pre-authorisation whose hold was
-	// completed or that is not money, a balance inquiry, a void or a
-	// reversal record is no longer needed for settlement.
-	return !moneyKind(r.Kind) && r.Kind != iso8583.KindPreAuth
+	// Approved and unsettled: a completed pre-authorisation, a balance
+	// inquiry, a void or a reversal record is no longer needed for
+	// settlement.
+	return !moneyKind(r.Kind)
 }
 
 // addTotals adds r to t if it is live.
