@@ -331,12 +331,13 @@ func scanIdent(spec *iso8583.Spec, body []byte) (ident, error) {
 	return id, nil
 }
 
-// recorded reports whether the store records requests of kind k (every
-// request but network management: sign-in answers carry new keys and are
-// never repeated).
+// recorded reports whether the store records requests of kind k: every
+// request but a sign-off. A sign-in is recorded so that a retransmitted or
+// late duplicate sign-in (at any host) gets the keys already issued instead
+// of replacing them behind the terminal's back.
 func recorded(k iso8583.Kind) bool {
 	switch k {
-	case iso8583.KindSignIn, iso8583.KindSignOff:
+	case iso8583.KindSignOff:
 		return false
 	}
 	return true
@@ -462,6 +463,9 @@ func (a Answer) apply(resp *iso8583.Transaction) {
 	if len(a.IssuerData) > 0 {
 		resp.ICC = append(iso8583.Hidden(nil), a.IssuerData...)
 	}
+	if len(a.Keys) > 0 {
+		resp.Field62 = append(iso8583.Hidden(nil), a.Keys...)
+	}
 }
 
 // answerOf is what the store keeps of a response.
@@ -474,6 +478,9 @@ func answerOf(resp *iso8583.Transaction) Answer {
 	}
 	if len(resp.ICC) > 0 {
 		a.IssuerData = append([]byte(nil), resp.ICC...)
+	}
+	if len(resp.Field62) > 0 {
+		a.Keys = append([]byte(nil), resp.Field62...)
 	}
 	return a
 }

@@ -57,6 +57,18 @@ func hostSignIn(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 	if err := resp.SetWorkingKeys(r.Keys.TMK, w); err != nil {
 		return nil, err
 	}
+	if ok, isOrdered := h.Keys.(OrderedKeyStore); isOrdered {
+		installed, err := ok.SetWorkingKeysFor(r.Txn.TerminalID, w, r.Txn.STAN, h.now())
+		if err != nil {
+			return nil, err
+		}
+		if !installed {
+			// The terminal signed in again since (this one is late):
+			// its keys stay; it gets no answer to a request it gave up.
+			return nil, fmt.Errorf("%w: sign-in %06d is older than the terminal's last", errNoAnswer, r.Txn.STAN)
+		}
+		return resp, nil
+	}
 	if err := h.Keys.SetWorkingKeys(r.Txn.TerminalID, w); err != nil {
 		return nil, err
 	}

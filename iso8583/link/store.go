@@ -89,6 +89,10 @@ type Answer struct {
 	AdditionalData     string // 48 (settlement totals)
 	AdditionalAmounts  string // 54 (balances)
 	IssuerData         []byte // 55 in the response (issuer authentication data, scripts)
+	// Keys is field 62 of a sign-in answer: the working keys it issued,
+	// enciphered under the terminal's TMK. A retransmitted sign-in gets
+	// the same keys again, and the host's keys do not change.
+	Keys []byte
 }
 
 // HostTxn is the host's record of one request. It keeps no track data,
@@ -302,6 +306,7 @@ func (r *HostTxn) clone() HostTxn {
 		c.Orig = &o
 	}
 	c.Answer.IssuerData = append([]byte(nil), r.Answer.IssuerData...)
+	c.Answer.Keys = append([]byte(nil), r.Answer.Keys...)
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -122,7 +123,8 @@ func (s *KeyStore) AddTerminal(ctx context.Context, tid string, tmk *keys.Key) e
 		return err
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO host_terminal_keys (tid, tmk, working, gen) VALUES ($1, $2, NULL, 1)
-		ON CONFLICT (tid) DO UPDATE SET tmk = excluded.tmk, working = NULL, gen = host_terminal_keys.gen + 1`, tid, sealed)
+		ON CONFLICT (tid) DO UPDATE SET tmk = excluded.tmk, working = NULL, gen = host_terminal_keys.gen + 1,
+		signin_stan = NULL, signin_at = NULL`, tid, sealed)
 	if err != nil {
 		return fmt.Errorf("%w: add terminal %q: %w", link.ErrStore, tid, err)
 	}
@@ -199,6 +201,19 @@ func decodeWorking(b []byte) (*keys.WorkingKeys, error) {
 
 // SetWorkingKeys implements link.KeyStore.
 func (s *KeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
+	_, err := s.setWorking(tid, w, nil, time.Time{})
+	return err
+}
+
+// SetWorkingKeysFor implements link.OrderedKeyStore in one statement: the
+// row changes only when no later sign-in installed keys within
+// link.SignInOrderWindow.
+func (s *KeyStore) SetWorkingKeysFor(tid string, w *keys.WorkingKeys, stan uint32, now time.Time) (bool, error) {
+	st := int64(stan)
+	return s.setWorking(tid, w, &st, now)
+}
+
+func (s *KeyStore) setWorking(tid string, w *keys.WorkingKeys, stan *int64, now time.Time) (bool, error) {
 	clear := []byte{byte(w.Mode)}
 	for _, k := range []*keys.Key{w.PIN, w.MAC, w.Data} {
 		clear = encodeKey(clear, k)
@@ -206,15 +221,29 @@ func (s *KeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	sealed, err := s.seal(tid, "working", clear)
 	wipe(clear)
 	if err != nil {
-		return err
+		return false, err
 	}
+	ctx := context.Background()
 	var gen int64
-	err = s.pool.QueryRow(context.Background(), "UPDATE host_terminal_keys SET working = $2, gen = gen + 1 WHERE tid = $1 RETURNING gen", tid, sealed).Scan(&gen)
+	if stan == nil {
+		err = s.pool.QueryRow(ctx, "UPDATE host_terminal_keys SET working = $2, gen = gen + 1 WHERE tid = $1 RETURNING gen", tid, sealed).Scan(&gen)
+	} else {
+		err = s.pool.QueryRow(ctx, `UPDATE host_terminal_keys SET working = $2, gen = gen + 1, signin_stan = $3, signin_at = $4
+			WHERE tid = $1 AND NOT (signin_stan IS NOT NULL AND signin_at > $4::timestamptz - $5::interval
+				AND ((signin_stan - $3 + 1000000) % 1000000) BETWEEN 1 AND 499999)
+			RETURNING gen`, tid, sealed, *stan, now, link.SignInOrderWindow).Scan(&gen)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var exists bool
+			if err := s.pool.QueryRow(ctx, "SELECT true FROM host_terminal_keys WHERE tid = $1", tid).Scan(&exists); err == nil {
+				return false, nil // a later sign-in's keys stay
+			}
+		}
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%w: %q", link.ErrUnknownTerminal, tid)
+		return false, fmt.Errorf("%w: %q", link.ErrUnknownTerminal, tid)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: working keys %q: %w", link.ErrStore, tid, err)
+		return false, fmt.Errorf("%w: working keys %q: %w", link.ErrStore, tid, err)
 	}
 	s.mu.Lock()
 	if c, ok := s.cache[tid]; ok {
@@ -222,7 +251,7 @@ func (s *KeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 		s.cache[tid] = c
 	}
 	s.mu.Unlock()
-	return nil
+	return true, nil
 }
 
 // Refresh drops the cached keys of tid: the next Terminal reads them

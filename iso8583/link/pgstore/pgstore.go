@@ -120,7 +120,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 const txnColumns = `tid, batch, stan, mti, kind, state, fingerprint, amount, card_hash, card_masked,
-	rc, auth_code, rrn, local_time, local_date, settlement_date, add_response, add_data, add_amounts, issuer_data,
+	rc, auth_code, rrn, local_time, local_date, settlement_date, add_response, add_data, add_amounts, issuer_data, keys,
 	approved, reversed, voided, refunded, completed, orig_tid, orig_batch, orig_stan, orig_mti,
 	settled, owner, lease, created`
 
@@ -138,7 +138,7 @@ func scanTxn(row pgx.Row) (*link.HostTxn, error) {
 	)
 	err := row.Scan(&r.Key.TID, &batch, &stan, &r.Key.MTI, &kind, &state, &fp, &r.Amount, &ch, &r.CardMasked,
 		&rc, &r.Answer.AuthCode, &r.Answer.RRN, &localTime, &localDate, &settlementDat,
-		&r.Answer.AdditionalResponse, &r.Answer.AdditionalData, &r.Answer.AdditionalAmounts, &r.Answer.IssuerData,
+		&r.Answer.AdditionalResponse, &r.Answer.AdditionalData, &r.Answer.AdditionalAmounts, &r.Answer.IssuerData, &r.Answer.Keys,
 		&r.Approved, &r.Reversed, &r.Voided, &r.Refunded, &r.Completed, &otid, &obatch, &ostan, &omti,
 		&r.Settled, &r.Owner, &lease, &created)
 	if err != nil {
@@ -167,7 +167,7 @@ func args(r *link.HostTxn) []any {
 	return []any{
 		r.Key.TID, int64(r.Key.Batch), int64(r.Key.STAN), r.Key.MTI, int16(r.Kind), int16(r.State), r.Fingerprint[:], r.Amount,
 		r.CardHash[:], r.CardMasked, string(r.Answer.RC), r.Answer.AuthCode, r.Answer.RRN, r.Answer.LocalTime, r.Answer.LocalDate,
-		r.Answer.SettlementDate, r.Answer.AdditionalResponse, r.Answer.AdditionalData, r.Answer.AdditionalAmounts, r.Answer.IssuerData,
+		r.Answer.SettlementDate, r.Answer.AdditionalResponse, r.Answer.AdditionalData, r.Answer.AdditionalAmounts, r.Answer.IssuerData, r.Answer.Keys,
 		r.Approved, r.Reversed, r.Voided, r.Refunded, r.Completed, otid, obatch, ostan, omti,
 		r.Settled, r.Owner, r.Lease, r.Created,
 	}

@@ -109,6 +109,14 @@ func (e *env) terminal(tid string) *link.Client {
 }
 
 func (e *env) terminalTimeout(tid string, timeout time.Duration) *link.Client {
+	c := e.terminalNoSignIn(tid, timeout)
+	if err := c.SignIn(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+func (e *env) terminalNoSignIn(tid string, timeout time.Duration) *link.Client {
 	t := e.t
 	e.keys.AddTerminal(tid, mustKey(t, tmkHex))
 	dir := t.TempDir()
@@ -131,9 +139,6 @@ func (e *env) terminalTimeout(tid string, timeout time.Duration) *link.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close(); j.Close(); ctr.Close() })
-	if err := c.SignIn(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	return c
 }
 
@@ -436,6 +441,54 @@ func RunHost(t *testing.T, open Opener) {
 		e.declined(r, err, link.RCDoNotHonour, "a lower ATC")
 		e.approved(c.Sale(ctx, chip(6), 100, pin(t)))
 		e.ledger(200, 0)
+	})
+	t.Run("LateDuplicateSignIn", func(t *testing.T) {
+		// A sign-in request duplicated in the network reaches another
+		// host after the terminal got its keys: it is answered with the
+		// keys already issued and does not replace them (else every later
+		// request, reversals included, fails its MAC).
+		e := newEnv(t, open)
+		var signIn []byte
+		e.hold = func(mti string, f []byte) bool {
+			if mti == "0800" {
+				signIn = append([]byte(nil), f...)
+			}
+			return false
+		}
+		c := e.terminal("50080115")
+		before, _ := e.keys.Terminal("50080115")
+		if signIn == nil || e.hosts[1].ServeFrame(ctx, signIn) == nil {
+			t.Fatal("the duplicate sign-in was not answered")
+		}
+		after, _ := e.keys.Terminal("50080115")
+		if !after.Working.MAC.Equal(before.Working.MAC) {
+			t.Fatal("a duplicate sign-in replaced the terminal's working keys")
+		}
+		e.approved(c.Sale(ctx, card(pan), 100, pin(t)))
+	})
+	t.Run("StaleSignInKeepsNewerKeys", func(t *testing.T) {
+		// The terminal gives up on sign-in 1 and signs in again (2); the
+		// host finishes sign-in 1 afterwards (it was slow, or reached
+		// another host late). The keys of 2 stay, or the terminal would be
+		// locked out.
+		e := newEnv(t, open)
+		var first []byte
+		e.hold = func(mti string, f []byte) bool {
+			if mti == "0800" && first == nil {
+				first = append([]byte(nil), f...)
+				return true
+			}
+			return false
+		}
+		c := e.terminalNoSignIn("50080116", 300*time.Millisecond)
+		if err := c.SignIn(ctx); err == nil {
+			t.Fatal("the held sign-in was answered")
+		}
+		if err := c.SignIn(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.hosts[1].ServeFrame(ctx, first) // the stale sign-in, finished late
+		e.approved(c.Sale(ctx, card(pan), 100, pin(t)))
 	})
 	t.Run("SettlementArchives", func(t *testing.T) {
 		// A settled batch is archived: the same batch number used again

@@ -53,7 +53,7 @@ func full(k link.TxnKey) *link.HostTxn {
 		Key: k, Kind: iso8583.KindRefund, State: link.HostAnswered, Amount: 1234,
 		CardMasked: "622588******6780",
 		Answer: link.Answer{RC: "00", AuthCode: "123456", RRN: "000000000042", LocalTime: "101500", LocalDate: "1205",
-			SettlementDate: "1205", AdditionalResponse: "x", AdditionalData: "48", AdditionalAmounts: "1001156C000000010000", IssuerData: []byte{0x91, 0x02, 0xAA, 0xBB}},
+			SettlementDate: "1205", AdditionalResponse: "x", AdditionalData: "48", AdditionalAmounts: "1001156C000000010000", IssuerData: []byte{0x91, 0x02, 0xAA, 0xBB}, Keys: []byte{1, 2, 3}},
 		Approved: true, Refunded: 5, Completed: 6, Orig: &o, Owner: "host-a", Lease: at(30), Created: at(1),
 	}
 	for i := range r.Fingerprint {
@@ -98,7 +98,11 @@ func equal(a, b *link.HostTxn) error {
 	if !x.Lease.Equal(y.Lease) || !x.Created.Equal(y.Created) {
 		return fmt.Errorf("times %v/%v != %v/%v", x.Lease, x.Created, y.Lease, y.Created)
 	}
+	if string(x.Answer.Keys) != string(y.Answer.Keys) {
+		return fmt.Errorf("keys %X != %X", x.Answer.Keys, y.Answer.Keys)
+	}
 	x.Orig, y.Orig, x.Answer.IssuerData, y.Answer.IssuerData = nil, nil, nil, nil
+	x.Answer.Keys, y.Answer.Keys = nil, nil
 	x.Lease, y.Lease, x.Created, y.Created = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	if fmt.Sprintf("%#v", x) != fmt.Sprintf("%#v", y) {
 		return fmt.Errorf("\n got %+v\nwant %+v", x, y)

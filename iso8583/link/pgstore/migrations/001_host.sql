@@ -22,6 +22,7 @@ CREATE TABLE host_txn (
     add_data        text        NOT NULL,
     add_amounts     text        NOT NULL,
     issuer_data     bytea,
+    keys            bytea,
     approved        boolean     NOT NULL,
     reversed        boolean     NOT NULL,
     voided          boolean     NOT NULL,
@@ -65,5 +66,8 @@ CREATE TABLE host_terminal_keys (
     tid     text   PRIMARY KEY,
     tmk     bytea  NOT NULL,
     working bytea,
-    gen     bigint NOT NULL DEFAULT 0
+    gen     bigint NOT NULL DEFAULT 0,
+    -- the last installed sign-in: its STAN and when (link.OrderedKeyStore)
+    signin_stan bigint,
+    signin_at   timestamptz
 );
