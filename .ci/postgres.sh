@@ -44,7 +44,7 @@ trap cleanup EXIT
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U possdk possdk
 
 export POSSDK_PG_URL="postgres://possdk@127.0.0.1:$port/possdk?sslmode=disable"
-go test -count=1 -v -run 'Postgres|PG|MultiHost' ./iso8583/link/... 2>&1 | tee "$dir/test.log" | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|_test\.go:[0-9]+:' || true
+go test -count=1 -timeout 15m -v -run 'Postgres|PG|MultiHost' ./iso8583/link/... ./examples/host/ 2>&1 | tee "$dir/test.log" | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|_test\.go:[0-9]+:' || true
 if grep -qE '^(--- FAIL|FAIL)' "$dir/test.log"; then
   echo "PostgreSQL tests failed; server log:"; tail -50 "$dir/log"
   exit 1

@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/iso8583"
@@ -32,6 +33,15 @@ type Config struct {
 	Logger *slog.Logger
 	// TLS, when not nil, makes Listen serve TLS.
 	TLS *tls.Config
+	// Store holds the host's transactions (nil: in memory). Hosts that
+	// share a Store need the same CardKey and a shared KeyStore.
+	Store   link.Store
+	CardKey []byte
+	// KeyStore holds the terminals' keys (nil: in memory, loaded from
+	// Keys). A shared one must already know the terminals.
+	KeyStore link.KeyStore
+	// Metrics receives the host's measurements (nil: none).
+	Metrics link.HostMetrics
 }
 
 // Acquirer is a host ready to serve terminals.
@@ -61,13 +71,18 @@ func New(cfg Config) (*Acquirer, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	store := &keyStore{MemoryKeyStore: link.NewMemoryKeyStore(), logf: logf}
-	for tid := range cfg.Keys.Terminals {
-		tmk, err := cfg.Keys.TMK(tid)
-		if err != nil {
-			return nil, err
+	mem := link.NewMemoryKeyStore()
+	store := &keyStore{KeyStore: mem, logf: logf}
+	if cfg.KeyStore != nil {
+		store.KeyStore = cfg.KeyStore
+	} else {
+		for tid := range cfg.Keys.Terminals {
+			tmk, err := cfg.Keys.TMK(tid)
+			if err != nil {
+				return nil, err
+			}
+			mem.AddTerminal(tid, tmk)
 		}
-		store.AddTerminal(tid, tmk)
 	}
 	imk, err := cfg.Keys.IssuerMasterKey()
 	if err != nil {
@@ -85,7 +100,8 @@ func New(cfg Config) (*Acquirer, error) {
 	chip := &chipIssuer{sim: sim, imk: imk, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
 	a := &Acquirer{
-		Host:   &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger},
+		Host: &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger,
+			Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics},
 		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
 	}
 	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger}
@@ -106,11 +122,33 @@ func (a *Acquirer) ServeFrame(ctx context.Context, frame []byte) []byte {
 
 // keyStore reports the working keys each sign-in issues.
 type keyStore struct {
-	*link.MemoryKeyStore
+	link.KeyStore
 	logf func(format string, a ...any)
 }
 
 func (s *keyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	s.logf("sign-in of terminal %s: new working keys %s, sent under the TMK", tid, w)
-	return s.MemoryKeyStore.SetWorkingKeys(tid, w)
+	return s.KeyStore.SetWorkingKeys(tid, w)
+}
+
+// SetWorkingKeysFor implements link.OrderedKeyStore when the store does.
+func (s *keyStore) SetWorkingKeysFor(tid string, w *keys.WorkingKeys, stan uint32, now time.Time) (bool, error) {
+	o, ok := s.KeyStore.(link.OrderedKeyStore)
+	if !ok {
+		return true, s.SetWorkingKeys(tid, w)
+	}
+	installed, err := o.SetWorkingKeysFor(tid, w, stan, now)
+	if installed {
+		s.logf("sign-in of terminal %s: new working keys %s, sent under the TMK", tid, w)
+	} else if err == nil {
+		s.logf("sign-in %06d of terminal %s came after a later one: keys kept", stan, tid)
+	}
+	return installed, err
+}
+
+// Refresh passes a host's reload request to a shared key store.
+func (s *keyStore) Refresh(tid string) {
+	if r, ok := s.KeyStore.(interface{ Refresh(string) }); ok {
+		r.Refresh(tid)
+	}
 }

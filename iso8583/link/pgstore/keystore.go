@@ -132,6 +132,23 @@ func (s *KeyStore) AddTerminal(ctx context.Context, tid string, tmk *keys.Key) e
 	return nil
 }
 
+// EnsureTerminal registers a terminal with its TMK unless it is already
+// registered (hosts starting up with the same terminal list leave each
+// other's working keys alone). It reports whether it added the terminal.
+func (s *KeyStore) EnsureTerminal(ctx context.Context, tid string, tmk *keys.Key) (bool, error) {
+	clear := encodeKey(nil, tmk)
+	sealed, err := s.seal(tid, "tmk", clear)
+	wipe(clear)
+	if err != nil {
+		return false, err
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO host_terminal_keys (tid, tmk, working, gen) VALUES ($1, $2, NULL, 1) ON CONFLICT (tid) DO NOTHING`, tid, sealed)
+	if err != nil {
+		return false, fmt.Errorf("%w: add terminal %q: %w", link.ErrStore, tid, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 func wipe(b []byte) { clear(b) }
 
 // Terminal implements link.KeyStore.
