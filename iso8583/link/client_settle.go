@@ -226,7 +226,7 @@ func (c *Client) dropSettledLocked(batch uint32) error {
 		return c.cfg.Journal.Clear()
 	}
 	for _, id := range drop {
-		if err := c.cfg.Journal.Delete(id); err != nil {
+		if err := c.deleteRecord(id); err != nil {
 			return err
 		}
 	}

@@ -258,7 +258,7 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, orig uint64, b
 	}
 	if !resp.ResponseCode.Approved() {
 		if reversible(t.Kind) {
-			if err := c.cfg.Journal.Delete(id); err != nil {
+			if err := c.deleteRecord(id); err != nil {
 				// A restart sends the reversal of a declined request: the
 				// host finds nothing to undo (25). Harmless either way.
 				c.cfg.Logger.Error("link: dropping the record of a declined request", "txn", t, "err", err)
@@ -381,8 +381,16 @@ func (c *Client) DrainReversals(ctx context.Context) error {
 // first. It returns an error wrapping ErrPendingReversal if one is still
 // pending.
 func (c *Client) drainLocked(ctx context.Context) error {
-	for _, e := range c.cfg.Journal.Entries() {
-		r, err := decodeRecord(e.ID, e.Payload)
+	ids, err := c.pendingRecords()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b, ok := c.cfg.Journal.Get(id)
+		if !ok {
+			continue
+		}
+		r, err := decodeRecord(id, b)
 		if err != nil {
 			return err
 		}
@@ -395,7 +403,7 @@ func (c *Client) drainLocked(ctx context.Context) error {
 		if err := c.sendReversalLocked(ctx, r.Rev); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, r.Rev, err)
 		}
-		if err := c.cfg.Journal.Delete(e.ID); err != nil {
+		if err := c.deleteRecord(id); err != nil {
 			return err
 		}
 	}
