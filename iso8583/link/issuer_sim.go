@@ -212,6 +212,19 @@ func (s *SimIssuer) Reverse(_ context.Context, t *iso8583.Transaction) error {
 	return nil
 }
 
+// Clear drops the ledger lines of a terminal's batch once it has settled
+// (the issuer's clearing): a repeat or reversal after that is treated as
+// unknown. The stats keep their totals.
+func (s *SimIssuer) Clear(tid string, batch uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.ledger {
+		if k.TID == tid && k.Batch == batch {
+			delete(s.ledger, k)
+		}
+	}
+}
+
 // Stats returns the counts so far.
 func (s *SimIssuer) Stats() IssuerStats {
 	s.mu.Lock()

@@ -178,6 +178,8 @@ func (p *hostProc) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
+	// The host dies with the test, even if the test itself is killed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,7 +37,16 @@ const migrationLock = 0x706f7373_64_6b // "possdk"
 // other retries and finds it).
 type Store struct {
 	pool *pgxpool.Pool
+
+	seqMu sync.Mutex
+	seqs  map[string]*seqBlock
 }
+
+// seqBlock is a block of sequence values this Store hands out without a
+// round trip: nextval n reserves [n·seqBlockSize, (n+1)·seqBlockSize).
+type seqBlock struct{ next, end uint64 }
+
+const seqBlockSize = 64
 
 // Open connects to the database at url (a PostgreSQL URL or DSN, e.g.
 // "postgres://user@host:5432/db"), applies the embedded schema
@@ -253,40 +263,65 @@ func isConnErr(err error) bool {
 	return errors.As(err, &ce) || pgconn.SafeToRetry(err) || pgconn.Timeout(err)
 }
 
-func (s *Store) update(ctx context.Context, keys []link.TxnKey, fn func(recs []*link.HostTxn) error) error {
-	tx, err := s.pool.Begin(ctx)
+func (s *Store) update(ctx context.Context, keys []link.TxnKey, fn func(recs []*link.HostTxn) error) (err error) {
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx)
+	defer conn.Release()
+	// Two round trips: BEGIN and the locking reads in one pipelined
+	// batch, the writes and COMMIT in another.
+	open := false
+	defer func() {
+		if open {
+			// Roll back on any failure; a connection in an unknown
+			// state is closed rather than returned to the pool.
+			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				conn.Conn().Close(context.WithoutCancel(ctx))
+			}
+		}
+	}()
 	// Lock in key order: two hosts updating the same pair never deadlock.
 	order := make([]int, len(keys))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return keyLess(keys[a], keys[b]) })
+	var rb pgx.Batch
+	rb.Queue("BEGIN")
+	for _, i := range order {
+		k := keys[i]
+		rb.Queue("SELECT "+txnColumns+" FROM host_txn WHERE tid = $1 AND batch = $2 AND stan = $3 AND mti = $4 FOR UPDATE",
+			k.TID, int64(k.Batch), int64(k.STAN), k.MTI)
+	}
+	open = true
+	br := conn.SendBatch(ctx, &rb)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return err
+	}
 	recs := make([]*link.HostTxn, len(keys))
 	before := make([][]any, len(keys))
 	for _, i := range order {
-		k := keys[i]
-		row := tx.QueryRow(ctx, "SELECT "+txnColumns+" FROM host_txn WHERE tid = $1 AND batch = $2 AND stan = $3 AND mti = $4 FOR UPDATE",
-			k.TID, int64(k.Batch), int64(k.STAN), k.MTI)
-		r, err := scanTxn(row)
+		r, err := scanTxn(br.QueryRow())
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
+			br.Close()
 			return err
 		default:
 			recs[i] = r
 			before[i] = args(r)
 		}
 	}
+	if err := br.Close(); err != nil {
+		return err
+	}
 	if err := fn(recs); err != nil {
 		return err
 	}
-	var b pgx.Batch
-	type op struct{ insert bool }
-	var ops []op
+	var wb pgx.Batch
+	var inserts []bool
 	for _, i := range order {
 		r := recs[i]
 		if r == nil {
@@ -295,34 +330,43 @@ func (s *Store) update(ctx context.Context, keys []link.TxnKey, fn func(recs []*
 		r.Key = keys[i]
 		a := args(r)
 		if before[i] == nil {
-			b.Queue(insertSQL, a...)
-			ops = append(ops, op{insert: true})
+			wb.Queue(insertSQL, a...)
+			inserts = append(inserts, true)
 			continue
 		}
 		if same(before[i], a) {
 			continue
 		}
-		b.Queue(updateSQL, a...)
-		ops = append(ops, op{})
+		wb.Queue(updateSQL, a...)
+		inserts = append(inserts, false)
 	}
-	if len(ops) > 0 {
-		br := tx.SendBatch(ctx, &b)
-		for _, o := range ops {
-			tag, err := br.Exec()
-			if err != nil {
-				br.Close()
-				return err
-			}
-			if o.insert && tag.RowsAffected() == 0 {
-				br.Close()
-				return errRetry // created by another host meanwhile
-			}
-		}
-		if err := br.Close(); err != nil {
+	if len(inserts) == 0 {
+		_, err := conn.Exec(ctx, "COMMIT")
+		open = err != nil
+		return err
+	}
+	wb.Queue("COMMIT")
+	bw := conn.SendBatch(ctx, &wb)
+	for _, ins := range inserts {
+		tag, err := bw.Exec()
+		if err != nil {
+			bw.Close()
 			return err
 		}
+		if ins && tag.RowsAffected() == 0 {
+			bw.Close()
+			return errRetry // created by another host meanwhile
+		}
 	}
-	return tx.Commit(ctx)
+	if _, err := bw.Exec(); err != nil { // COMMIT
+		bw.Close()
+		return err
+	}
+	if err := bw.Close(); err != nil {
+		return err
+	}
+	open = false
+	return nil
 }
 
 // same compares two argument lists.
@@ -459,8 +503,30 @@ func (s *Store) Settle(ctx context.Context, tid string, batch uint32) (iso8583.T
 var seqName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
 
 // Next implements link.Store with a PostgreSQL sequence per name
-// (nextval: never rolled back, never repeated, no row lock).
+// (nextval: never rolled back, never repeated, no row lock), each value
+// of which reserves a block of 64 for this Store: values are unique
+// across hosts and increase for each host, one round trip per 64.
 func (s *Store) Next(ctx context.Context, name string) (uint64, error) {
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	if s.seqs == nil {
+		s.seqs = make(map[string]*seqBlock)
+	}
+	b := s.seqs[name]
+	if b == nil || b.next == b.end {
+		n, err := s.nextval(ctx, name)
+		if err != nil {
+			return 0, err
+		}
+		b = &seqBlock{next: n * seqBlockSize, end: (n + 1) * seqBlockSize}
+		s.seqs[name] = b
+	}
+	v := b.next
+	b.next++
+	return v, nil
+}
+
+func (s *Store) nextval(ctx context.Context, name string) (uint64, error) {
 	if !seqName.MatchString(name) {
 		return 0, fmt.Errorf("%w: sequence name %q", link.ErrStore, name)
 	}

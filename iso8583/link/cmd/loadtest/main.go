@@ -283,6 +283,7 @@ func run(o opts) error {
 					if s, err := c.Settle(ctx); err == nil && s.Balanced {
 						settled[i].DebitAmount += s.Terminal.DebitAmount
 						settled[i].DebitCount += s.Terminal.DebitCount
+						issuer.Clear(tids[i], s.Batch)
 					} else if err == nil {
 						firstErr.CompareAndSwap(nil, fmt.Errorf("%s: batch not balanced: terminal %+v host %+v", tids[i], s.Terminal, s.Host))
 					}
