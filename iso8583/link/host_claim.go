@@ -71,9 +71,25 @@ func maskPAN(p iso8583.PAN) string {
 // claim records req as pending under this host, or returns the record a
 // previous request with the same key left. A pending record whose host is
 // still working is waited for; one whose lease ran out is taken over.
-func (h *Host) claim(ctx context.Context, key TxnKey, req *iso8583.Transaction, fp [32]byte) (*claim, *HostTxn, error) {
+func (h *Host) claim(ctx context.Context, key TxnKey, req *iso8583.Transaction, fpr [32]byte) (*claim, *HostTxn, error) {
+	fp := fpr
 	pan := cardOf(req)
 	wait := 5 * time.Millisecond
+	if fp, ok := h.store.(StoreFastPath); ok {
+		now := h.now()
+		r := &HostTxn{
+			Key: key, Kind: req.Kind, State: HostPending, Fingerprint: fpr, Amount: req.Amount,
+			CardHash: h.cardHash(pan), CardMasked: maskPAN(pan),
+			Owner: h.owner, Lease: now.Add(h.lease()), Created: now,
+		}
+		created, err := fp.Create(ctx, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		if created {
+			return &claim{key: key, owner: h.owner}, nil, nil
+		}
+	}
 	for {
 		var (
 			cl   *claim
@@ -130,6 +146,13 @@ func (h *Host) commit(ctx context.Context, r *Request, a Answer, approved bool, 
 			return nil
 		}
 		return fmt.Errorf("%w: %s is not recorded", ErrStore, r.Txn.Kind)
+	}
+	if f, ok := h.store.(StoreFastPath); ok && eff == nil && len(others) == 0 {
+		err := f.Finish(ctx, cl.key, cl.owner, a, approved)
+		if err == nil {
+			cl.done = true
+		}
+		return err
 	}
 	keys := append([]TxnKey{cl.key}, others...)
 	err := h.store.Update(ctx, keys, func(recs []*HostTxn) error {

@@ -178,6 +178,19 @@ type Store interface {
 	Prune(ctx context.Context, before time.Time) (int, error)
 }
 
+// StoreFastPath is implemented by stores that can do the host's two most
+// frequent changes in one statement each (PostgreSQL: one round trip
+// instead of a locking read and a write). The Host uses it when present;
+// the result must be what Update would have done.
+type StoreFastPath interface {
+	// Create inserts r if no record has its key and reports whether it
+	// did.
+	Create(ctx context.Context, r *HostTxn) (bool, error)
+	// Finish records a pending request's final answer if owner still
+	// holds it (else ErrLeaseLost).
+	Finish(ctx context.Context, k TxnKey, owner string, a Answer, approved bool) error
+}
+
 // Sequence names used by the Host.
 const (
 	SeqRRN  = "rrn"

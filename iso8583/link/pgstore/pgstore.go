@@ -584,3 +584,29 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// Create implements link.StoreFastPath: one INSERT … ON CONFLICT DO NOTHING.
+func (s *Store) Create(ctx context.Context, r *link.HostTxn) (bool, error) {
+	tag, err := s.pool.Exec(ctx, insertSQL, args(r)...)
+	if err != nil {
+		return false, fmt.Errorf("%w: create %s: %w", link.ErrStore, r.Key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Finish implements link.StoreFastPath: one conditional UPDATE.
+func (s *Store) Finish(ctx context.Context, k link.TxnKey, owner string, a link.Answer, approved bool) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE host_txn SET state = $6, approved = $7, rc = $8, auth_code = $9, rrn = $10,
+		local_time = $11, local_date = $12, settlement_date = $13, add_response = $14, add_data = $15, add_amounts = $16,
+		issuer_data = $17, keys = $18
+		WHERE tid = $1 AND batch = $2 AND stan = $3 AND mti = $4 AND state = 1 AND owner = $5`,
+		k.TID, int64(k.Batch), int64(k.STAN), k.MTI, owner, int16(link.HostAnswered), approved, string(a.RC), a.AuthCode, a.RRN,
+		a.LocalTime, a.LocalDate, a.SettlementDate, a.AdditionalResponse, a.AdditionalData, a.AdditionalAmounts, a.IssuerData, a.Keys)
+	if err != nil {
+		return fmt.Errorf("%w: finish %s: %w", link.ErrStore, k, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return link.ErrLeaseLost
+	}
+	return nil
+}

@@ -35,7 +35,7 @@ func openDB(url string) (*pgstore.Store, func(), error) {
 		return nil, nil, err
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	cfg.MaxConns = 64
+	cfg.MaxConns = 16
 	st, err := pgstore.OpenConfig(ctx, cfg)
 	if err != nil {
 		drop()
