@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -37,6 +38,9 @@ type Server struct {
 	Handler FrameHandler
 	// TLS, when not nil, makes the server speak TLS with this config.
 	TLS *tls.Config
+	// OnHandshakeError, if set, is called for every failed TLS handshake
+	// (also logged at Warn with the remote address), e.g. for a metric.
+	OnHandshakeError func(remote net.Addr, err error)
 	// MaxFrame refuses larger inbound frames and drops the connection
 	// (default DefaultMaxFrame).
 	MaxFrame int
@@ -239,6 +243,25 @@ func (c *serverConn) serve() {
 	maxFrame := s.MaxFrame
 	if maxFrame <= 0 {
 		maxFrame = DefaultMaxFrame
+	}
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		// Handshake now, so a failure is logged with its cause and the
+		// terminal's address (a plaintext terminal, a wrong pin, an old
+		// TLS version) instead of surfacing as a read error.
+		hctx, cancel := context.WithTimeout(s.baseCtx, idle)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			msg := "link: TLS handshake failed"
+			if strings.Contains(err.Error(), "does not look like a TLS handshake") {
+				msg = "link: TLS handshake failed: the terminal speaks plain TCP, the host expects TLS"
+			}
+			s.logger().Warn(msg, "remote", c.nc.RemoteAddr(), "err", err)
+			if s.OnHandshakeError != nil {
+				s.OnHandshakeError(c.nc.RemoteAddr(), err)
+			}
+			return
+		}
 	}
 	inflight := max(s.MaxInFlight, 1)
 	var sem chan struct{}

@@ -3,6 +3,9 @@ package link
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
 	"net"
 	"testing"
 	"time"
@@ -138,4 +141,51 @@ func TestServerMaxConns(t *testing.T) {
 	if _, err := second.RoundTrip(ctx2, k2, testFrame('Q', k2, "")); err != nil {
 		t.Fatalf("second connection not served after the first closed: %v", err)
 	}
+}
+
+// A plaintext terminal talking to a TLS host: the host logs that the
+// terminal speaks plain TCP, with its address (issue 16, operator logs).
+func TestServerLogsHandshakeFailure(t *testing.T) {
+	srvCfg, _ := testTLS(t)
+	var buf syncLog
+	got := make(chan error, 1)
+	srv := &Server{Handler: FrameHandlerFunc(func(context.Context, []byte) []byte { return nil }), TLS: srvCfg,
+		Logger: slog.New(slog.NewTextHandler(&buf, nil)), OnHandshakeError: func(_ net.Addr, err error) { got <- err }}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte{0x00, 0x10, 0x60, 0x00, 0x01, 0x00, 0x00, 0x60, 0x22, 0, 0, 0, 0, 0, 0x08, 0x00, 0x00, 0x00})
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no handshake error reported")
+	}
+	if s := buf.String(); !strings.Contains(s, "the terminal speaks plain TCP, the host expects TLS") || !strings.Contains(s, "remote=127.0.0.1:") {
+		t.Fatalf("log: %q", s)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
