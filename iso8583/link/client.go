@@ -16,6 +16,10 @@ import (
 
 // Config configures a terminal Client.
 type Config struct {
+	// ChipUploadCode is 60.3 of a chip transaction's batch-upload detail
+	// message (default ChipUploadUnbalanced, 205; some acquirers use 206).
+	ChipUploadCode string
+
 	// Dialer reaches the host (TLS and pins optional).
 	Dialer Dialer
 	// Codec gives spec and framing (nil: CUP spec, CUP framing). The
