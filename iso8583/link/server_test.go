@@ -120,26 +120,62 @@ func TestServerPipelined(t *testing.T) {
 	t.Logf("8 pipelined 50 ms requests took %v", time.Since(start))
 }
 
+// TestServerMaxConns (issue 23): at the cap, a new connection takes the
+// place of the longest-idle one, so idle sockets cannot keep a real
+// terminal out.
 func TestServerMaxConns(t *testing.T) {
-	s := &Server{Handler: echoHandler(0), MaxConns: 1}
+	s := &Server{Handler: echoHandler(0), MaxConns: 20, Logger: quietLogger()}
 	addr := startServer(t, s)
-	first := dialTest(t, addr)
+	var idle []net.Conn
+	for range 200 { // an attacker's idle sockets, ten times the cap
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, c)
+	}
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	real := dialTest(t, addr)
 	k := Key{Terminal: "T1", STAN: 1}
-	if _, err := first.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
-		t.Fatal(err)
-	}
-	second := dialTest(t, addr) // TCP connects (backlog) but is not served
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := second.RoundTrip(ctx, k, testFrame('Q', k, "")); !errors.Is(err, ErrTimeout) {
-		t.Fatalf("second connection served beyond MaxConns: %v", err)
+	if _, err := real.RoundTrip(ctx, k, testFrame('Q', k, "")); err != nil {
+		t.Fatalf("the real terminal was not served: %v", err)
 	}
-	first.Close()
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel2()
-	k2 := Key{Terminal: "T1", STAN: 2}
-	if _, err := second.RoundTrip(ctx2, k2, testFrame('Q', k2, "")); err != nil {
-		t.Fatalf("second connection not served after the first closed: %v", err)
+	s.mu.Lock()
+	n := len(s.conns)
+	s.mu.Unlock()
+	if n > 20 {
+		t.Fatalf("%d connections open, cap 20", n)
+	}
+}
+
+// TestServerMaxConnsPerSource (issue 23): one address cannot take more
+// than its share.
+func TestServerMaxConnsPerSource(t *testing.T) {
+	s := &Server{Handler: echoHandler(0), MaxConnsPerSource: 3, Logger: quietLogger()}
+	addr := startServer(t, s)
+	var conns []*Conn
+	for range 3 {
+		conns = append(conns, dialTest(t, addr))
+	}
+	for i, c := range conns {
+		k := Key{Terminal: "T1", STAN: uint32(i + 1)}
+		if _, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fourth := dialTest(t, addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	k := Key{Terminal: "T1", STAN: 9}
+	if _, err := fourth.RoundTrip(ctx, k, testFrame('Q', k, "")); err == nil {
+		t.Fatal("a fourth connection from one address was served")
 	}
 }
 
