@@ -150,6 +150,25 @@ type Host struct {
 	// Metrics receives the host's measurements (nil: none). See
 	// package link/hostmetrics for Prometheus.
 	Metrics HostMetrics
+	// MACFailureLimit locks out a terminal or a source address after
+	// this many requests that fail their MAC (or, for an address, name
+	// unregistered terminals) within LockoutWindow, for LockoutDuration
+	// (defaults DefaultMACFailureLimit, DefaultLockoutWindow,
+	// DefaultLockoutDuration; negative: no lock-out). A locked-out address
+	// gets no answers at all; for a locked-out terminal, requests that
+	// fail their MAC go unanswered (no oracle) while requests with a good
+	// MAC are still served, so an attacker cannot lock a real terminal
+	// out. Each lock-out raises Alarm and an Error log.
+	MACFailureLimit int
+	LockoutWindow   time.Duration
+	LockoutDuration time.Duration
+	// Alarm, if set, receives security alarms (lock-outs, sign-in
+	// floods), synchronously.
+	Alarm func(HostAlarm)
+	// SignInLimit is how many sign-ins a terminal may make per minute
+	// (default 30; negative: no limit). Beyond it sign-ins go unanswered
+	// for a minute and an alarm is raised.
+	SignInLimit int
 	// Rand is the source for working keys (default crypto/rand).
 	Rand io.Reader
 	// Now returns the time (default time.Now).
@@ -164,6 +183,8 @@ type Host struct {
 	cardKey  []byte
 	metrics  HostMetrics
 	sessions sync.Map // terminal ID -> *session
+	locks    lockout
+	signIns  lockout
 	routes   map[iso8583.Kind]TxnHandler
 	routeMu  sync.RWMutex
 }
@@ -293,6 +314,35 @@ func (h *Host) session(tid string) (TerminalKeys, *session, error) {
 	return tk, s, nil
 }
 
+// altSession builds the session of a terminal's other working keys.
+func (h *Host) altSession(w *keys.WorkingKeys) (*session, error) {
+	alg := h.MAC
+	if alg == 0 {
+		alg = iso8583.MACX919
+	}
+	mac, err := iso8583.NewMAC(alg, w.MAC)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{w: w, codec: h.base.WithMAC(mac), mac: mac}
+	if w.PIN != nil {
+		if s.pik, err = pinblock.NewCipher(w.PIN, h.PINFormat, h.rand()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// confirm tells a ConfirmingKeyStore which keys the terminal uses.
+func (h *Host) confirm(tid string, w *keys.WorkingKeys) {
+	if c, ok := h.Keys.(ConfirmingKeyStore); ok {
+		if err := c.ConfirmWorkingKeys(strings.TrimRight(tid, " "), w); err != nil {
+			h.logger().Warn("link: host: confirming working keys", "terminal", tid, "err", err)
+		}
+		h.sessions.Delete(strings.TrimRight(tid, " "))
+	}
+}
+
 // ident is what the host can read from a request before verifying it,
 // enough to address an error response.
 type ident struct {
@@ -347,6 +397,9 @@ func recorded(k iso8583.Kind) bool {
 func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 	h.init()
 	start := time.Now()
+	if h.sourceLocked(ctx) {
+		return nil // locked out: no answers to probe with
+	}
 	env, body, err := h.base.Unframe(frame)
 	if err != nil {
 		h.metrics.Junk()
@@ -377,6 +430,35 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 			h.sessions.Delete(id.tid)
 			req, err = h.base.UnpackTransactionFor(body, lookup)
 		}
+	}
+	if errors.Is(err, iso8583.ErrMAC) && lookupErr == nil {
+		// The terminal may use keys of another sign-in: one still
+		// unconfirmed (it finished late, or the answer it got was not the
+		// last one issued) or the last confirmed ones (the last sign-in
+		// was not its own, or it never got the answer).
+		alts := append(append([]*keys.WorkingKeys(nil), tk.Recent...), tk.Previous)
+		for i, w := range alts {
+			if w == nil {
+				continue
+			}
+			alt, aerr := h.altSession(w)
+			if aerr != nil {
+				continue
+			}
+			r, uerr := alt.codec.UnpackTransactionFor(body, func(string) (iso8583.MAC, error) { return alt.mac, nil })
+			if uerr != nil {
+				continue
+			}
+			req, err, sess = r, nil, alt
+			if i < len(tk.Recent) {
+				h.confirm(r.TerminalID, w)
+			} else {
+				h.logger().Warn("link: host: terminal MACs with its previous working keys (a sign-in it did not make or did not complete)", "terminal", r.TerminalID, "remote", remoteOf(ctx))
+			}
+			break
+		}
+	} else if err == nil && !tk.Confirmed && tk.Working != nil && sess != nil && sess.w == tk.Working && req.Kind.RequiresMAC() {
+		h.confirm(req.TerminalID, tk.Working)
 	}
 	if err != nil {
 		return h.reject(ctx, env, body, lookupErr, err)
@@ -525,12 +607,22 @@ func (h *Host) reject(ctx context.Context, env iso8583.Envelope, body []byte, lo
 	rc := RCFormatError
 	switch {
 	case errors.Is(lookupErr, ErrUnknownTerminal):
+		// UnionPay practice answers 97 (terminal not registered), which
+		// installers need; an address that names many unknown terminals
+		// is enumerating them and is locked out like a MAC flood.
 		rc = RCUnknownTerminal
+		if h.failure(ctx, AlarmUnknownTerminal, "") {
+			return nil
+		}
 	case lookupErr != nil:
 		rc = RCSystemError
 	case errors.Is(err, iso8583.ErrMAC):
 		rc = iso8583.ReasonMACError
 		h.metrics.MACFailure()
+		if h.failure(ctx, AlarmMACFailures, id.tid) {
+			h.logger().Warn("link: host: locked out; request with a bad MAC left unanswered", "terminal", id.tid, "remote", remoteOf(ctx))
+			return nil
+		}
 	}
 	if lookupErr != nil {
 		h.logger().Warn("link: host: terminal keys", "terminal", id.tid, "stan", fmt.Sprintf("%06d", id.stan), "remote", remoteOf(ctx), "err", lookupErr)

@@ -38,7 +38,23 @@ func hostApprove(_ context.Context, _ *Host, r *Request) (*iso8583.Transaction, 
 // hostSignIn issues fresh working keys under the terminal's TMK (CUP POS
 // sign-in, field 62) and records them; the response's 60.2 keeps the
 // terminal's batch.
-func hostSignIn(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+	if limit := h.SignInLimit; limit >= 0 {
+		if limit == 0 {
+			limit = 30
+		}
+		locked, newly, n, until := h.signIns.fail(r.Txn.TerminalID, h.now(), limit+1, time.Minute, time.Minute)
+		if newly {
+			a := HostAlarm{Kind: AlarmSignInRate, Terminal: r.Txn.TerminalID, Remote: remoteIP(ctx), Count: n, Until: until}
+			h.logger().Error("link: host: ALARM: sign-in flood", "terminal", a.Terminal, "remote", a.Remote, "count", a.Count, "until", a.Until.Format(time.RFC3339))
+			if h.Alarm != nil {
+				h.Alarm(a)
+			}
+		}
+		if locked {
+			return nil, fmt.Errorf("%w: sign-in rate of %s", errNoAnswer, r.Txn.TerminalID)
+		}
+	}
 	mode, err := r.Txn.KeyMode()
 	if err != nil {
 		mode = h.KeyMode
@@ -56,18 +72,6 @@ func hostSignIn(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 	}
 	if err := resp.SetWorkingKeys(r.Keys.TMK, w); err != nil {
 		return nil, err
-	}
-	if ok, isOrdered := h.Keys.(OrderedKeyStore); isOrdered {
-		installed, err := ok.SetWorkingKeysFor(r.Txn.TerminalID, w, r.Txn.STAN, h.now())
-		if err != nil {
-			return nil, err
-		}
-		if !installed {
-			// The terminal signed in again since (this one is late):
-			// its keys stay; it gets no answer to a request it gave up.
-			return nil, fmt.Errorf("%w: sign-in %06d is older than the terminal's last", errNoAnswer, r.Txn.STAN)
-		}
-		return resp, nil
 	}
 	if err := h.Keys.SetWorkingKeys(r.Txn.TerminalID, w); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package link
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/possdk/pos/keys"
 )
@@ -12,8 +11,65 @@ import (
 // master key (TMK, loaded at installation) and the working keys issued at
 // the last sign-in (nil before the first).
 type TerminalKeys struct {
-	TMK     *keys.Key
+	TMK *keys.Key
+	// Working are the working keys issued last.
 	Working *keys.WorkingKeys
+	// Confirmed: the terminal has MACed a request with Working.
+	Confirmed bool
+	// Previous are the last working keys the terminal proved it had,
+	// kept while Working is unconfirmed; Recent the other keys issued
+	// since (newest first, at most MaxUnconfirmedKeys). A sign-in the
+	// terminal did not make (anyone can send an 0800 naming a terminal),
+	// did not complete, or that finished after its next one therefore
+	// cannot lock it out: the host verifies against each and confirms
+	// the set the terminal uses, which drops the others.
+	Previous *keys.WorkingKeys
+	Recent   []*keys.WorkingKeys
+}
+
+// MaxUnconfirmedKeys bounds TerminalKeys.Recent.
+const MaxUnconfirmedKeys = 3
+
+// Rotate returns t with w issued: the last confirmed keys stay as
+// Previous, unconfirmed ones move to Recent.
+func (t TerminalKeys) Rotate(w *keys.WorkingKeys) TerminalKeys {
+	switch {
+	case t.Confirmed || t.Previous == nil:
+		t.Previous, t.Recent = t.Working, nil
+	case t.Working != nil:
+		t.Recent = append([]*keys.WorkingKeys{t.Working}, t.Recent...)
+		if len(t.Recent) > MaxUnconfirmedKeys {
+			t.Recent = t.Recent[:MaxUnconfirmedKeys]
+		}
+	}
+	t.Working, t.Confirmed = w, false
+	return t
+}
+
+// Confirm returns t with w (Working or one of Recent) as the terminal's
+// confirmed keys, the others dropped, and whether w was one of them.
+func (t TerminalKeys) Confirm(w *keys.WorkingKeys) (TerminalKeys, bool) {
+	if w == nil || (t.Confirmed && t.Working == w) {
+		return t, false
+	}
+	ok := t.Working == w
+	for _, r := range t.Recent {
+		ok = ok || r == w
+	}
+	if !ok {
+		return t, false
+	}
+	t.Working, t.Confirmed, t.Previous, t.Recent = w, true, nil, nil
+	return t, true
+}
+
+// ConfirmingKeyStore is a KeyStore that keeps the keys of unconfirmed
+// sign-ins (TerminalKeys.Previous and Recent). The Host calls
+// ConfirmWorkingKeys on the first request that verifies under w when w is
+// not yet confirmed.
+type ConfirmingKeyStore interface {
+	KeyStore
+	ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error
 }
 
 // String shows check values only.
@@ -42,40 +98,10 @@ type KeyStore interface {
 	SetWorkingKeys(tid string, w *keys.WorkingKeys) error
 }
 
-// OrderedKeyStore is a KeyStore that keeps sign-ins in the terminal's
-// order, for hosts that may process a terminal's sign-ins out of order (a
-// sign-in the terminal gave up on finishes after its next one, or a
-// duplicate arrives late at another host): SetWorkingKeysFor installs the
-// keys of the sign-in with STAN stan unless a sign-in with a later STAN
-// installed keys within SignInOrderWindow before now, and reports whether it
-// did. Without it, a stale sign-in would replace the keys the terminal uses
-// and lock it out (every MAC, reversals included, would fail).
-type OrderedKeyStore interface {
-	KeyStore
-	SetWorkingKeysFor(tid string, w *keys.WorkingKeys, stan uint32, now time.Time) (bool, error)
-}
-
-// SignInOrderWindow is how long a sign-in's STAN outranks older ones: a
-// terminal whose counters were reset can sign in again after it.
-const SignInOrderWindow = 10 * time.Minute
-
-// LaterSTAN reports whether STAN a comes after b in a terminal's sequence
-// (modulo the six-digit wrap).
-func LaterSTAN(a, b uint32) bool {
-	d := (int64(a) - int64(b) + 1_000_000) % 1_000_000
-	return d > 0 && d < 500_000
-}
-
 // MemoryKeyStore is a KeyStore in memory.
 type MemoryKeyStore struct {
-	mu     sync.RWMutex
-	m      map[string]TerminalKeys
-	signIn map[string]signInMark
-}
-
-type signInMark struct {
-	stan uint32
-	at   time.Time
+	mu sync.RWMutex
+	m  map[string]TerminalKeys
 }
 
 // NewMemoryKeyStore returns an empty store.
@@ -89,7 +115,6 @@ func (s *MemoryKeyStore) AddTerminal(tid string, tmk *keys.Key) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[tid] = TerminalKeys{TMK: tmk}
-	delete(s.signIn, tid)
 }
 
 // Terminal implements KeyStore.
@@ -111,27 +136,20 @@ func (s *MemoryKeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
 	}
-	t.Working = w
-	s.m[tid] = t
+	s.m[tid] = t.Rotate(w)
 	return nil
 }
 
-// SetWorkingKeysFor implements OrderedKeyStore.
-func (s *MemoryKeyStore) SetWorkingKeysFor(tid string, w *keys.WorkingKeys, stan uint32, now time.Time) (bool, error) {
+// ConfirmWorkingKeys implements ConfirmingKeyStore.
+func (s *MemoryKeyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.m[tid]
 	if !ok {
-		return false, fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
+		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
 	}
-	if m, ok := s.signIn[tid]; ok && LaterSTAN(m.stan, stan) && now.Sub(m.at) < SignInOrderWindow {
-		return false, nil
+	if c, ok := t.Confirm(w); ok {
+		s.m[tid] = c
 	}
-	if s.signIn == nil {
-		s.signIn = make(map[string]signInMark)
-	}
-	s.signIn[tid] = signInMark{stan, now}
-	t.Working = w
-	s.m[tid] = t
-	return true, nil
+	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/iso8583"
@@ -131,19 +130,13 @@ func (s *keyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	return s.KeyStore.SetWorkingKeys(tid, w)
 }
 
-// SetWorkingKeysFor implements link.OrderedKeyStore when the store does.
-func (s *keyStore) SetWorkingKeysFor(tid string, w *keys.WorkingKeys, stan uint32, now time.Time) (bool, error) {
-	o, ok := s.KeyStore.(link.OrderedKeyStore)
-	if !ok {
-		return true, s.SetWorkingKeys(tid, w)
+// ConfirmWorkingKeys implements link.ConfirmingKeyStore when the store
+// does.
+func (s *keyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
+	if c, ok := s.KeyStore.(link.ConfirmingKeyStore); ok {
+		return c.ConfirmWorkingKeys(tid, w)
 	}
-	installed, err := o.SetWorkingKeysFor(tid, w, stan, now)
-	if installed {
-		s.logf("sign-in of terminal %s: new working keys %s, sent under the TMK", tid, w)
-	} else if err == nil {
-		s.logf("sign-in %06d of terminal %s came after a later one: keys kept", stan, tid)
-	}
-	return installed, err
+	return nil
 }
 
 // Refresh passes a host's reload request to a shared key store.

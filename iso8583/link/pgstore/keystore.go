@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -122,9 +121,8 @@ func (s *KeyStore) AddTerminal(ctx context.Context, tid string, tmk *keys.Key) e
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO host_terminal_keys (tid, tmk, working, gen) VALUES ($1, $2, NULL, 1)
-		ON CONFLICT (tid) DO UPDATE SET tmk = excluded.tmk, working = NULL, gen = host_terminal_keys.gen + 1,
-		signin_stan = NULL, signin_at = NULL`, tid, sealed)
+	_, err = s.pool.Exec(ctx, `INSERT INTO host_terminal_keys (tid, tmk, keyset, gen) VALUES ($1, $2, NULL, 1)
+		ON CONFLICT (tid) DO UPDATE SET tmk = excluded.tmk, keyset = NULL, gen = host_terminal_keys.gen + 1`, tid, sealed)
 	if err != nil {
 		return fmt.Errorf("%w: add terminal %q: %w", link.ErrStore, tid, err)
 	}
@@ -142,7 +140,7 @@ func (s *KeyStore) EnsureTerminal(ctx context.Context, tid string, tmk *keys.Key
 	if err != nil {
 		return false, err
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO host_terminal_keys (tid, tmk, working, gen) VALUES ($1, $2, NULL, 1) ON CONFLICT (tid) DO NOTHING`, tid, sealed)
+	tag, err := s.pool.Exec(ctx, `INSERT INTO host_terminal_keys (tid, tmk, keyset, gen) VALUES ($1, $2, NULL, 1) ON CONFLICT (tid) DO NOTHING`, tid, sealed)
 	if err != nil {
 		return false, fmt.Errorf("%w: add terminal %q: %w", link.ErrStore, tid, err)
 	}
@@ -159,37 +157,9 @@ func (s *KeyStore) Terminal(tid string) (link.TerminalKeys, error) {
 	if ok {
 		return c.tk, nil
 	}
-	ctx := context.Background()
-	var tmkSealed, wSealed []byte
-	var gen int64
-	err := s.pool.QueryRow(ctx, "SELECT tmk, working, gen FROM host_terminal_keys WHERE tid = $1", tid).Scan(&tmkSealed, &wSealed, &gen)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return link.TerminalKeys{}, fmt.Errorf("%w: %q", link.ErrUnknownTerminal, tid)
-	}
-	if err != nil {
-		return link.TerminalKeys{}, fmt.Errorf("%w: terminal keys %q: %w", link.ErrStore, tid, err)
-	}
-	var tk link.TerminalKeys
-	b, err := s.open(tid, "tmk", tmkSealed)
+	tk, gen, err := s.load(context.Background(), tid)
 	if err != nil {
 		return tk, err
-	}
-	tk.TMK, _, err = decodeKey(b)
-	wipe(b)
-	if err != nil {
-		return tk, fmt.Errorf("%w: terminal %q TMK: %w", ErrSealed, tid, err)
-	}
-	if wSealed != nil {
-		b, err := s.open(tid, "working", wSealed)
-		if err != nil {
-			return tk, err
-		}
-		w, err := decodeWorking(b)
-		wipe(b)
-		if err != nil {
-			return tk, fmt.Errorf("%w: terminal %q working keys: %w", ErrSealed, tid, err)
-		}
-		tk.Working = w
 	}
 	s.mu.Lock()
 	if cur, ok := s.cache[tid]; !ok || cur.gen < gen {
@@ -201,74 +171,156 @@ func (s *KeyStore) Terminal(tid string) (link.TerminalKeys, error) {
 	return tk, nil
 }
 
-func decodeWorking(b []byte) (*keys.WorkingKeys, error) {
-	if len(b) < 1 {
-		return nil, errors.New("short record")
+// load reads and opens a terminal's keys.
+func (s *KeyStore) load(ctx context.Context, tid string) (link.TerminalKeys, int64, error) {
+	var tmkSealed, setSealed []byte
+	var gen int64
+	var tk link.TerminalKeys
+	err := s.pool.QueryRow(ctx, "SELECT tmk, keyset, gen FROM host_terminal_keys WHERE tid = $1", tid).Scan(&tmkSealed, &setSealed, &gen)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return tk, 0, fmt.Errorf("%w: %q", link.ErrUnknownTerminal, tid)
 	}
-	w := &keys.WorkingKeys{Mode: keys.KeyMode(b[0])}
-	rest := b[1:]
-	var err error
-	for _, slot := range []**keys.Key{&w.PIN, &w.MAC, &w.Data} {
-		if *slot, rest, err = decodeKey(rest); err != nil {
-			return nil, err
+	if err != nil {
+		return tk, 0, fmt.Errorf("%w: terminal keys %q: %w", link.ErrStore, tid, err)
+	}
+	b, err := s.open(tid, "tmk", tmkSealed)
+	if err != nil {
+		return tk, 0, err
+	}
+	tk.TMK, _, err = decodeKey(b)
+	wipe(b)
+	if err != nil {
+		return tk, 0, fmt.Errorf("%w: terminal %q TMK: %w", ErrSealed, tid, err)
+	}
+	if setSealed != nil {
+		b, err := s.open(tid, "keyset", setSealed)
+		if err != nil {
+			return tk, 0, err
+		}
+		err = decodeKeySet(b, &tk)
+		wipe(b)
+		if err != nil {
+			return tk, 0, fmt.Errorf("%w: terminal %q working keys: %w", ErrSealed, tid, err)
 		}
 	}
-	return w, nil
+	return tk, gen, nil
 }
 
-// SetWorkingKeys implements link.KeyStore.
-func (s *KeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
-	_, err := s.setWorking(tid, w, nil, time.Time{})
-	return err
-}
-
-// SetWorkingKeysFor implements link.OrderedKeyStore in one statement: the
-// row changes only when no later sign-in installed keys within
-// link.SignInOrderWindow.
-func (s *KeyStore) SetWorkingKeysFor(tid string, w *keys.WorkingKeys, stan uint32, now time.Time) (bool, error) {
-	st := int64(stan)
-	return s.setWorking(tid, w, &st, now)
-}
-
-func (s *KeyStore) setWorking(tid string, w *keys.WorkingKeys, stan *int64, now time.Time) (bool, error) {
-	clear := []byte{byte(w.Mode)}
-	for _, k := range []*keys.Key{w.PIN, w.MAC, w.Data} {
-		clear = encodeKey(clear, k)
+// The key set: flags (bit 0 confirmed), then working, previous and the
+// recent ones, each a presence byte and a working-key record.
+func encodeKeySet(tk link.TerminalKeys) []byte {
+	var flags byte
+	if tk.Confirmed {
+		flags = 1
 	}
-	sealed, err := s.seal(tid, "working", clear)
-	wipe(clear)
-	if err != nil {
-		return false, err
+	out := []byte{flags, byte(len(tk.Recent))}
+	for _, w := range append([]*keys.WorkingKeys{tk.Working, tk.Previous}, tk.Recent...) {
+		if w == nil {
+			out = append(out, 0)
+			continue
+		}
+		out = append(out, 1, byte(w.Mode))
+		for _, k := range []*keys.Key{w.PIN, w.MAC, w.Data} {
+			out = encodeKey(out, k)
+		}
 	}
-	ctx := context.Background()
-	var gen int64
-	if stan == nil {
-		err = s.pool.QueryRow(ctx, "UPDATE host_terminal_keys SET working = $2, gen = gen + 1 WHERE tid = $1 RETURNING gen", tid, sealed).Scan(&gen)
-	} else {
-		err = s.pool.QueryRow(ctx, `UPDATE host_terminal_keys SET working = $2, gen = gen + 1, signin_stan = $3, signin_at = $4
-			WHERE tid = $1 AND NOT (signin_stan IS NOT NULL AND signin_at > $4::timestamptz - $5::interval
-				AND ((signin_stan - $3 + 1000000) % 1000000) BETWEEN 1 AND 499999)
-			RETURNING gen`, tid, sealed, *stan, now, link.SignInOrderWindow).Scan(&gen)
-		if errors.Is(err, pgx.ErrNoRows) {
-			var exists bool
-			if err := s.pool.QueryRow(ctx, "SELECT true FROM host_terminal_keys WHERE tid = $1", tid).Scan(&exists); err == nil {
-				return false, nil // a later sign-in's keys stay
+	return out
+}
+
+func decodeKeySet(b []byte, tk *link.TerminalKeys) error {
+	if len(b) < 2 {
+		return errors.New("short record")
+	}
+	tk.Confirmed = b[0]&1 != 0
+	n := int(b[1])
+	rest := b[2:]
+	sets := make([]*keys.WorkingKeys, 2+n)
+	for i := range sets {
+		if len(rest) < 1 {
+			return errors.New("short record")
+		}
+		if rest[0] == 0 {
+			rest = rest[1:]
+			continue
+		}
+		if len(rest) < 2 {
+			return errors.New("short record")
+		}
+		w := &keys.WorkingKeys{Mode: keys.KeyMode(rest[1])}
+		rest = rest[2:]
+		var err error
+		for _, slot := range []**keys.Key{&w.PIN, &w.MAC, &w.Data} {
+			if *slot, rest, err = decodeKey(rest); err != nil {
+				return err
 			}
 		}
+		sets[i] = w
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, fmt.Errorf("%w: %q", link.ErrUnknownTerminal, tid)
+	tk.Working, tk.Previous, tk.Recent = sets[0], sets[1], sets[2:]
+	if len(tk.Recent) == 0 {
+		tk.Recent = nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("%w: working keys %q: %w", link.ErrStore, tid, err)
+	return nil
+}
+
+// change applies f to a terminal's keys and writes them back if no other
+// host changed them meanwhile (gen), retrying otherwise.
+func (s *KeyStore) change(tid string, f func(tk link.TerminalKeys) (link.TerminalKeys, bool)) error {
+	ctx := context.Background()
+	for attempt := 0; attempt < 16; attempt++ {
+		tk, gen, err := s.load(ctx, tid)
+		if err != nil {
+			return err
+		}
+		next, write := f(tk)
+		if !write {
+			s.mu.Lock()
+			if cur, ok := s.cache[tid]; !ok || cur.gen <= gen {
+				s.cache[tid] = cached{tk: tk, gen: gen}
+			}
+			s.mu.Unlock()
+			return nil
+		}
+		clear := encodeKeySet(next)
+		sealed, err := s.seal(tid, "keyset", clear)
+		wipe(clear)
+		if err != nil {
+			return err
+		}
+		tag, err := s.pool.Exec(ctx, "UPDATE host_terminal_keys SET keyset = $2, gen = gen + 1 WHERE tid = $1 AND gen = $3", tid, sealed, gen)
+		if err != nil {
+			return fmt.Errorf("%w: working keys %q: %w", link.ErrStore, tid, err)
+		}
+		if tag.RowsAffected() == 1 {
+			s.mu.Lock()
+			s.cache[tid] = cached{tk: next, gen: gen + 1}
+			s.mu.Unlock()
+			return nil
+		}
 	}
-	s.mu.Lock()
-	if c, ok := s.cache[tid]; ok {
-		c.tk.Working, c.gen = w, gen
-		s.cache[tid] = c
-	}
-	s.mu.Unlock()
-	return true, nil
+	return fmt.Errorf("%w: working keys %q: too many concurrent changes", link.ErrStore, tid)
+}
+
+// SetWorkingKeys implements link.KeyStore: the keys a sign-in issued
+// become Working; the last confirmed ones stay as Previous, unconfirmed
+// ones move to Recent (link.TerminalKeys.Rotate).
+func (s *KeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
+	return s.change(tid, func(tk link.TerminalKeys) (link.TerminalKeys, bool) { return tk.Rotate(w), true })
+}
+
+// ConfirmWorkingKeys implements link.ConfirmingKeyStore.
+func (s *KeyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
+	// w is a value from this store's cache; find its twin in the
+	// database by MAC key (a fresh load has fresh pointers).
+	return s.change(tid, func(tk link.TerminalKeys) (link.TerminalKeys, bool) {
+		for _, c := range append([]*keys.WorkingKeys{tk.Working}, tk.Recent...) {
+			if c != nil && w != nil && c.MAC.Equal(w.MAC) {
+				next, ok := tk.Confirm(c)
+				return next, ok
+			}
+		}
+		return tk, false
+	})
 }
 
 // Refresh drops the cached keys of tid: the next Terminal reads them

@@ -63,11 +63,10 @@ CREATE TABLE host_upload (
 -- Terminal keys, sealed (XChaCha20-Poly1305) under the hosts' key
 -- encryption key: never in clear in the database.
 CREATE TABLE host_terminal_keys (
-    tid     text   PRIMARY KEY,
-    tmk     bytea  NOT NULL,
-    working bytea,
-    gen     bigint NOT NULL DEFAULT 0,
-    -- the last installed sign-in: its STAN and when (link.OrderedKeyStore)
-    signin_stan bigint,
-    signin_at   timestamptz
+    tid    text   PRIMARY KEY,
+    tmk    bytea  NOT NULL,
+    -- the working-key state (issued, confirmed, previous, recent), one
+    -- sealed record; gen orders changes (optimistic concurrency)
+    keyset bytea,
+    gen    bigint NOT NULL DEFAULT 0
 );
