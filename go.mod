@@ -16,7 +16,10 @@ require (
 
 require (
 	github.com/creack/goselect v0.1.2 // indirect
+	github.com/moov-io/iso8583 v0.26.1 // indirect
+	github.com/moov-io/iso8583-connection v0.9.0 // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
+	github.com/yerden/go-util v1.1.4 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 )
