@@ -9,6 +9,7 @@ require (
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/moov-io/bertlv v0.1.0
 	github.com/moov-io/iso8583 v0.26.1
+	github.com/moov-io/iso8583-connection v0.9.0
 	go.bug.st/serial v1.6.4
 	golang.org/x/crypto v0.53.0
 	golang.org/x/text v0.41.0
@@ -17,7 +18,6 @@ require (
 
 require (
 	github.com/creack/goselect v0.1.2 // indirect
-	github.com/kr/text v0.2.0 // indirect
 	github.com/yerden/go-util v1.1.4 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect

@@ -3,7 +3,6 @@
 package moovx
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -41,7 +40,6 @@ type Framer struct {
 
 	mu   sync.Mutex
 	last iso8583.Envelope
-	buf  []byte
 }
 
 // WriteMessage packs msg with the codec and writes the whole frame.
@@ -63,21 +61,14 @@ func (f *Framer) WriteMessage(w io.Writer, msg *moov.Message) error {
 }
 
 // ReadMessage reads one frame, verifies its MAC if it carries one, and
-// returns it as a moov message of Spec.
+// returns it as a moov message of Spec. LastEnvelope may be called at any
+// time, also while ReadMessage waits for a frame.
 func (f *Framer) ReadMessage(r io.Reader) (*moov.Message, error) {
-	f.mu.Lock()
-	frame, err := iso8583.ReadFrame(r, f.buf, f.MaxFrame)
-	if err == nil {
-		f.buf = frame
-		frame = append([]byte(nil), frame...)
-	}
-	f.mu.Unlock()
+	// A fresh buffer per frame: the message handed on may share it.
+	frame, err := iso8583.ReadFrame(r, nil, f.MaxFrame)
 	if err != nil {
-		if errors.Is(err, iso8583.ErrFrame) {
-			// The length prefix itself is bad: the stream cannot be
-			// resynchronised, so the connection must close.
-			return nil, err
-		}
+		// A bad length prefix (iso8583.ErrFrame) or a broken stream cannot
+		// be resynchronised: not an UnpackError, so the connection closes.
 		return nil, err
 	}
 	env, body, err := f.Codec.Unframe(frame)
