@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	connection "github.com/moov-io/iso8583-connection"
 	moov "github.com/moov-io/iso8583"
+	connection "github.com/moov-io/iso8583-connection"
 	moverr "github.com/moov-io/iso8583/errors"
 
 	"github.com/possdk/pos/iso8583"
