@@ -6,6 +6,7 @@ require (
 	github.com/dongri/emv-qrcode v0.1.1
 	github.com/emmansun/gmsm v0.44.0
 	github.com/moov-io/bertlv v0.1.0
+	github.com/moov-io/iso8583 v0.26.1
 	github.com/moov-io/pinblock v0.0.0-20250827192605-96cec2be4321
 	github.com/possdk/pos v0.0.0
 	go.etcd.io/bbolt v1.4.3
@@ -13,6 +14,7 @@ require (
 )
 
 require (
+	github.com/yerden/go-util v1.1.4 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )

@@ -10,7 +10,7 @@ import (
 // PIN block, track 2 and MAC (testSale). BenchmarkMAC is the MAC alone
 // over the same MAB, so the codec's own share is Pack/Unpack minus it.
 // The moov-io comparisons (raw moov, moov with our BCD encoders) are in
-// package iso8583/moovx, where moov builds.
+// the bench module (bench/iso8583_test.go), with peers.
 
 func benchCodec(b *testing.B, alg MACAlgorithm) *Codec {
 	mak, err := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")

@@ -83,3 +83,49 @@ func TestResponseCodes(t *testing.T) {
 		t.Error("string")
 	}
 }
+
+// Field 39 by its meaning in that message, CUP subfields, and the CUP ECB
+// MAC as its characters (the 0400 of testdata/cup_corpus.txt, source
+// there; its MAC replaced by eight hex characters).
+func TestDescribeInContext(t *testing.T) {
+	var rev corpusFrame
+	for _, c := range loadCorpus(t) {
+		if c.name == "0400-reversal-datetest" {
+			rev = c
+		}
+	}
+	if rev.frame == nil {
+		t.Fatal("reversal not in corpus")
+	}
+	frame := bytes.Clone(rev.frame)
+	copy(frame[len(frame)-8:], "3A2E50FC")
+	var b bytes.Buffer
+	if err := NewCodec(nil, Framing{}).DescribeFrame(&b, frame); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"98 (reversal reason: no response received)",
+		`60.1 transaction type                    "22"`, `60.2 batch number                        "160529"`,
+		`61.1 original batch number               "233415"`, `61.2 original trace number               "681186"`,
+		`61.3 original date (MMDD)                "0529"`,
+		`"3A2E50FC" (CUP ECB MAC: 8 hex characters)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "issuer timed out") {
+		t.Errorf("reversal reason read as a host answer:\n%s", out)
+	}
+	// The same code in a response keeps the host's meaning.
+	if got := describeValue(39, "0410", []byte("98"), false); got != "98 (issuer timed out)" {
+		t.Errorf("0410: %q", got)
+	}
+	if got := cupSubfields(63, "001银联"); len(got) != 2 || got[0][1] != `"001"` {
+		t.Errorf("63: %q", got)
+	}
+	if got := cupSubfields(60, "2216"); len(got) != 1 || !strings.Contains(got[0][1], "does not split") {
+		t.Errorf("short 60: %q", got)
+	}
+}

@@ -70,6 +70,9 @@ func ExampleCodec_DescribeFrame() {
 	//   041  Card Acceptor Terminal Identification      "50080001"
 	//   042  Card Acceptor Identification Code          "309310083985008"
 	//   060  Reserved Private (CUP 60)                  "00000042003"
+	//          60.1 transaction type                    "00"
+	//          60.2 batch number                        "000042"
+	//          60.3 network management code             "003"
 	//   062  Reserved Private (CUP 62)                  [40 bytes hidden]
 }
 

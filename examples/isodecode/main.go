@@ -9,9 +9,14 @@
 // The 2-byte length prefix is optional: without it the message is taken
 // as it is. The PAN shows its first 6 and last 4 digits; track data, PIN
 // block, field 55 and the working keys of field 62 show their length only.
-// -emv decodes field 55 as EMV data (masked). -mak checks the field-64 MAC
-// with the given key and exits 1 if it does not verify. Bad input prints an
-// error naming the field and exits 1.
+// -emv decodes field 55 as EMV data (masked). -mak checks the MAC (field
+// 64, or 128 with a secondary bitmap) with the given key — by default the
+// CUP ECB MAC, then X9.19, under -spec cup — says which algorithm verified
+// or which it tried, and exits 1 if none does. Field 39 is named by its
+// meaning in that message, CUP fields 60, 61 and 63 are split into
+// subfields. A length prefix that does not match the frame, and bytes
+// after the last field, are errors. Bad input prints an error naming the
+// field and exits 1.
 package main
 
 import (
@@ -57,7 +62,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	framingName := fs.String("framing", "", "what precedes the MTI: cup (TPDU and header), noheader (TPDU only), none (default: cup for -spec cup, none otherwise)")
 	makHex := fs.String("mak", "", "MAC key (hex: 16 digits single DES, 32 or 48 TDES) to verify field 64")
 	sm4 := fs.Bool("sm4", false, "the -mak key is SM4 (CUP key mode 006)")
-	macName := fs.String("mac", "x919", "field-64 MAC algorithm with -mak: cup, cupsingle, x919, x99")
+	macName := fs.String("mac", "", "field-64 MAC algorithm with -mak: cup, cupsingle, x919, x99 (default: the CUP ECB MAC, then X9.19, for -spec cup; X9.19, then X9.9, otherwise)")
 	showEMV := fs.Bool("emv", false, "decode field 55 as EMV data (masked)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -85,9 +90,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return fail(2, "unknown framing %q (cup, noheader, none)", fn)
 	}
-	alg, ok := macs[*macName]
-	if !ok {
-		return fail(2, "unknown MAC algorithm %q (cup, cupsingle, x919, x99)", *macName)
+	var algs []iso8583.MACAlgorithm
+	switch {
+	case *macName != "":
+		alg, ok := macs[*macName]
+		if !ok {
+			return fail(2, "unknown MAC algorithm %q (cup, cupsingle, x919, x99)", *macName)
+		}
+		algs = []iso8583.MACAlgorithm{alg}
+	case *specName == "cup":
+		algs = []iso8583.MACAlgorithm{iso8583.MACCUP, iso8583.MACX919}
+	default:
+		algs = []iso8583.MACAlgorithm{iso8583.MACX919, iso8583.MACX99}
 	}
 	data, err := cli.Hex(fs.Args(), stdin)
 	if err != nil {
@@ -111,16 +125,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *makHex != "" {
-		return checkMAC(stdout, stderr, codec, alg, *makHex, *sm4, body)
+		return checkMAC(stdout, stderr, codec, algs, *makHex, *sm4, body)
 	}
 	return 0
 }
 
+// prefixSlack is how far a length prefix may be from the frame's size and
+// still be taken for one (a miscounted or truncated capture): the first two
+// bytes of a message without a prefix (TPDU 60, an MTI) read as a length
+// far from any frame's size.
+const prefixSlack = 16
+
 // withLength adds the 2-byte length prefix unless data already starts with
-// one that matches its size.
+// one: a prefix that is off by at most prefixSlack is kept, so that the
+// codec reports "length prefix says 65 bytes, frame has 66".
 func withLength(data []byte) []byte {
-	if len(data) >= 2 && int(binary.BigEndian.Uint16(data)) == len(data)-2 {
-		return data
+	if len(data) >= 2 {
+		if d := int(binary.BigEndian.Uint16(data)) - (len(data) - 2); d >= -prefixSlack && d <= prefixSlack {
+			return data
+		}
 	}
 	if len(data) > iso8583.MaxFrame {
 		return nil
@@ -143,34 +166,43 @@ func describeICC(w io.Writer, codec *iso8583.Codec, body []byte) error {
 	return emv.Describe(w, icc, emv.DescribeOptions{})
 }
 
-// checkMAC verifies field 64 with the given key.
-func checkMAC(stdout, stderr io.Writer, codec *iso8583.Codec, alg iso8583.MACAlgorithm, makHex string, sm4 bool, body []byte) int {
+// checkMAC verifies the MAC field with the given key under each of algs
+// in turn and says which verified, or which it tried.
+func checkMAC(stdout, stderr io.Writer, codec *iso8583.Codec, algs []iso8583.MACAlgorithm, makHex string, sm4 bool, body []byte) int {
 	mak, err := parseKey(makHex, sm4)
 	if err != nil {
 		fmt.Fprintf(stderr, "isodecode: -mak: %v\n", err)
 		return 2
 	}
 	defer mak.Zero()
-	mac, err := iso8583.NewMAC(alg, mak)
-	if err != nil {
-		fmt.Fprintf(stderr, "isodecode: -mak: %v\n", err)
-		return 2
-	}
-	m, err := codec.WithMAC(mac).UnpackMessage(body)
-	switch {
-	case errors.Is(err, iso8583.ErrMAC):
-		fmt.Fprintf(stderr, "isodecode: field 64 MAC (%s under MAK %s) does not verify\n", alg, kcvOf(mak))
-		return 1
-	case err != nil:
-		fmt.Fprintf(stderr, "isodecode: %v\n", err)
-		return 1
-	}
-	if !m.Has(m.MACField()) {
-		fmt.Fprintln(stdout, "no MAC field to verify")
+	var tried []string
+	for _, alg := range algs {
+		mac, err := iso8583.NewMAC(alg, mak)
+		if err != nil {
+			if len(algs) == 1 {
+				fmt.Fprintf(stderr, "isodecode: -mak: %v\n", err)
+				return 2
+			}
+			continue // e.g. X9.19 with a single-length key
+		}
+		tried = append(tried, alg.String())
+		m, err := codec.WithMAC(mac).UnpackMessage(body)
+		switch {
+		case errors.Is(err, iso8583.ErrMAC):
+			continue
+		case err != nil:
+			fmt.Fprintf(stderr, "isodecode: %v\n", err)
+			return 1
+		}
+		if !m.Has(m.MACField()) {
+			fmt.Fprintln(stdout, "no MAC field to verify")
+			return 0
+		}
+		fmt.Fprintf(stdout, "field %d MAC verified (%s under MAK %s)\n", m.MACField(), alg, kcvOf(mak))
 		return 0
 	}
-	fmt.Fprintf(stdout, "field 64 MAC verified (%s under MAK %s)\n", alg, kcvOf(mak))
-	return 0
+	fmt.Fprintf(stderr, "isodecode: MAC does not verify under MAK %s (tried %s; choose with -mac)\n", kcvOf(mak), strings.Join(tried, ", "))
+	return 1
 }
 
 // parseKey reads a MAK: 8 bytes single DES (legacy CUP), 16 or 24 TDES,

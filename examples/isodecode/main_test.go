@@ -154,3 +154,90 @@ func TestErrors(t *testing.T) {
 		t.Errorf("-h: exit %d, %q", code, errOut)
 	}
 }
+
+// reversal is the public CUP 0400 reversal of iso8583/testdata/cup_corpus.txt
+// (github.com/Ajsgn/Java8583 DateTest.java, doTrade(); card data changed by
+// its author; X9.19 MAC).
+const reversal = "0066601012000060220000000004007038048002C0801916123456789012345600000000000000050068118623352105290210653938617874657374332D33303635383130353439393030303331353600082216052900162334156811860529284C79DC9A2E50FC"
+
+func TestReversalInContext(t *testing.T) {
+	code, out, errOut := runCmd(t, []string{reversal}, "")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"98 (reversal reason: no response received)",
+		`60.1 transaction type                    "22"`, `60.2 batch number                        "160529"`,
+		`61.2 original trace number               "681186"`, `61.3 original date (MMDD)                "0529"`,
+		"284C79DC9A2E50FC", // X9.19: raw bytes, shown as hex
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "issuer timed out") || strings.Contains(out, "1234567890123456") {
+		t.Errorf("reversal reason read as a host answer, or PAN printed:\n%s", out)
+	}
+}
+
+// With -spec cup the MAC defaults to the CUP ECB method; the output says
+// which verified, or which were tried; the CUP MAC is shown as its eight
+// characters, and 60 and 63 are split.
+func TestDefaultMAC(t *testing.T) {
+	frame := hex.EncodeToString(saleFrame(t))
+	code, out, errOut := runCmd(t, []string{"-mak", mak, frame}, "")
+	if code != 0 || !strings.Contains(out, "field 64 MAC verified (CUP ECB under MAK KCV") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	b, _ := hex.DecodeString(frame)
+	macChars := string(b[len(b)-8:])
+	for _, want := range []string{`"` + macChars + `" (CUP ECB MAC: 8 hex characters)`, `60.2 batch number                        "000172"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	code, _, errOut = runCmd(t, []string{"-mak", "FEDCBA98765432100123456789ABCDEF", frame}, "")
+	if code != 1 || !strings.Contains(errOut, "MAC does not verify under MAK KCV") || !strings.Contains(errOut, "tried CUP ECB, X9.19; choose with -mac") {
+		t.Errorf("wrong key: exit %d, %q", code, errOut)
+	}
+	// An X9.19-MACed frame verifies by default too, and says so.
+	k, _ := keys.FromHex(keys.TDES2, mak)
+	x919, _ := iso8583.NewMAC(iso8583.MACX919, k)
+	codec := iso8583.NewCodec(nil, iso8583.Framing{})
+	_, body, _ := codec.Unframe(b)
+	m, err := codec.UnpackUnverified(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err = codec.WithMAC(x919).PackMessage(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := codec.Frame(iso8583.Envelope{}, body)
+	if code, out, errOut = runCmd(t, []string{"-mak", mak, hex.EncodeToString(f)}, ""); code != 0 || !strings.Contains(out, "MAC verified (X9.19 under") {
+		t.Errorf("X9.19 frame: exit %d %q %q", code, out, errOut)
+	}
+}
+
+func TestFrameErrors(t *testing.T) {
+	b, _ := hex.DecodeString(signIn)
+	// The prefix says one byte less than the frame holds.
+	short := bytes.Clone(b)
+	short[1]--
+	code, _, errOut := runCmd(t, []string{hex.EncodeToString(short)}, "")
+	if code != 1 || !strings.Contains(errOut, "length prefix says 120 bytes, frame has 121") {
+		t.Errorf("short prefix: exit %d, %q", code, errOut)
+	}
+	// A byte after the last field, the prefix counting it.
+	extra := append(bytes.Clone(b), 0xFF)
+	extra[1]++
+	code, _, errOut = runCmd(t, []string{hex.EncodeToString(extra)}, "")
+	if code != 1 || !strings.Contains(errOut, "1 bytes after the last field") {
+		t.Errorf("trailing byte: exit %d, %q", code, errOut)
+	}
+	// Without a prefix, a trailing byte is an error too.
+	code, _, errOut = runCmd(t, []string{hex.EncodeToString(append(bytes.Clone(b[2:]), 0xFF))}, "")
+	if code != 1 || !strings.Contains(errOut, "1 bytes after the last field") {
+		t.Errorf("trailing byte, no prefix: exit %d, %q", code, errOut)
+	}
+}
