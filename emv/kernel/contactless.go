@@ -106,20 +106,32 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	}
 	t.res.CID = cid
 	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
-	if err := t.contactlessCVM(overCVM); err != nil {
+	tc := cid.Type() == emv.TC
+	if cid.Type() == emv.AAC {
+		return t.done(Declined, nil)
+	}
+	if tc && ttq.Has(emv.TTQOnlineCryptogramRequired) {
+		// The reader asked for an online cryptogram (over the floor
+		// limit, zero amount, forced online): a TC is not an answer to
+		// that and never an offline approval (Book 3 §9.3 applied to
+		// C-3; the card may only decline offline).
+		return t.fail(fmt.Errorf("%w: TC returned when the TTQ asked for an online cryptogram", ErrCard))
+	}
+	// Processing restrictions (Book C-3 §5, Book 3 §10.4): an offline
+	// approval of an expired, not yet effective or (by its AUC) not
+	// allowed application is declined; with an ARQC the TVR notes them
+	// for the issuer.
+	if t.contactlessRestrictions() && tc {
+		return t.done(Declined, nil)
+	}
+	ok, err := t.contactlessCVM(overCVM, tc)
+	if err != nil {
 		return t.fail(err)
 	}
-	switch cid.Type() {
-	case emv.AAC:
+	if !ok {
 		return t.done(Declined, nil)
-	case emv.TC:
-		if ttq.Has(emv.TTQOnlineCryptogramRequired) {
-			// The reader asked for an online cryptogram (over the floor
-			// limit, zero amount, forced online): a TC is not an answer to
-			// that and never an offline approval (Book 3 §9.3 applied to
-			// C-3; the card may only decline offline).
-			return t.fail(fmt.Errorf("%w: TC returned when the TTQ asked for an online cryptogram", ErrCard))
-		}
+	}
+	if tc {
 		if err := t.fdda(); err != nil {
 			t.tvr(emv.TVRDDAFailed)
 			return t.done(Declined, err)
@@ -198,41 +210,97 @@ func (t *txn) fdda() error {
 	return err
 }
 
+// contactlessRestrictions checks the application's dates and usage
+// control (Book C-3 §5 processing restrictions, with Book 3 §10.4's rules
+// for the AUC) and reports whether any check failed. The TVR sent to the
+// card is frozen, so the bits go to the result only.
+func (t *txn) contactlessRestrictions() bool {
+	today := t.d[0x9A]
+	failed := false
+	if exp := t.d[0x5F24]; len(exp) == 3 && yymmddAfter(today, exp) {
+		t.tvr(emv.TVRExpiredApplication)
+		failed = true
+	}
+	if eff := t.d[0x5F25]; len(eff) == 3 && yymmddAfter(eff, today) {
+		t.tvr(emv.TVRAppNotYetEffective)
+		failed = true
+	}
+	if raw, ok := t.d[0x9F07]; ok {
+		if auc, err := emv.ParseAUC(raw); err == nil && !t.usageAllowed(auc) {
+			t.tvr(emv.TVRServiceNotAllowed)
+			failed = true
+		}
+	}
+	return failed
+}
+
 // contactlessCVM applies what the card's CTQ asks for when the amount is
-// over the CVM limit (Book C-3 §5.5).
-func (t *txn) contactlessCVM(overCVM bool) error {
+// at or over the CVM limit (Book C-3 §5 cardholder verification) and
+// reports whether the transaction may go on; false means Declined. It
+// runs once the cryptogram type is known (tc: the card approved offline),
+// so that no PIN is collected for a transaction that cannot carry it.
+func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
 	if !overCVM {
-		return nil
+		return true, nil
 	}
 	var ctq emv.CTQ
 	copy(ctq[:], t.d[0x9F6C])
 	switch {
 	case ctq.Has(emv.CTQConsumerDeviceCVMPerformed):
-		// The phone verified the cardholder (CDCVM).
+		// The phone says it verified the cardholder (CDCVM). 9F6C alone
+		// is not covered by anything the card signs or MACs, so a relay
+		// can set the bit (the phone-wallet CDCVM bypass). Book C-3: when
+		// the card returns Card Authentication Related Data (9F69, signed
+		// by fDDA), its copy of the CTQ (bytes 6-7) must also say CDCVM
+		// performed, else the transaction is declined; without 9F69 only
+		// an ARQC may rely on it (the issuer checks the CVM in the IAD the
+		// cryptogram covers) and an offline approval is declined.
+		if cad, ok := t.d[0x9F69]; ok {
+			var signed emv.CTQ
+			if len(cad) >= 7 {
+				copy(signed[:], cad[5:7])
+			}
+			if !signed.Has(emv.CTQConsumerDeviceCVMPerformed) {
+				t.tvr(emv.TVRCVMNotSuccessful)
+				t.res.CVMResults = [3]byte{0x3F, 0x00, byte(emv.CVMResultFailed)}
+				return false, nil
+			}
+		} else if tc {
+			t.tvr(emv.TVRCVMNotSuccessful)
+			t.res.CVMResults = [3]byte{0x3F, 0x00, byte(emv.CVMResultFailed)}
+			return false, nil
+		}
 		t.res.CVMResults = [3]byte{0x01, 0x00, byte(emv.CVMResultSuccessful)}
 	case ctq.Has(emv.CTQOnlinePINRequired):
 		t.res.CVMResults = [3]byte{byte(emv.CVMEncipheredPINOnline), 0x00, byte(emv.CVMResultUnknown)}
+		if tc {
+			// An online PIN can only be verified by the issuer: an
+			// offline approval cannot carry it, so the transaction is
+			// declined and no PIN is asked for (it would be collected
+			// and thrown away).
+			t.tvr(emv.TVRCVMNotSuccessful)
+			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
+			return false, nil
+		}
 		if t.k.hooks.OnlinePIN == nil {
 			t.tvr(emv.TVRPINNotEntered)
-			return nil
+			return true, nil
 		}
 		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
 		if errors.Is(err, ErrPINBypass) {
 			t.tvr(emv.TVRPINNotEntered)
-			return nil
+			return true, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		t.res.OnlinePINBlock = block
 		t.tvr(emv.TVROnlinePINEntered)
-	case ctq.Has(emv.CTQSignatureRequired):
-		t.res.SignatureNeeded = true
-		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
 	default:
+		// Signature required, or nothing the reader can do: signature.
 		t.res.SignatureNeeded = true
 		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
 	}
-	return nil
+	return true, nil
 }

@@ -138,6 +138,9 @@ func (c *Card) entry(b *tlv.Builder, a *application) {
 		if a.priority > 0 {
 			b.Add(0x87, []byte{byte(a.priority)})
 		}
+		if len(a.kernelID) > 0 {
+			b.Add(0x9F2A, a.kernelID)
+		}
 	})
 }
 

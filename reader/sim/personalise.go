@@ -35,6 +35,7 @@ type application struct {
 	qVSDC      bool
 	ctq        []byte
 	cardAuth   []byte // 9F69 for fDDA
+	kernelID   []byte // 9F2A in the PPSE directory entry
 	atcInitial int
 	currency   []byte // 9F42
 	mkSMI      *keys.Key
@@ -222,6 +223,7 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		return fail("a contact application needs a CDOL1")
 	}
 	app.ctq = h("ctq", a.CTQ)
+	app.kernelID = h("kernel_id", a.KernelID)
 	if a.Contactless != "" && !app.qVSDC {
 		return fail("contactless %q: only qVSDC is simulated", a.Contactless)
 	}
@@ -322,7 +324,10 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		return nil, err
 	}
 	if app.qVSDC && app.icc != nil {
-		app.cardAuth = []byte{0x01, 0x00, 0x00, 0x00, 0x00} // 9F69: version 01, UN placeholder
+		// 9F69 (Book C-3, fDDA version 01): fDDA version, card
+		// unpredictable number (placeholder), and the card's CTQ, which
+		// the fDDA signature covers.
+		app.cardAuth = append([]byte{0x01, 0x00, 0x00, 0x00, 0x00}, app.ctq...)
 	}
 	return app, nil
 }
