@@ -56,6 +56,11 @@ type AIDConfig struct {
 	ContactlessCVMLimit   *int64 `json:"contactless_cvm_limit"`
 	ContactlessFloorLimit *int64 `json:"contactless_floor_limit"`
 	TTQ                   string `json:"ttq"` // 9F66 base value, e.g. "36004000"
+	// KernelID is the contactless kernel the reader runs for this AID
+	// (Book B §3.3.2.5 combination, hex, e.g. "03"); empty means the
+	// RID's default kernel. A PPSE entry whose requested kernel differs
+	// is not a candidate.
+	KernelID string `json:"kernel_id"`
 }
 
 // LoadConfig reads a JSON configuration and checks it.
@@ -102,7 +107,7 @@ func (c *Config) check() error {
 	}
 	for i, a := range c.AIDs {
 		for name, s := range map[string]string{"aid": a.AID, "app_version": a.AppVersion, "tac_default": a.TACDefault,
-			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "ttq": a.TTQ} {
+			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "ttq": a.TTQ, "kernel_id": a.KernelID} {
 			if _, err := hex.DecodeString(s); err != nil {
 				return fmt.Errorf("%w: aids[%d].%s: %v", ErrConfig, i, name, err)
 			}

@@ -33,8 +33,13 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 			if s.Tag() != 0x61 {
 				continue
 			}
+			// Book B §3.3.2: an entry is a candidate when the reader
+			// supports its AID and runs the kernel it asks for (9F2A, or
+			// the RID's default); an unknown kernel is no candidate, so a
+			// card offering only such entries gets Try Another Interface
+			// rather than a card-data error from the wrong kernel.
 			if c := entryCandidate(s.Descend()); c.AID != nil {
-				if c.config = k.supported(c.AID); c.config != nil {
+				if c.config = k.supported(c.AID); c.config != nil && servedKernel(c.config, requestedKernel(c)) {
 					cands = append(cands, c)
 				}
 			}

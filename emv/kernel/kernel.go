@@ -97,6 +97,9 @@ type Candidate struct {
 	Label    string
 	Priority int // 1 highest, 0 none
 	Confirm  bool
+	// KernelID is the Kernel Identifier (9F2A) of a PPSE entry, as the
+	// card gave it (nil when absent).
+	KernelID []byte
 	config   *AIDConfig
 }
 

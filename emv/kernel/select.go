@@ -35,9 +35,81 @@ func entryCandidate(s tlv.Scanner) Candidate {
 				c.Priority = int(v[0] & 0x0F)
 				c.Confirm = v[0]&0x80 != 0
 			}
+		case 0x9F2A:
+			c.KernelID = append([]byte{}, s.Value()...)
 		}
 	}
 	return c
+}
+
+// Kernel IDs (EMV Contactless Book B, Table 3-6) this package knows.
+const (
+	KernelMastercard = 2 // Book C-2
+	KernelVisa       = 3 // Book C-3
+	KernelAmex       = 4 // Book C-4
+	KernelJCB        = 5 // Book C-5
+	KernelDiscover   = 6 // Book C-6
+	KernelUnionPay   = 7 // Book C-7
+)
+
+// defaultKernel is the kernel an AID's RID implies when its PPSE entry has
+// no Kernel Identifier (Book B §3.3.2.5).
+func defaultKernel(aid []byte) []byte {
+	if len(aid) < 5 {
+		return nil
+	}
+	switch string(aid[:5]) {
+	case "\xA0\x00\x00\x00\x04":
+		return []byte{KernelMastercard}
+	case "\xA0\x00\x00\x00\x03":
+		return []byte{KernelVisa}
+	case "\xA0\x00\x00\x00\x25":
+		return []byte{KernelAmex}
+	case "\xA0\x00\x00\x00\x65":
+		return []byte{KernelJCB}
+	case "\xA0\x00\x00\x01\x52":
+		return []byte{KernelDiscover}
+	case "\xA0\x00\x00\x03\x33":
+		return []byte{KernelUnionPay}
+	}
+	return nil
+}
+
+// requestedKernel is the Requested Kernel ID of a PPSE directory entry
+// (Book B §3.3.2.5): the RID's default when 9F2A is absent or empty; the
+// first byte (the short kernel ID) when 9F2A byte 1 b8-b7 is 00b (an
+// EMVCo kernel); else the first three bytes (a domestic or proprietary
+// kernel), and nil — no kernel, the entry is not a candidate — when such
+// a 9F2A is shorter than 3 bytes.
+func requestedKernel(c Candidate) []byte {
+	k := c.KernelID
+	switch {
+	case len(k) == 0:
+		return defaultKernel(c.AID)
+	case k[0]&0xC0 == 0:
+		return k[:1]
+	case len(k) < 3:
+		return nil
+	}
+	return k[:3]
+}
+
+// servedKernel reports whether the reader runs the requested kernel for
+// this AID: the AID's configured kernel_id (else the RID's default kernel)
+// must equal it, and it must be one this package implements. Today that is
+// the qVSDC-style path, serving Kernel 3 (Visa) and Kernel 7 (UnionPay).
+func servedKernel(a *AIDConfig, requested []byte) bool {
+	if len(requested) == 0 {
+		return false
+	}
+	configured := mustHex(a.KernelID)
+	if len(configured) == 0 {
+		configured = defaultKernel(mustHex(a.AID))
+	}
+	if !bytes.Equal(configured, requested) || len(requested) != 1 {
+		return false
+	}
+	return requested[0] == KernelVisa || requested[0] == KernelUnionPay
 }
 
 // directory reads the PSE directory (EMV Book 1 §12.3.2) or returns
