@@ -85,8 +85,13 @@ func (t *txn) conditionMet(r emv.CVMRule, l emv.CVMList, caps emv.TerminalCapabi
 	switch r.Condition {
 	case emv.CVMAlways:
 		return true
-	case emv.CVMIfUnattendedCash, emv.CVMIfManualCash:
-		return t.tx.Type == 0x01
+	case emv.CVMIfUnattendedCash:
+		// Book 3 Annex C3: cash at an unattended terminal (9F35 second
+		// digit 4-6, Book 4 Annex A1).
+		return t.tx.Type == 0x01 && t.unattended()
+	case emv.CVMIfManualCash:
+		// Manual cash: cash at an attended terminal (9F35 second digit 1-3).
+		return t.tx.Type == 0x01 && !t.unattended()
 	case emv.CVMIfNotCashOrCashback:
 		return t.tx.Type != 0x01 && t.tx.Type != 0x09
 	case emv.CVMIfTerminalSupports:
@@ -105,11 +110,48 @@ func (t *txn) conditionMet(r emv.CVMRule, l emv.CVMList, caps emv.TerminalCapabi
 	return false
 }
 
+// recognised reports whether the terminal knows a CVM code (EMV Book 3
+// Annex C3, Table C-3): Fail, the five PIN methods, signature and No CVM.
+// RFU, payment-system and issuer-specific codes are not recognised.
+func recognised(m emv.CVMMethod) bool {
+	switch m {
+	case emv.CVMFail, emv.CVMPlaintextPIN, emv.CVMEncipheredPINOnline, emv.CVMPlaintextPINAndSignature,
+		emv.CVMEncipheredPIN, emv.CVMEncipheredPINAndSignature, emv.CVMSignature, emv.CVMNoCVM:
+		return true
+	}
+	return false
+}
+
+func pinMethod(m emv.CVMMethod) bool {
+	switch m {
+	case emv.CVMPlaintextPIN, emv.CVMEncipheredPINOnline, emv.CVMPlaintextPINAndSignature,
+		emv.CVMEncipheredPIN, emv.CVMEncipheredPINAndSignature:
+		return true
+	}
+	return false
+}
+
+// unattended reports whether the Terminal Type (9F35) is an unattended one
+// (Book 4 Annex A1: second digit 4, 5 or 6).
+func (t *txn) unattended() bool {
+	tt := t.d[0x9F35]
+	return len(tt) == 1 && tt[0]&0x0F >= 4 && tt[0]&0x0F <= 6
+}
+
 // perform carries out one CVM and says how it ended.
 func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResult, error) {
+	// Book 3 §10.5: a CVM code the terminal does not recognise sets
+	// "Unrecognised CVM" and the CVM fails. A recognised method the
+	// terminal does not support fails without that bit; for a PIN method
+	// it sets "PIN entry required and PIN pad not present or not working"
+	// (Book 3 §10.5.1 offline PIN, §10.5.2 online PIN; Book 4 §6.3.4).
+	if !recognised(r.Method) {
+		t.tvr(emv.TVRUnrecognisedCVM)
+		return emv.CVMResultFailed, nil
+	}
 	if !supports(r.Method, caps) {
-		if r.Method != emv.CVMFail {
-			t.tvr(emv.TVRUnrecognisedCVM)
+		if pinMethod(r.Method) {
+			t.tvr(emv.TVRPINPadNotPresent)
 		}
 		return emv.CVMResultFailed, nil
 	}
@@ -123,7 +165,8 @@ func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResu
 		return emv.CVMResultUnknown, nil
 	case emv.CVMEncipheredPINOnline:
 		if t.k.hooks.OnlinePIN == nil {
-			t.tvr(emv.TVRPINNotEntered)
+			// No PIN pad (Book 3 §10.5.2).
+			t.tvr(emv.TVRPINPadNotPresent)
 			return emv.CVMResultFailed, nil
 		}
 		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
@@ -151,7 +194,8 @@ func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResu
 // reached or the cardholder bypasses (EMV Book 3 §10.5.1).
 func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 	if t.k.hooks.PIN == nil {
-		t.tvr(emv.TVRPINNotEntered)
+		// No PIN pad (Book 3 §10.5.1).
+		t.tvr(emv.TVRPINPadNotPresent)
 		return emv.CVMResultFailed, nil
 	}
 	tries := -1

@@ -81,10 +81,11 @@ type Hooks struct {
 	// confirmation). Default: the first, in priority order.
 	Choose func(ctx context.Context, c []Candidate) (int, error)
 	// PIN reads an offline PIN from the PIN pad; return ErrPINBypass if the
-	// cardholder bypasses it. Default: bypass.
+	// cardholder bypasses it. Default (nil): no PIN pad, which sets "PIN
+	// entry required and PIN pad not present or not working".
 	PIN func(ctx context.Context, kind PINKind, triesLeft int) (string, error)
 	// OnlinePIN reads a PIN for the host and returns it encrypted (the
-	// kernel never holds it). Default: bypass.
+	// kernel never holds it). Default (nil): no PIN pad, as for PIN.
 	OnlinePIN func(ctx context.Context, pan emv.PAN) ([]byte, error)
 	// Online sends the authorisation request; return ErrOffline (or any
 	// error) when the host cannot be reached. Default: unable to go online.
