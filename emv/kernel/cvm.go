@@ -198,6 +198,15 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 		t.tvr(emv.TVRPINPadNotPresent)
 		return emv.CVMResultFailed, nil
 	}
+	var key *oda.ICCPublicKey
+	if enciphered {
+		// The key comes before the PIN: a card whose key cannot be had
+		// fails this CVM without the cardholder typing a PIN for nothing.
+		var err error
+		if key, err = t.pinKey(); err != nil {
+			return emv.CVMResultFailed, nil
+		}
+	}
 	tries := -1
 	if cmd, err := emv.GetData(0x9F17); err == nil {
 		if data, sw, err := t.exchange(cmd); err != nil {
@@ -230,7 +239,7 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 		}
 		var cmd emv.Command
 		if enciphered {
-			enc, err := t.encipher(block)
+			enc, err := t.encipher(key, block)
 			clear(block[:])
 			if err != nil {
 				t.tvr(emv.TVRCVMNotSuccessful)
@@ -287,24 +296,55 @@ func format2(pin string) ([8]byte, error) {
 	return b, nil
 }
 
-// encipher builds 7F | PIN block | ICC challenge | random pad and encrypts it
-// under the ICC public key (EMV Book 2 §7.1).
-func (t *txn) encipher(block [8]byte) ([]byte, error) {
-	icc, _ := t.icc.(*oda.ICCPublicKey)
-	if icc == nil {
-		return nil, fmt.Errorf("%w: no ICC public key for PIN encipherment", oda.ErrMissingData)
+// pinKey returns the public key offline PIN encipherment uses (EMV Book 2
+// §7.1): the ICC PIN Encipherment Public Key (9F2D certificate, 9F2E
+// exponent, 9F2F remainder; its certificate hash has no static data) when
+// the card has one, else the ICC Public Key (9F46-9F48), recovered here
+// when offline data authentication did not (an SDA card, or ODA not
+// performed).
+func (t *txn) pinKey() (*oda.ICCPublicKey, error) {
+	pan := t.d[0x5A]
+	if pan == nil {
+		pan = t.res.PAN.AppendBCD(nil)
 	}
+	if cert, ok := t.d[0x9F2D]; ok {
+		iss, err := t.issuerKey(pan)
+		if err != nil {
+			return nil, err
+		}
+		return oda.RecoverICCKey(iss, cert, t.d[0x9F2F], t.d[0x9F2E], nil, pan, t.tx.Time)
+	}
+	if icc, _ := t.icc.(*oda.ICCPublicKey); icc != nil {
+		return icc, nil
+	}
+	if cert, ok := t.d[0x9F46]; ok {
+		static, err := t.staticData()
+		if err != nil {
+			return nil, err
+		}
+		iss, err := t.issuerKey(pan)
+		if err != nil {
+			return nil, err
+		}
+		return oda.RecoverICCKey(iss, cert, t.d[0x9F48], t.d[0x9F47], static, pan, t.tx.Time)
+	}
+	return nil, fmt.Errorf("%w: no ICC PIN encipherment or ICC public key", oda.ErrMissingData)
+}
+
+// encipher builds 7F | PIN block | ICC challenge | random pad and encrypts it
+// under the PIN encipherment key (EMV Book 2 §7.2).
+func (t *txn) encipher(key *oda.ICCPublicKey, block [8]byte) ([]byte, error) {
 	challenge, sw, err := t.exchange(emv.GetChallenge())
 	if err != nil || sw != emv.SWOK || len(challenge) != 8 {
 		return nil, fmt.Errorf("%w: GET CHALLENGE", ErrCard)
 	}
-	n := len(icc.Modulus)
+	n := len(key.Modulus)
 	m := make([]byte, n)
 	m[0] = 0x7F
 	copy(m[1:], block[:])
 	copy(m[9:], challenge)
 	copy(m[17:], t.random(n-17))
-	c := new(big.Int).Exp(new(big.Int).SetBytes(m), new(big.Int).SetBytes(icc.Exponent), new(big.Int).SetBytes(icc.Modulus))
+	c := new(big.Int).Exp(new(big.Int).SetBytes(m), new(big.Int).SetBytes(key.Exponent), new(big.Int).SetBytes(key.Modulus))
 	clear(m)
 	return c.FillBytes(make([]byte, n)), nil
 }

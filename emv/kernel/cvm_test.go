@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda/odatest"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/sim"
 )
@@ -92,5 +93,70 @@ func TestCVMUnattendedVersusManualCash(t *testing.T) {
 	wantTVR(t, res, emv.TVRFloorLimitExceeded)
 	if res.CVMResults != [3]byte{0x5E, 0x04, 0x00} || !res.SignatureNeeded || res.OnlinePINBlock != nil {
 		t.Fatalf("attended: CVM results %X signature %v", res.CVMResults, res.SignatureNeeded)
+	}
+}
+
+// sdaEncipheredPIN is the Visa test card made an SDA card (AIP 5C00: SDA,
+// cardholder verification, terminal risk management, issuer
+// authentication) whose only CVM is enciphered offline PIN (04 03, fail if
+// unsuccessful).
+func sdaEncipheredPIN(pinKey int) func(*sim.Profile) {
+	return func(p *sim.Profile) {
+		p.Apps[0].ODA, p.Apps[0].AIP, p.Apps[0].PINKey = "SDA", "5C00", pinKey
+		p.Apps[0].CVMList = "00000000000000000403"
+	}
+}
+
+// TestEncipheredPINWithSDACard: EMV Book 2 §7.1-7.2 — an SDA card with an
+// ICC PIN Encipherment Public Key (9F2D-9F2F) takes an enciphered offline
+// PIN under that key: GET CHALLENGE, then VERIFY P2 88 with a block as
+// long as the key's modulus (odatest key 2). SDA succeeds, the CVM
+// succeeds (CVM Results 04 03 02), and the TVR holds only the floor limit.
+func TestEncipheredPINWithSDACard(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := &recordingCard{Card: loadCard(t, "visa_dda", sdaEncipheredPIN(2))}
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	wantTVR(t, res, emv.TVRFloorLimitExceeded)
+	if res.CVMResults != [3]byte{0x04, 0x03, 0x02} || s.pad.asked != 1 {
+		t.Fatalf("CVM results %X, PIN asked %d", res.CVMResults, s.pad.asked)
+	}
+	var verify [][]byte
+	challenge := -1
+	for i, c := range card.cmds {
+		switch {
+		case len(c) >= 4 && c[0] == 0x00 && c[1] == 0x84:
+			challenge = i
+		case len(c) >= 5 && c[0] == 0x00 && c[1] == 0x20:
+			if challenge != i-1 {
+				t.Errorf("VERIFY at %d not right after GET CHALLENGE (%d)", i, challenge)
+			}
+			verify = append(verify, c)
+		}
+	}
+	n := (odatest.ICCKey(2).N.BitLen() + 7) / 8
+	if len(verify) != 1 || verify[0][2] != 0x00 || verify[0][3] != 0x88 || int(verify[0][4]) != n {
+		t.Fatalf("VERIFY commands %X, want one 00 20 00 88 with %d bytes", verify, n)
+	}
+}
+
+// TestEncipheredPINNoKeyNoPrompt: an SDA card with neither a PIN
+// encipherment key nor an ICC key cannot take an enciphered PIN (Book 2
+// §7.1): the CVM fails before the cardholder is asked for a PIN (it used
+// to be asked, then thrown away), no VERIFY is sent; "cardholder
+// verification was not successful", CVM Results 04 03 01.
+func TestEncipheredPINNoKeyNoPrompt(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := &recordingCard{Card: loadCard(t, "visa_dda", sdaEncipheredPIN(0))}
+	res := s.contact(t, card, 20000)
+	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRCVMNotSuccessful)
+	if res.CVMResults != [3]byte{0x04, 0x03, 0x01} || s.pad.asked != 0 {
+		t.Fatalf("CVM results %X, PIN asked %d", res.CVMResults, s.pad.asked)
+	}
+	for _, c := range card.cmds {
+		if c[1] == 0x20 || c[1] == 0x84 {
+			t.Fatalf("sent %X", c)
+		}
 	}
 }

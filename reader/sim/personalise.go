@@ -34,8 +34,9 @@ type application struct {
 	offline    int64
 	qVSDC      bool
 	ctq        []byte
-	cardAuth   []byte // 9F69 for fDDA
-	kernelID   []byte // 9F2A in the PPSE directory entry
+	cardAuth   []byte          // 9F69 for fDDA
+	kernelID   []byte          // 9F2A in the PPSE directory entry
+	pinKey     *rsa.PrivateKey // ICC PIN Encipherment key (9F2D), or nil
 	atcInitial int
 	currency   []byte // 9F42
 	mkSMI      *keys.Key
@@ -395,6 +396,28 @@ func (app *application) certificates(i int, a *App, faults Faults, pan emv.PAN, 
 			b.Add(0x9F47, []byte{1, 0, 1})
 			if len(iccRem) > 0 {
 				b.Add(0x9F48, iccRem)
+			}
+		}
+	}
+	if a.PINKey > 0 {
+		// EMV Book 2 §7.1: the ICC PIN Encipherment Public Key
+		// Certificate has the ICC certificate's format without the static
+		// data in its hash.
+		if app.pinKey = odatest.ICCKey(a.PINKey); app.pinKey == nil {
+			return fmt.Errorf("%w: app %d: pin_key %d: the test PKI has keys 1 to 3", ErrProfile, i, a.PINKey)
+		}
+		panField, _ := bcdF(digits, 10)
+		pinCert, pinRem, err := oda.SignICCCertificate(odatest.IssuerKey(), panField, expMMYY, []byte{0, 1, byte(i + 1)}, &app.pinKey.PublicKey, nil)
+		if err != nil {
+			return fmt.Errorf("%w: app %d: PIN encipherment certificate: %v", ErrProfile, i, err)
+		}
+		first := second
+		second = func(b *tlv.Builder) {
+			first(b)
+			b.Add(0x9F2D, pinCert)
+			b.Add(0x9F2E, []byte{1, 0, 1})
+			if len(pinRem) > 0 {
+				b.Add(0x9F2F, pinRem)
 			}
 		}
 	}

@@ -103,6 +103,11 @@ type App struct {
 	// ODA is "none", "SDA", "DDA" or "CDA"; ICCKey picks odatest.ICCKey(n).
 	ODA    string `json:"oda"`
 	ICCKey int    `json:"icc_key"`
+	// PINKey > 0 gives the card an ICC PIN Encipherment Public Key,
+	// odatest.ICCKey(n), certified by the issuer in 9F2D (exponent 9F2E,
+	// remainder 9F2F; EMV Book 2 §7.1): enciphered PIN is then deciphered
+	// with it, also on an SDA card. Needs an oda other than none.
+	PINKey int `json:"pin_key"`
 
 	// OfflineLimit is kept for old profiles: when no consecutive or
 	// cumulative limit is set, N > 0 is a lower and upper cumulative
