@@ -3,7 +3,6 @@ package kernel
 import (
 	"errors"
 	"fmt"
-	"math/big"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/oda"
@@ -190,10 +189,13 @@ func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResu
 	return res, err
 }
 
-// offlinePIN asks for the PIN until the card accepts it, the try limit is
-// reached or the cardholder bypasses (EMV Book 3 §10.5.1).
+// offlinePIN asks the PIN pad for VERIFY commands until the card accepts
+// the PIN, the try limit is reached or the cardholder bypasses (EMV Book 3
+// §10.5.1). The PIN pad builds each command (PINPad); the kernel never
+// holds the PIN.
 func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
-	if t.k.hooks.PIN == nil {
+	pad := t.k.pinPad()
+	if pad == nil {
 		// No PIN pad (Book 3 §10.5.1).
 		t.tvr(emv.TVRPINPadNotPresent)
 		return emv.CVMResultFailed, nil
@@ -219,38 +221,41 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 		t.tvr(emv.TVRPINTryLimitExceeded)
 		return emv.CVMResultFailed, nil
 	}
-	kind := PINOfflinePlaintext
+	req := PINRequest{Kind: PINOfflinePlaintext}
 	if enciphered {
-		kind = PINOfflineEnciphered
+		req = PINRequest{Kind: PINOfflineEnciphered, Modulus: key.Modulus, Exponent: key.Exponent}
 	}
 	for {
-		pin, err := t.k.hooks.PIN(t.ctx, kind, tries)
+		req.TriesLeft = tries
+		if enciphered {
+			// Book 2 §7.2: a fresh ICC challenge for each VERIFY.
+			challenge, sw, err := t.exchange(emv.GetChallenge())
+			if err != nil {
+				return 0, err
+			}
+			if sw != emv.SWOK || len(challenge) != 8 {
+				return emv.CVMResultFailed, nil
+			}
+			req.Challenge = challenge
+		}
+		cmd, err := pad.VerifyCommand(t.ctx, req)
 		if errors.Is(err, ErrPINBypass) {
+			t.tvr(emv.TVRPINNotEntered)
+			return emv.CVMResultFailed, nil
+		}
+		if errors.Is(err, ErrPIN) {
 			t.tvr(emv.TVRPINNotEntered)
 			return emv.CVMResultFailed, nil
 		}
 		if err != nil {
 			return 0, err
 		}
-		block, err := format2(pin)
-		if err != nil {
-			t.tvr(emv.TVRPINNotEntered)
-			return emv.CVMResultFailed, nil
-		}
-		var cmd emv.Command
-		if enciphered {
-			enc, err := t.encipher(key, block)
-			clear(block[:])
-			if err != nil {
-				t.tvr(emv.TVRCVMNotSuccessful)
-				return emv.CVMResultFailed, nil
-			}
-			cmd = emv.VerifyEnciphered(enc)
-		} else {
-			cmd = emv.VerifyPlaintext(block)
-			clear(block[:])
+		if cmd.INS != 0x20 || (cmd.P2 != emv.VerifyPlaintextPIN && cmd.P2 != emv.VerifyEncipheredPIN) {
+			clear(cmd.Data)
+			return 0, fmt.Errorf("%w: the PIN pad built %02X %02X, not a VERIFY", ErrPIN, cmd.INS, cmd.P2)
 		}
 		_, sw, err := t.exchange(cmd)
+		clear(cmd.Data)
 		if err != nil {
 			return 0, err
 		}
@@ -270,30 +275,6 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 			return emv.CVMResultFailed, nil
 		}
 	}
-}
-
-// format2 builds the ISO 9564 format-2 block the card's VERIFY takes.
-func format2(pin string) ([8]byte, error) {
-	var b [8]byte
-	if len(pin) < 4 || len(pin) > 12 {
-		return b, fmt.Errorf("kernel: PIN must be 4 to 12 digits")
-	}
-	for i := range b {
-		b[i] = 0xFF
-	}
-	b[0] = 0x20 | byte(len(pin))
-	for i := 0; i < len(pin); i++ {
-		c := pin[i]
-		if c < '0' || c > '9' {
-			return [8]byte{}, fmt.Errorf("kernel: PIN must be digits")
-		}
-		if i%2 == 0 {
-			b[1+i/2] = (c-'0')<<4 | 0x0F
-		} else {
-			b[1+i/2] = b[1+i/2]&0xF0 | (c - '0')
-		}
-	}
-	return b, nil
 }
 
 // pinKey returns the public key offline PIN encipherment uses (EMV Book 2
@@ -331,20 +312,3 @@ func (t *txn) pinKey() (*oda.ICCPublicKey, error) {
 	return nil, fmt.Errorf("%w: no ICC PIN encipherment or ICC public key", oda.ErrMissingData)
 }
 
-// encipher builds 7F | PIN block | ICC challenge | random pad and encrypts it
-// under the PIN encipherment key (EMV Book 2 §7.2).
-func (t *txn) encipher(key *oda.ICCPublicKey, block [8]byte) ([]byte, error) {
-	challenge, sw, err := t.exchange(emv.GetChallenge())
-	if err != nil || sw != emv.SWOK || len(challenge) != 8 {
-		return nil, fmt.Errorf("%w: GET CHALLENGE", ErrCard)
-	}
-	n := len(key.Modulus)
-	m := make([]byte, n)
-	m[0] = 0x7F
-	copy(m[1:], block[:])
-	copy(m[9:], challenge)
-	copy(m[17:], t.random(n-17))
-	c := new(big.Int).Exp(new(big.Int).SetBytes(m), new(big.Int).SetBytes(key.Exponent), new(big.Int).SetBytes(key.Modulus))
-	clear(m)
-	return c.FillBytes(make([]byte, n)), nil
-}

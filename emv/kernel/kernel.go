@@ -80,9 +80,14 @@ type Hooks struct {
 	// Choose picks one of several candidate applications (cardholder
 	// confirmation). Default: the first, in priority order.
 	Choose func(ctx context.Context, c []Candidate) (int, error)
-	// PIN reads an offline PIN from the PIN pad; return ErrPINBypass if the
-	// cardholder bypasses it. Default (nil): no PIN pad, which sets "PIN
-	// entry required and PIN pad not present or not working".
+	// PINPad reads offline PINs and builds the VERIFY commands itself, so
+	// that the kernel never holds a PIN (see PINPad). It takes precedence
+	// over PIN.
+	PINPad PINPad
+	// PIN reads an offline PIN as a string; return ErrPINBypass if the
+	// cardholder bypasses it. Kept for existing callers: prefer PINPad.
+	// Default (both nil): no PIN pad, which sets "PIN entry required and
+	// PIN pad not present or not working".
 	PIN func(ctx context.Context, kind PINKind, triesLeft int) (string, error)
 	// OnlinePIN reads a PIN for the host and returns it encrypted (the
 	// kernel never holds it). Default (nil): no PIN pad, as for PIN.
@@ -172,6 +177,17 @@ func New(cfg *Config, hooks Hooks, log *slog.Logger) (*Kernel, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Kernel{cfg: cfg, hooks: hooks, log: log, rand: rand.Reader, now: time.Now}, nil
+}
+
+// pinPad is the PIN pad of the hooks, nil when there is none.
+func (k *Kernel) pinPad() PINPad {
+	if k.hooks.PINPad != nil {
+		return k.hooks.PINPad
+	}
+	if k.hooks.PIN != nil {
+		return hookPad{fn: k.hooks.PIN, rnd: k.rand}
+	}
+	return nil
 }
 
 // SetRand replaces the source of unpredictable numbers and random selection.
