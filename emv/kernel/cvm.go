@@ -311,4 +311,3 @@ func (t *txn) pinKey() (*oda.ICCPublicKey, error) {
 	}
 	return nil, fmt.Errorf("%w: no ICC PIN encipherment or ICC public key", oda.ErrMissingData)
 }
-
