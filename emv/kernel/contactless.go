@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,16 +11,33 @@ import (
 	"github.com/possdk/pos/tlv"
 )
 
-// RunContactless runs a qVSDC-style contactless transaction (EMV
-// Contactless Book B entry point and Book C-3): PPSE selection, limits
-// checked before the tap (pre-processing), GET PROCESSING OPTIONS with the
-// TTQ in the PDOL returning the cryptogram, records read for fDDA, fDDA of
-// an offline approval, and the CVM the card asks for in its CTQ (online PIN,
-// signature, or the consumer device CVM of a phone wallet). An ARQC goes
-// online through Hooks.Online; there is no second GENERATE AC.
+// RunContactless runs a contactless transaction through the Entry Point
+// (EMV Contactless Book B): pre-processing of every configured combination
+// before the card is touched (§3.1.1), PPSE and combination selection by
+// AID and Requested Kernel ID (§3.3), final selection, then the kernel
+// that serves the chosen combination (§3.4, see clKernels). The qVSDC-style
+// kernel (Book C-3, also run for UnionPay's Kernel 7) does GET PROCESSING
+// OPTIONS with the TTQ in the PDOL returning the cryptogram, reads records
+// for fDDA, verifies fDDA of an offline approval, and applies the CVM the
+// card asks for in its CTQ. An ARQC goes online through Hooks.Online (or
+// stops with an Online Request in a Session); there is no second GENERATE
+// AC.
 func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) (*Result, error) {
 	t := k.newTxn(ctx, card, tx)
 	t.res.Contactless = true
+	combos := k.preProcess(tx)
+	allowed := 0
+	for _, c := range combos {
+		if !c.notAllowed {
+			allowed++
+		}
+	}
+	if allowed == 0 {
+		// Book B §3.1.1: contactless not allowed for every combination
+		// (e.g. amount at or over each transaction limit): Try Another
+		// Interface, before any command to the card.
+		return t.fail(fmt.Errorf("%w: contactless not allowed for this transaction (amount at or over the contactless transaction limit, or no contactless combination)", ErrTryAnother))
+	}
 	fci, sw, err := t.exchange(emv.Select([]byte("2PAY.SYS.DDF01"), false))
 	if err != nil {
 		return t.fail(err)
@@ -33,15 +51,19 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 			if s.Tag() != 0x61 {
 				continue
 			}
-			// Book B §3.3.2: an entry is a candidate when the reader
-			// supports its AID and runs the kernel it asks for (9F2A, or
-			// the RID's default); an unknown kernel is no candidate, so a
-			// card offering only such entries gets Try Another Interface
-			// rather than a card-data error from the wrong kernel.
-			if c := entryCandidate(s.Descend()); c.AID != nil {
-				if c.config = k.supported(c.AID); c.config != nil && servedKernel(c.config, requestedKernel(c)) {
-					cands = append(cands, c)
-				}
+			// Book B §3.3.2: an entry is a candidate when it matches an
+			// allowed combination: the reader's AID (exact, or partial
+			// when configured) and the kernel it requests (9F2A, or the
+			// RID's default). An unknown kernel is no candidate, so a card
+			// offering only such entries gets Try Another Interface rather
+			// than a card-data error from the wrong kernel.
+			c := entryCandidate(s.Descend())
+			if c.AID == nil {
+				continue
+			}
+			if combo := matchCombination(combos, c); combo != nil {
+				c.config, c.combo = combo.cfg, combo
+				cands = append(cands, c)
 			}
 		}
 	}
@@ -49,42 +71,122 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	if len(cands) == 0 {
 		return t.fail(fmt.Errorf("%w: %w", ErrTryAnother, ErrNoApplication))
 	}
-	// Contactless takes the highest priority application, no confirmation.
+	// Contactless takes the highest priority application, no cardholder
+	// confirmation; an application that fails SELECT is dropped and the
+	// next tried (Book B §3.3.3).
 	k2 := *k
 	k2.hooks.Choose = nil
 	t.k = &k2
-	afci, err := t.choose(cands[:1])
+	afci, err := t.choose(cands)
 	t.k = k
 	if err != nil {
 		return t.fail(err)
 	}
-	a := t.aid
-	// Pre-processing (Book B §3.1.1): the limits decide the TTQ, which
-	// starts from the configured value with its per-transaction bits
-	// (byte 2: b8 online cryptogram required, b7 CVM required) cleared.
-	amt := tx.Amount
-	if a.ContactlessLimit != nil && amt >= *a.ContactlessLimit {
+	combo := t.combo
+	return clKernels[combo.kernel].run(t, combo, afci)
+}
+
+// combination is one reader combination (Book B §3.1: AID and kernel)
+// with its pre-processing indicators for this transaction.
+type combination struct {
+	cfg    *AIDConfig
+	kernel byte
+	// notAllowed: "contactless application not allowed" (amount ≥ the
+	// reader contactless transaction limit).
+	notAllowed bool
+	// overCVM: amount ≥ the reader CVM required limit.
+	overCVM bool
+	// ttq is the TTQ for this combination, per-transaction bits set
+	// afresh.
+	ttq emv.TTQ
+}
+
+// clKernel is a contactless kernel (a Book C kernel) the Entry Point
+// routes a selected combination to: run takes over after final selection
+// with the FCI of the selected application.
+type clKernel interface {
+	run(t *txn, c *combination, fci []byte) (*Result, error)
+}
+
+// clKernels are the kernels this reader runs, by short kernel ID. A new
+// kernel (Mastercard C-2 next) is a new type and one line here; the Entry
+// Point and the other kernels do not change.
+var clKernels = map[byte]clKernel{
+	KernelVisa:     qvsdcKernel{},
+	KernelUnionPay: qvsdcKernel{},
+}
+
+// preProcess runs Book B §3.1.1 pre-processing for every combination the
+// reader has: each AID with a contactless kernel this reader runs (its
+// configured kernel_id, else the RID's default).
+func (k *Kernel) preProcess(tx Transaction) []*combination {
+	var out []*combination
+	for i := range k.cfg.AIDs {
+		a := &k.cfg.AIDs[i]
+		kid := mustHex(a.KernelID)
+		if len(kid) == 0 {
+			kid = defaultKernel(mustHex(a.AID))
+		}
+		if len(kid) != 1 {
+			continue
+		}
+		if _, ok := clKernels[kid[0]]; !ok {
+			continue
+		}
+		c := &combination{cfg: a, kernel: kid[0]}
+		amt := tx.Amount
 		// Amount ≥ Reader Contactless Transaction Limit: contactless not
-		// allowed.
-		return t.fail(fmt.Errorf("%w: amount at or over the contactless transaction limit", ErrTryAnother))
+		// allowed (absent limit: no limit).
+		c.notAllowed = a.ContactlessLimit != nil && amt >= *a.ContactlessLimit
+		// The TTQ starts from the configured value with its
+		// per-transaction bits (byte 2: b8 online cryptogram required, b7
+		// CVM required) cleared.
+		copy(c.ttq[:], mustHex(a.TTQ))
+		c.ttq[1] &^= 0xC0
+		floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
+		if a.ContactlessFloorLimit != nil {
+			floor = *a.ContactlessFloorLimit
+		}
+		// Amount > floor limit, or a zero amount (C-3: zero amount needs
+		// an online cryptogram), or forced online.
+		if tx.ForceOnline || amt > floor || amt == 0 {
+			c.ttq.Set(emv.TTQOnlineCryptogramRequired)
+		}
+		// Amount ≥ Reader CVM Required Limit.
+		if c.overCVM = a.ContactlessCVMLimit != nil && amt >= *a.ContactlessCVMLimit; c.overCVM {
+			c.ttq.Set(emv.TTQCVMRequired)
+		}
+		out = append(out, c)
 	}
-	var ttq emv.TTQ
-	copy(ttq[:], mustHex(a.TTQ))
-	ttq[1] &^= 0xC0
-	floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
-	if a.ContactlessFloorLimit != nil {
-		floor = *a.ContactlessFloorLimit
+	return out
+}
+
+// matchCombination finds the allowed combination a PPSE entry matches
+// (Book B §3.3.2.5): same AID (or a partial-selection prefix) and the
+// entry's Requested Kernel ID equal to the combination's kernel.
+func matchCombination(combos []*combination, c Candidate) *combination {
+	req := requestedKernel(c)
+	if len(req) != 1 {
+		return nil
 	}
-	// Amount > floor limit, or a zero amount (C-3: zero amount needs an
-	// online cryptogram), or forced online.
-	if tx.ForceOnline || amt > floor || amt == 0 {
-		ttq.Set(emv.TTQOnlineCryptogramRequired)
+	for _, combo := range combos {
+		if combo.notAllowed || combo.kernel != req[0] {
+			continue
+		}
+		t := mustHex(combo.cfg.AID)
+		if bytes.Equal(t, c.AID) || (combo.cfg.PartialSelection && len(c.AID) > len(t) && bytes.HasPrefix(c.AID, t)) {
+			return combo
+		}
 	}
-	// Amount ≥ Reader CVM Required Limit.
-	overCVM := a.ContactlessCVMLimit != nil && amt >= *a.ContactlessCVMLimit
-	if overCVM {
-		ttq.Set(emv.TTQCVMRequired)
-	}
+	return nil
+}
+
+// qvsdcKernel is the qVSDC-style kernel (Book C-3; UnionPay's Kernel 7
+// follows the same one-tap flow).
+type qvsdcKernel struct{}
+
+func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error) {
+	ttq, overCVM := combo.ttq, combo.overCVM
 	t.d[0x9F66] = ttq[:]
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)

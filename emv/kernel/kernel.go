@@ -107,6 +107,7 @@ type Candidate struct {
 	// card gave it (nil when absent).
 	KernelID []byte
 	config   *AIDConfig
+	combo    *combination // contactless: the matched combination
 }
 
 // OnlineRequest is what the host needs for an authorisation.
@@ -213,6 +214,8 @@ type txn struct {
 	icc       any    // *oda.ICCPublicKey once recovered
 	// frozenTVR keeps tag 95 as sent to a contactless card.
 	frozenTVR bool
+	// combo is the selected contactless combination.
+	combo *combination
 }
 
 func (t *txn) tvr(f emv.TVRFlag) { t.res.TVR.Set(f) }

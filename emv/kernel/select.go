@@ -94,24 +94,6 @@ func requestedKernel(c Candidate) []byte {
 	return k[:3]
 }
 
-// servedKernel reports whether the reader runs the requested kernel for
-// this AID: the AID's configured kernel_id (else the RID's default kernel)
-// must equal it, and it must be one this package implements. Today that is
-// the qVSDC-style path, serving Kernel 3 (Visa) and Kernel 7 (UnionPay).
-func servedKernel(a *AIDConfig, requested []byte) bool {
-	if len(requested) == 0 {
-		return false
-	}
-	configured := mustHex(a.KernelID)
-	if len(configured) == 0 {
-		configured = defaultKernel(mustHex(a.AID))
-	}
-	if !bytes.Equal(configured, requested) || len(requested) != 1 {
-		return false
-	}
-	return requested[0] == KernelVisa || requested[0] == KernelUnionPay
-}
-
 // directory reads the PSE directory (EMV Book 1 §12.3.2) or returns
 // ok=false to fall back to the list of AIDs.
 func (t *txn) pse() ([]Candidate, bool, error) {
@@ -235,7 +217,7 @@ func (t *txn) choose(cands []Candidate) ([]byte, error) {
 			return nil, err
 		}
 		if sw == emv.SWOK {
-			t.aid = c.config
+			t.aid, t.combo = c.config, c.combo
 			t.res.AID, t.res.Label = c.AID, c.Label
 			t.d[0x4F], t.d[0x84] = c.AID, c.AID
 			t.d[0x9F06] = c.AID
