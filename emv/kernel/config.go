@@ -25,13 +25,38 @@ type Config struct {
 	TerminalID      string `json:"terminal_id"` // 9F1C, 8 characters
 	MerchantID      string `json:"merchant_id"` // 9F16, 15 characters
 	OnlineCapable   bool   `json:"online_capable"`
+	// MerchantCategoryCode is 9F15 (4 digits, ISO 18245), optional.
+	MerchantCategoryCode string `json:"merchant_category_code"`
+	// MerchantNameLocation is 9F4E (ans), optional.
+	MerchantNameLocation string `json:"merchant_name_location"`
+	// AcquirerID is 9F01 (6 to 11 digits), optional.
+	AcquirerID string `json:"acquirer_id"`
+
+	// CARevocations is the CA public key revocation list (EMV Book 2
+	// §5.1, §6.1): issuer certificates by RID, CA public key index and
+	// certificate serial number; a listed certificate fails offline data
+	// authentication.
+	CARevocations []CARevocation `json:"ca_revocations"`
+	// ExceptionFile is the terminal exception file (hot list): PANs,
+	// digits only. A listed card sets "card appears on terminal exception
+	// file" (TVR byte 1 b5). Never printed.
+	ExceptionFile []string `json:"exception_file"`
 
 	AIDs []AIDConfig `json:"aids"`
 	// CAKeys are the schemes' CA public keys (see oda.LoadCAStore for the
 	// form); every checksum is verified.
 	CAKeys json.RawMessage `json:"ca_keys"`
 
-	caStore *oda.CAStore
+	caStore    *oda.CAStore
+	revoked    map[string]bool
+	exceptions map[string]bool
+}
+
+// CARevocation names one revoked issuer public key certificate.
+type CARevocation struct {
+	RID    string `json:"rid"`    // 5 bytes, hex
+	Index  string `json:"index"`  // CA public key index (8F), 1 byte hex
+	Serial string `json:"serial"` // certificate serial number, 3 bytes hex
 }
 
 // AIDConfig is the terminal's parameters for one application.
@@ -116,6 +141,40 @@ func (c *Config) check() error {
 			return fmt.Errorf("%w: aids[%d]: AID %q shorter than 5 bytes", ErrConfig, i, a.AID)
 		}
 	}
+	if v := c.MerchantCategoryCode; v != "" && (len(v) != 4 || !digits(v)) {
+		return fmt.Errorf("%w: merchant_category_code %q is not 4 digits", ErrConfig, v)
+	}
+	if v := c.AcquirerID; v != "" && (len(v) < 6 || len(v) > 11 || !digits(v)) {
+		return fmt.Errorf("%w: acquirer_id %q is not 6 to 11 digits", ErrConfig, v)
+	}
+	c.revoked = map[string]bool{}
+	for i, r := range c.CARevocations {
+		rid, e1 := hex.DecodeString(r.RID)
+		idx, e2 := hex.DecodeString(r.Index)
+		ser, e3 := hex.DecodeString(r.Serial)
+		if e1 != nil || e2 != nil || e3 != nil || len(rid) != 5 || len(idx) != 1 || len(ser) != 3 {
+			return fmt.Errorf("%w: ca_revocations[%d]: rid, index and serial must be 5, 1 and 3 hex bytes", ErrConfig, i)
+		}
+		c.revoked[string(rid)+string(idx)+string(ser)] = true
+	}
+	c.exceptions = map[string]bool{}
+	for i, pan := range c.ExceptionFile {
+		if len(pan) < 12 || len(pan) > 19 || !digits(pan) {
+			// The entry itself is not echoed: it may be a PAN.
+			return fmt.Errorf("%w: exception_file[%d] is not a PAN of 12 to 19 digits", ErrConfig, i)
+		}
+		c.exceptions[pan] = true
+	}
+	for i, a := range c.AIDs {
+		for name, l := range map[string]*int64{"contactless_limit": a.ContactlessLimit, "contactless_cvm_limit": a.ContactlessCVMLimit, "contactless_floor_limit": a.ContactlessFloorLimit} {
+			if l != nil && *l < 0 {
+				return fmt.Errorf("%w: aids[%d].%s is negative", ErrConfig, i, name)
+			}
+		}
+		if a.FloorLimit < 0 || a.FloorLimit > 0xFFFFFFFF {
+			return fmt.Errorf("%w: aids[%d].floor_limit out of range (9F1B is 4 bytes)", ErrConfig, i)
+		}
+	}
 	if len(c.CAKeys) > 0 {
 		s, err := oda.LoadCAStore(strings.NewReader(string(c.CAKeys)))
 		if err != nil {
@@ -124,6 +183,30 @@ func (c *Config) check() error {
 		c.caStore = s
 	}
 	return nil
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// bcdDigits packs a digit string into n bytes of BCD, left-padded with 0
+// (format n, Book 3 §4.3).
+func bcdDigits(s string, n int) []byte {
+	b := make([]byte, n)
+	for i, j := len(s)-1, 2*n-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		d := s[i] - '0'
+		if j%2 == 1 {
+			b[j/2] |= d
+		} else {
+			b[j/2] |= d << 4
+		}
+	}
+	return b
 }
 
 func mustHex(s string) []byte {

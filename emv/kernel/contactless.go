@@ -319,7 +319,7 @@ func (t *txn) fdda() error {
 
 // contactlessRestrictions checks the application's dates and usage
 // control (Book C-3 §5 processing restrictions, with Book 3 §10.4's rules
-// for the AUC) and reports whether any check failed. The TVR sent to the
+// for the AUC) and the exception file, and reports whether any check failed. The TVR sent to the
 // card is frozen, so the bits go to the result only.
 func (t *txn) contactlessRestrictions() bool {
 	today := t.d[0x9A]
@@ -337,6 +337,10 @@ func (t *txn) contactlessRestrictions() bool {
 			t.tvr(emv.TVRServiceNotAllowed)
 			failed = true
 		}
+	}
+	// A hot-listed card is never approved offline either.
+	if t.exceptionFile(); t.res.TVR.Has(emv.TVRCardOnExceptionFile) {
+		failed = true
 	}
 	return failed
 }

@@ -30,6 +30,7 @@ var (
 	ErrCard          = errors.New("kernel: card error")
 	ErrTryAnother    = errors.New("kernel: try another interface")
 	ErrPINBypass     = errors.New("kernel: PIN entry bypassed")
+	ErrRevoked       = errors.New("kernel: issuer certificate on the CA revocation list")
 	ErrOffline       = errors.New("kernel: unable to go online")
 )
 
@@ -316,6 +317,15 @@ func (t *txn) terminalData() {
 	}
 	if c.MerchantID != "" {
 		d[0x9F16] = []byte(c.MerchantID)
+	}
+	if c.MerchantCategoryCode != "" {
+		d[0x9F15] = bcdDigits(c.MerchantCategoryCode, 2)
+	}
+	if c.MerchantNameLocation != "" {
+		d[0x9F4E] = []byte(c.MerchantNameLocation)
+	}
+	if c.AcquirerID != "" {
+		d[0x9F01] = bcdDigits(c.AcquirerID, 6)
 	}
 	seq := t.tx.Sequence
 	d[0x9F41] = []byte{byte(seq >> 24), byte(seq >> 16), byte(seq >> 8), byte(seq)}
