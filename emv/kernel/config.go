@@ -81,11 +81,42 @@ type AIDConfig struct {
 	ContactlessCVMLimit   *int64 `json:"contactless_cvm_limit"`
 	ContactlessFloorLimit *int64 `json:"contactless_floor_limit"`
 	TTQ                   string `json:"ttq"` // 9F66 base value, e.g. "36004000"
+	// ContactlessLimitsByType overrides the three contactless limits for
+	// one transaction type, keyed by 9C as two hex digits ("00" purchase,
+	// "01" cash, "09" cashback, "20" refund). A limit left out of an
+	// entry is the AID's own (above), which may itself be absent.
+	ContactlessLimitsByType map[string]ContactlessLimits `json:"contactless_limits_by_type"`
 	// KernelID is the contactless kernel the reader runs for this AID
 	// (Book B §3.3.2.5 combination, hex, e.g. "03"); empty means the
 	// RID's default kernel. A PPSE entry whose requested kernel differs
 	// is not a candidate.
 	KernelID string `json:"kernel_id"`
+}
+
+// ContactlessLimits are reader limits for one transaction type (Book B
+// §3.1.1), minor units; nil: not overridden.
+type ContactlessLimits struct {
+	Limit      *int64 `json:"contactless_limit"`
+	CVMLimit   *int64 `json:"contactless_cvm_limit"`
+	FloorLimit *int64 `json:"contactless_floor_limit"`
+}
+
+// limitsFor returns the AID's contactless transaction, CVM-required and
+// floor limits for a transaction type.
+func (a *AIDConfig) limitsFor(txType byte) (limit, cvm, floor *int64) {
+	limit, cvm, floor = a.ContactlessLimit, a.ContactlessCVMLimit, a.ContactlessFloorLimit
+	if o, ok := a.ContactlessLimitsByType[fmt.Sprintf("%02X", txType)]; ok {
+		if o.Limit != nil {
+			limit = o.Limit
+		}
+		if o.CVMLimit != nil {
+			cvm = o.CVMLimit
+		}
+		if o.FloorLimit != nil {
+			floor = o.FloorLimit
+		}
+	}
+	return limit, cvm, floor
 }
 
 // LoadConfig reads a JSON configuration and checks it.
@@ -169,6 +200,16 @@ func (c *Config) check() error {
 		for name, l := range map[string]*int64{"contactless_limit": a.ContactlessLimit, "contactless_cvm_limit": a.ContactlessCVMLimit, "contactless_floor_limit": a.ContactlessFloorLimit} {
 			if l != nil && *l < 0 {
 				return fmt.Errorf("%w: aids[%d].%s is negative", ErrConfig, i, name)
+			}
+		}
+		for typ, o := range a.ContactlessLimitsByType {
+			if b, err := hex.DecodeString(typ); err != nil || len(b) != 1 {
+				return fmt.Errorf("%w: aids[%d].contactless_limits_by_type: %q is not a transaction type (2 hex digits)", ErrConfig, i, typ)
+			}
+			for _, l := range []*int64{o.Limit, o.CVMLimit, o.FloorLimit} {
+				if l != nil && *l < 0 {
+					return fmt.Errorf("%w: aids[%d].contactless_limits_by_type[%s]: negative limit", ErrConfig, i, typ)
+				}
 			}
 		}
 		if a.FloorLimit < 0 || a.FloorLimit > 0xFFFFFFFF {

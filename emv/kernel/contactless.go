@@ -135,17 +135,18 @@ func (k *Kernel) preProcess(tx Transaction) []*combination {
 		}
 		c := &combination{cfg: a, kernel: kid[0]}
 		amt := tx.Amount
+		limit, cvmLimit, clFloor := a.limitsFor(tx.Type)
 		// Amount ≥ Reader Contactless Transaction Limit: contactless not
 		// allowed (absent limit: no limit).
-		c.notAllowed = a.ContactlessLimit != nil && amt >= *a.ContactlessLimit
+		c.notAllowed = limit != nil && amt >= *limit
 		// The TTQ starts from the configured value with its
 		// per-transaction bits (byte 2: b8 online cryptogram required, b7
 		// CVM required) cleared.
 		copy(c.ttq[:], mustHex(a.TTQ))
 		c.ttq[1] &^= 0xC0
 		floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
-		if a.ContactlessFloorLimit != nil {
-			floor = *a.ContactlessFloorLimit
+		if clFloor != nil {
+			floor = *clFloor
 		}
 		// Amount > floor limit, or a zero amount (C-3: zero amount needs
 		// an online cryptogram), or forced online.
@@ -153,7 +154,7 @@ func (k *Kernel) preProcess(tx Transaction) []*combination {
 			c.ttq.Set(emv.TTQOnlineCryptogramRequired)
 		}
 		// Amount ≥ Reader CVM Required Limit.
-		if c.overCVM = a.ContactlessCVMLimit != nil && amt >= *a.ContactlessCVMLimit; c.overCVM {
+		if c.overCVM = cvmLimit != nil && amt >= *cvmLimit; c.overCVM {
 			c.ttq.Set(emv.TTQCVMRequired)
 		}
 		out = append(out, c)

@@ -95,3 +95,53 @@ func TestEntryPointPerCombinationLimits(t *testing.T) {
 		t.Fatalf("AID %X, commands %X", res.AID, rc.cmds)
 	}
 }
+
+// TestContactlessLimitsByType: Book B §3.1.1 pre-processing with limits
+// per transaction type (9C). Visa: contactless limit 500.00, CVM limit
+// 100.00, floor 50.00, TTQ 36004000; refunds (20) may go to 1000.00; cash
+// (01) always needs a CVM (CVM limit 0, which is not "absent"); cashback
+// (09) has a floor limit of 0 (every tap online). The TTQ byte 2 sent in
+// the GPO shows the per-transaction bits: b8 online cryptogram required,
+// b7 CVM required.
+func TestContactlessLimitsByType(t *testing.T) {
+	cfg := loadConfig(t)
+	refund, zero := int64(100000), int64(0)
+	cfg.AIDs[0].ContactlessLimitsByType = map[string]ContactlessLimits{
+		"20": {Limit: &refund},
+		"01": {CVMLimit: &zero},
+		"09": {FloorLimit: &zero},
+	}
+	upLimit := int64(50000)
+	cfg.AIDs[2].ContactlessLimit = &upLimit
+	if err := cfg.check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		typ     byte
+		amount  int64
+		tai     bool
+		wantTTQ string
+	}{
+		{"purchase at the limit", 0x00, 60000, true, ""},
+		{"refund over the purchase limit", 0x20, 60000, false, "36C04000"},
+		{"cash under every limit needs a CVM", 0x01, 2000, false, "36404000"},
+		{"purchase under every limit", 0x00, 2000, false, "36004000"},
+		{"cashback floor limit 0", 0x09, 100, false, "36804000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScenario(t, cfg)
+			rc := &recordingCard{Card: loadCard(t, "visa_qvsdc", nil)}
+			res, err := s.k.RunContactless(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: tc.amount, Type: tc.typ, Time: testDay})
+			if tc.tai {
+				if !errors.Is(err, ErrTryAnother) || len(rc.cmds) != 0 {
+					t.Fatalf("err %v, %d commands; want Try Another Interface before PPSE", err, len(rc.cmds))
+				}
+				return
+			}
+			if got := fmt.Sprintf("%X", res.Data[0x9F66]); got != tc.wantTTQ {
+				t.Fatalf("TTQ %s, want %s (outcome %v err %v)", got, tc.wantTTQ, res.Outcome, err)
+			}
+		})
+	}
+}
