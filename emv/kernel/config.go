@@ -68,6 +68,9 @@ type AIDConfig struct {
 	TACDenial        string `json:"tac_denial"`
 	TACOnline        string `json:"tac_online"`
 	DefaultDDOL      string `json:"default_ddol"`
+	// DefaultTDOL is used for the TC Hash Value (98) when the card asks
+	// for 98 and has no TDOL (97) (Book 3 §5.4); empty: none.
+	DefaultTDOL string `json:"default_tdol"`
 	FloorLimit       int64  `json:"floor_limit"` // minor units
 	// Random transaction selection (EMV Book 3 §10.6.2).
 	TargetPercent    int   `json:"target_percent"`
@@ -163,7 +166,7 @@ func (c *Config) check() error {
 	}
 	for i, a := range c.AIDs {
 		for name, s := range map[string]string{"aid": a.AID, "app_version": a.AppVersion, "tac_default": a.TACDefault,
-			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "ttq": a.TTQ, "kernel_id": a.KernelID} {
+			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "default_tdol": a.DefaultTDOL, "ttq": a.TTQ, "kernel_id": a.KernelID} {
 			if _, err := hex.DecodeString(s); err != nil {
 				return fmt.Errorf("%w: aids[%d].%s: %v", ErrConfig, i, name, err)
 			}

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"strings"
@@ -122,5 +123,36 @@ func TestExceptionFile(t *testing.T) {
 	wantTVR(t, res, emv.TVRCardOnExceptionFile)
 	if bytes.Contains([]byte(fmt.Sprint(res, cfg.ExceptionFile[:0])), []byte(profilePAN(t, "visa_qvsdc"))) {
 		t.Fatal("PAN printed")
+	}
+}
+
+// TestTCHashValue: Book 3 §5.4 — the card's CDOL1 asks for the TC Hash
+// Value (98, 20 bytes). Without a TDOL (97) on the card the AID's default
+// TDOL (9F02 06, 9F1A 02) is used and "Default TDOL used" (TVR byte 5 b8)
+// set: 98 = SHA-1(000000020000 || 0156). With the card's own TDOL (9F02
+// 06) the bit stays clear and 98 = SHA-1(000000020000).
+func TestTCHashValue(t *testing.T) {
+	cdol1 := "9F02069F03069F1A0295055F2A029A039C019F37049814"
+	cfg := loadConfig(t)
+	cfg.AIDs[0].DefaultTDOL = "9F02069F1A02"
+	s := newScenario(t, cfg, "1234")
+	res := s.contact(t, loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CDOL1 = cdol1 }), 20000)
+	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRDefaultTDOLUsed)
+	want := sha1.Sum(h2b("000000020000" + "0156"))
+	if !bytes.Equal(res.Data[0x98], want[:]) {
+		t.Fatalf("98 %X, want %X", res.Data[0x98], want)
+	}
+
+	s = newScenario(t, cfg, "1234")
+	res = s.contact(t, loadCard(t, "visa_dda", func(p *sim.Profile) {
+		p.Apps[0].CDOL1 = cdol1
+		p.Apps[0].Extra = map[string]string{"97": "9F0206"}
+	}), 20000)
+	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	wantTVR(t, res, emv.TVRFloorLimitExceeded)
+	want = sha1.Sum(h2b("000000020000"))
+	if !bytes.Equal(res.Data[0x98], want[:]) {
+		t.Fatalf("98 %X, want %X", res.Data[0x98], want)
 	}
 }

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"crypto/sha1"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -217,6 +218,8 @@ type txn struct {
 	frozenTVR bool
 	// combo is the selected contactless combination.
 	combo *combination
+	// tcHashNeeded: 0 not yet known, 1 a CDOL asks for 98, 2 none does.
+	tcHashNeeded uint8
 }
 
 func (t *txn) tvr(f emv.TVRFlag) { t.res.TVR.Set(f) }
@@ -334,9 +337,48 @@ func (t *txn) terminalData() {
 	d[0x9F34] = t.res.CVMResults[:]
 }
 
+// tcHash sets the TC Hash Value (98) when CDOL1 or CDOL2 asks for it (EMV
+// Book 3 §5.4): SHA-1 over the data the card's TDOL (97) names, else the
+// AID's default TDOL — which sets "Default TDOL used" (TVR byte 5 b8) —
+// else over no data. Recomputed at each GENERATE AC, after the TVR bit.
+func (t *txn) tcHash() {
+	if t.tcHashNeeded == 0 {
+		if _, ok := t.d[0x8C]; !ok {
+			return // CDOL1 not read yet
+		}
+		t.tcHashNeeded = 2
+		for _, tag := range []tlv.Tag{0x8C, 0x8D} {
+			dol, _ := tlv.ParseDOL(t.d[tag])
+			for _, e := range dol {
+				if e.Tag == 0x98 {
+					t.tcHashNeeded = 1
+				}
+			}
+		}
+	}
+	if t.tcHashNeeded != 1 {
+		return
+	}
+	raw, ok := t.d[0x97]
+	if !ok && t.aid != nil && t.aid.DefaultTDOL != "" {
+		raw = mustHex(t.aid.DefaultTDOL)
+		t.tvr(emv.TVRDefaultTDOLUsed)
+	}
+	var data []byte
+	if tdol, err := tlv.ParseDOL(raw); err == nil {
+		if !t.frozenTVR {
+			t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+		}
+		data = t.d.FillDOL(nil, tdol, t.scheme)
+	}
+	h := sha1.Sum(data)
+	t.d[0x98] = h[:]
+}
+
 // sync copies the TVR, TSI and CVM results into the data set before any
 // DOL is filled.
 func (t *txn) sync() {
+	t.tcHash()
 	if !t.frozenTVR {
 		t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
 	}
