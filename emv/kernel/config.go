@@ -71,7 +71,7 @@ type AIDConfig struct {
 	// DefaultTDOL is used for the TC Hash Value (98) when the card asks
 	// for 98 and has no TDOL (97) (Book 3 §5.4); empty: none.
 	DefaultTDOL string `json:"default_tdol"`
-	FloorLimit       int64  `json:"floor_limit"` // minor units
+	FloorLimit  int64  `json:"floor_limit"` // minor units
 	// Random transaction selection (EMV Book 3 §10.6.2).
 	TargetPercent    int   `json:"target_percent"`
 	MaxTargetPercent int   `json:"max_target_percent"`

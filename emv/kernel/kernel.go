@@ -1,9 +1,9 @@
 package kernel
 
 import (
-	"crypto/sha1"
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
