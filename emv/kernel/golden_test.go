@@ -32,6 +32,8 @@ type golden struct {
 	amount int64
 	pins   []string
 	host   func(*host)
+	// contactless runs RunContactless instead of RunContact.
+	contactless bool
 
 	outcome Outcome
 	tvr     string
@@ -63,7 +65,11 @@ func (g golden) run(t *testing.T) {
 		g.host(s.h)
 	}
 	rc := &recordingCard{Card: loadCard(t, g.card, g.tweak)}
-	res, _ := s.k.RunContact(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: g.amount, Time: testDay})
+	run := s.k.RunContact
+	if g.contactless {
+		run = s.k.RunContactless
+	}
+	res, _ := run(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: g.amount, Time: testDay})
 	var errs []string
 	check := func(what, got, want string) {
 		if got != want {
@@ -278,6 +284,66 @@ func TestGoldenContact(t *testing.T) {
 				"80AE80001D"+cdol1("000000020000", "0000008000")+"00",
 				apduExtAuthCVN18,
 				"80AE40001F"+"3030"+cdol1("000000020000", "0000008040")+"00"),
+		},
+	} {
+		t.Run(g.name, g.run)
+	}
+}
+
+// gpo is the qVSDC GPO for the visa_qvsdc PDOL (9F66 04, 9F02 06, 9F03
+// 06, 9F1A 02, 95 05, 5F2A 02, 9A 03, 9C 01, 9F37 04: 33 bytes, Lc 23).
+func gpo(ttq, amount string) string {
+	return "80A8000023 8321" + ttq + amount + "000000000000" + "0156" + "0000000000" + "0156" + "261121" + "00" + "00000000" + "00"
+}
+
+// TestGoldenContactless: Book B §3.1.1 pre-processing (Visa: transaction
+// limit 500.00, CVM-required limit 100.00, floor limit 50.00, TTQ
+// 36004000) and Book C-3 (the card's CTQ 8000: online PIN required over
+// the CVM limit). The reader sends SELECT PPSE, SELECT AID, GPO with the
+// TTQ, and reads the AFL's four records (the card returns 94 since it has
+// an fDDA key). 8A is never set: qVSDC has no second GENERATE AC. The TVR
+// sent to the card is all zero (nothing was checked before GPO); the
+// result's TVR notes "offline data authentication not performed" (byte 1
+// b8) for an online cryptogram.
+func TestGoldenContactless(t *testing.T) {
+	start := []string{"00A404000E325041592E5359532E444446303100", apduSelectVisa}
+	reads := []string{apduRead11, apduRead21, apduRead31, apduRead32}
+	for _, g := range []golden{
+		{
+			name:   "offline approval under the floor limit",
+			clause: "Book B §3.1.1 (20.00: no TTQ byte 2 bits); C-3 fDDA of the TC; CVM not required: 1F 00 02",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			outcome: Approved, tvr: "0000000000", tsi: "8000", cvm: "1F0002", cid: "40",
+			apdus: append(append(append([]string{}, start...), gpo("36004000", "000000002000")), reads...),
+		},
+		{
+			name:   "online over the floor limit",
+			clause: "Book B §3.1.1 (80.00 > 50.00: TTQ byte 2 b8); C-3 ARQC online; under the CVM limit",
+			card:   "visa_qvsdc", contactless: true, amount: 8000,
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
+			apdus: append(append(append([]string{}, start...), gpo("36804000", "000000008000")), reads...),
+		},
+		{
+			name:   "online PIN over the CVM limit",
+			clause: "Book B §3.1.1 (150.00 ≥ 100.00: TTQ byte 2 b7 and b8); C-3 CTQ online PIN required: 9F34 02 00 00, TVR online PIN entered",
+			card:   "visa_qvsdc", contactless: true, amount: 15000,
+			outcome: Approved, tvr: "8000040000", tsi: "0000", cvm: "020000", cid: "80",
+			apdus: append(append(append([]string{}, start...), gpo("36C04000", "000000015000")), reads...),
+		},
+		{
+			name:   "zero amount goes online",
+			clause: "Book B §3.1.1 / C-3: amount zero sets TTQ byte 2 b8 (online cryptogram required)",
+			card:   "visa_qvsdc", contactless: true, amount: 0,
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
+			apdus: append(append(append([]string{}, start...), gpo("36804000", "000000000000")), reads...),
+		},
+		{
+			name:   "host declines a tap",
+			clause: "C-3 ARQC; the issuer's decline (ARC 05) is the outcome, nothing more is sent to the card",
+			card:   "visa_qvsdc", contactless: true, amount: 8000,
+			host:    func(h *host) { h.decline = true },
+			outcome: OnlineDeclined, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
+			apdus: append(append(append([]string{}, start...), gpo("36804000", "000000008000")), reads...),
 		},
 	} {
 		t.Run(g.name, g.run)
