@@ -285,6 +285,42 @@ func TestGoldenContact(t *testing.T) {
 				apduExtAuthCVN18,
 				"80AE40001F"+"3030"+cdol1("000000020000", "0000008040")+"00"),
 		},
+		{
+			name:   "issuer scripts before and after the final GENERATE AC",
+			clause: "Book 3 §10.10 (71 after issuer authentication, before the second GENERATE AC; 72 after), TSI byte 1 b3; Book 4 Annex A5 9F5B",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host: func(h *host) {
+				h.scriptCmds = []scriptCmd{
+					{template: 0x71, apdu: h2b("84DA9F140105")}, // PUT DATA 9F14 = 05
+					{template: 0x72, apdu: h2b("84DA9F23010A")}, // PUT DATA 9F23 = 0A
+				}
+			},
+			// 9F5B: per script, result 2 (successful) in b8-b5, sequence
+			// 0, then the Script Identifier 9F18 (00000001).
+			outcome: Approved, tvr: "0000008000", tsi: "FC00", cvm: "410302", arc: "00", cid: "40",
+			isr: "2000000001" + "2000000001",
+			apdus: append(append([]string{}, start...), apduPINTry, apduVerify1234,
+				"80AE80001D"+cdol1("000000020000", "0000008000")+"00",
+				apduExtAuthCVN18,
+				"84DA9F1409 05"+strings.Repeat("xx", 8),
+				"80AE40001F"+"3030"+cdol1("000000020000", "0000008000")+"00",
+				"84DA9F2309 0A"+strings.Repeat("xx", 8)),
+		},
+		{
+			name:   "UnionPay SDA card, online PIN, issuer authentication data in CDOL2",
+			clause: "Book 3 §10.3 SDA (no INTERNAL AUTHENTICATE), §10.5.2 online PIN (42 03 00, TVR byte 3 b3), §10.9 (91 in CDOL2: no EXTERNAL AUTHENTICATE); PBOC ARPC method 1 (Book 2 §8.2.1): 91 = ARPC 8 || ARC 2",
+			card:   "unionpay_sda", amount: 20000,
+			// TSI byte 1 b5 is set: the AIP says issuer authentication is
+			// supported and the card performs it on the 91 in the second
+			// GENERATE AC (Book 3 §10.9 with CDOL2 carrying 91). (First
+			// derived as E800 — not set — and revised on this reading; a
+			// point to confirm against the Book 3 text.)
+			outcome: Approved, tvr: "0000048000", tsi: "F800", cvm: "420300", arc: "00", cid: "40",
+			apdus: []string{apduSelectPSE, apduReadDir1, apduReadDir2, "00A4040008A00000033301010100", apduGPONoPDOL,
+				apduRead11, apduRead21, apduRead31, apduRead32,
+				"80AE80001D" + cdol1("000000020000", "0000048000") + "00",
+				"80AE400029" + "3030" + strings.Repeat("xx", 8) + "3030" + cdol1("000000020000", "0000048000") + "00"},
+		},
 	} {
 		t.Run(g.name, g.run)
 	}
