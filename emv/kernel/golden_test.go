@@ -321,6 +321,18 @@ func TestGoldenContact(t *testing.T) {
 				"80AE80001D" + cdol1("000000020000", "0000048000") + "00",
 				"80AE400029" + "3030" + strings.Repeat("xx", 8) + "3030" + cdol1("000000020000", "0000048000") + "00"},
 		},
+		{
+			name:   "offline PIN try limit exceeded",
+			clause: "Book 3 §10.5.1: VERIFY answers 63C2, 63C1, 63C0 → TVR byte 3 b6 and, the only rule (01 03) having failed, b8; 9F34 01 03 01; online by the floor limit",
+			card:   "visa_dda", amount: 20000, pins: []string{"0000", "0000", "0000"},
+			tweak:   func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000103" },
+			outcome: Approved, tvr: "0000A08000", tsi: "F800", cvm: "010301", arc: "00", cid: "40",
+			apdus: append(append([]string{}, start...), apduPINTry,
+				"0020008008 240000FFFFFFFFFF", "0020008008 240000FFFFFFFFFF", "0020008008 240000FFFFFFFFFF",
+				"80AE80001D"+cdol1("000000020000", "0000A08000")+"00",
+				apduExtAuthCVN18,
+				"80AE40001F"+"3030"+cdol1("000000020000", "0000A08000")+"00"),
+		},
 	} {
 		t.Run(g.name, g.run)
 	}
@@ -380,6 +392,28 @@ func TestGoldenContactless(t *testing.T) {
 			host:    func(h *host) { h.decline = true },
 			outcome: OnlineDeclined, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
 			apdus: append(append(append([]string{}, start...), gpo("36804000", "000000008000")), reads...),
+		},
+		{
+			name:   "forged CDCVM on an offline approval",
+			clause: "Book C-3 CVM: 9F6C claims CDCVM, the card-signed CTQ in 9F69 does not → Declined; CVM limit 10.00 here so 20.00 asks for a CVM (TTQ byte 2 b7)",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			tweak: func(p *sim.Profile) { p.Faults.ForgedCDCVM = true },
+			cfg: func(c *Config) {
+				l := int64(1000)
+				c.AIDs[0].ContactlessCVMLimit = &l
+			},
+			outcome: Declined, tvr: "0000800000", tsi: "0000", cvm: "3F0001", cid: "40",
+			apdus: append(append(append([]string{}, start...), gpo("36404000", "000000002000")), reads...),
+		},
+		{
+			name:   "expired card approved offline by the card",
+			clause: "Book C-3 processing restrictions: expiry 26-11-20 before 26-11-21 (TVR byte 2 b7) → an offline approval is declined",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			tweak:   func(p *sim.Profile) { p.Apps[0].Expiry = "261120" },
+			// Declined at the restrictions, before any CVM processing: 9F34
+			// stays "no CVM performed" 3F 00 00 (Book 3 Annex C3).
+			outcome: Declined, tvr: "0040000000", tsi: "0000", cvm: "3F0000", cid: "40",
+			apdus: append(append(append([]string{}, start...), gpo("36004000", "000000002000")), reads...),
 		},
 	} {
 		t.Run(g.name, g.run)
