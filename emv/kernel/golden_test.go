@@ -409,7 +409,7 @@ func TestGoldenContactless(t *testing.T) {
 			name:   "expired card approved offline by the card",
 			clause: "Book C-3 processing restrictions: expiry 26-11-20 before 26-11-21 (TVR byte 2 b7) → an offline approval is declined",
 			card:   "visa_qvsdc", contactless: true, amount: 2000,
-			tweak:   func(p *sim.Profile) { p.Apps[0].Expiry = "261120" },
+			tweak: func(p *sim.Profile) { p.Apps[0].Expiry = "261120" },
 			// Declined at the restrictions, before any CVM processing: 9F34
 			// stays "no CVM performed" 3F 00 00 (Book 3 Annex C3).
 			outcome: Declined, tvr: "0040000000", tsi: "0000", cvm: "3F0000", cid: "40",
