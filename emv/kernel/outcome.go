@@ -104,7 +104,9 @@ var ErrSession = errors.New("kernel: session")
 // Session is one transaction run through the outcome API. The kernel does
 // not call the host: at the online step the transaction stops with an
 // Online Request, and Resume carries on with the host's answer. A Session
-// is not safe for concurrent use.
+// is not safe for concurrent use. After an Online Request the caller must
+// call Resume or Abort (or cancel the context given to Start): until then
+// the transaction waits, holding the card.
 type Session struct {
 	req     chan *OnlineRequest
 	resp    chan *OnlineResponse
