@@ -148,3 +148,21 @@ func TestOutcomeContactless(t *testing.T) {
 		t.Fatalf("online tap after Resume: %v err %v", st.Outcome, st.Err)
 	}
 }
+
+// TestOutcomeTryAgainOnTapLoss: Book A §6.2 — a contactless card lost
+// before the outcome is known (here after SELECT PPSE, SELECT AID and GPO)
+// is Try Again with "Present card again" (21); the same loss on a contact
+// card ends the application with "Processing error" (0F).
+func TestOutcomeTryAgainOnTapLoss(t *testing.T) {
+	s := newScenario(t, nil, "1234")
+	card := &removingCard{Card: loadCard(t, "visa_qvsdc", nil), n: 3}
+	_, st := s.k.StartContactless(context.Background(), reader.NewTransport(card, reader.TransportOptions{}), Transaction{Amount: 2000, Time: testDay})
+	if st.Outcome != OutcomeTryAgain || st.UI.Message != MsgPresentCardAgain || !errors.Is(st.Err, reader.ErrCardRemoved) {
+		t.Fatalf("tap lost: %v %+v err %v", st.Outcome, st.UI, st.Err)
+	}
+	card = &removingCard{Card: loadCard(t, "visa_dda", nil), n: 4}
+	_, st = s.k.StartContact(context.Background(), reader.NewTransport(card, reader.TransportOptions{}), Transaction{Amount: 2000, Time: testDay})
+	if st.Outcome != OutcomeEndApplication || st.UI.Message != MsgProcessingError || !errors.Is(st.Err, reader.ErrCardRemoved) {
+		t.Fatalf("contact card removed: %v %+v err %v", st.Outcome, st.UI, st.Err)
+	}
+}
