@@ -396,12 +396,16 @@ func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 			return false, nil
 		}
 		if t.k.hooks.OnlinePIN == nil {
-			t.tvr(emv.TVRPINNotEntered)
+			// No PIN pad: the issuer sees the CVM failed (Book 3 Annex C5
+			// TVR byte 3 b5, as for contact).
+			t.tvr(emv.TVRPINPadNotPresent)
+			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
 			return true, nil
 		}
 		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
 		if errors.Is(err, ErrPINBypass) {
 			t.tvr(emv.TVRPINNotEntered)
+			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
 			return true, nil
 		}
 		if err != nil {

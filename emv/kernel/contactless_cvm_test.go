@@ -147,3 +147,27 @@ func TestContactlessRestrictions(t *testing.T) {
 		})
 	}
 }
+
+// TestContactlessOnlinePINWithoutPINPad: Book C-3 — the card asks for an
+// online PIN (CTQ 8000) over the CVM limit; a reader without PIN pad (no
+// OnlinePIN hook) goes online with TVR "PIN entry required and PIN pad
+// not present" (byte 3 b5) and 9F34 02 00 01 (failed); a bypass sets
+// "PIN pad present, PIN not entered" (byte 3 b4) instead. Byte 1 b8: no
+// ODA for an online cryptogram.
+func TestContactlessOnlinePINWithoutPINPad(t *testing.T) {
+	s := newScenario(t, nil)
+	s.k.hooks.OnlinePIN = nil
+	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 15000)
+	expect(t, res, Approved, nil, nil, nil)
+	wantTVR(t, res, emv.TVROfflineDataAuthNotPerformed, emv.TVRPINPadNotPresent)
+	if res.CVMResults != [3]byte{0x02, 0x00, 0x01} || res.OnlinePINBlock != nil {
+		t.Fatalf("CVM %X", res.CVMResults)
+	}
+	s = newScenario(t, nil)
+	s.k.hooks.OnlinePIN = func(context.Context, emv.PAN) ([]byte, error) { return nil, ErrPINBypass }
+	res = s.contactless(t, loadCard(t, "visa_qvsdc", nil), 15000)
+	wantTVR(t, res, emv.TVROfflineDataAuthNotPerformed, emv.TVRPINNotEntered)
+	if res.CVMResults != [3]byte{0x02, 0x00, 0x01} {
+		t.Fatalf("CVM %X", res.CVMResults)
+	}
+}
