@@ -25,13 +25,38 @@ type Config struct {
 	TerminalID      string `json:"terminal_id"` // 9F1C, 8 characters
 	MerchantID      string `json:"merchant_id"` // 9F16, 15 characters
 	OnlineCapable   bool   `json:"online_capable"`
+	// MerchantCategoryCode is 9F15 (4 digits, ISO 18245), optional.
+	MerchantCategoryCode string `json:"merchant_category_code"`
+	// MerchantNameLocation is 9F4E (ans), optional.
+	MerchantNameLocation string `json:"merchant_name_location"`
+	// AcquirerID is 9F01 (6 to 11 digits), optional.
+	AcquirerID string `json:"acquirer_id"`
+
+	// CARevocations is the CA public key revocation list (EMV Book 2
+	// §5.1, §6.1): issuer certificates by RID, CA public key index and
+	// certificate serial number; a listed certificate fails offline data
+	// authentication.
+	CARevocations []CARevocation `json:"ca_revocations"`
+	// ExceptionFile is the terminal exception file (hot list): PANs,
+	// digits only. A listed card sets "card appears on terminal exception
+	// file" (TVR byte 1 b5). Never printed.
+	ExceptionFile []string `json:"exception_file"`
 
 	AIDs []AIDConfig `json:"aids"`
 	// CAKeys are the schemes' CA public keys (see oda.LoadCAStore for the
 	// form); every checksum is verified.
 	CAKeys json.RawMessage `json:"ca_keys"`
 
-	caStore *oda.CAStore
+	caStore    *oda.CAStore
+	revoked    map[string]bool
+	exceptions map[string]bool
+}
+
+// CARevocation names one revoked issuer public key certificate.
+type CARevocation struct {
+	RID    string `json:"rid"`    // 5 bytes, hex
+	Index  string `json:"index"`  // CA public key index (8F), 1 byte hex
+	Serial string `json:"serial"` // certificate serial number, 3 bytes hex
 }
 
 // AIDConfig is the terminal's parameters for one application.
@@ -43,7 +68,10 @@ type AIDConfig struct {
 	TACDenial        string `json:"tac_denial"`
 	TACOnline        string `json:"tac_online"`
 	DefaultDDOL      string `json:"default_ddol"`
-	FloorLimit       int64  `json:"floor_limit"` // minor units
+	// DefaultTDOL is used for the TC Hash Value (98) when the card asks
+	// for 98 and has no TDOL (97) (Book 3 §5.4); empty: none.
+	DefaultTDOL string `json:"default_tdol"`
+	FloorLimit  int64  `json:"floor_limit"` // minor units
 	// Random transaction selection (EMV Book 3 §10.6.2).
 	TargetPercent    int   `json:"target_percent"`
 	MaxTargetPercent int   `json:"max_target_percent"`
@@ -56,6 +84,42 @@ type AIDConfig struct {
 	ContactlessCVMLimit   *int64 `json:"contactless_cvm_limit"`
 	ContactlessFloorLimit *int64 `json:"contactless_floor_limit"`
 	TTQ                   string `json:"ttq"` // 9F66 base value, e.g. "36004000"
+	// ContactlessLimitsByType overrides the three contactless limits for
+	// one transaction type, keyed by 9C as two hex digits ("00" purchase,
+	// "01" cash, "09" cashback, "20" refund). A limit left out of an
+	// entry is the AID's own (above), which may itself be absent.
+	ContactlessLimitsByType map[string]ContactlessLimits `json:"contactless_limits_by_type"`
+	// KernelID is the contactless kernel the reader runs for this AID
+	// (Book B §3.3.2.5 combination, hex, e.g. "03"); empty means the
+	// RID's default kernel. A PPSE entry whose requested kernel differs
+	// is not a candidate.
+	KernelID string `json:"kernel_id"`
+}
+
+// ContactlessLimits are reader limits for one transaction type (Book B
+// §3.1.1), minor units; nil: not overridden.
+type ContactlessLimits struct {
+	Limit      *int64 `json:"contactless_limit"`
+	CVMLimit   *int64 `json:"contactless_cvm_limit"`
+	FloorLimit *int64 `json:"contactless_floor_limit"`
+}
+
+// limitsFor returns the AID's contactless transaction, CVM-required and
+// floor limits for a transaction type.
+func (a *AIDConfig) limitsFor(txType byte) (limit, cvm, floor *int64) {
+	limit, cvm, floor = a.ContactlessLimit, a.ContactlessCVMLimit, a.ContactlessFloorLimit
+	if o, ok := a.ContactlessLimitsByType[fmt.Sprintf("%02X", txType)]; ok {
+		if o.Limit != nil {
+			limit = o.Limit
+		}
+		if o.CVMLimit != nil {
+			cvm = o.CVMLimit
+		}
+		if o.FloorLimit != nil {
+			floor = o.FloorLimit
+		}
+	}
+	return limit, cvm, floor
 }
 
 // LoadConfig reads a JSON configuration and checks it.
@@ -102,13 +166,57 @@ func (c *Config) check() error {
 	}
 	for i, a := range c.AIDs {
 		for name, s := range map[string]string{"aid": a.AID, "app_version": a.AppVersion, "tac_default": a.TACDefault,
-			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "ttq": a.TTQ} {
+			"tac_denial": a.TACDenial, "tac_online": a.TACOnline, "default_ddol": a.DefaultDDOL, "default_tdol": a.DefaultTDOL, "ttq": a.TTQ, "kernel_id": a.KernelID} {
 			if _, err := hex.DecodeString(s); err != nil {
 				return fmt.Errorf("%w: aids[%d].%s: %v", ErrConfig, i, name, err)
 			}
 		}
 		if len(a.AID) < 10 {
 			return fmt.Errorf("%w: aids[%d]: AID %q shorter than 5 bytes", ErrConfig, i, a.AID)
+		}
+	}
+	if v := c.MerchantCategoryCode; v != "" && (len(v) != 4 || !digits(v)) {
+		return fmt.Errorf("%w: merchant_category_code %q is not 4 digits", ErrConfig, v)
+	}
+	if v := c.AcquirerID; v != "" && (len(v) < 6 || len(v) > 11 || !digits(v)) {
+		return fmt.Errorf("%w: acquirer_id %q is not 6 to 11 digits", ErrConfig, v)
+	}
+	c.revoked = map[string]bool{}
+	for i, r := range c.CARevocations {
+		rid, e1 := hex.DecodeString(r.RID)
+		idx, e2 := hex.DecodeString(r.Index)
+		ser, e3 := hex.DecodeString(r.Serial)
+		if e1 != nil || e2 != nil || e3 != nil || len(rid) != 5 || len(idx) != 1 || len(ser) != 3 {
+			return fmt.Errorf("%w: ca_revocations[%d]: rid, index and serial must be 5, 1 and 3 hex bytes", ErrConfig, i)
+		}
+		c.revoked[string(rid)+string(idx)+string(ser)] = true
+	}
+	c.exceptions = map[string]bool{}
+	for i, pan := range c.ExceptionFile {
+		if len(pan) < 12 || len(pan) > 19 || !digits(pan) {
+			// The entry itself is not echoed: it may be a PAN.
+			return fmt.Errorf("%w: exception_file[%d] is not a PAN of 12 to 19 digits", ErrConfig, i)
+		}
+		c.exceptions[pan] = true
+	}
+	for i, a := range c.AIDs {
+		for name, l := range map[string]*int64{"contactless_limit": a.ContactlessLimit, "contactless_cvm_limit": a.ContactlessCVMLimit, "contactless_floor_limit": a.ContactlessFloorLimit} {
+			if l != nil && *l < 0 {
+				return fmt.Errorf("%w: aids[%d].%s is negative", ErrConfig, i, name)
+			}
+		}
+		for typ, o := range a.ContactlessLimitsByType {
+			if b, err := hex.DecodeString(typ); err != nil || len(b) != 1 {
+				return fmt.Errorf("%w: aids[%d].contactless_limits_by_type: %q is not a transaction type (2 hex digits)", ErrConfig, i, typ)
+			}
+			for _, l := range []*int64{o.Limit, o.CVMLimit, o.FloorLimit} {
+				if l != nil && *l < 0 {
+					return fmt.Errorf("%w: aids[%d].contactless_limits_by_type[%s]: negative limit", ErrConfig, i, typ)
+				}
+			}
+		}
+		if a.FloorLimit < 0 || a.FloorLimit > 0xFFFFFFFF {
+			return fmt.Errorf("%w: aids[%d].floor_limit out of range (9F1B is 4 bytes)", ErrConfig, i)
 		}
 	}
 	if len(c.CAKeys) > 0 {
@@ -119,6 +227,30 @@ func (c *Config) check() error {
 		c.caStore = s
 	}
 	return nil
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// bcdDigits packs a digit string into n bytes of BCD, left-padded with 0
+// (format n, Book 3 §4.3).
+func bcdDigits(s string, n int) []byte {
+	b := make([]byte, n)
+	for i, j := len(s)-1, 2*n-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		d := s[i] - '0'
+		if j%2 == 1 {
+			b[j/2] |= d
+		} else {
+			b[j/2] |= d << 4
+		}
+	}
+	return b
 }
 
 func mustHex(s string) []byte {

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,16 +11,33 @@ import (
 	"github.com/possdk/pos/tlv"
 )
 
-// RunContactless runs a qVSDC-style contactless transaction (EMV
-// Contactless Book B entry point and Book C-3): PPSE selection, limits
-// checked before the tap (pre-processing), GET PROCESSING OPTIONS with the
-// TTQ in the PDOL returning the cryptogram, records read for fDDA, fDDA of
-// an offline approval, and the CVM the card asks for in its CTQ (online PIN,
-// signature, or the consumer device CVM of a phone wallet). An ARQC goes
-// online through Hooks.Online; there is no second GENERATE AC.
+// RunContactless runs a contactless transaction through the Entry Point
+// (EMV Contactless Book B): pre-processing of every configured combination
+// before the card is touched (§3.1.1), PPSE and combination selection by
+// AID and Requested Kernel ID (§3.3), final selection, then the kernel
+// that serves the chosen combination (§3.4, see clKernels). The qVSDC-style
+// kernel (Book C-3, also run for UnionPay's Kernel 7) does GET PROCESSING
+// OPTIONS with the TTQ in the PDOL returning the cryptogram, reads records
+// for fDDA, verifies fDDA of an offline approval, and applies the CVM the
+// card asks for in its CTQ. An ARQC goes online through Hooks.Online (or
+// stops with an Online Request in a Session); there is no second GENERATE
+// AC.
 func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) (*Result, error) {
 	t := k.newTxn(ctx, card, tx)
 	t.res.Contactless = true
+	combos := k.preProcess(tx)
+	allowed := 0
+	for _, c := range combos {
+		if !c.notAllowed {
+			allowed++
+		}
+	}
+	if allowed == 0 {
+		// Book B §3.1.1: contactless not allowed for every combination
+		// (e.g. amount at or over each transaction limit): Try Another
+		// Interface, before any command to the card.
+		return t.fail(fmt.Errorf("%w: contactless not allowed for this transaction (amount at or over the contactless transaction limit, or no contactless combination)", ErrTryAnother))
+	}
 	fci, sw, err := t.exchange(emv.Select([]byte("2PAY.SYS.DDF01"), false))
 	if err != nil {
 		return t.fail(err)
@@ -33,10 +51,19 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 			if s.Tag() != 0x61 {
 				continue
 			}
-			if c := entryCandidate(s.Descend()); c.AID != nil {
-				if c.config = k.supported(c.AID); c.config != nil {
-					cands = append(cands, c)
-				}
+			// Book B §3.3.2: an entry is a candidate when it matches an
+			// allowed combination: the reader's AID (exact, or partial
+			// when configured) and the kernel it requests (9F2A, or the
+			// RID's default). An unknown kernel is no candidate, so a card
+			// offering only such entries gets Try Another Interface rather
+			// than a card-data error from the wrong kernel.
+			c := entryCandidate(s.Descend())
+			if c.AID == nil {
+				continue
+			}
+			if combo := matchCombination(combos, c); combo != nil {
+				c.config, c.combo = combo.cfg, combo
+				cands = append(cands, c)
 			}
 		}
 	}
@@ -44,42 +71,123 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	if len(cands) == 0 {
 		return t.fail(fmt.Errorf("%w: %w", ErrTryAnother, ErrNoApplication))
 	}
-	// Contactless takes the highest priority application, no confirmation.
+	// Contactless takes the highest priority application, no cardholder
+	// confirmation; an application that fails SELECT is dropped and the
+	// next tried (Book B §3.3.3).
 	k2 := *k
 	k2.hooks.Choose = nil
 	t.k = &k2
-	afci, err := t.choose(cands[:1])
+	afci, err := t.choose(cands)
 	t.k = k
 	if err != nil {
 		return t.fail(err)
 	}
-	a := t.aid
-	// Pre-processing (Book B §3.1.1): the limits decide the TTQ, which
-	// starts from the configured value with its per-transaction bits
-	// (byte 2: b8 online cryptogram required, b7 CVM required) cleared.
-	amt := tx.Amount
-	if a.ContactlessLimit != nil && amt >= *a.ContactlessLimit {
+	combo := t.combo
+	return clKernels[combo.kernel].run(t, combo, afci)
+}
+
+// combination is one reader combination (Book B §3.1: AID and kernel)
+// with its pre-processing indicators for this transaction.
+type combination struct {
+	cfg    *AIDConfig
+	kernel byte
+	// notAllowed: "contactless application not allowed" (amount ≥ the
+	// reader contactless transaction limit).
+	notAllowed bool
+	// overCVM: amount ≥ the reader CVM required limit.
+	overCVM bool
+	// ttq is the TTQ for this combination, per-transaction bits set
+	// afresh.
+	ttq emv.TTQ
+}
+
+// clKernel is a contactless kernel (a Book C kernel) the Entry Point
+// routes a selected combination to: run takes over after final selection
+// with the FCI of the selected application.
+type clKernel interface {
+	run(t *txn, c *combination, fci []byte) (*Result, error)
+}
+
+// clKernels are the kernels this reader runs, by short kernel ID. A new
+// kernel (Mastercard C-2 next) is a new type and one line here; the Entry
+// Point and the other kernels do not change.
+var clKernels = map[byte]clKernel{
+	KernelVisa:     qvsdcKernel{},
+	KernelUnionPay: qvsdcKernel{},
+}
+
+// preProcess runs Book B §3.1.1 pre-processing for every combination the
+// reader has: each AID with a contactless kernel this reader runs (its
+// configured kernel_id, else the RID's default).
+func (k *Kernel) preProcess(tx Transaction) []*combination {
+	var out []*combination
+	for i := range k.cfg.AIDs {
+		a := &k.cfg.AIDs[i]
+		kid := mustHex(a.KernelID)
+		if len(kid) == 0 {
+			kid = defaultKernel(mustHex(a.AID))
+		}
+		if len(kid) != 1 {
+			continue
+		}
+		if _, ok := clKernels[kid[0]]; !ok {
+			continue
+		}
+		c := &combination{cfg: a, kernel: kid[0]}
+		amt := tx.Amount
+		limit, cvmLimit, clFloor := a.limitsFor(tx.Type)
 		// Amount ≥ Reader Contactless Transaction Limit: contactless not
-		// allowed.
-		return t.fail(fmt.Errorf("%w: amount at or over the contactless transaction limit", ErrTryAnother))
+		// allowed (absent limit: no limit).
+		c.notAllowed = limit != nil && amt >= *limit
+		// The TTQ starts from the configured value with its
+		// per-transaction bits (byte 2: b8 online cryptogram required, b7
+		// CVM required) cleared.
+		copy(c.ttq[:], mustHex(a.TTQ))
+		c.ttq[1] &^= 0xC0
+		floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
+		if clFloor != nil {
+			floor = *clFloor
+		}
+		// Amount > floor limit, or a zero amount (C-3: zero amount needs
+		// an online cryptogram), or forced online.
+		if tx.ForceOnline || amt > floor || amt == 0 {
+			c.ttq.Set(emv.TTQOnlineCryptogramRequired)
+		}
+		// Amount ≥ Reader CVM Required Limit.
+		if c.overCVM = cvmLimit != nil && amt >= *cvmLimit; c.overCVM {
+			c.ttq.Set(emv.TTQCVMRequired)
+		}
+		out = append(out, c)
 	}
-	var ttq emv.TTQ
-	copy(ttq[:], mustHex(a.TTQ))
-	ttq[1] &^= 0xC0
-	floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
-	if a.ContactlessFloorLimit != nil {
-		floor = *a.ContactlessFloorLimit
+	return out
+}
+
+// matchCombination finds the allowed combination a PPSE entry matches
+// (Book B §3.3.2.5): same AID (or a partial-selection prefix) and the
+// entry's Requested Kernel ID equal to the combination's kernel.
+func matchCombination(combos []*combination, c Candidate) *combination {
+	req := requestedKernel(c)
+	if len(req) != 1 {
+		return nil
 	}
-	// Amount > floor limit, or a zero amount (C-3: zero amount needs an
-	// online cryptogram), or forced online.
-	if tx.ForceOnline || amt > floor || amt == 0 {
-		ttq.Set(emv.TTQOnlineCryptogramRequired)
+	for _, combo := range combos {
+		if combo.notAllowed || combo.kernel != req[0] {
+			continue
+		}
+		t := mustHex(combo.cfg.AID)
+		if bytes.Equal(t, c.AID) || (combo.cfg.PartialSelection && len(c.AID) > len(t) && bytes.HasPrefix(c.AID, t)) {
+			return combo
+		}
 	}
-	// Amount ≥ Reader CVM Required Limit.
-	overCVM := a.ContactlessCVMLimit != nil && amt >= *a.ContactlessCVMLimit
-	if overCVM {
-		ttq.Set(emv.TTQCVMRequired)
-	}
+	return nil
+}
+
+// qvsdcKernel is the qVSDC-style kernel (Book C-3; UnionPay's Kernel 7
+// follows the same one-tap flow).
+type qvsdcKernel struct{}
+
+func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error) {
+	ttq, overCVM := combo.ttq, combo.overCVM
 	t.d[0x9F66] = ttq[:]
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)
@@ -106,20 +214,32 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	}
 	t.res.CID = cid
 	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
-	if err := t.contactlessCVM(overCVM); err != nil {
+	tc := cid.Type() == emv.TC
+	if cid.Type() == emv.AAC {
+		return t.done(Declined, nil)
+	}
+	if tc && ttq.Has(emv.TTQOnlineCryptogramRequired) {
+		// The reader asked for an online cryptogram (over the floor
+		// limit, zero amount, forced online): a TC is not an answer to
+		// that and never an offline approval (Book 3 §9.3 applied to
+		// C-3; the card may only decline offline).
+		return t.fail(fmt.Errorf("%w: TC returned when the TTQ asked for an online cryptogram", ErrCard))
+	}
+	// Processing restrictions (Book C-3 §5, Book 3 §10.4): an offline
+	// approval of an expired, not yet effective or (by its AUC) not
+	// allowed application is declined; with an ARQC the TVR notes them
+	// for the issuer.
+	if t.contactlessRestrictions() && tc {
+		return t.done(Declined, nil)
+	}
+	ok, err := t.contactlessCVM(overCVM, tc)
+	if err != nil {
 		return t.fail(err)
 	}
-	switch cid.Type() {
-	case emv.AAC:
+	if !ok {
 		return t.done(Declined, nil)
-	case emv.TC:
-		if ttq.Has(emv.TTQOnlineCryptogramRequired) {
-			// The reader asked for an online cryptogram (over the floor
-			// limit, zero amount, forced online): a TC is not an answer to
-			// that and never an offline approval (Book 3 §9.3 applied to
-			// C-3; the card may only decline offline).
-			return t.fail(fmt.Errorf("%w: TC returned when the TTQ asked for an online cryptogram", ErrCard))
-		}
+	}
+	if tc {
 		if err := t.fdda(); err != nil {
 			t.tvr(emv.TVRDDAFailed)
 			return t.done(Declined, err)
@@ -198,41 +318,105 @@ func (t *txn) fdda() error {
 	return err
 }
 
+// contactlessRestrictions checks the application's dates and usage
+// control (Book C-3 §5 processing restrictions, with Book 3 §10.4's rules
+// for the AUC) and the exception file, and reports whether any check failed. The TVR sent to the
+// card is frozen, so the bits go to the result only.
+func (t *txn) contactlessRestrictions() bool {
+	today := t.d[0x9A]
+	failed := false
+	if exp := t.d[0x5F24]; len(exp) == 3 && yymmddAfter(today, exp) {
+		t.tvr(emv.TVRExpiredApplication)
+		failed = true
+	}
+	if eff := t.d[0x5F25]; len(eff) == 3 && yymmddAfter(eff, today) {
+		t.tvr(emv.TVRAppNotYetEffective)
+		failed = true
+	}
+	if raw, ok := t.d[0x9F07]; ok {
+		if auc, err := emv.ParseAUC(raw); err == nil && !t.usageAllowed(auc) {
+			t.tvr(emv.TVRServiceNotAllowed)
+			failed = true
+		}
+	}
+	// A hot-listed card is never approved offline either.
+	if t.exceptionFile(); t.res.TVR.Has(emv.TVRCardOnExceptionFile) {
+		failed = true
+	}
+	return failed
+}
+
 // contactlessCVM applies what the card's CTQ asks for when the amount is
-// over the CVM limit (Book C-3 §5.5).
-func (t *txn) contactlessCVM(overCVM bool) error {
+// at or over the CVM limit (Book C-3 §5 cardholder verification) and
+// reports whether the transaction may go on; false means Declined. It
+// runs once the cryptogram type is known (tc: the card approved offline),
+// so that no PIN is collected for a transaction that cannot carry it.
+func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
 	if !overCVM {
-		return nil
+		return true, nil
 	}
 	var ctq emv.CTQ
 	copy(ctq[:], t.d[0x9F6C])
 	switch {
 	case ctq.Has(emv.CTQConsumerDeviceCVMPerformed):
-		// The phone verified the cardholder (CDCVM).
+		// The phone says it verified the cardholder (CDCVM). 9F6C alone
+		// is not covered by anything the card signs or MACs, so a relay
+		// can set the bit (the phone-wallet CDCVM bypass). Book C-3: when
+		// the card returns Card Authentication Related Data (9F69, signed
+		// by fDDA), its copy of the CTQ (bytes 6-7) must also say CDCVM
+		// performed, else the transaction is declined; without 9F69 only
+		// an ARQC may rely on it (the issuer checks the CVM in the IAD the
+		// cryptogram covers) and an offline approval is declined.
+		if cad, ok := t.d[0x9F69]; ok {
+			var signed emv.CTQ
+			if len(cad) >= 7 {
+				copy(signed[:], cad[5:7])
+			}
+			if !signed.Has(emv.CTQConsumerDeviceCVMPerformed) {
+				t.tvr(emv.TVRCVMNotSuccessful)
+				t.res.CVMResults = [3]byte{0x3F, 0x00, byte(emv.CVMResultFailed)}
+				return false, nil
+			}
+		} else if tc {
+			t.tvr(emv.TVRCVMNotSuccessful)
+			t.res.CVMResults = [3]byte{0x3F, 0x00, byte(emv.CVMResultFailed)}
+			return false, nil
+		}
 		t.res.CVMResults = [3]byte{0x01, 0x00, byte(emv.CVMResultSuccessful)}
 	case ctq.Has(emv.CTQOnlinePINRequired):
 		t.res.CVMResults = [3]byte{byte(emv.CVMEncipheredPINOnline), 0x00, byte(emv.CVMResultUnknown)}
+		if tc {
+			// An online PIN can only be verified by the issuer: an
+			// offline approval cannot carry it, so the transaction is
+			// declined and no PIN is asked for (it would be collected
+			// and thrown away).
+			t.tvr(emv.TVRCVMNotSuccessful)
+			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
+			return false, nil
+		}
 		if t.k.hooks.OnlinePIN == nil {
-			t.tvr(emv.TVRPINNotEntered)
-			return nil
+			// No PIN pad: the issuer sees the CVM failed (Book 3 Annex C5
+			// TVR byte 3 b5, as for contact).
+			t.tvr(emv.TVRPINPadNotPresent)
+			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
+			return true, nil
 		}
 		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
 		if errors.Is(err, ErrPINBypass) {
 			t.tvr(emv.TVRPINNotEntered)
-			return nil
+			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
+			return true, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		t.res.OnlinePINBlock = block
 		t.tvr(emv.TVROnlinePINEntered)
-	case ctq.Has(emv.CTQSignatureRequired):
-		t.res.SignatureNeeded = true
-		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
 	default:
+		// Signature required, or nothing the reader can do: signature.
 		t.res.SignatureNeeded = true
 		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
 	}
-	return nil
+	return true, nil
 }

@@ -3,7 +3,6 @@ package kernel
 import (
 	"errors"
 	"fmt"
-	"math/big"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/oda"
@@ -85,8 +84,13 @@ func (t *txn) conditionMet(r emv.CVMRule, l emv.CVMList, caps emv.TerminalCapabi
 	switch r.Condition {
 	case emv.CVMAlways:
 		return true
-	case emv.CVMIfUnattendedCash, emv.CVMIfManualCash:
-		return t.tx.Type == 0x01
+	case emv.CVMIfUnattendedCash:
+		// Book 3 Annex C3: cash at an unattended terminal (9F35 second
+		// digit 4-6, Book 4 Annex A1).
+		return t.tx.Type == 0x01 && t.unattended()
+	case emv.CVMIfManualCash:
+		// Manual cash: cash at an attended terminal (9F35 second digit 1-3).
+		return t.tx.Type == 0x01 && !t.unattended()
 	case emv.CVMIfNotCashOrCashback:
 		return t.tx.Type != 0x01 && t.tx.Type != 0x09
 	case emv.CVMIfTerminalSupports:
@@ -105,11 +109,48 @@ func (t *txn) conditionMet(r emv.CVMRule, l emv.CVMList, caps emv.TerminalCapabi
 	return false
 }
 
+// recognised reports whether the terminal knows a CVM code (EMV Book 3
+// Annex C3, Table C-3): Fail, the five PIN methods, signature and No CVM.
+// RFU, payment-system and issuer-specific codes are not recognised.
+func recognised(m emv.CVMMethod) bool {
+	switch m {
+	case emv.CVMFail, emv.CVMPlaintextPIN, emv.CVMEncipheredPINOnline, emv.CVMPlaintextPINAndSignature,
+		emv.CVMEncipheredPIN, emv.CVMEncipheredPINAndSignature, emv.CVMSignature, emv.CVMNoCVM:
+		return true
+	}
+	return false
+}
+
+func pinMethod(m emv.CVMMethod) bool {
+	switch m {
+	case emv.CVMPlaintextPIN, emv.CVMEncipheredPINOnline, emv.CVMPlaintextPINAndSignature,
+		emv.CVMEncipheredPIN, emv.CVMEncipheredPINAndSignature:
+		return true
+	}
+	return false
+}
+
+// unattended reports whether the Terminal Type (9F35) is an unattended one
+// (Book 4 Annex A1: second digit 4, 5 or 6).
+func (t *txn) unattended() bool {
+	tt := t.d[0x9F35]
+	return len(tt) == 1 && tt[0]&0x0F >= 4 && tt[0]&0x0F <= 6
+}
+
 // perform carries out one CVM and says how it ended.
 func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResult, error) {
+	// Book 3 §10.5: a CVM code the terminal does not recognise sets
+	// "Unrecognised CVM" and the CVM fails. A recognised method the
+	// terminal does not support fails without that bit; for a PIN method
+	// it sets "PIN entry required and PIN pad not present or not working"
+	// (Book 3 §10.5.1 offline PIN, §10.5.2 online PIN; Book 4 §6.3.4).
+	if !recognised(r.Method) {
+		t.tvr(emv.TVRUnrecognisedCVM)
+		return emv.CVMResultFailed, nil
+	}
 	if !supports(r.Method, caps) {
-		if r.Method != emv.CVMFail {
-			t.tvr(emv.TVRUnrecognisedCVM)
+		if pinMethod(r.Method) {
+			t.tvr(emv.TVRPINPadNotPresent)
 		}
 		return emv.CVMResultFailed, nil
 	}
@@ -123,7 +164,8 @@ func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResu
 		return emv.CVMResultUnknown, nil
 	case emv.CVMEncipheredPINOnline:
 		if t.k.hooks.OnlinePIN == nil {
-			t.tvr(emv.TVRPINNotEntered)
+			// No PIN pad (Book 3 §10.5.2).
+			t.tvr(emv.TVRPINPadNotPresent)
 			return emv.CVMResultFailed, nil
 		}
 		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
@@ -147,12 +189,25 @@ func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResu
 	return res, err
 }
 
-// offlinePIN asks for the PIN until the card accepts it, the try limit is
-// reached or the cardholder bypasses (EMV Book 3 §10.5.1).
+// offlinePIN asks the PIN pad for VERIFY commands until the card accepts
+// the PIN, the try limit is reached or the cardholder bypasses (EMV Book 3
+// §10.5.1). The PIN pad builds each command (PINPad); the kernel never
+// holds the PIN.
 func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
-	if t.k.hooks.PIN == nil {
-		t.tvr(emv.TVRPINNotEntered)
+	pad := t.k.pinPad()
+	if pad == nil {
+		// No PIN pad (Book 3 §10.5.1).
+		t.tvr(emv.TVRPINPadNotPresent)
 		return emv.CVMResultFailed, nil
+	}
+	var key *oda.ICCPublicKey
+	if enciphered {
+		// The key comes before the PIN: a card whose key cannot be had
+		// fails this CVM without the cardholder typing a PIN for nothing.
+		var err error
+		if key, err = t.pinKey(); err != nil {
+			return emv.CVMResultFailed, nil
+		}
 	}
 	tries := -1
 	if cmd, err := emv.GetData(0x9F17); err == nil {
@@ -166,38 +221,41 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 		t.tvr(emv.TVRPINTryLimitExceeded)
 		return emv.CVMResultFailed, nil
 	}
-	kind := PINOfflinePlaintext
+	req := PINRequest{Kind: PINOfflinePlaintext}
 	if enciphered {
-		kind = PINOfflineEnciphered
+		req = PINRequest{Kind: PINOfflineEnciphered, Modulus: key.Modulus, Exponent: key.Exponent}
 	}
 	for {
-		pin, err := t.k.hooks.PIN(t.ctx, kind, tries)
+		req.TriesLeft = tries
+		if enciphered {
+			// Book 2 §7.2: a fresh ICC challenge for each VERIFY.
+			challenge, sw, err := t.exchange(emv.GetChallenge())
+			if err != nil {
+				return 0, err
+			}
+			if sw != emv.SWOK || len(challenge) != 8 {
+				return emv.CVMResultFailed, nil
+			}
+			req.Challenge = challenge
+		}
+		cmd, err := pad.VerifyCommand(t.ctx, req)
 		if errors.Is(err, ErrPINBypass) {
+			t.tvr(emv.TVRPINNotEntered)
+			return emv.CVMResultFailed, nil
+		}
+		if errors.Is(err, ErrPIN) {
 			t.tvr(emv.TVRPINNotEntered)
 			return emv.CVMResultFailed, nil
 		}
 		if err != nil {
 			return 0, err
 		}
-		block, err := format2(pin)
-		if err != nil {
-			t.tvr(emv.TVRPINNotEntered)
-			return emv.CVMResultFailed, nil
-		}
-		var cmd emv.Command
-		if enciphered {
-			enc, err := t.encipher(block)
-			clear(block[:])
-			if err != nil {
-				t.tvr(emv.TVRCVMNotSuccessful)
-				return emv.CVMResultFailed, nil
-			}
-			cmd = emv.VerifyEnciphered(enc)
-		} else {
-			cmd = emv.VerifyPlaintext(block)
-			clear(block[:])
+		if cmd.INS != 0x20 || (cmd.P2 != emv.VerifyPlaintextPIN && cmd.P2 != emv.VerifyEncipheredPIN) {
+			clear(cmd.Data)
+			return 0, fmt.Errorf("%w: the PIN pad built %02X %02X, not a VERIFY", ErrPIN, cmd.INS, cmd.P2)
 		}
 		_, sw, err := t.exchange(cmd)
+		clear(cmd.Data)
 		if err != nil {
 			return 0, err
 		}
@@ -219,48 +277,37 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 	}
 }
 
-// format2 builds the ISO 9564 format-2 block the card's VERIFY takes.
-func format2(pin string) ([8]byte, error) {
-	var b [8]byte
-	if len(pin) < 4 || len(pin) > 12 {
-		return b, fmt.Errorf("kernel: PIN must be 4 to 12 digits")
+// pinKey returns the public key offline PIN encipherment uses (EMV Book 2
+// §7.1): the ICC PIN Encipherment Public Key (9F2D certificate, 9F2E
+// exponent, 9F2F remainder; its certificate hash has no static data) when
+// the card has one, else the ICC Public Key (9F46-9F48), recovered here
+// when offline data authentication did not (an SDA card, or ODA not
+// performed).
+func (t *txn) pinKey() (*oda.ICCPublicKey, error) {
+	pan := t.d[0x5A]
+	if pan == nil {
+		pan = t.res.PAN.AppendBCD(nil)
 	}
-	for i := range b {
-		b[i] = 0xFF
-	}
-	b[0] = 0x20 | byte(len(pin))
-	for i := 0; i < len(pin); i++ {
-		c := pin[i]
-		if c < '0' || c > '9' {
-			return [8]byte{}, fmt.Errorf("kernel: PIN must be digits")
+	if cert, ok := t.d[0x9F2D]; ok {
+		iss, err := t.issuerKey(pan)
+		if err != nil {
+			return nil, err
 		}
-		if i%2 == 0 {
-			b[1+i/2] = (c-'0')<<4 | 0x0F
-		} else {
-			b[1+i/2] = b[1+i/2]&0xF0 | (c - '0')
+		return oda.RecoverICCKey(iss, cert, t.d[0x9F2F], t.d[0x9F2E], nil, pan, t.tx.Time)
+	}
+	if icc, _ := t.icc.(*oda.ICCPublicKey); icc != nil {
+		return icc, nil
+	}
+	if cert, ok := t.d[0x9F46]; ok {
+		static, err := t.staticData()
+		if err != nil {
+			return nil, err
 		}
+		iss, err := t.issuerKey(pan)
+		if err != nil {
+			return nil, err
+		}
+		return oda.RecoverICCKey(iss, cert, t.d[0x9F48], t.d[0x9F47], static, pan, t.tx.Time)
 	}
-	return b, nil
-}
-
-// encipher builds 7F | PIN block | ICC challenge | random pad and encrypts it
-// under the ICC public key (EMV Book 2 §7.1).
-func (t *txn) encipher(block [8]byte) ([]byte, error) {
-	icc, _ := t.icc.(*oda.ICCPublicKey)
-	if icc == nil {
-		return nil, fmt.Errorf("%w: no ICC public key for PIN encipherment", oda.ErrMissingData)
-	}
-	challenge, sw, err := t.exchange(emv.GetChallenge())
-	if err != nil || sw != emv.SWOK || len(challenge) != 8 {
-		return nil, fmt.Errorf("%w: GET CHALLENGE", ErrCard)
-	}
-	n := len(icc.Modulus)
-	m := make([]byte, n)
-	m[0] = 0x7F
-	copy(m[1:], block[:])
-	copy(m[9:], challenge)
-	copy(m[17:], t.random(n-17))
-	c := new(big.Int).Exp(new(big.Int).SetBytes(m), new(big.Int).SetBytes(icc.Exponent), new(big.Int).SetBytes(icc.Modulus))
-	clear(m)
-	return c.FillBytes(make([]byte, n)), nil
+	return nil, fmt.Errorf("%w: no ICC PIN encipherment or ICC public key", oda.ErrMissingData)
 }

@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ var (
 	ErrCard          = errors.New("kernel: card error")
 	ErrTryAnother    = errors.New("kernel: try another interface")
 	ErrPINBypass     = errors.New("kernel: PIN entry bypassed")
+	ErrRevoked       = errors.New("kernel: issuer certificate on the CA revocation list")
 	ErrOffline       = errors.New("kernel: unable to go online")
 )
 
@@ -80,11 +82,17 @@ type Hooks struct {
 	// Choose picks one of several candidate applications (cardholder
 	// confirmation). Default: the first, in priority order.
 	Choose func(ctx context.Context, c []Candidate) (int, error)
-	// PIN reads an offline PIN from the PIN pad; return ErrPINBypass if the
-	// cardholder bypasses it. Default: bypass.
+	// PINPad reads offline PINs and builds the VERIFY commands itself, so
+	// that the kernel never holds a PIN (see PINPad). It takes precedence
+	// over PIN.
+	PINPad PINPad
+	// PIN reads an offline PIN as a string; return ErrPINBypass if the
+	// cardholder bypasses it. Kept for existing callers: prefer PINPad.
+	// Default (both nil): no PIN pad, which sets "PIN entry required and
+	// PIN pad not present or not working".
 	PIN func(ctx context.Context, kind PINKind, triesLeft int) (string, error)
 	// OnlinePIN reads a PIN for the host and returns it encrypted (the
-	// kernel never holds it). Default: bypass.
+	// kernel never holds it). Default (nil): no PIN pad, as for PIN.
 	OnlinePIN func(ctx context.Context, pan emv.PAN) ([]byte, error)
 	// Online sends the authorisation request; return ErrOffline (or any
 	// error) when the host cannot be reached. Default: unable to go online.
@@ -97,7 +105,11 @@ type Candidate struct {
 	Label    string
 	Priority int // 1 highest, 0 none
 	Confirm  bool
+	// KernelID is the Kernel Identifier (9F2A) of a PPSE entry, as the
+	// card gave it (nil when absent).
+	KernelID []byte
 	config   *AIDConfig
+	combo    *combination // contactless: the matched combination
 }
 
 // OnlineRequest is what the host needs for an authorisation.
@@ -170,6 +182,17 @@ func New(cfg *Config, hooks Hooks, log *slog.Logger) (*Kernel, error) {
 	return &Kernel{cfg: cfg, hooks: hooks, log: log, rand: rand.Reader, now: time.Now}, nil
 }
 
+// pinPad is the PIN pad of the hooks, nil when there is none.
+func (k *Kernel) pinPad() PINPad {
+	if k.hooks.PINPad != nil {
+		return k.hooks.PINPad
+	}
+	if k.hooks.PIN != nil {
+		return hookPad{fn: k.hooks.PIN, rnd: k.rand}
+	}
+	return nil
+}
+
 // SetRand replaces the source of unpredictable numbers and random selection.
 func (k *Kernel) SetRand(r io.Reader) { k.rand = r }
 
@@ -193,6 +216,10 @@ type txn struct {
 	icc       any    // *oda.ICCPublicKey once recovered
 	// frozenTVR keeps tag 95 as sent to a contactless card.
 	frozenTVR bool
+	// combo is the selected contactless combination.
+	combo *combination
+	// tcHashNeeded: 0 not yet known, 1 a CDOL asks for 98, 2 none does.
+	tcHashNeeded uint8
 }
 
 func (t *txn) tvr(f emv.TVRFlag) { t.res.TVR.Set(f) }
@@ -294,6 +321,15 @@ func (t *txn) terminalData() {
 	if c.MerchantID != "" {
 		d[0x9F16] = []byte(c.MerchantID)
 	}
+	if c.MerchantCategoryCode != "" {
+		d[0x9F15] = bcdDigits(c.MerchantCategoryCode, 2)
+	}
+	if c.MerchantNameLocation != "" {
+		d[0x9F4E] = []byte(c.MerchantNameLocation)
+	}
+	if c.AcquirerID != "" {
+		d[0x9F01] = bcdDigits(c.AcquirerID, 6)
+	}
 	seq := t.tx.Sequence
 	d[0x9F41] = []byte{byte(seq >> 24), byte(seq >> 16), byte(seq >> 8), byte(seq)}
 	d[0x95] = t.res.TVR[:]
@@ -301,9 +337,48 @@ func (t *txn) terminalData() {
 	d[0x9F34] = t.res.CVMResults[:]
 }
 
+// tcHash sets the TC Hash Value (98) when CDOL1 or CDOL2 asks for it (EMV
+// Book 3 §5.4): SHA-1 over the data the card's TDOL (97) names, else the
+// AID's default TDOL — which sets "Default TDOL used" (TVR byte 5 b8) —
+// else over no data. Recomputed at each GENERATE AC, after the TVR bit.
+func (t *txn) tcHash() {
+	if t.tcHashNeeded == 0 {
+		if _, ok := t.d[0x8C]; !ok {
+			return // CDOL1 not read yet
+		}
+		t.tcHashNeeded = 2
+		for _, tag := range []tlv.Tag{0x8C, 0x8D} {
+			dol, _ := tlv.ParseDOL(t.d[tag])
+			for _, e := range dol {
+				if e.Tag == 0x98 {
+					t.tcHashNeeded = 1
+				}
+			}
+		}
+	}
+	if t.tcHashNeeded != 1 {
+		return
+	}
+	raw, ok := t.d[0x97]
+	if !ok && t.aid != nil && t.aid.DefaultTDOL != "" {
+		raw = mustHex(t.aid.DefaultTDOL)
+		t.tvr(emv.TVRDefaultTDOLUsed)
+	}
+	var data []byte
+	if tdol, err := tlv.ParseDOL(raw); err == nil {
+		if !t.frozenTVR {
+			t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+		}
+		data = t.d.FillDOL(nil, tdol, t.scheme)
+	}
+	h := sha1.Sum(data)
+	t.d[0x98] = h[:]
+}
+
 // sync copies the TVR, TSI and CVM results into the data set before any
 // DOL is filled.
 func (t *txn) sync() {
+	t.tcHash()
 	if !t.frozenTVR {
 		t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
 	}

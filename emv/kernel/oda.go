@@ -78,7 +78,16 @@ func (t *txn) issuerKey(pan []byte) (*oda.IssuerPublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], pan, t.tx.Time)
+	iss, err := oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], pan, t.tx.Time)
+	if err != nil {
+		return nil, err
+	}
+	// Book 2 §5.1 / §6.1: an issuer certificate on the CA revocation list
+	// (RID, CA public key index, certificate serial number) fails ODA.
+	if t.k.cfg.revoked[string(t.res.AID[:5])+string(idx)+string(iss.Serial)] {
+		return nil, fmt.Errorf("%w: issuer certificate serial %X of CA key %02X is revoked", ErrRevoked, iss.Serial, idx[0])
+	}
+	return iss, nil
 }
 
 func (t *txn) authenticate(method string) error {

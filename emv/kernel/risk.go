@@ -5,9 +5,20 @@ import (
 	"github.com/possdk/pos/tlv"
 )
 
+// exceptionFile sets "card appears on terminal exception file" (TVR byte 1
+// b5, Book 3 Annex C5) when the PAN is hot-listed. It is checked whatever
+// the AIP says about terminal risk management: a hot-listed card is never
+// let through because its AIP skips the other checks.
+func (t *txn) exceptionFile() {
+	if len(t.k.cfg.exceptions) > 0 && t.k.cfg.exceptions[t.res.PAN.Digits()] {
+		t.tvr(emv.TVRCardOnExceptionFile)
+	}
+}
+
 // terminalRiskManagement: floor limit, random transaction selection and
 // velocity checking (EMV Book 3 §10.6).
 func (t *txn) terminalRiskManagement() error {
+	t.exceptionFile()
 	if !t.aip.Has(emv.AIPTerminalRiskMgmt) && !t.tx.ForceOnline {
 		return nil
 	}

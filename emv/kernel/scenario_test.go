@@ -156,13 +156,47 @@ func TestPINBypassed(t *testing.T) {
 	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINNotEntered, emv.TVROnlinePINEntered}, nil, allTSI)
 }
 
-func TestPINBlockedCardDeclinedOfflinePINOnly(t *testing.T) {
+// TestOfflinePINTryLimitExceededGoesOnline (was the misnamed
+// TestPINBlockedCardDeclinedOfflinePINOnly, which asserted Approved): Book
+// 3 §10.5.1 — three wrong offline PINs exhaust the try counter: TVR "PIN
+// try limit exceeded" and, the only rule (01 03, fail if unsuccessful)
+// having failed, "cardholder verification was not successful" (§10.5),
+// CVM Results 01 03 01. Neither the TAC nor the IAC Denial (00 10 00 00
+// 00) names those bits, so terminal action analysis (§10.7) does not
+// decline: over the floor limit the Online codes (byte 4 b8) send it
+// online and the issuer approves.
+func TestOfflinePINTryLimitExceededGoesOnline(t *testing.T) {
 	s := newScenario(t, nil, "0000", "0000", "0000")
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000103" })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful}, nil, allTSI)
-	if res.CVMResults[2] != byte(emv.CVMResultFailed) {
-		t.Errorf("CVM results %X", res.CVMResults)
+	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful)
+	if res.CVMResults != [3]byte{0x01, 0x03, 0x01} || s.pad.asked != 3 || s.h.calls != 1 {
+		t.Errorf("CVM results %X, PIN asked %d, host calls %d", res.CVMResults, s.pad.asked, s.h.calls)
+	}
+}
+
+// TestOfflinePINTryLimitExceededDeclinedByTACDenial: the same card and
+// PINs with a TAC Denial naming "PIN try limit exceeded" (TVR byte 3 b6,
+// 00 00 20 00 00): Book 3 §10.7 — the terminal asks for an AAC in the
+// first GENERATE AC (P1 00) and declines offline without going online;
+// Book 4 §A6: Authorisation Response Code Z1.
+func TestOfflinePINTryLimitExceededDeclinedByTACDenial(t *testing.T) {
+	cfg := loadConfig(t)
+	cfg.AIDs[0].TACDenial = "0000200000"
+	s := newScenario(t, cfg, "0000", "0000", "0000")
+	card := &recordingCard{Card: loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000103" })}
+	res := s.contact(t, card, 20000)
+	expect(t, res, Declined, nil, nil, allTSI)
+	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful)
+	if res.CVMResults != [3]byte{0x01, 0x03, 0x01} || s.h.calls != 0 || res.CID.Type() != emv.AAC {
+		t.Errorf("CVM results %X, host calls %d, CID %v", res.CVMResults, s.h.calls, res.CID)
+	}
+	if acs := card.generateACs(); len(acs) != 1 || acs[0][2] != 0x00 {
+		t.Errorf("GENERATE AC commands %X, want one asking for an AAC (P1 00)", acs)
+	}
+	if arc := res.Data[0x8A]; string(arc) != "Z1" {
+		t.Errorf("8A %q, want Z1", arc)
 	}
 }
 

@@ -35,9 +35,63 @@ func entryCandidate(s tlv.Scanner) Candidate {
 				c.Priority = int(v[0] & 0x0F)
 				c.Confirm = v[0]&0x80 != 0
 			}
+		case 0x9F2A:
+			c.KernelID = append([]byte{}, s.Value()...)
 		}
 	}
 	return c
+}
+
+// Kernel IDs (EMV Contactless Book B, Table 3-6) this package knows.
+const (
+	KernelMastercard = 2 // Book C-2
+	KernelVisa       = 3 // Book C-3
+	KernelAmex       = 4 // Book C-4
+	KernelJCB        = 5 // Book C-5
+	KernelDiscover   = 6 // Book C-6
+	KernelUnionPay   = 7 // Book C-7
+)
+
+// defaultKernel is the kernel an AID's RID implies when its PPSE entry has
+// no Kernel Identifier (Book B §3.3.2.5).
+func defaultKernel(aid []byte) []byte {
+	if len(aid) < 5 {
+		return nil
+	}
+	switch string(aid[:5]) {
+	case "\xA0\x00\x00\x00\x04":
+		return []byte{KernelMastercard}
+	case "\xA0\x00\x00\x00\x03":
+		return []byte{KernelVisa}
+	case "\xA0\x00\x00\x00\x25":
+		return []byte{KernelAmex}
+	case "\xA0\x00\x00\x00\x65":
+		return []byte{KernelJCB}
+	case "\xA0\x00\x00\x01\x52":
+		return []byte{KernelDiscover}
+	case "\xA0\x00\x00\x03\x33":
+		return []byte{KernelUnionPay}
+	}
+	return nil
+}
+
+// requestedKernel is the Requested Kernel ID of a PPSE directory entry
+// (Book B §3.3.2.5): the RID's default when 9F2A is absent or empty; the
+// first byte (the short kernel ID) when 9F2A byte 1 b8-b7 is 00b (an
+// EMVCo kernel); else the first three bytes (a domestic or proprietary
+// kernel), and nil — no kernel, the entry is not a candidate — when such
+// a 9F2A is shorter than 3 bytes.
+func requestedKernel(c Candidate) []byte {
+	k := c.KernelID
+	switch {
+	case len(k) == 0:
+		return defaultKernel(c.AID)
+	case k[0]&0xC0 == 0:
+		return k[:1]
+	case len(k) < 3:
+		return nil
+	}
+	return k[:3]
 }
 
 // directory reads the PSE directory (EMV Book 1 §12.3.2) or returns
@@ -163,11 +217,14 @@ func (t *txn) choose(cands []Candidate) ([]byte, error) {
 			return nil, err
 		}
 		if sw == emv.SWOK {
-			t.aid = c.config
+			t.aid, t.combo = c.config, c.combo
 			t.res.AID, t.res.Label = c.AID, c.Label
 			t.d[0x4F], t.d[0x84] = c.AID, c.AID
 			t.d[0x9F06] = c.AID
 			t.scheme = emv.SchemeOfAID(c.AID)
+			// 9F1B Terminal Floor Limit (binary, 4 bytes) of this AID.
+			fl := t.aid.FloorLimit
+			t.d[0x9F1B] = []byte{byte(fl >> 24), byte(fl >> 16), byte(fl >> 8), byte(fl)}
 			if a := t.aid; a.AppVersion != "" {
 				t.d[0x9F09] = mustHex(a.AppVersion)
 			}

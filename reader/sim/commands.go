@@ -138,6 +138,9 @@ func (c *Card) entry(b *tlv.Builder, a *application) {
 		if a.priority > 0 {
 			b.Add(0x87, []byte{byte(a.priority)})
 		}
+		if len(a.kernelID) > 0 {
+			b.Add(0x9F2A, a.kernelID)
+		}
 	})
 }
 
@@ -240,10 +243,16 @@ func (c *Card) verify(cmd command) []byte {
 		block = cmd.data
 	case 0x88:
 		a := c.app()
-		if a.icc == nil || len(c.st.challenge) != 8 || len(cmd.data) != (a.icc.N.BitLen()+7)/8 {
+		// EMV Book 2 §7.2: deciphered with the ICC PIN Encipherment
+		// private key if the card has one, else the ICC private key.
+		key := a.pinKey
+		if key == nil {
+			key = a.icc
+		}
+		if key == nil || len(c.st.challenge) != 8 || len(cmd.data) != (key.N.BitLen()+7)/8 {
 			return sw(0x6985)
 		}
-		m := new(big.Int).Exp(new(big.Int).SetBytes(cmd.data), a.icc.D, a.icc.N).FillBytes(make([]byte, len(cmd.data)))
+		m := new(big.Int).Exp(new(big.Int).SetBytes(cmd.data), key.D, key.N).FillBytes(make([]byte, len(cmd.data)))
 		// 7F | PIN block | ICC unpredictable number | random pad.
 		if m[0] != 0x7F || !bytes.Equal(m[9:17], c.st.challenge) {
 			c.st.challenge = nil

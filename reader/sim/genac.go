@@ -126,7 +126,11 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		b.Add(0x9F27, []byte{cid})
 		b.Add(0x9F36, d.ATC[:])
 		if len(a.ctq) > 0 {
-			b.Add(0x9F6C, a.ctq)
+			ctq := a.ctq
+			if c.profile.Faults.ForgedCDCVM && len(ctq) == 2 {
+				ctq = []byte{ctq[0], ctq[1] | 0x80}
+			}
+			b.Add(0x9F6C, ctq)
 		}
 		if sdad != nil {
 			b.Add(0x9F69, a.cardAuth)

@@ -34,7 +34,9 @@ type application struct {
 	offline    int64
 	qVSDC      bool
 	ctq        []byte
-	cardAuth   []byte // 9F69 for fDDA
+	cardAuth   []byte          // 9F69 for fDDA
+	kernelID   []byte          // 9F2A in the PPSE directory entry
+	pinKey     *rsa.PrivateKey // ICC PIN Encipherment key (9F2D), or nil
 	atcInitial int
 	currency   []byte // 9F42
 	mkSMI      *keys.Key
@@ -222,6 +224,7 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		return fail("a contact application needs a CDOL1")
 	}
 	app.ctq = h("ctq", a.CTQ)
+	app.kernelID = h("kernel_id", a.KernelID)
 	if a.Contactless != "" && !app.qVSDC {
 		return fail("contactless %q: only qVSDC is simulated", a.Contactless)
 	}
@@ -322,7 +325,10 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 		return nil, err
 	}
 	if app.qVSDC && app.icc != nil {
-		app.cardAuth = []byte{0x01, 0x00, 0x00, 0x00, 0x00} // 9F69: version 01, UN placeholder
+		// 9F69 (Book C-3, fDDA version 01): fDDA version, card
+		// unpredictable number (placeholder), and the card's CTQ, which
+		// the fDDA signature covers.
+		app.cardAuth = append([]byte{0x01, 0x00, 0x00, 0x00, 0x00}, app.ctq...)
 	}
 	return app, nil
 }
@@ -390,6 +396,28 @@ func (app *application) certificates(i int, a *App, faults Faults, pan emv.PAN, 
 			b.Add(0x9F47, []byte{1, 0, 1})
 			if len(iccRem) > 0 {
 				b.Add(0x9F48, iccRem)
+			}
+		}
+	}
+	if a.PINKey > 0 {
+		// EMV Book 2 §7.1: the ICC PIN Encipherment Public Key
+		// Certificate has the ICC certificate's format without the static
+		// data in its hash.
+		if app.pinKey = odatest.ICCKey(a.PINKey); app.pinKey == nil {
+			return fmt.Errorf("%w: app %d: pin_key %d: the test PKI has keys 1 to 3", ErrProfile, i, a.PINKey)
+		}
+		panField, _ := bcdF(digits, 10)
+		pinCert, pinRem, err := oda.SignICCCertificate(odatest.IssuerKey(), panField, expMMYY, []byte{0, 1, byte(i + 1)}, &app.pinKey.PublicKey, nil)
+		if err != nil {
+			return fmt.Errorf("%w: app %d: PIN encipherment certificate: %v", ErrProfile, i, err)
+		}
+		first := second
+		second = func(b *tlv.Builder) {
+			first(b)
+			b.Add(0x9F2D, pinCert)
+			b.Add(0x9F2E, []byte{1, 0, 1})
+			if len(pinRem) > 0 {
+				b.Add(0x9F2F, pinRem)
 			}
 		}
 	}

@@ -103,6 +103,11 @@ type App struct {
 	// ODA is "none", "SDA", "DDA" or "CDA"; ICCKey picks odatest.ICCKey(n).
 	ODA    string `json:"oda"`
 	ICCKey int    `json:"icc_key"`
+	// PINKey > 0 gives the card an ICC PIN Encipherment Public Key,
+	// odatest.ICCKey(n), certified by the issuer in 9F2D (exponent 9F2E,
+	// remainder 9F2F; EMV Book 2 §7.1): enciphered PIN is then deciphered
+	// with it, also on an SDA card. Needs an oda other than none.
+	PINKey int `json:"pin_key"`
 
 	// OfflineLimit is kept for old profiles: when no consecutive or
 	// cumulative limit is set, N > 0 is a lower and upper cumulative
@@ -113,6 +118,9 @@ type App struct {
 	// Contactless "qVSDC": GPO returns the cryptogram (one tap); CTQ is 9F6C.
 	Contactless string `json:"contactless"`
 	CTQ         string `json:"ctq"`
+	// KernelID is the Kernel Identifier (9F2A, hex) put in the PPSE
+	// directory entry (EMV Contactless Book B §3.3.2); empty leaves it out.
+	KernelID string `json:"kernel_id"`
 
 	// Extra tags (hex tag → hex value) added to the first record.
 	Extra map[string]string `json:"extra"`
@@ -150,6 +158,11 @@ type Faults struct {
 	MalformedGenerateAC string `json:"malformed_generate_ac"`
 	// WrongATC returns an ATC (9F36) one above the one the AC is over.
 	WrongATC bool `json:"wrong_atc"`
+	// ForgedCDCVM returns a CTQ (9F6C) claiming "consumer device CVM
+	// performed" while the card's own CTQ, in the Card Authentication
+	// Related Data (9F69) it signs, does not: what a relay that rewrites
+	// 9F6C in flight produces (the phone-wallet CDCVM bypass).
+	ForgedCDCVM bool `json:"forged_cdcvm"`
 }
 
 // CardAction holds the issuer's card risk management options (the VIS
