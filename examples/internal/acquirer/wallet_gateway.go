@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/possdk/pos/qr"
 )
@@ -35,6 +36,10 @@ type WalletBehaviour struct {
 	// PendingPolls: the pay call and this many queries answer USERPAYING
 	// before the order settles (0: the pay call settles it).
 	PendingPolls int
+	// PendingFor: the order also stays USERPAYING until this long after
+	// the pay call, by the gateway's Clock (the customer typing a
+	// password on the phone).
+	PendingFor time.Duration
 	// CustomerCancels: when the order settles, it fails (PAYERROR)
 	// instead of succeeding.
 	CustomerCancels bool
@@ -64,7 +69,10 @@ type WalletOrder struct {
 	Status   WalletStatus
 	Polls    int // queries answered so far
 	Cancels  int // cancel calls received (retries included)
-	behav    WalletBehaviour
+	// Dynamic: an order for a code the customer scans (Precreate).
+	Dynamic bool
+	created time.Time
+	behav   WalletBehaviour
 }
 
 // Charged is the money the customer has paid and not had back.
@@ -85,6 +93,16 @@ type WalletGateway struct {
 	orders map[string]*WalletOrder
 	seq    int
 	Behave func(code qr.PaymentCode, amount int64) WalletBehaviour
+	// Clock is the gateway's time (nil: time.Now); tests share a fake
+	// clock with the terminal, so no test waits for real time.
+	Clock func() time.Time
+}
+
+func (g *WalletGateway) now() time.Time {
+	if g.Clock != nil {
+		return g.Clock()
+	}
+	return time.Now()
 }
 
 // NewWalletGateway returns an empty gateway that pays immediately.
@@ -111,9 +129,9 @@ func (g *WalletGateway) Pay(orderNo string, code qr.PaymentCode, amount int64) (
 		b = g.Behave(code, amount)
 	}
 	g.seq++
-	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: code.Wallet(), Code: code, Amount: amount, Status: WalletUserPaying, behav: b}
+	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: code.Wallet(), Code: code, Amount: amount, Status: WalletUserPaying, behav: b, created: g.now()}
 	g.orders[orderNo] = o
-	if b.PendingPolls == 0 && !b.PaysAtCancel {
+	if b.PendingPolls == 0 && b.PendingFor == 0 && !b.PaysAtCancel {
 		g.settle(o)
 	}
 	if b.NeverAnswers {
@@ -130,6 +148,40 @@ func (g *WalletGateway) settle(o *WalletOrder) {
 	}
 }
 
+// Precreate opens an order for a dynamic code the customer's wallet
+// scans (WeChat Native pay's code_url, Alipay's precreate qr_code) and
+// returns the code's payload. The order is USERPAYING (not yet paid) and
+// settles by the gateway's behaviour for a zero code, like a scanned pay.
+// A repeated order number returns the same payload.
+func (g *WalletGateway) Precreate(orderNo string, amount int64) (WalletOrder, string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if o, ok := g.orders[orderNo]; ok {
+		if !o.Dynamic || o.Amount != amount {
+			return WalletOrder{}, "", fmt.Errorf("%w: order %s reused with other data", ErrWalletOrder, orderNo)
+		}
+		return *o, dynamicURL(o), nil
+	}
+	var b WalletBehaviour
+	if g.Behave != nil {
+		b = g.Behave(qr.PaymentCode{}, amount)
+	}
+	if b.PendingPolls == 0 && b.PendingFor == 0 {
+		b.PendingPolls = 1 // the customer scans after the code is shown
+	}
+	g.seq++
+	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: qr.WeChatPay, Amount: amount,
+		Status: WalletUserPaying, Dynamic: true, behav: b, created: g.now()}
+	g.orders[orderNo] = o
+	if b.NeverAnswers {
+		return WalletOrder{}, "", ErrWalletNoAnswer
+	}
+	return *o, dynamicURL(o), nil
+}
+
+// dynamicURL is a WeChat Native-pay style code URL naming the order.
+func dynamicURL(o *WalletOrder) string { return "weixin://wxpay/bizpayurl?pr=" + o.WalletNo }
+
 // Query answers the order's state; a pending order counts the poll.
 func (g *WalletGateway) Query(orderNo string) (WalletOrder, error) {
 	g.mu.Lock()
@@ -143,7 +195,7 @@ func (g *WalletGateway) Query(orderNo string) (WalletOrder, error) {
 	}
 	if o.Status == WalletUserPaying {
 		o.Polls++
-		if !o.behav.PaysAtCancel && o.Polls >= o.behav.PendingPolls {
+		if !o.behav.PaysAtCancel && o.Polls >= o.behav.PendingPolls && !g.now().Before(o.created.Add(o.behav.PendingFor)) {
 			g.settle(o)
 		}
 	}
@@ -161,7 +213,7 @@ func (g *WalletGateway) Cancel(orderNo string) (CancelAction, error) {
 	defer g.mu.Unlock()
 	o, ok := g.orders[orderNo]
 	if !ok {
-		g.orders[orderNo] = &WalletOrder{OrderNo: orderNo, Status: WalletClosed, Cancels: 1}
+		g.orders[orderNo] = &WalletOrder{OrderNo: orderNo, Status: WalletClosed, Cancels: 1, created: g.now()}
 		return CancelClose, nil
 	}
 	o.Cancels++
