@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -196,6 +197,15 @@ func (e *scanEnv) agree(tm *terminal) {
 	}
 	for no, amt := range approved {
 		e.t.Errorf("terminal approved %s for %d; the wallet has no such order", no, amt)
+	}
+	// Rule: the payment code is a secret while valid — the terminal's
+	// state (unsealed here) never holds it in full.
+	files, _ := filepath.Glob(filepath.Join(e.dir, "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.Contains(string(b), scanCode) {
+			e.t.Errorf("%s holds the payment code in full", filepath.Base(f))
+		}
 	}
 }
 
