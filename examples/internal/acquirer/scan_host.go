@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
@@ -33,7 +35,7 @@ const (
 //	cancel                         00 with "close" or "refund" in p's field
 //	unknown order (query)          25
 func (a *Acquirer) ServeScans(g *WalletGateway, p link.ScanProfile) {
-	s := &scanHandler{g: g, p: p}
+	s := &scanHandler{g: g, p: p, logf: a.logf}
 	a.Host.Handle(iso8583.KindScanPay, s.pay)
 	a.Host.Handle(iso8583.KindScanQuery, s.query)
 	a.Host.Handle(iso8583.KindScanCancel, s.cancel)
@@ -41,8 +43,9 @@ func (a *Acquirer) ServeScans(g *WalletGateway, p link.ScanProfile) {
 }
 
 type scanHandler struct {
-	g *WalletGateway
-	p link.ScanProfile
+	g    *WalletGateway
+	p    link.ScanProfile
+	logf func(format string, a ...any)
 }
 
 // OrderNo is the order number the acquirer gives the wallet for a
@@ -76,6 +79,7 @@ func (s *scanHandler) answer(t *iso8583.Transaction, o WalletOrder, err error) (
 	default:
 		rc = RCOrderClosed
 	}
+	s.logf("wallet: %s of order %s: %s → %s", t.Kind, o.OrderNo, statusWords(o, err), rc)
 	resp, rerr := t.Response(rc)
 	if rerr != nil {
 		return nil, rerr
@@ -128,6 +132,7 @@ func (s *scanHandler) cancel(_ context.Context, _ *link.Host, r *link.Request) (
 	if err != nil {
 		return nil, err
 	}
+	s.logf("wallet: cancel of order %s: %s", no, act)
 	s.p.Put(resp, string(act))
 	return resp, nil
 }
@@ -151,4 +156,37 @@ func batchOf(t *iso8583.Transaction) uint32 {
 		return 0
 	}
 	return t.Field60.Batch
+}
+
+func statusWords(o WalletOrder, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s %s %s", o.Wallet, o.Code, o.Status)
+}
+
+// DemoBehaviour is the demonstration wallet's customers, chosen by the
+// payment code's last four digits so a cashier can try each case:
+//
+//	…0000  the customer never confirms (USERPAYING until the terminal cancels)
+//	…1111  the customer cancels on the phone after 3 s (PAYERROR)
+//	…2222  the wallet never answers
+//	…3333  the customer pays just as the terminal cancels (refunded)
+//	other  the customer types the password: USERPAYING for 4 s, then SUCCESS
+//
+// A dynamic code (no payment code) is scanned and paid 4 s after it is
+// shown.
+func DemoBehaviour(code qr.PaymentCode, _ int64) WalletBehaviour {
+	d := code.Digits()
+	switch {
+	case strings.HasSuffix(d, "0000"):
+		return WalletBehaviour{PendingFor: 24 * time.Hour}
+	case strings.HasSuffix(d, "1111"):
+		return WalletBehaviour{PendingFor: 3 * time.Second, CustomerCancels: true}
+	case strings.HasSuffix(d, "2222"):
+		return WalletBehaviour{NeverAnswers: true, PendingFor: 24 * time.Hour}
+	case strings.HasSuffix(d, "3333"):
+		return WalletBehaviour{PaysAtCancel: true}
+	}
+	return WalletBehaviour{PendingFor: 4 * time.Second}
 }
