@@ -73,6 +73,11 @@ type scanEnv struct {
 	// dropCancels: the host processes this many cancels (the wallet
 	// cancels) and their answers are lost.
 	dropCancels atomic.Int32
+	// holdCancels: each cancel the wallet processed is reported on
+	// cancelSeen and its answer held until hold is closed, then lost.
+	holdCancels atomic.Bool
+	cancelSeen  chan struct{}
+	hold        chan struct{}
 }
 
 func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode, int64) WalletBehaviour) *scanEnv {
@@ -81,12 +86,21 @@ func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode,
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scanEnv{t: t, gw: NewWalletGateway(), clock: newFakeClock(), dir: t.TempDir(), prof: prof}
+	e := &scanEnv{t: t, gw: NewWalletGateway(), clock: newFakeClock(), dir: t.TempDir(), prof: prof,
+		cancelSeen: make(chan struct{}, 1), hold: make(chan struct{})}
 	e.gw.Behave, e.gw.Clock = behave, e.clock.now
 	a.ServeScans(e.gw, prof)
 	srv := &link.Server{Handler: link.FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
 		before := e.cancels()
 		resp := a.ServeFrame(ctx, frame)
+		if e.cancels() > before && e.holdCancels.Load() {
+			select {
+			case e.cancelSeen <- struct{}{}:
+			default:
+			}
+			<-e.hold
+			return nil
+		}
 		if e.cancels() > before && e.dropCancels.Load() > 0 {
 			e.dropCancels.Add(-1)
 			return nil // the wallet cancelled; the answer is lost
@@ -126,33 +140,38 @@ type terminal struct {
 // cancel left pending by an earlier run.
 func (e *scanEnv) open() *terminal {
 	e.t.Helper()
-	j, err := link.OpenJournal(filepath.Join(e.dir, "transactions.journal"))
+	return openTerminal(e.t, e.dir, e.addr, e.prof)
+}
+
+func openTerminal(t *testing.T, dir, addr string, prof link.ScanProfile) *terminal {
+	t.Helper()
+	j, err := link.OpenJournal(filepath.Join(dir, "transactions.journal"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	ctr, err := link.OpenCounters(filepath.Join(e.dir, "counters"))
+	ctr, err := link.OpenCounters(filepath.Join(dir, "counters"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	tmk, err := fixtures.TestKeys().TMK(fixtures.TerminalID)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	c, err := link.NewClient(link.Config{
-		Dialer:   link.Dialer{Addr: e.addr},
+		Dialer:   link.Dialer{Addr: addr},
 		Terminal: iso8583.Terminal{TerminalID: fixtures.TerminalID, MerchantID: fixtures.MerchantID},
 		TMK:      tmk, Journal: j, Counters: ctr,
 		Timeout: 1500 * time.Millisecond, ReversalBackoff: 10 * time.Millisecond,
-		Scan: e.prof, Logger: slog.New(slog.DiscardHandler),
+		Scan: prof, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if err := c.SignIn(context.Background()); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	tm := &terminal{c: c, j: j, ctr: ctr}
-	e.t.Cleanup(func() { tm.close() })
+	t.Cleanup(func() { tm.close() })
 	return tm
 }
 
