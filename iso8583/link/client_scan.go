@@ -26,6 +26,10 @@ var ErrScan = errors.New("link: scan payment")
 //	dynamic code (order answer)   the same field: a URL or an EMVCo MPM payload
 //	cancel's action (answer)      the same field: "close" or "refund"
 //	pending (USERPAYING)          response code 09 ("request in progress", ISO 8583:1987)
+//	outcome unknown               91, 96, 98 (issuer or system unavailable), 25 (order not
+//	                                found yet): treated like pending — query, then cancel —
+//	                                since the wallet may have charged (WeChat: on SYSTEMERROR, query)
+//	definite failure              any other code: nothing was paid, the record is dropped
 //	cancel finished               00 (closed or refunded), 25 (no such order: nothing to undo)
 //
 // With CodeField 59 the same values travel as the whole of field 59.
@@ -35,6 +39,10 @@ type ScanProfile struct {
 	// Pending is the response code of an order the customer is still
 	// confirming (default 09).
 	Pending iso8583.ResponseCode
+	// Unknown lists the response codes that say nothing about the
+	// payment (default 91, 96, 98, 25): the terminal keeps querying and
+	// cancels at the deadline rather than call them a failure.
+	Unknown []iso8583.ResponseCode
 	// CancelDone lists the response codes of a MAC-verified cancel
 	// answer that finish a cancel (default 00, 25). Any other answer —
 	// including Pending, WeChat's "USERPAYING: cannot revoke yet" — leaves
@@ -51,10 +59,18 @@ func (p ScanProfile) withDefaults() ScanProfile {
 	if p.Pending == "" {
 		p.Pending = "09"
 	}
+	if len(p.Unknown) == 0 {
+		p.Unknown = []iso8583.ResponseCode{"91", "96", "98", "25"}
+	}
 	if len(p.CancelDone) == 0 {
 		p.CancelDone = []iso8583.ResponseCode{"00", "25"}
 	}
 	return p
+}
+
+// open reports whether rc leaves the payment's outcome open.
+func (p ScanProfile) open(rc iso8583.ResponseCode) bool {
+	return rc == p.Pending || slices.Contains(p.Unknown, rc)
 }
 
 func (p ScanProfile) check() error {
@@ -280,7 +296,7 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 		return res, nil
 	}
 	resp, err := c.roundTripLocked(ctx, t)
-	if err == nil && !resp.MACVerified && resp.ResponseCode != prof.Pending && resp.ResponseCode.Approved() {
+	if err == nil && !resp.MACVerified && resp.ResponseCode.Approved() {
 		err = fmt.Errorf("%w: approved answer without a verified MAC", iso8583.ErrMAC)
 	}
 	if err == nil && resp.Amount != 0 && resp.Amount != amount {
@@ -294,7 +310,7 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 		res.AcquirerOrder = o
 	}
 	if kind == iso8583.KindScanOrder {
-		if !resp.ResponseCode.Approved() && resp.ResponseCode != prof.Pending {
+		if !resp.ResponseCode.Approved() && !prof.open(resp.ResponseCode) {
 			return c.scanDeclined(id, res)
 		}
 		if res.AcquirerOrder == "" {
@@ -307,7 +323,7 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 		resp.ResponseCode = prof.Pending // the customer has yet to scan
 	}
 	wait := opt.FirstPoll
-	for resp.ResponseCode == prof.Pending {
+	for prof.open(resp.ResponseCode) {
 		left := opt.Deadline - opt.Clock().Sub(start)
 		if left <= 0 {
 			return giveUp(fmt.Errorf("%w: deadline %v passed with the customer still confirming", ErrScan, opt.Deadline))

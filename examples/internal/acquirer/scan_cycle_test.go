@@ -466,3 +466,56 @@ func TestScanBadInput(t *testing.T) {
 		t.Errorf("no display: %v", err)
 	}
 }
+
+// Rule: a system error (96) says nothing about the money — the wallet
+// may have charged — so the terminal queries on and reports what the
+// wallet did, never "declined".
+func TestScanSystemErrorIsNotAFailure(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{SystemErrors: 2}))
+	tm := e.open()
+	r, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 1200, e.clock.options(30*time.Second))
+	if err != nil || !r.Approved() || r.Polls != 2 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	e.agree(tm)
+}
+
+// Rule: a cancel the wallet refuses (the customer is still paying) is
+// not finished: it stays in the record and the next drain sends it
+// again until acknowledged.
+func TestScanCancelRefusedWhilePaying(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{PendingFor: time.Hour, CancelRefusals: 1}))
+	tm := e.open()
+	r, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 1300, e.clock.options(5*time.Second))
+	if err != nil || r.Outcome != link.ScanCancelled || !r.CancelPending {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if tm.c.Pending() != 1 {
+		t.Fatalf("pending %d, want the cancel", tm.c.Pending())
+	}
+	if err := tm.c.DrainReversals(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range e.gw.Ledger() {
+		if o.Status != WalletClosed || o.Cancels != 2 {
+			t.Errorf("wallet: %s after %d cancels", o.Status, o.Cancels)
+		}
+	}
+	e.agree(tm)
+}
+
+// Rule: the next sale waits for a pending cancel: a scan is refused with
+// link.ErrPendingReversal while the wallet still refuses the cancel.
+func TestScanWaitsForPendingCancel(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{PendingFor: time.Hour, CancelRefusals: 2}))
+	tm := e.open()
+	if _, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 1300, e.clock.options(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 100, e.clock.options(5*time.Second)); !errors.Is(err, link.ErrPendingReversal) {
+		t.Fatalf("second scan with a cancel pending: %v", err)
+	}
+	if len(e.gw.Ledger()) != 1 {
+		t.Errorf("the second scan reached the wallet")
+	}
+}

@@ -32,7 +32,9 @@ const (
 //	  from the wallet (SYSTEMERROR)  wallet answer is "unknown", never a failure)
 //	PAYERROR                       05
 //	CLOSED / REFUND (query, pay)   12
-//	cancel                         00 with "close" or "refund" in p's field
+//	other wallet errors            96 (the host's system error: outcome unknown)
+//	cancel                         00 with "close" or "refund" in p's field;
+//	                                 p.Pending while the wallet refuses (USERPAYING)
 //	unknown order (query)          25
 func (a *Acquirer) ServeScans(g *WalletGateway, p link.ScanProfile) {
 	s := &scanHandler{g: g, p: p, logf: a.logf}
@@ -122,7 +124,8 @@ func (s *scanHandler) cancel(_ context.Context, _ *link.Host, r *link.Request) (
 		return r.Txn.Response(link.RCFormatError)
 	}
 	act, err := s.g.Cancel(no)
-	if errors.Is(err, ErrWalletNoAnswer) {
+	if errors.Is(err, ErrWalletNoAnswer) || errors.Is(err, ErrWalletUserPaying) {
+		s.logf("wallet: cancel of order %s: %v", no, err)
 		return r.Txn.Response(s.pending()) // not finished: the terminal sends it again
 	}
 	if err != nil {

@@ -50,10 +50,25 @@ type WalletBehaviour struct {
 	// before the terminal's cancel, so the cancel refunds (the late
 	// success the issue describes).
 	PaysAtCancel bool
+	// SystemErrors: the pay call and the queries fail this many times in
+	// all (SYSTEMERROR) although the wallet goes on as configured — so a
+	// pay that fails this way may well have charged.
+	SystemErrors int
+	// CancelRefusals: the first cancels are refused because the customer
+	// is still paying (WeChat's reverse answering USERPAYING); later
+	// ones go through.
+	CancelRefusals int
 }
 
 // ErrWalletNoAnswer simulates a lost request or answer.
 var ErrWalletNoAnswer = errors.New("wallet gateway: no answer")
+
+// ErrWalletSystem simulates a wallet-side system error (SYSTEMERROR): the
+// call's effect is unknown.
+var ErrWalletSystem = errors.New("wallet gateway: system error")
+
+// ErrWalletUserPaying: a cancel refused while the customer is paying.
+var ErrWalletUserPaying = errors.New("wallet gateway: customer is paying, cannot cancel yet")
 
 // ErrWalletOrder: an unknown order number, or one reused with another
 // amount or code.
@@ -73,6 +88,8 @@ type WalletOrder struct {
 	Dynamic bool
 	created time.Time
 	behav   WalletBehaviour
+	errs    int // system errors answered
+	refused int // cancels refused
 }
 
 // Charged is the money the customer has paid and not had back.
@@ -137,6 +154,10 @@ func (g *WalletGateway) Pay(orderNo string, code qr.PaymentCode, amount int64) (
 	if b.NeverAnswers {
 		return WalletOrder{}, ErrWalletNoAnswer
 	}
+	if o.errs < b.SystemErrors {
+		o.errs++
+		return WalletOrder{}, ErrWalletSystem
+	}
 	return *o, nil
 }
 
@@ -193,6 +214,10 @@ func (g *WalletGateway) Query(orderNo string) (WalletOrder, error) {
 	if o.behav.NeverAnswers {
 		return WalletOrder{}, ErrWalletNoAnswer
 	}
+	if o.errs < o.behav.SystemErrors {
+		o.errs++
+		return WalletOrder{}, ErrWalletSystem
+	}
 	if o.Status == WalletUserPaying {
 		o.Polls++
 		if !o.behav.PaysAtCancel && o.Polls >= o.behav.PendingPolls && !g.now().Before(o.created.Add(o.behav.PendingFor)) {
@@ -217,6 +242,10 @@ func (g *WalletGateway) Cancel(orderNo string) (CancelAction, error) {
 		return CancelClose, nil
 	}
 	o.Cancels++
+	if o.refused < o.behav.CancelRefusals {
+		o.refused++
+		return "", ErrWalletUserPaying
+	}
 	if o.Status == WalletUserPaying && o.behav.PaysAtCancel {
 		o.Status = WalletSuccess // the customer's confirmation won the race
 	}
