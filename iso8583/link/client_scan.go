@@ -215,6 +215,10 @@ func (r *ScanResult) Approved() bool { return r != nil && r.Outcome == ScanAppro
 // ScanProfile.CancelDone finishes it, across restarts like a card
 // reversal. Once the cancel is decided the sale is never shown as
 // approved: a late payment is the acquirer's to refund.
+//
+// The client's lock is held for the whole cycle (one transaction at a
+// time, as on a terminal). Ending ctx while polling gives up like the
+// deadline: the cancel is recorded and sent before the next transaction.
 func (c *Client) ScanSale(ctx context.Context, code qr.PaymentCode, amount int64, opt ScanOptions) (*ScanResult, error) {
 	if code.IsZero() {
 		return nil, fmt.Errorf("%w: no payment code", ErrScan)
