@@ -207,10 +207,11 @@ func (r *ScanResult) Approved() bool { return r != nil && r.Outcome == ScanAppro
 // scanned the customer's wallet): the pay → query → cancel cycle. The
 // record, with the cancel to send, is synced before the pay leaves
 // (StatePrepared: a crash from here on cancels the order at restart);
-// a pending answer (ScanProfile.Pending) starts queries with backoff
+// a pending answer (ScanProfile.Pending), an unknown one
+// (ScanProfile.Unknown) or no answer at all starts queries with backoff
 // until opt.Deadline; success records the sale (StateApproved), a
-// definite failure deletes the record, and anything else — deadline,
-// lost answers, a MAC failure — records the decision to cancel
+// definite failure deletes the record, and anything else — the
+// deadline, a MAC failure, an amount mismatch — records the decision to cancel
 // (StateReversing) and sends the cancel until a MAC-verified answer in
 // ScanProfile.CancelDone finishes it, across restarts like a card
 // reversal. Once the cancel is decided the sale is never shown as
@@ -307,9 +308,18 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 		err = fmt.Errorf("%w: amount %d answers a request for %d", ErrMismatch, resp.Amount, amount)
 	}
 	if err != nil {
-		return giveUp(err)
+		if errors.Is(err, iso8583.ErrMAC) || errors.Is(err, ErrMismatch) || ctx.Err() != nil || kind == iso8583.KindScanOrder {
+			return giveUp(err)
+		}
+		// No answer: the wallet may have the order (and the money), so
+		// the outcome is open — query it like a pending answer, and
+		// cancel at the deadline (WeChat Pay: on a failed or timed-out
+		// pay call, query before deciding).
+		c.cfg.Logger.Warn("link: scan pay unanswered; querying", "txn", &kept, "err", err)
+		resp = &iso8583.Transaction{ResponseCode: prof.Pending}
+	} else {
+		res.Response = resp
 	}
-	res.Response = resp
 	if o := prof.Get(resp); o != "" {
 		res.AcquirerOrder = o
 	}

@@ -73,6 +73,9 @@ type scanEnv struct {
 	// dropCancels: the host processes this many cancels (the wallet
 	// cancels) and their answers are lost.
 	dropCancels atomic.Int32
+	// dropPays: the wallet takes this many pays and their answers are
+	// lost.
+	dropPays atomic.Int32
 	// holdCancels: each cancel the wallet processed is reported on
 	// cancelSeen and its answer held until hold is closed, then lost.
 	holdCancels atomic.Bool
@@ -91,8 +94,12 @@ func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode,
 	e.gw.Behave, e.gw.Clock = behave, e.clock.now
 	a.ServeScans(e.gw, prof)
 	srv := &link.Server{Handler: link.FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
-		before := e.cancels()
+		before, orders := e.cancels(), len(e.gw.Ledger())
 		resp := a.ServeFrame(ctx, frame)
+		if len(e.gw.Ledger()) > orders && e.dropPays.Load() > 0 {
+			e.dropPays.Add(-1)
+			return nil // the wallet has the order; the answer is lost
+		}
 		if e.cancels() > before && e.holdCancels.Load() {
 			select {
 			case e.cancelSeen <- struct{}{}:
@@ -518,4 +525,18 @@ func TestScanWaitsForPendingCancel(t *testing.T) {
 	if len(e.gw.Ledger()) != 1 {
 		t.Errorf("the second scan reached the wallet")
 	}
+}
+
+// Rule: a pay whose answer is lost is "unknown", not failed: the
+// terminal queries, finds the payment and approves it — charged once,
+// shown approved.
+func TestScanLostPayAnswerQueried(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, nil)
+	e.dropPays.Store(1)
+	tm := e.open()
+	r, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 2100, e.clock.options(30*time.Second))
+	if err != nil || !r.Approved() || r.Polls != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	e.agree(tm)
 }
