@@ -370,12 +370,14 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 	if !resp.ResponseCode.Approved() {
 		return c.scanDeclined(id, res)
 	}
-	kept.ApplyResponse(resp)
-	if err := c.putRecord(id, txnRecord{State: StateApproved, Txn: &kept}); err != nil {
+	done := kept
+	done.ApplyResponse(resp)
+	if err := c.putRecord(id, txnRecord{State: StateApproved, Txn: &done}); err != nil {
 		// Paid but not recorded: cancel (the acquirer refunds) rather
 		// than leave the wallet and the terminal disagreeing.
 		return giveUp(fmt.Errorf("link: recording approved %s: %w", kind, err))
 	}
+	kept = done
 	res.Outcome = ScanApproved
 	return res, nil
 }

@@ -160,6 +160,17 @@ func openTerminal(t *testing.T, dir, addr string, prof link.ScanProfile) *termin
 	if err != nil {
 		t.Fatal(err)
 	}
+	return clientOn(t, j, ctr, addr, prof)
+}
+
+// openWith starts a terminal on files the test opened itself.
+func openWith(t *testing.T, e *scanEnv, j *link.Journal, ctr *link.Counters) *terminal {
+	t.Helper()
+	return clientOn(t, j, ctr, e.addr, e.prof)
+}
+
+func clientOn(t *testing.T, j *link.Journal, ctr *link.Counters, addr string, prof link.ScanProfile) *terminal {
+	t.Helper()
 	tmk, err := fixtures.TestKeys().TMK(fixtures.TerminalID)
 	if err != nil {
 		t.Fatal(err)
