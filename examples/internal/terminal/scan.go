@@ -63,7 +63,7 @@ func (t *Terminal) watch(opt link.ScanOptions) link.ScanOptions {
 		}
 	}
 	opt.Sleep = func(ctx context.Context, d time.Duration) error {
-		t.say("  … customer confirming on the phone (USERPAYING); next query in %v", d)
+		t.say("  … customer confirming on the phone (USERPAYING); next query in %v", d.Round(100*time.Millisecond))
 		return inner(ctx, d)
 	}
 	return opt
