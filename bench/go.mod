@@ -13,9 +13,7 @@ require (
 )
 
 require (
-	github.com/moov-io/iso8583 v0.26.1 // indirect
-	github.com/yerden/go-util v1.1.4 // indirect
-	golang.org/x/sys v0.46.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
 

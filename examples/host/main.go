@@ -5,6 +5,12 @@
 //
 //	go run ./examples/host -addr 127.0.0.1:5000
 //	go run ./examples/host -tls            # self-signed; prints the pin for the terminal
+//	go run ./examples/host -db postgres://possdk@127.0.0.1:5432/possdk -metrics 127.0.0.1:9100
+//
+// With -db the host keeps its transactions and the terminals' keys
+// (sealed) in PostgreSQL, so it forgets nothing on restart and several
+// hosts (-addr, -id) can serve the same terminals; -metrics serves
+// Prometheus metrics on /metrics.
 //
 // Then, in another window, go run ./examples/terminal -host 127.0.0.1:5000 day.
 // It logs every decision on standard output and stops on Ctrl-C, finishing
@@ -46,9 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	certFile := fs.String("cert", "", "TLS certificate file (PEM)")
 	keyFile := fs.String("key", "", "TLS private key file (PEM)")
 	keysFile := fs.String("keys", "", "keys file (JSON: terminals' TMKs, imk, zpk; default: the published test keys)")
-	verbose := fs.Bool("v", false, "also print the link's logs to stderr")
+	verbose := fs.Bool("v", false, "also print the link's logs (one operator line per request) to stderr")
+	dbURL := fs.String("db", "", "PostgreSQL URL for the host's store and terminal keys (default: in memory)")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on http://ADDR/metrics")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: host [-addr host:port] [-tls [-cert file -key file]] [-keys file] [-v]")
+		fmt.Fprintln(stderr, "usage: host [-addr host:port] [-tls [-cert file -key file]] [-keys file] [-db postgres://...] [-metrics host:port] [-v]")
 		fs.PrintDefaults()
 	}
 	if ok, status := cli.Parse(fs, args); !ok {
@@ -81,6 +89,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if cfg.TLS, pin, err = tlsconf.ServerTLS(*certFile, *keyFile); err != nil {
 			return fail(err)
 		}
+	}
+	if *dbURL != "" {
+		closeDB, err := useDatabase(ctx, &cfg, k, *dbURL, logf)
+		if err != nil {
+			return fail(err)
+		}
+		defer closeDB()
+	}
+	if *metricsAddr != "" {
+		stopMetrics, err := serveMetrics(&cfg, *metricsAddr, logf)
+		if err != nil {
+			return fail(err)
+		}
+		defer stopMetrics()
 	}
 	a, err := acquirer.New(cfg)
 	if err != nil {

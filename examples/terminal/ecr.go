@@ -30,7 +30,7 @@ func serveECR(ctx context.Context, term *terminal.Terminal, o options, stdout io
 	}
 	opt := terminal.ECROptions{PINPad: pad, Contactless: name == "phone_wallet" || name == "visa_qvsdc",
 		Card: func(ctx context.Context) (reader.Card, func(), error) {
-			return terminal.OpenCard(ctx, o.readerKind, name, 30*time.Second)
+			return terminal.OpenCard(ctx, o.readerKind, name, term.StateDir(), 30*time.Second)
 		}}
 	if o.ecrSerial != "" {
 		p, err := serial.Open(o.ecrSerial, serial.Config{})

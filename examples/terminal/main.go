@@ -209,7 +209,7 @@ func cardSale(ctx context.Context, term *terminal.Terminal, o options, cmd strin
 			name = "phone_wallet"
 		}
 	}
-	card, closeCard, err := terminal.OpenCard(ctx, o.readerKind, name, 30*time.Second)
+	card, closeCard, err := terminal.OpenCard(ctx, o.readerKind, name, term.StateDir(), 30*time.Second)
 	if err != nil {
 		return fail(1, err)
 	}
@@ -243,7 +243,8 @@ func qrSale(ctx context.Context, term *terminal.Terminal, k *fixtures.Keys, amou
 		}
 		defer imk.Zero()
 		w := wallet.Demo(imk)
-		w.ATC = uint16(time.Now().Unix() % 60000)
+		w.ATC = uint16(fixtures.LoadATC(term.StateDir(), "wallet", int(w.ATC)))
+		defer func() { _ = fixtures.SaveATC(term.StateDir(), "wallet", int(w.ATC)) }()
 		var un [4]byte
 		if _, err := rand.Read(un[:]); err != nil {
 			return fail(1, err)

@@ -16,6 +16,10 @@ import (
 
 // Config configures a terminal Client.
 type Config struct {
+	// ChipUploadCode is 60.3 of a chip transaction's batch-upload detail
+	// message (default ChipUploadUnbalanced, 205; some acquirers use 206).
+	ChipUploadCode string
+
 	// Dialer reaches the host (TLS and pins optional).
 	Dialer Dialer
 	// Codec gives spec and framing (nil: CUP spec, CUP framing). The
@@ -86,6 +90,14 @@ type Client struct {
 	codec *iso8583.Codec // base with the MAC, after sign-in
 	pik   *pinblock.Cipher
 	wk    *keys.WorkingKeys
+
+	// pendingIDs are the journal records that owe a reversal, so finding
+	// them before every request does not decode the whole batch (it grows
+	// all day). Built by one full scan (scanned), then kept by putRecord
+	// and deleteRecord; a failed write forces a new scan.
+	stateMu    sync.Mutex
+	scanned    bool
+	pendingIDs map[uint64]struct{}
 }
 
 // NewClient checks cfg and returns a client. It does not connect: call

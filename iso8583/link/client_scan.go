@@ -293,7 +293,7 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 		res.CancelPending = true
 		if ctx.Err() == nil {
 			if act, err := c.sendCancelLocked(ctx, cancel); err == nil {
-				if err := c.cfg.Journal.Delete(id); err == nil {
+				if err := c.deleteRecord(id); err == nil {
 					res.CancelPending, res.CancelAction = false, act
 				}
 			}
@@ -383,7 +383,7 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 }
 
 func (c *Client) scanDeclined(id uint64, res *ScanResult) (*ScanResult, error) {
-	if err := c.cfg.Journal.Delete(id); err != nil {
+	if err := c.deleteRecord(id); err != nil {
 		// The record stays "prepared": a restart sends the cancel, which
 		// closes an order that was never paid. Harmless.
 		c.cfg.Logger.Error("link: dropping the record of a declined scan", "err", err)

@@ -331,3 +331,77 @@ func TestRiskLimits(t *testing.T) {
 		t.Errorf("alarm PAN prints as %q, want masked", s)
 	}
 }
+
+// TestBatchUploadChipAndRefunds (issue 15): an unbalanced batch with a
+// magnetic-stripe sale, a chip sale and a refund. The magnetic-stripe sale
+// goes in a 40-digit record (60.3 = 201); the chip sale in its own detail
+// message with its field 55 and 60.3 = 205; the refund in its own message
+// whose processing code (20xxxx) tells it from a sale.
+func TestBatchUploadChipAndRefunds(t *testing.T) {
+	var mu sync.Mutex
+	var uploads []*iso8583.Transaction
+	var e *testEnv
+	e = newTestEnv(t, false, func(h FrameHandler) FrameHandler {
+		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+			if mti, _ := frameKind(frame); mti == "0320" {
+				_, sess, _ := e.host.session("50080003")
+				_, up, err := sess.codec.Unpack(frame)
+				if err != nil {
+					t.Logf("unpack: %v", err)
+				}
+				if err == nil && up.Kind == iso8583.KindBatchUpload {
+					mu.Lock()
+					uploads = append(uploads, up)
+					mu.Unlock()
+				}
+			}
+			return h.ServeFrame(ctx, frame)
+		})
+	})
+	c, f := e.terminal(t, t.TempDir(), "50080003", nil)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mag, err := c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN))
+	if err != nil || !mag.Approved() {
+		t.Fatal(err)
+	}
+	// What the upload carries: the cryptogram data; never the card data
+	// the terminal may not keep after authorisation (57, 5A).
+	icc := []byte{0x9F, 0x26, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x9F, 0x36, 0x02, 0x00, 0x07}
+	sent := append([]byte{0x57, 0x03, 0x62, 0x22, 0x02, 0x5A, 0x02, 0x62, 0x22}, icc...)
+	chip, err := c.Sale(ctx, Card{PAN: testPAN, Expiry: "2512", EntryMode: "051", CardSequence: "001", ICC: sent}, 2000, mustPIN(t, testPIN))
+	if err != nil || !chip.Approved() {
+		t.Fatal(err)
+	}
+	if _, err := c.Refund(ctx, mag.Request, testCard(), 300, mustPIN(t, testPIN)); err != nil {
+		t.Fatal(err)
+	}
+	extra, err := c.Sale(ctx, testCard(), 5, mustPIN(t, testPIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.j.Delete(recordID(extra.Request)) // the terminal lost one: unbalanced
+	st, err := c.Settle(ctx)
+	if err != nil || st.Balanced || st.Uploaded != 3 {
+		t.Fatalf("settlement %+v, %v: want unbalanced, 3 uploaded", st, err)
+	}
+	if len(uploads) != 3 {
+		t.Fatalf("%d upload messages, want 3 (one magnetic-stripe record message, two detail messages)", len(uploads))
+	}
+	var sawMag, sawChip, sawRefund bool
+	for _, u := range uploads {
+		switch {
+		case len(u.ICC) > 0:
+			sawChip = u.Field60.NetMgmt == "205" && string(u.ICC) == string(icc) && u.Amount == 2000 && u.ProcessingCode == "000000" && u.AdditionalData[:2] == "01"
+		case u.ProcessingCode == "200000":
+			sawRefund = u.Amount == 300 && u.Field60.NetMgmt == "201" && u.Field61 != nil && u.Field61.STAN != 0
+		default:
+			sawMag = u.Field60.NetMgmt == "201" && u.AdditionalData[:2] == "01" && u.PAN == ""
+		}
+	}
+	if !sawMag || !sawChip || !sawRefund {
+		t.Fatalf("magnetic-stripe record %v, chip detail %v, refund detail %v: %+v", sawMag, sawChip, sawRefund, uploads)
+	}
+}

@@ -97,6 +97,10 @@ func stored(t *iso8583.Transaction) ([]byte, error) {
 		// never the track-equivalent data (57) or the cryptogram inputs
 		// beyond these.
 		c.ICC = reversalICC(icc)
+	} else if len(icc) > 0 {
+		// An approved chip transaction keeps its cryptogram data for the
+		// batch upload, without card data (PAN, track equivalent, name).
+		c.ICC = uploadICC(icc)
 	}
 	if c.Security != nil {
 		sc := *c.Security
@@ -110,6 +114,26 @@ func stored(t *iso8583.Transaction) ([]byte, error) {
 // original request: 95 TVR, 9F10 IAD, 9F36 ATC, 9F1E IFD serial number
 // and DF31 issuer script results (when scripts ran).
 var reversalTags = []tlv.Tag{0x95, 0x9F10, 0x9F36, 0x9F1E, 0xDF31}
+
+// cardDataTags never stay on disk after authorisation (PCI DSS 3.2 / 3.4):
+// track 2 equivalent (57), PAN (5A), cardholder name (5F20), track 1 and
+// track 2 discretionary and mag-stripe data (56, 9F1F, 9F20, 9F6B).
+var cardDataTags = map[tlv.Tag]bool{0x57: true, 0x5A: true, 0x5F20: true, 0x56: true, 0x9F1F: true, 0x9F20: true, 0x9F6B: true}
+
+// uploadICC is field 55 without the card data.
+func uploadICC(icc []byte) []byte {
+	var out []byte
+	s := tlv.NewScanner(icc)
+	for s.Next() {
+		if !cardDataTags[s.Tag()] {
+			out = tlv.AppendTLV(out, s.Tag(), s.Value())
+		}
+	}
+	if s.Err() != nil {
+		return nil
+	}
+	return out
+}
 
 func reversalICC(icc []byte) []byte {
 	var out []byte
@@ -258,7 +282,7 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, orig uint64, b
 	}
 	if !resp.ResponseCode.Approved() {
 		if reversible(t.Kind) {
-			if err := c.cfg.Journal.Delete(id); err != nil {
+			if err := c.deleteRecord(id); err != nil {
 				// A restart sends the reversal of a declined request: the
 				// host finds nothing to undo (25). Harmless either way.
 				c.cfg.Logger.Error("link: dropping the record of a declined request", "txn", t, "err", err)
@@ -381,8 +405,16 @@ func (c *Client) DrainReversals(ctx context.Context) error {
 // first. It returns an error wrapping ErrPendingReversal if one is still
 // pending.
 func (c *Client) drainLocked(ctx context.Context) error {
-	for _, e := range c.cfg.Journal.Entries() {
-		r, err := decodeRecord(e.ID, e.Payload)
+	ids, err := c.pendingRecords()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b, ok := c.cfg.Journal.Get(id)
+		if !ok {
+			continue
+		}
+		r, err := decodeRecord(id, b)
 		if err != nil {
 			return err
 		}
@@ -402,7 +434,7 @@ func (c *Client) drainLocked(ctx context.Context) error {
 		if err := send(ctx, r.Rev); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, r.Rev, err)
 		}
-		if err := c.cfg.Journal.Delete(e.ID); err != nil {
+		if err := c.deleteRecord(id); err != nil {
 			return err
 		}
 	}

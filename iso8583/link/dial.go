@@ -78,6 +78,11 @@ func (d *Dialer) Dial(ctx context.Context) (net.Conn, error) {
 		}
 		return nc, nil
 	}
+	if d.TLS.InsecureSkipVerify && len(d.Pins) == 0 {
+		// Nothing would verify the host at all.
+		nc.Close()
+		return nil, fmt.Errorf("%w: InsecureSkipVerify without pins verifies nothing; set Pins or verify the chain", ErrPinning)
+	}
 	cfg := d.TLS.Clone()
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		host, _, err := net.SplitHostPort(d.Addr)

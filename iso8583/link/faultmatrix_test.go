@@ -243,18 +243,21 @@ const (
 	badMAC                          // the answer's MAC does not verify
 	reversal96                      // answer lost, then the first reversal answered 96
 	duplicateAnswer                 // the answer arrives twice
+	resetMidFrame                   // half the answer, then the connection is reset and the host is down 2 s
+	hostDown                        // the host goes down before the request arrives, back after 2 s
 )
 
 func (f netFault) String() string {
 	return [...]string{"request lost", "response lost", "response late", "response with bad MAC",
-		"response lost, reversal answered 96", "response duplicated"}[f]
+		"response lost, reversal answered 96", "response duplicated",
+		"connection reset mid-frame, host down 2 s", "host down 2 s"}[f]
 }
 
 // TestFaultMatrixNetwork: each network fault on each financial request of
 // the day (two sales and a void), then run to quiescence; the same
 // invariant against the issuer's and the host's books.
 func TestFaultMatrixNetwork(t *testing.T) {
-	faults := []netFault{lostRequest, lostResponse, lateResponse, badMAC, reversal96, duplicateAnswer}
+	faults := []netFault{lostRequest, lostResponse, lateResponse, badMAC, reversal96, duplicateAnswer, resetMidFrame, hostDown}
 	cells, bad := 0, 0
 	for _, f := range faults {
 		for nth := 1; nth <= 3; nth++ {
@@ -272,8 +275,23 @@ func netCell(t *testing.T, f netFault, nth int) error {
 	var mu sync.Mutex
 	seen, rev96 := 0, f == reversal96
 	var e *testEnv
+	var wrapped FrameHandler
+	// outage takes the host down (listener and connections closed) and
+	// brings it back after d.
+	outage := func(d time.Duration) {
+		go func() {
+			time.Sleep(50 * time.Millisecond) // let a partial answer go out first
+			mu.Lock()
+			e.stop()
+			mu.Unlock()
+			time.Sleep(d)
+			mu.Lock()
+			e.restart(t, wrapped)
+			mu.Unlock()
+		}()
+	}
 	e = newTestEnv(t, false, func(h FrameHandler) FrameHandler {
-		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+		wrapped = FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
 			mti, _ := frameKind(frame)
 			mu.Lock()
 			hit := false
@@ -309,9 +327,17 @@ func netCell(t *testing.T, f netFault, nth int) error {
 			case duplicateAnswer:
 				resp := h.ServeFrame(ctx, frame)
 				return append(append([]byte(nil), resp...), resp...)
+			case resetMidFrame:
+				resp := h.ServeFrame(ctx, frame)
+				outage(2 * time.Second)
+				return resp[:len(resp)/2]
+			case hostDown:
+				outage(2 * time.Second)
+				return nil
 			}
 			return nil
 		})
+		return wrapped
 	})
 	e.keys.AddTerminal("50080098", mustKey(t, testTMKHex))
 	f0 := openTermFiles(t, t.TempDir())

@@ -2,13 +2,17 @@ package link
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/possdk/pos/iso8583"
 )
 
 // FuzzHostServeFrame feeds arbitrary frames to a host with a signed-in
-// terminal: no panic, and any answer is a well-formed frame.
+// terminal: no panic, any answer is a well-formed frame, and nothing that
+// does not carry the terminal's valid MAC is ever authorised or recorded
+// (the issuer's approvals and the store's records change only for frames
+// that verify under the terminal's keys).
 func FuzzHostServeFrame(f *testing.F) {
 	e := newTestEnv(f, false, nil)
 	c, _ := e.terminal(f, f.TempDir(), "50080200", nil)
@@ -27,8 +31,21 @@ func FuzzHostServeFrame(f *testing.F) {
 	f.Add(sale[:20])
 	signIn, _ := c.base.Pack(c.cfg.Envelope, c.cfg.Terminal.SignIn(9, 1, c.cfg.KeyMode))
 	f.Add(signIn)
+	store := e.host.StoreOf().(*MemoryStore)
 	f.Fuzz(func(t *testing.T, frame []byte) {
+		approved, records := e.issuer.Stats().Approved, store.Len()
 		resp := e.host.ServeFrame(ctx, frame)
+		if e.issuer.Stats().Approved != approved || store.Len() > records {
+			_, req, err := c.codec.Unpack(frame)
+			if err == nil && !req.MACVerified && req.Kind.RequiresMAC() {
+				err = errors.New("MAC not verified")
+			}
+			if err != nil && !isSignIn(frame) {
+				t.Fatalf("a frame without a valid MAC changed the books (approvals %d -> %d, records %d -> %d): %v",
+					approved, e.issuer.Stats().Approved, records, store.Len(), err)
+			}
+			_ = req
+		}
 		if resp == nil {
 			return
 		}
@@ -55,4 +72,10 @@ func FuzzScanKey(f *testing.F) {
 			t.Fatalf("key %v with a bad MTI", k)
 		}
 	})
+}
+
+// isSignIn reports an 0800 (sign-ins carry no MAC and are recorded).
+func isSignIn(frame []byte) bool {
+	mti, _ := frameKind(frame)
+	return mti == "0800"
 }

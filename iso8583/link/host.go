@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/possdk/pos/iso8583"
@@ -21,13 +20,37 @@ import (
 
 // Issuer authorises on behalf of the card issuer, behind the acquirer
 // host: a switch connection in production, SimIssuer in tests.
+//
+// The host relies on two properties every issuer connection has (an 0201
+// repeat and an 0401 repeat are answered from the issuer's record): a
+// repeated Authorize of the same terminal, batch and STAN gets the first
+// answer and moves no money again, and Reverse is idempotent and may come
+// before the authorisation it undoes (which is then declined). A host that
+// died during a request leaves it to another host to repeat it.
 type Issuer interface {
-	// Authorize decides a debit, credit or inquiry. pinBlock is the PIN
-	// block translated to the issuer's zone key (Host.ZPK), nil when the
+	// Authorize decides a debit, credit, inquiry, void (field 61 names
+	// the authorisation it cancels) or completion (field 61 names the
+	// pre-authorisation it releases). pinBlock is the PIN block
+	// translated to the issuer's zone key (Host.ZPK), nil when the
 	// cardholder entered no PIN.
-	Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (iso8583.ResponseCode, error)
-	// Reverse undoes an approved authorisation (reversal or void).
+	Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (IssuerResult, error)
+	// Reverse undoes an authorisation (a reversal): the terminal, batch
+	// and STAN of t name it. Reversing a void reinstates what it
+	// cancelled; reversing a completion restores the hold. An error
+	// means nothing was undone.
 	Reverse(ctx context.Context, t *iso8583.Transaction) error
+}
+
+// IssuerResult is the issuer's answer to an authorisation.
+type IssuerResult struct {
+	RC iso8583.ResponseCode
+	// AuthCode is field 38 ("": the host assigns one to an approval).
+	AuthCode string
+	// Balance is field 54 (balances, e.g. for a balance inquiry).
+	Balance string
+	// ICC is field 55 of the response: issuer authentication data (tag
+	// 91, the ARPC) and issuer scripts (71, 72) for a chip card.
+	ICC []byte
 }
 
 // Request is what a TxnHandler sees: the verified request, the envelope
@@ -38,6 +61,10 @@ type Request struct {
 	Envelope iso8583.Envelope
 	Keys     TerminalKeys
 	PIN      []byte
+
+	// claim is the store record this host holds for the request (nil for
+	// requests the store does not record: network management).
+	claim *claim
 }
 
 // TxnHandler answers one request. It returns the response (usually built
@@ -53,22 +80,41 @@ const (
 	RCSystemError     iso8583.ResponseCode = "96"
 	RCPINFormat       iso8583.ResponseCode = "99" // PIN block format error
 	RCAlreadyVoided   iso8583.ResponseCode = "12" // invalid transaction
+	RCInvalidCard     iso8583.ResponseCode = "14" // invalid card number (not the original's card)
+	RCInvalidAmount   iso8583.ResponseCode = "13" // invalid amount (refunds beyond the original)
+	RCWrongAmount     iso8583.ResponseCode = "64" // original amount incorrect
+	RCDoNotHonour     iso8583.ResponseCode = "05" // do not honour (a replayed cryptogram)
 )
 
 // Host is an acquirer host's FrameHandler for CUP POS terminals: it
 // verifies each request's MAC with the terminal's working keys, answers
-// retransmissions from a duplicate cache, routes by transaction kind, and
-// MACs the response. Built-in routes: sign-in (new working keys in field
-// 62), sign-off, debits and inquiries (PIN translation, risk check,
-// Issuer), void, refund, reversal (undoes an approved original),
-// settlement (totals compared with the host's ledger) and batch upload.
-// Handle replaces or adds routes. Set the fields before the first request.
+// retransmissions from its Store, routes by transaction kind, and MACs the
+// response. Built-in routes: sign-in (new working keys in field 62),
+// sign-off, debits and inquiries (PIN translation, risk check, Issuer),
+// void, refund, completion, reversal, settlement (totals compared with the
+// store's and the batch archived) and batch upload. Handle replaces or
+// adds routes. Set the fields before the first request.
+//
+// A Host holds nothing that matters beyond its Store and KeyStore: several
+// Host instances (processes, machines) sharing one Store and KeyStore
+// serve the same terminals, and a host that restarts or dies loses
+// nothing (a request it was working on is taken over by the next host
+// that sees it, after Lease).
 type Host struct {
 	// Codec gives the spec and framing (nil: CUP spec, CUP framing);
 	// per-terminal MACs are added to it.
 	Codec *iso8583.Codec
 	// Keys holds each terminal's TMK and working keys. Required.
 	Keys KeyStore
+	// Store holds the transactions (nil: a MemoryStore of this process).
+	Store Store
+	// ID names this host instance as the owner of the requests it works
+	// on (default: random).
+	ID string
+	// CardKey keys the hash the store keeps instead of PANs (HMAC-SHA-256).
+	// Hosts sharing a Store must share it; nil: random per process, which
+	// only suits a MemoryStore.
+	CardKey []byte
 	// KeyMode is the sign-in key mode used when the request names none
 	// (default keys.ModeTDES, 003).
 	KeyMode keys.KeyMode
@@ -86,26 +132,59 @@ type Host struct {
 	Risk RiskCheck
 	// AcquirerID goes in field 32 of responses ("" leaves it out).
 	AcquirerID string
-	// DuplicateCache is the number of recent requests remembered for
-	// duplicate detection (default 65536). Beyond it, the ledger still
-	// answers a retransmitted financial request from its record.
-	DuplicateCache int
 	// RequestTimeout bounds each request's handling, issuer call included
 	// (default 30 s); a request past it is answered 96.
 	RequestTimeout time.Duration
+	// Lease is how long another host waits before taking over a request
+	// whose host went silent (default 2 × RequestTimeout). Hosts sharing
+	// a store need clocks in step (NTP) to well within it.
+	Lease time.Duration
+	// CompletionTolerance is how far, in percent, a pre-authorisation
+	// completion may exceed the hold (default 15: UnionPay's 115% rule;
+	// negative: not at all).
+	CompletionTolerance int
+	// AllowATCReplay turns off the refusal (05) of a chip request whose
+	// ATC (9F36) is not above the last one the card used: a replayed or
+	// cloned cryptogram.
+	AllowATCReplay bool
+	// Metrics receives the host's measurements (nil: none). See
+	// package link/hostmetrics for Prometheus.
+	Metrics HostMetrics
+	// MACFailureLimit locks out a terminal or a source address after
+	// this many requests that fail their MAC (or, for an address, name
+	// unregistered terminals) within LockoutWindow, for LockoutDuration
+	// (defaults DefaultMACFailureLimit, DefaultLockoutWindow,
+	// DefaultLockoutDuration; negative: no lock-out). A locked-out address
+	// gets no answers at all; for a locked-out terminal, requests that
+	// fail their MAC go unanswered (no oracle) while requests with a good
+	// MAC are still served, so an attacker cannot lock a real terminal
+	// out. Each lock-out raises Alarm and an Error log.
+	MACFailureLimit int
+	LockoutWindow   time.Duration
+	LockoutDuration time.Duration
+	// Alarm, if set, receives security alarms (lock-outs, sign-in
+	// floods), synchronously.
+	Alarm func(HostAlarm)
+	// SignInLimit is how many sign-ins a terminal may make per minute
+	// (default 30; negative: no limit). Beyond it sign-ins go unanswered
+	// for a minute and an alarm is raised.
+	SignInLimit int
 	// Rand is the source for working keys (default crypto/rand).
 	Rand io.Reader
 	// Now returns the time (default time.Now).
 	Now func() time.Time
-	// Logger (default slog.Default()).
+	// Logger (default slog.Default()) gets an operator line per request.
 	Logger *slog.Logger
 
 	once     sync.Once
 	base     *iso8583.Codec
-	dup      *dupCache
-	ledger   *ledger
-	seq      atomic.Uint64
+	store    Store
+	owner    string
+	cardKey  []byte
+	metrics  HostMetrics
 	sessions sync.Map // terminal ID -> *session
+	locks    lockout
+	signIns  lockout
 	routes   map[iso8583.Kind]TxnHandler
 	routeMu  sync.RWMutex
 }
@@ -125,8 +204,25 @@ func (h *Host) init() {
 		if h.base == nil {
 			h.base = iso8583.NewCodec(nil, iso8583.Framing{})
 		}
-		h.dup = newDupCache(h.DuplicateCache)
-		h.ledger = newLedger()
+		h.store = h.Store
+		if h.store == nil {
+			h.store = NewMemoryStore()
+		}
+		h.owner = h.ID
+		var r [16]byte
+		if h.owner == "" {
+			rand.Read(r[:8])
+			h.owner = fmt.Sprintf("host-%x", r[:8])
+		}
+		h.cardKey = h.CardKey
+		if h.cardKey == nil {
+			rand.Read(r[:])
+			h.cardKey = append([]byte(nil), r[:]...)
+		}
+		h.metrics = h.Metrics
+		if h.metrics == nil {
+			h.metrics = noMetrics{}
+		}
 		h.routeMu.Lock()
 		if h.routes == nil {
 			h.routes = make(map[iso8583.Kind]TxnHandler)
@@ -172,6 +268,20 @@ func (h *Host) logger() *slog.Logger {
 	return slog.Default()
 }
 
+func (h *Host) timeout() time.Duration {
+	if h.RequestTimeout > 0 {
+		return h.RequestTimeout
+	}
+	return 30 * time.Second
+}
+
+func (h *Host) lease() time.Duration {
+	if h.Lease > 0 {
+		return h.Lease
+	}
+	return 2 * h.timeout()
+}
+
 // session returns the terminal's keys and derived ciphers.
 func (h *Host) session(tid string) (TerminalKeys, *session, error) {
 	tk, err := h.Keys.Terminal(tid)
@@ -202,6 +312,35 @@ func (h *Host) session(tid string) (TerminalKeys, *session, error) {
 	}
 	h.sessions.Store(tid, s)
 	return tk, s, nil
+}
+
+// altSession builds the session of a terminal's other working keys.
+func (h *Host) altSession(w *keys.WorkingKeys) (*session, error) {
+	alg := h.MAC
+	if alg == 0 {
+		alg = iso8583.MACX919
+	}
+	mac, err := iso8583.NewMAC(alg, w.MAC)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{w: w, codec: h.base.WithMAC(mac), mac: mac}
+	if w.PIN != nil {
+		if s.pik, err = pinblock.NewCipher(w.PIN, h.PINFormat, h.rand()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// confirm tells a ConfirmingKeyStore which keys the terminal uses.
+func (h *Host) confirm(tid string, w *keys.WorkingKeys) {
+	if c, ok := h.Keys.(ConfirmingKeyStore); ok {
+		if err := c.ConfirmWorkingKeys(strings.TrimRight(tid, " "), w); err != nil {
+			h.logger().Warn("link: host: confirming working keys", "terminal", tid, "err", err)
+		}
+		h.sessions.Delete(strings.TrimRight(tid, " "))
+	}
 }
 
 // ident is what the host can read from a request before verifying it,
@@ -242,12 +381,29 @@ func scanIdent(spec *iso8583.Spec, body []byte) (ident, error) {
 	return id, nil
 }
 
+// recorded reports whether the store records requests of kind k: every
+// request but a sign-off. A sign-in is recorded so that a retransmitted or
+// late duplicate sign-in (at any host) gets the keys already issued instead
+// of replacing them behind the terminal's back.
+func recorded(k iso8583.Kind) bool {
+	switch k {
+	case iso8583.KindSignOff:
+		return false
+	}
+	return true
+}
+
 // ServeFrame implements FrameHandler. It does not keep frame.
 func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 	h.init()
+	start := time.Now()
+	if h.sourceLocked(ctx) {
+		return nil // locked out: no answers to probe with
+	}
 	env, body, err := h.base.Unframe(frame)
 	if err != nil {
-		h.logger().Warn("link: host: bad frame", "err", err)
+		h.metrics.Junk()
+		h.logger().Warn("link: host: bad frame", "remote", remoteOf(ctx), "err", err)
 		return nil
 	}
 	// One unpack: the codec reads field 41 and asks for that terminal's
@@ -257,22 +413,69 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 		sess      *session
 		lookupErr error
 	)
-	req, err := h.base.UnpackTransactionFor(body, func(tid string) (iso8583.MAC, error) {
+	lookup := func(tid string) (iso8583.MAC, error) {
 		tk, sess, lookupErr = h.session(tid)
 		if lookupErr != nil {
 			return nil, lookupErr
 		}
 		return sess.mac, nil
-	})
+	}
+	req, err := h.base.UnpackTransactionFor(body, lookup)
+	if errors.Is(err, iso8583.ErrMAC) {
+		// Another host may have signed the terminal in since this one
+		// cached its keys: reload them once.
+		if r, ok := h.Keys.(interface{ Refresh(tid string) }); ok && sess != nil {
+			id, _ := scanIdent(h.base.Spec(), body)
+			r.Refresh(id.tid)
+			h.sessions.Delete(id.tid)
+			req, err = h.base.UnpackTransactionFor(body, lookup)
+		}
+	}
+	if errors.Is(err, iso8583.ErrMAC) && lookupErr == nil {
+		// The terminal may use keys of another sign-in: one still
+		// unconfirmed (it finished late, or the answer it got was not the
+		// last one issued) or the last confirmed ones (the last sign-in
+		// was not its own, or it never got the answer).
+		alts := append(append([]*keys.WorkingKeys(nil), tk.Recent...), tk.Previous)
+		for i, w := range alts {
+			if w == nil {
+				continue
+			}
+			alt, aerr := h.altSession(w)
+			if aerr != nil {
+				continue
+			}
+			r, uerr := alt.codec.UnpackTransactionFor(body, func(string) (iso8583.MAC, error) { return alt.mac, nil })
+			if uerr != nil {
+				continue
+			}
+			req, err, sess = r, nil, alt
+			if i < len(tk.Recent) {
+				h.confirm(r.TerminalID, w)
+			} else {
+				h.logger().Warn("link: host: terminal MACs with its previous working keys (a sign-in it did not make or did not complete)", "terminal", r.TerminalID, "remote", remoteOf(ctx))
+			}
+			break
+		}
+	} else if err == nil && !tk.Confirmed && tk.Working != nil && sess != nil && sess.w == tk.Working && req.Kind.RequiresMAC() {
+		h.confirm(req.TerminalID, tk.Working)
+	}
 	if err != nil {
-		return h.reject(env, body, lookupErr, err)
+		return h.reject(ctx, env, body, lookupErr, err)
 	}
 	if req.IsResponse() {
 		return nil // a response sent to the host: nobody to answer
 	}
-	id := ident{mti: req.MTI, tid: strings.TrimRight(req.TerminalID, " "), mid: req.MerchantID, stan: req.STAN}
-
-	dk := dupKey{tid: id.tid, batch: batchOf(req), stan: id.stan, mti: id.mti}
+	req.TerminalID = strings.TrimRight(req.TerminalID, " ")
+	if !recorded(req.Kind) {
+		out, resp := h.answer(ctx, env, tk, sess, req, nil)
+		h.done(req, resp, start, "")
+		return out
+	}
+	key := TxnKey{TID: req.TerminalID, Batch: batchOf(req), STAN: req.STAN, MTI: req.MTI}
+	if key.MTI == "" {
+		key.MTI = req.Kind.MTI()
+	}
 	mab := body
 	if req.Kind.RequiresMAC() && len(mab) >= iso8583.MACSize {
 		// A retransmission after a new sign-in carries a different MAC
@@ -280,84 +483,175 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 		mab = mab[:len(mab)-iso8583.MACSize]
 	}
 	fp := sha256.Sum256(mab)
-	entry, fresh := h.dup.begin(dk, fp)
-	if !fresh {
-		select {
-		case <-entry.done:
-		case <-ctx.Done():
-			return nil
-		}
-		if entry.fp != fp {
-			return h.errorResponse(env, id, RCDuplicate)
-		}
-		if entry.resp == nil {
-			return nil
-		}
-		// The same answer, MACed under the terminal's current keys.
-		out, err := sess.codec.Pack(env.Reply(), entry.resp)
-		if err != nil {
-			h.logger().Error("link: host: packing a repeated response", "txn", entry.resp, "err", err)
-			return nil
-		}
+	cl, prev, err := h.claim(ctx, key, req, fp)
+	switch {
+	case err != nil:
+		h.metrics.StoreError("claim")
+		h.logger().Error("link: host: store", "terminal", key.TID, "stan", key.STAN, "kind", req.Kind.String(), "err", err)
+		return h.packAnswer(env, sess, req, Answer{RC: RCSystemError}, start, "store unavailable")
+	case cl != nil:
+		out, resp := h.answer(ctx, env, tk, sess, req, cl)
+		h.done(req, resp, start, "")
 		return out
+	case prev == nil:
+		return nil // the caller went away while another host worked
+	case prev.State == HostTombstone && !isReversalKey(key):
+		// The late original of a reversal already processed (UnionPay
+		// practice: decline it; it never reaches the issuer).
+		h.metrics.Duplicate()
+		return h.packAnswer(env, sess, req, Answer{RC: RCAlreadyVoided}, start, "original after its reversal")
+	case prev.Fingerprint != fp:
+		h.metrics.Duplicate()
+		return h.packAnswer(env, sess, req, Answer{RC: RCDuplicate}, start, "same terminal, batch and STAN, other content")
+	default:
+		// A retransmission: the same answer, MACed under the terminal's
+		// current keys.
+		h.metrics.Duplicate()
+		return h.packAnswer(env, sess, req, prev.Answer, start, "repeated answer")
 	}
-	out, resp := h.answer(ctx, env, tk, sess, req)
-	if req.Kind == iso8583.KindSignIn {
-		// A sign-in answer carries new working keys: never replayed.
-		resp = nil
+}
+
+func isReversalKey(k TxnKey) bool { return len(k.MTI) == 4 && k.MTI[:2] == "04" }
+
+// packAnswer answers req with a recorded or host-made answer.
+func (h *Host) packAnswer(env iso8583.Envelope, sess *session, req *iso8583.Transaction, a Answer, start time.Time, note string) []byte {
+	resp, err := req.Response(a.RC)
+	if err != nil {
+		return nil
 	}
-	h.dup.finish(dk, entry, resp)
+	a.apply(resp)
+	h.stampTime(resp)
+	if h.AcquirerID != "" && resp.AcquirerID == "" {
+		resp.AcquirerID = h.AcquirerID
+	}
+	out, err := sess.codec.Pack(env.Reply(), resp)
+	if err != nil {
+		h.logger().Error("link: host: packing a response", "terminal", req.TerminalID, "stan", req.STAN, "err", err)
+		return nil
+	}
+	h.done(req, resp, start, note)
 	return out
+}
+
+// apply copies a recorded answer into a response.
+func (a Answer) apply(resp *iso8583.Transaction) {
+	resp.ResponseCode = a.RC
+	resp.AuthCode, resp.RRN = a.AuthCode, a.RRN
+	resp.LocalTime, resp.LocalDate, resp.SettlementDate = a.LocalTime, a.LocalDate, a.SettlementDate
+	resp.AdditionalResponse, resp.AdditionalAmounts = a.AdditionalResponse, a.AdditionalAmounts
+	if a.AdditionalData != "" {
+		resp.AdditionalData = a.AdditionalData
+	}
+	if len(a.IssuerData) > 0 {
+		resp.ICC = append(iso8583.Hidden(nil), a.IssuerData...)
+	}
+	if len(a.Keys) > 0 {
+		resp.Field62 = append(iso8583.Hidden(nil), a.Keys...)
+	}
+}
+
+// answerOf is what the store keeps of a response.
+func answerOf(resp *iso8583.Transaction) Answer {
+	a := Answer{
+		RC: resp.ResponseCode, AuthCode: resp.AuthCode, RRN: resp.RRN,
+		LocalTime: resp.LocalTime, LocalDate: resp.LocalDate, SettlementDate: resp.SettlementDate,
+		AdditionalResponse: resp.AdditionalResponse, AdditionalAmounts: resp.AdditionalAmounts,
+		AdditionalData: resp.AdditionalData,
+	}
+	if len(resp.ICC) > 0 {
+		a.IssuerData = append([]byte(nil), resp.ICC...)
+	}
+	if len(resp.Field62) > 0 {
+		a.Keys = append([]byte(nil), resp.Field62...)
+	}
+	return a
+}
+
+// done logs the operator line and counts the request.
+func (h *Host) done(req, resp *iso8583.Transaction, start time.Time, note string) {
+	d := time.Since(start)
+	rc := iso8583.ResponseCode("--")
+	if resp != nil {
+		rc = resp.ResponseCode
+	}
+	h.metrics.Request(req.Kind, rc, d)
+	lvl := slog.LevelInfo
+	if !rc.Approved() {
+		lvl = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("terminal", req.TerminalID), slog.String("stan", fmt.Sprintf("%06d", req.STAN)),
+		slog.Uint64("batch", uint64(batchOf(req))), slog.String("kind", req.Kind.String()),
+		slog.Int64("amount", req.Amount), slog.String("rc", string(rc)), slog.Duration("took", d),
+	}
+	if req.Kind == iso8583.KindReversal {
+		attrs = append(attrs, slog.String("reverses", req.Original.String()))
+	}
+	if note != "" {
+		attrs = append(attrs, slog.String("note", note))
+	}
+	h.logger().LogAttrs(context.Background(), lvl, "link: host: "+req.Kind.String(), attrs...)
 }
 
 // reject answers a request that did not unpack, whose terminal has no
 // keys (lookupErr), or whose MAC failed. The fields needed to address the
 // answer are scanned from the raw body, which only this rare path pays for.
-func (h *Host) reject(env iso8583.Envelope, body []byte, lookupErr, err error) []byte {
+func (h *Host) reject(ctx context.Context, env iso8583.Envelope, body []byte, lookupErr, err error) []byte {
 	id, serr := scanIdent(h.base.Spec(), body)
 	if serr != nil || len(id.mti) != 4 || (id.mti[2]-'0')%2 == 1 {
 		// Without terminal and STAN there is nobody to answer.
-		h.logger().Warn("link: host: unreadable request", "err", err)
+		h.metrics.Junk()
+		h.logger().Warn("link: host: unreadable request", "remote", remoteOf(ctx), "err", err)
 		return nil
 	}
 	rc := RCFormatError
 	switch {
 	case errors.Is(lookupErr, ErrUnknownTerminal):
+		// UnionPay practice answers 97 (terminal not registered), which
+		// installers need; an address that names many unknown terminals
+		// is enumerating them and is locked out like a MAC flood.
 		rc = RCUnknownTerminal
+		if h.failure(ctx, AlarmUnknownTerminal, "") {
+			return nil
+		}
 	case lookupErr != nil:
 		rc = RCSystemError
 	case errors.Is(err, iso8583.ErrMAC):
 		rc = iso8583.ReasonMACError
+		h.metrics.MACFailure()
+		if h.failure(ctx, AlarmMACFailures, id.tid) {
+			h.logger().Warn("link: host: locked out; request with a bad MAC left unanswered", "terminal", id.tid, "remote", remoteOf(ctx))
+			return nil
+		}
 	}
 	if lookupErr != nil {
-		h.logger().Warn("link: host: terminal keys", "tid", id.tid, "err", lookupErr)
+		h.logger().Warn("link: host: terminal keys", "terminal", id.tid, "stan", fmt.Sprintf("%06d", id.stan), "remote", remoteOf(ctx), "err", lookupErr)
 	} else {
-		h.logger().Warn("link: host: request rejected", "tid", id.tid, "stan", id.stan, "err", err)
+		h.logger().Warn("link: host: request rejected", "terminal", id.tid, "stan", fmt.Sprintf("%06d", id.stan), "mti", id.mti, "rc", string(rc), "remote", remoteOf(ctx), "err", err)
 	}
+	h.metrics.Request(iso8583.KindUnknown, rc, 0)
 	return h.errorResponse(env, id, rc)
 }
 
-// answer routes a verified, new request and packs the response.
-func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys, sess *session, t *iso8583.Transaction) (out []byte, answered *iso8583.Transaction) {
-	r := &Request{Txn: t, Envelope: env, Keys: tk}
+// answer routes a verified request and packs the response. cl is the
+// store claim the host holds for it (nil: not recorded).
+func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys, sess *session, t *iso8583.Transaction, cl *claim) (out []byte, answered *iso8583.Transaction) {
+	r := &Request{Txn: t, Envelope: env, Keys: tk, claim: cl}
 	// Every request has a deadline, so a hung issuer cannot hold up the
 	// terminal's retransmissions and reversals for ever.
-	timeout := h.RequestTimeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, h.timeout())
 	defer cancel()
 	defer func() {
 		// A panicking handler answers 96 and is logged; the host lives on.
 		if p := recover(); p != nil {
-			h.logger().Error("link: host: handler panicked", "terminal", t.TerminalID, "stan", t.STAN, "kind", t.Kind.String(), "panic", fmt.Sprint(p))
+			h.logger().Error("link: host: handler panicked", "terminal", t.TerminalID, "stan", fmt.Sprintf("%06d", t.STAN), "kind", t.Kind.String(), "panic", fmt.Sprint(p))
+			h.release(r)
 			resp, err := t.Response(RCSystemError)
 			if err != nil {
 				out, answered = nil, nil
 				return
 			}
-			h.stamp(resp)
+			h.stamp(context.Background(), resp)
 			if b, err := sess.codec.Pack(env.Reply(), resp); err == nil {
 				out, answered = b, resp
 			}
@@ -381,18 +675,37 @@ func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys
 	default:
 		resp, err = f(ctx, h, r)
 	}
+	if errors.Is(err, errNoAnswer) {
+		// The outcome is not known to be recorded (the store failed after
+		// the issuer approved, or another host took the request over):
+		// silence makes the terminal reverse, which is always safe.
+		h.logger().Error("link: host: request left unanswered", "terminal", t.TerminalID, "stan", fmt.Sprintf("%06d", t.STAN), "kind", t.Kind.String(), "err", err)
+		return nil, nil
+	}
 	if err != nil {
-		h.logger().Error("link: host: handler failed", "txn", t, "err", err)
+		h.logger().Error("link: host: handler failed", "terminal", t.TerminalID, "stan", fmt.Sprintf("%06d", t.STAN), "kind", t.Kind.String(), "err", err)
 		if resp, err = t.Response(RCSystemError); err != nil {
+			h.release(r)
 			return nil, nil
 		}
 	}
-	h.stamp(resp)
+	h.stamp(ctx, resp)
+	if r.claim != nil && !r.claim.done {
+		// A handler that did not record its answer (a custom route, or a
+		// decline): record it now, or release a transient one.
+		if transient(resp.ResponseCode) {
+			h.release(r)
+		} else if err := h.commit(ctx, r, answerOf(resp), false, nil, nil); err != nil {
+			h.logger().Error("link: host: recording the answer", "terminal", t.TerminalID, "stan", fmt.Sprintf("%06d", t.STAN), "err", err)
+			h.metrics.StoreError("commit")
+			return nil, nil
+		}
+	}
 	// A sign-in response goes under the keys the request came with: the
 	// terminal has not got the new ones yet.
 	out, err = sess.codec.Pack(env.Reply(), resp)
 	if err != nil {
-		h.logger().Error("link: host: packing response", "txn", resp, "err", err)
+		h.logger().Error("link: host: packing response", "terminal", t.TerminalID, "stan", fmt.Sprintf("%06d", t.STAN), "err", err)
 		return nil, nil
 	}
 	return out, resp
@@ -407,16 +720,14 @@ func (h *Host) translatePIN(sess *session, r *Request) iso8583.ResponseCode {
 	pan := string(cardOf(r.Txn))
 	out, err := pinblock.Translate(nil, r.Txn.PINBlock, pan, sess.pik, h.ZPK)
 	if err != nil {
-		h.logger().Warn("link: host: PIN translation", "tid", r.Txn.TerminalID, "stan", r.Txn.STAN, "err", err)
+		h.logger().Warn("link: host: PIN translation", "terminal", r.Txn.TerminalID, "stan", fmt.Sprintf("%06d", r.Txn.STAN), "err", err)
 		return RCPINFormat
 	}
 	r.PIN = out
 	return iso8583.Approved
 }
 
-// stamp sets what the host assigns in every response: time and date,
-// settlement date, acquirer, retrieval reference number.
-func (h *Host) stamp(resp *iso8583.Transaction) {
+func (h *Host) stampTime(resp *iso8583.Transaction) {
 	now := h.now()
 	if resp.LocalTime == "" {
 		resp.LocalTime = now.Format("150405")
@@ -424,12 +735,24 @@ func (h *Host) stamp(resp *iso8583.Transaction) {
 	if resp.LocalDate == "" {
 		resp.LocalDate = now.Format("0102")
 	}
+}
+
+// stamp sets what the host assigns in every response: time and date,
+// settlement date, acquirer, retrieval reference number (from the
+// store's sequence: unique across hosts and restarts).
+func (h *Host) stamp(ctx context.Context, resp *iso8583.Transaction) {
+	h.stampTime(resp)
+	now := h.now()
 	if resp.Kind.Financial() || resp.Kind == iso8583.KindReversal {
 		if resp.SettlementDate == "" {
 			resp.SettlementDate = now.Format("0102")
 		}
 		if resp.RRN == "" {
-			resp.RRN = fmt.Sprintf("%s%06d", now.Format("150405"), h.seq.Add(1)%1000000)
+			if n, err := h.store.Next(ctx, SeqRRN); err == nil {
+				resp.RRN = fmt.Sprintf("%012d", n%1_000_000_000_000)
+			} else {
+				h.metrics.StoreError("sequence")
+			}
 		}
 	}
 	if h.AcquirerID != "" && resp.AcquirerID == "" {
@@ -453,17 +776,36 @@ func (h *Host) errorResponse(env iso8583.Envelope, id ident, rc iso8583.Response
 	return out
 }
 
-// Totals returns the host's settlement totals for a terminal's batch.
+// Totals returns the host's books for a terminal's batch number: what is
+// live in it, settled or not (zero if the store cannot be read).
 func (h *Host) Totals(tid string, batch uint32) iso8583.Totals {
 	h.init()
-	return h.ledger.totals(tid, batch)
+	o, s, _ := h.store.Totals(context.Background(), tid, batch)
+	return iso8583.Totals{
+		DebitAmount: o.DebitAmount + s.DebitAmount, DebitCount: o.DebitCount + s.DebitCount,
+		CreditAmount: o.CreditAmount + s.CreditAmount, CreditCount: o.CreditCount + s.CreditCount,
+	}
 }
 
 // Uploaded returns how many batch-upload detail records a terminal sent
-// for a batch.
+// for its open batch.
 func (h *Host) Uploaded(tid string, batch uint32) int {
 	h.init()
-	h.ledger.mu.Lock()
-	defer h.ledger.mu.Unlock()
-	return h.ledger.uploaded[batchKey{tid, batch}]
+	n, _ := h.store.AddUploaded(context.Background(), tid, batch, 0)
+	return n
+}
+
+// StoreOf returns the store the host uses (its MemoryStore if Store was
+// nil).
+func (h *Host) StoreOf() Store {
+	h.init()
+	return h.store
+}
+
+// Prune drops what the store no longer needs for settlement or duplicate
+// detection: records older than window (see Store.Prune). Call it from
+// time to time (e.g. hourly with a window of a few days).
+func (h *Host) Prune(ctx context.Context, window time.Duration) (int, error) {
+	h.init()
+	return h.store.Prune(ctx, h.now().Add(-window))
 }

@@ -143,7 +143,7 @@ func TestHost96NotFinal(t *testing.T) {
 
 // TestHostDuplicateAcrossMidnightAndEviction (issue 16): the same sale
 // frame sent again after midnight, and again after the duplicate cache
-// forgot it, is answered with the original approval and never authorised
+// was pruned, is answered with the original approval and never authorised
 // a second time.
 func TestHostDuplicateAcrossMidnightAndEviction(t *testing.T) {
 	var mu sync.Mutex
@@ -163,7 +163,6 @@ func TestHostDuplicateAcrossMidnightAndEviction(t *testing.T) {
 		})
 	})
 	e.host.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() }
-	e.host.DuplicateCache = 1
 	c, _ := e.terminal(t, t.TempDir(), "50080024", nil)
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
@@ -178,8 +177,13 @@ func TestHostDuplicateAcrossMidnightAndEviction(t *testing.T) {
 	if !again.ResponseCode.Approved() || again.AuthCode != s.Response.AuthCode {
 		t.Fatalf("retransmission after midnight: %s auth %q, want the original approval %q", again.ResponseCode, again.AuthCode, s.Response.AuthCode)
 	}
-	// Another request evicts the one-entry cache; the ledger still knows.
+	// Another sale, then the store is pruned of everything the duplicate
+	// window no longer needs: an approved, unsettled sale stays.
 	if _, err := c.Sale(ctx, testCard(), 1, mustPIN(t, testPIN)); err != nil {
+		t.Fatal(err)
+	}
+	now.Add(int64(72 * time.Hour))
+	if _, err := e.host.Prune(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	again = unpackAnswer(t, e, "50080024", e.host.ServeFrame(ctx, first))

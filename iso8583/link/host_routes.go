@@ -2,11 +2,15 @@ package link
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/tlv"
 )
 
 var builtinRoutes = map[iso8583.Kind]TxnHandler{
@@ -34,7 +38,23 @@ func hostApprove(_ context.Context, _ *Host, r *Request) (*iso8583.Transaction, 
 // hostSignIn issues fresh working keys under the terminal's TMK (CUP POS
 // sign-in, field 62) and records them; the response's 60.2 keeps the
 // terminal's batch.
-func hostSignIn(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+	if limit := h.SignInLimit; limit >= 0 {
+		if limit == 0 {
+			limit = 30
+		}
+		locked, newly, n, until := h.signIns.fail(r.Txn.TerminalID, h.now(), limit+1, time.Minute, time.Minute)
+		if newly {
+			a := HostAlarm{Kind: AlarmSignInRate, Terminal: r.Txn.TerminalID, Remote: remoteIP(ctx), Count: n, Until: until}
+			h.logger().Error("link: host: ALARM: sign-in flood", "terminal", a.Terminal, "remote", a.Remote, "count", a.Count, "until", a.Until.Format(time.RFC3339))
+			if h.Alarm != nil {
+				h.Alarm(a)
+			}
+		}
+		if locked {
+			return nil, fmt.Errorf("%w: sign-in rate of %s", errNoAnswer, r.Txn.TerminalID)
+		}
+	}
 	mode, err := r.Txn.KeyMode()
 	if err != nil {
 		mode = h.KeyMode
@@ -59,204 +79,611 @@ func hostSignIn(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 	return resp, nil
 }
 
-// hostAuthorize runs the risk check on debits, asks the issuer, and
-// records an approval in the ledger.
+// saleMTI is the request MTI of the originals voids, refunds and
+// completion voids refer to (sale and completion: 0200).
+const saleMTI = "0200"
+
+// original returns the key of the original a refund, void or completion
+// void names in field 61 (61.1 batch, 61.2 STAN, same terminal).
+func original(t *iso8583.Transaction) (TxnKey, bool) {
+	if t.Field61 == nil || t.Field61.STAN == 0 {
+		return TxnKey{}, false
+	}
+	return TxnKey{TID: t.TerminalID, Batch: t.Field61.Batch, STAN: t.Field61.STAN, MTI: saleMTI}, true
+}
+
+// findHold finds the open pre-authorisation a completion or pre-auth void
+// names: CUP zero-fills 61.1/61.2 in these and locates the original by its
+// authorisation code (38) and date (61.3). amount is checked against the
+// hold plus tolerance (completions) or must equal it (voids, amount != 0).
+func (h *Host) findHold(ctx context.Context, t *iso8583.Transaction, completion bool) (*HostTxn, iso8583.ResponseCode, error) {
+	if t.AuthCode == "" {
+		return nil, RCNotFound, nil
+	}
+	cands, err := h.store.FindAuth(ctx, t.TerminalID, t.AuthCode)
+	if err != nil {
+		return nil, "", err
+	}
+	date := ""
+	if t.Field61 != nil && t.Field61.Date != "" && t.Field61.Date != "0000" {
+		date = t.Field61.Date
+	}
+	rc := RCNotFound
+	for i := range cands {
+		o := &cands[i]
+		switch {
+		case o.Kind != iso8583.KindPreAuth || !o.Approved || o.State != HostAnswered:
+			continue
+		case date != "" && o.Answer.LocalDate != "" && o.Answer.LocalDate != date:
+			continue
+		case o.Reversed || o.Voided || o.Completed != 0:
+			rc = RCAlreadyVoided
+			continue
+		case !sameCard(h, t, o.CardHash):
+			rc = RCInvalidCard
+			continue
+		}
+		if completion {
+			tol := h.CompletionTolerance
+			if tol == 0 {
+				tol = 15
+			}
+			if tol < 0 {
+				tol = 0
+			}
+			// Integer arithmetic: amount ≤ hold × (100 + tol) / 100.
+			if t.Amount*100 > o.Amount*int64(100+tol) {
+				rc = RCWrongAmount
+				continue
+			}
+		} else if t.Amount != 0 && t.Amount != o.Amount {
+			rc = RCWrongAmount
+			continue
+		}
+		return o, "", nil
+	}
+	return nil, rc, nil
+}
+
+// atcOf reads the ATC (9F36) and PAN sequence number from field 55.
+func atcOf(t *iso8583.Transaction) (uint32, string, bool) {
+	if len(t.ICC) == 0 {
+		return 0, "", false
+	}
+	v, ok, err := tlv.Find(t.ICC, 0x9F36)
+	if err != nil || !ok || len(v) != 2 {
+		return 0, "", false
+	}
+	psn := t.CardSequence
+	if psn == "" {
+		if p, ok, _ := tlv.Find(t.ICC, 0x5F34); ok && len(p) == 1 {
+			psn = fmt.Sprintf("%03d", p[0])
+		}
+	}
+	return uint32(v[0])<<8 | uint32(v[1]), psn, true
+}
+
+// hostAuthorize runs the replay and risk checks, reserves a refund against
+// its original or a completion against its hold, asks the issuer, and
+// records the answer with its effect, atomically.
 func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
-	if t.Kind != iso8583.KindBalance {
-		if resp, done, err := h.knownRequest(t); done {
-			return resp, err
-		}
-	}
-	isDebit := debit(t.Kind) || t.Kind == iso8583.KindPreAuth
-	if isDebit && h.Risk != nil {
-		if rc := h.Risk.Check(t); rc != iso8583.Approved {
-			return t.Response(rc)
-		}
-	}
 	if h.Issuer == nil {
 		return nil, fmt.Errorf("link: host has no Issuer")
 	}
-	var hold *ledgerEntry
-	if t.Kind == iso8583.KindPreAuthCompletion {
-		// A completion names its pre-authorisation by the authorisation
-		// code (38); it may not exceed the hold, and it releases it.
-		if hold = h.findHold(t); hold == nil {
-			if isDebit && h.Risk != nil {
-				h.Risk.Undo(t)
+	recovered := r.claim != nil && r.claim.recovered
+	if !h.AllowATCReplay && !recovered {
+		// EMV Book 2 §8.1 / issuer practice: a cryptogram is good once. An
+		// ATC not above the card's last one is a replay or a clone.
+		if atc, psn, ok := atcOf(t); ok {
+			fresh, err := h.store.AdvanceATC(ctx, h.cardHash(cardOf(t)+iso8583.PAN("/"+psn)), atc)
+			if err != nil {
+				h.metrics.StoreError("atc")
+				return nil, err
 			}
-			return t.Response(RCNotFound)
+			if !fresh {
+				h.logger().Warn("link: host: ATC not above the card's last one; replayed cryptogram refused", "terminal", t.TerminalID, "stan", fmt.Sprintf("%06d", t.STAN), "atc", atc)
+				return t.Response(RCDoNotHonour)
+			}
 		}
 	}
-	rc, err := h.Issuer.Authorize(ctx, t, r.PIN)
-	if err != nil || !rc.Approved() {
+	view := *t // what the issuer sees: field 61 names the original
+	var orig *TxnKey
+	switch t.Kind {
+	case iso8583.KindRefund:
+		ok, found := original(t)
+		if !found {
+			return t.Response(RCNotFound)
+		}
+		orig = &ok
+	case iso8583.KindPreAuthCompletion, iso8583.KindPreAuthCompletionAdvice:
+		hold, rc, err := h.findHold(ctx, t, true)
+		if err != nil {
+			return nil, err
+		}
+		if hold == nil {
+			return t.Response(rc)
+		}
+		orig = &hold.Key
+	}
+	if orig != nil {
+		view.Field61 = &iso8583.Field61{Batch: orig.Batch, STAN: orig.STAN}
+		if rc, err := h.reserve(ctx, r, *orig); err != nil || rc != "" {
+			if err != nil {
+				return nil, err
+			}
+			return t.Response(rc)
+		}
+	}
+	isDebit := debit(t.Kind) || t.Kind == iso8583.KindPreAuth
+	if isDebit && h.Risk != nil && !recovered {
+		if rc := h.Risk.Check(t); rc != iso8583.Approved {
+			return h.decline(ctx, r, rc, orig)
+		}
+	}
+	res, err := h.authorize(ctx, &view, r.PIN)
+	if err != nil {
+		return h.issuerFailed(r, &view, orig, err)
+	}
+	if !res.RC.Approved() {
 		if isDebit && h.Risk != nil {
 			h.Risk.Undo(t)
+		}
+		return h.decline(ctx, r, res.RC, orig)
+	}
+	resp, err := t.Response(res.RC)
+	if err != nil {
+		return nil, err
+	}
+	resp.AuthCode, resp.AdditionalAmounts, resp.ICC = res.AuthCode, res.Balance, res.ICC
+	if t.Kind != iso8583.KindBalance && resp.AuthCode == "" {
+		n, err := h.store.Next(ctx, SeqAuth)
+		if err != nil {
+			return nil, errors.Join(errNoAnswer, err)
+		}
+		resp.AuthCode = fmt.Sprintf("%06d", n%1_000_000)
+	}
+	h.stamp(ctx, resp)
+	money := t.Kind != iso8583.KindBalance
+	if err := h.commit(ctx, r, answerOf(resp), money, nil, nil); err != nil {
+		h.metrics.StoreError("commit")
+		return nil, errors.Join(errNoAnswer, err)
+	}
+	return resp, nil
+}
+
+// reserve marks r's request as a refund of, or completion against, orig:
+// the refund total may not exceed the original; a hold is completed once.
+// It is recorded in r's own record (Orig), so a host that takes the
+// request over does not reserve twice.
+func (h *Host) reserve(ctx context.Context, r *Request, orig TxnKey) (iso8583.ResponseCode, error) {
+	t := r.Txn
+	var rc iso8583.ResponseCode
+	err := h.store.Update(ctx, []TxnKey{r.claim.key, orig}, func(recs []*HostTxn) error {
+		rc = ""
+		self, o := recs[0], recs[1]
+		if self == nil || self.State != HostPending || self.Owner != r.claim.owner {
+			return ErrLeaseLost
+		}
+		if self.Orig != nil {
+			return nil // reserved before this host took over
+		}
+		switch {
+		case o == nil || o.State != HostAnswered || !o.Approved || o.Reversed:
+			rc = RCNotFound
+		case o.Voided:
+			rc = RCAlreadyVoided
+		case !sameCard(h, t, o.CardHash):
+			rc = RCInvalidCard
+		case t.Kind == iso8583.KindRefund && !debit(o.Kind):
+			rc = RCNotFound
+		case t.Kind == iso8583.KindRefund && t.RRN != "" && o.Answer.RRN != "" && t.RRN != o.Answer.RRN:
+			rc = RCNotFound
+		case t.Kind == iso8583.KindRefund && o.Refunded+t.Amount > o.Amount:
+			// Refunds against one sale may not exceed it in total.
+			rc = RCInvalidAmount
+		case t.Kind != iso8583.KindRefund && o.Completed != 0:
+			rc = RCAlreadyVoided
+		}
+		if rc != "" {
+			return nil
+		}
+		if t.Kind == iso8583.KindRefund {
+			o.Refunded += t.Amount
+		} else {
+			o.Completed = t.Amount
+		}
+		k := orig
+		self.Orig = &k
+		return nil
+	})
+	if errors.Is(err, ErrLeaseLost) {
+		return "", errors.Join(errNoAnswer, err)
+	}
+	return rc, err
+}
+
+// unreserve undoes reserve's effect on orig (inside a commit).
+func unreserve(self *HostTxn, o *HostTxn) {
+	if o == nil || self.Orig == nil {
+		return
+	}
+	if self.Kind == iso8583.KindRefund {
+		o.Refunded = max(o.Refunded-self.Amount, 0)
+	} else {
+		o.Completed = 0
+	}
+	self.Orig = nil
+}
+
+// decline records a decline and gives back a reservation.
+func (h *Host) decline(ctx context.Context, r *Request, rc iso8583.ResponseCode, orig *TxnKey) (*iso8583.Transaction, error) {
+	resp, err := r.Txn.Response(rc)
+	if err != nil {
+		return nil, err
+	}
+	if transient(rc) {
+		if orig != nil {
+			// Give the reservation back before the retransmission.
+			_ = h.commitNothing(ctx, r, *orig)
+		}
+		return resp, nil
+	}
+	h.stamp(ctx, resp)
+	var others []TxnKey
+	if orig != nil {
+		others = []TxnKey{*orig}
+	}
+	err = h.commit(ctx, r, answerOf(resp), false, others, func(self *HostTxn, o []*HostTxn) error {
+		if len(o) == 1 {
+			unreserve(self, o[0])
+		}
+		return nil
+	})
+	if err != nil {
+		h.metrics.StoreError("commit")
+		return nil, errors.Join(errNoAnswer, err)
+	}
+	return resp, nil
+}
+
+// commitNothing gives back a reservation and leaves the claim to be
+// released (a transient answer).
+func (h *Host) commitNothing(ctx context.Context, r *Request, orig TxnKey) error {
+	return h.store.Update(ctx, []TxnKey{r.claim.key, orig}, func(recs []*HostTxn) error {
+		if s := recs[0]; s != nil && s.State == HostPending && s.Owner == r.claim.owner {
+			unreserve(s, recs[1])
+		}
+		return nil
+	})
+}
+
+// issuerFailed handles an issuer call that failed: the issuer may or may
+// not have approved. The host reverses it at the issuer (stand-in
+// reversal) and answers 96; if even that fails it answers nothing, so the
+// terminal reverses.
+func (h *Host) issuerFailed(r *Request, view *iso8583.Transaction, orig *TxnKey, cause error) (*iso8583.Transaction, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), h.timeout())
+	defer cancel()
+	h.logger().Error("link: host: issuer call failed; reversing it at the issuer", "terminal", view.TerminalID, "stan", fmt.Sprintf("%06d", view.STAN), "kind", view.Kind.String(), "err", cause)
+	if err := h.reverse(ctx, view); err != nil {
+		h.release(r)
+		return nil, errors.Join(errNoAnswer, cause, err)
+	}
+	// The issuer now declines a repeat of it; record that as the answer.
+	resp, err := r.Txn.Response(RCAlreadyVoided)
+	if err != nil {
+		return nil, err
+	}
+	resp.ResponseCode = RCSystemError
+	h.stamp(ctx, resp)
+	a := answerOf(resp)
+	var others []TxnKey
+	if orig != nil {
+		others = []TxnKey{*orig}
+	}
+	if err := h.commit(ctx, r, a, false, others, func(self *HostTxn, o []*HostTxn) error {
+		self.Reversed = true
+		if len(o) == 1 {
+			unreserve(self, o[0])
+		}
+		return nil
+	}); err != nil {
+		return nil, errors.Join(errNoAnswer, err)
+	}
+	return resp, nil
+}
+
+// hostVoid cancels an approved original: a sale (void) or completion
+// (completion void) named by 61.1/61.2, a pre-authorisation (pre-auth
+// void) by 38 + 61.3. The void must carry the original's card, amount and
+// RRN (when it has one); the issuer decides, and only its approval marks
+// the original voided.
+func hostVoid(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+	t := r.Txn
+	if h.Issuer == nil {
+		return nil, fmt.Errorf("link: host has no Issuer")
+	}
+	var ok TxnKey
+	if t.Kind == iso8583.KindPreAuthVoid {
+		hold, rc, err := h.findHold(ctx, t, false)
+		if err != nil {
+			return nil, err
+		}
+		if hold == nil {
+			return h.decline(ctx, r, rc, nil)
+		}
+		ok = hold.Key
+	} else {
+		k, found := original(t)
+		if !found {
+			return h.decline(ctx, r, RCNotFound, nil)
+		}
+		ok = k
+	}
+	want := iso8583.KindSale
+	switch t.Kind {
+	case iso8583.KindPreAuthVoid:
+		want = iso8583.KindPreAuth
+	case iso8583.KindPreAuthCompletionVoid:
+		want = iso8583.KindPreAuthCompletion
+	}
+	o, err := h.store.Get(ctx, ok)
+	if err != nil {
+		return nil, err
+	}
+	var rc iso8583.ResponseCode
+	switch {
+	case o == nil || o.State != HostAnswered || !o.Approved || o.Reversed:
+		rc = RCNotFound
+	case o.Kind != want && !(want == iso8583.KindPreAuthCompletion && o.Kind == iso8583.KindPreAuthCompletionAdvice):
+		rc = RCNotFound
+	case o.Voided:
+		rc = RCAlreadyVoided
+	case o.Refunded != 0 || o.Completed != 0:
+		rc = RCAlreadyVoided // partly refunded or completed: no longer voidable
+	case !sameCard(h, t, o.CardHash):
+		rc = RCInvalidCard
+	case t.Amount != 0 && t.Amount != o.Amount:
+		rc = RCWrongAmount
+	case t.RRN != "" && o.Answer.RRN != "" && t.RRN != o.Answer.RRN:
+		rc = RCNotFound
+	}
+	if rc != "" {
+		return h.decline(ctx, r, rc, nil)
+	}
+	view := *t
+	view.Field61 = &iso8583.Field61{Batch: ok.Batch, STAN: ok.STAN}
+	res, err := h.authorize(ctx, &view, r.PIN)
+	if err != nil {
+		return h.issuerFailed(r, &view, nil, err)
+	}
+	if !res.RC.Approved() {
+		return h.decline(ctx, r, res.RC, nil)
+	}
+	if h.Risk != nil && o.Kind != iso8583.KindPreAuthCompletion {
+		h.Risk.Undo(&iso8583.Transaction{TerminalID: t.TerminalID, PAN: cardOf(t), Amount: o.Amount})
+	}
+	resp, err := t.Response(res.RC)
+	if err != nil {
+		return nil, err
+	}
+	resp.AuthCode, resp.ICC = res.AuthCode, res.ICC
+	h.stamp(ctx, resp)
+	err = h.commit(ctx, r, answerOf(resp), true, []TxnKey{ok}, func(self *HostTxn, others []*HostTxn) error {
+		self.Orig = &ok
+		if others[0] != nil {
+			others[0].Voided = true
+		}
+		return nil
+	})
+	if err != nil {
+		h.metrics.StoreError("commit")
+		return nil, errors.Join(errNoAnswer, err)
+	}
+	return resp, nil
+}
+
+// hostReversal undoes the original (same terminal, batch and STAN, the
+// MTI of 60.1's kind) and acknowledges. A reversal that overtakes its
+// original leaves a tombstone, so the late original is declined 12
+// (UnionPay practice: the acquirer acknowledges a reversal it cannot match
+// and refuses the original after it). A reversal of an original another
+// host is still working on waits for its answer; of one whose host died,
+// reverses it at the issuer. Reversing a voided sale gives nothing back
+// twice; reversing a void reinstates the sale only if the issuer agrees;
+// reversing a reversal is a no-op (a reversal is not itself reversible).
+func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+	t := r.Txn
+	if !t.Original.Financial() {
+		// Reversal of a reversal (or of something that moves no money).
+		return t.Response(iso8583.Approved)
+	}
+	ok := TxnKey{TID: t.TerminalID, Batch: batchOf(t), STAN: t.STAN, MTI: t.Original.MTI()}
+	const (
+		none = iota
+		wait
+		undo
+		cleanup
+	)
+	waited := false
+	defer func() {
+		if waited {
+			h.metrics.ReversalWait(-1)
+		}
+	}()
+	delay := 5 * time.Millisecond
+	for {
+		action := none
+		var o HostTxn
+		now := h.now()
+		ch := h.cardHash(cardOf(t))
+		err := h.store.Update(ctx, []TxnKey{r.claim.key, ok}, func(recs []*HostTxn) error {
+			action = none
+			self, orig := recs[0], recs[1]
+			if self == nil || self.State != HostPending || self.Owner != r.claim.owner {
+				return ErrLeaseLost
+			}
+			switch {
+			case orig == nil:
+				// Not seen here (it overtook its original, or a host
+				// lost its memory): reverse at the issuer anyway, which
+				// then declines a late original too, and leave a
+				// tombstone.
+				action = cleanup
+				o = HostTxn{Key: ok, Kind: t.Original, Amount: t.Amount}
+				return nil
+			case orig.State == HostTombstone:
+			case orig.State == HostPending && !now.After(orig.Lease):
+				action = wait
+				return nil
+			case orig.State == HostPending:
+				action = cleanup
+				o = orig.clone()
+				return nil
+			case !orig.Approved || orig.Reversed:
+			case orig.Voided:
+				// The void already gave the money back.
+				orig.Reversed = true
+			default:
+				action = undo
+				o = orig.clone()
+				return nil
+			}
+			self.State, self.Approved = HostAnswered, true
+			self.Answer = Answer{RC: iso8583.Approved, LocalTime: now.Format("150405"), LocalDate: now.Format("0102")}
+			return nil
+		})
+		if errors.Is(err, ErrLeaseLost) {
+			return nil, errors.Join(errNoAnswer, err)
 		}
 		if err != nil {
 			return nil, err
 		}
-		return t.Response(rc)
-	}
-	if hold != nil {
-		if err := h.Issuer.Reverse(ctx, hold.txn); err != nil {
-			h.logger().Error("link: releasing the pre-authorisation hold", "terminal", t.TerminalID, "stan", t.STAN, "err", err)
-		} else {
-			h.ledger.mu.Lock()
-			hold.completed = true
-			h.ledger.mu.Unlock()
+		switch action {
+		case none:
+			r.claim.done = true
+			resp, err := t.Response(iso8583.Approved)
+			if err != nil {
+				return nil, err
+			}
+			resp.LocalTime, resp.LocalDate = now.Format("150405"), now.Format("0102")
+			return resp, nil
+		case wait:
+			if !waited {
+				waited = true
+				h.metrics.ReversalWait(1)
+			}
+			select {
+			case <-ctx.Done():
+				return t.Response(RCSystemError)
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 100*time.Millisecond)
+			continue
 		}
-	}
-	resp, err := t.Response(rc)
-	if err != nil {
-		return nil, err
-	}
-	if t.Kind != iso8583.KindBalance {
-		resp.AuthCode = fmt.Sprintf("%06d", h.seq.Add(1)%1000000)
-		h.stamp(resp)
-		rec := *t
-		rec.ApplyResponse(resp)
-		h.ledger.mu.Lock()
-		h.ledger.m[keyOf(t)] = &ledgerEntry{txn: &rec, approved: true}
-		h.ledger.mu.Unlock()
-	}
-	return resp, nil
-}
-
-// hostVoid cancels the original named in field 61 if the host approved it.
-func hostVoid(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
-	t := r.Txn
-	if t.Field61 == nil {
-		return t.Response(RCNotFound)
-	}
-	ok := ledgerKey{t.TerminalID, t.Field61.Batch, t.Field61.STAN}
-	h.ledger.mu.Lock()
-	orig := h.ledger.m[ok]
-	var rc iso8583.ResponseCode = iso8583.Approved
-	switch {
-	case orig == nil || !orig.approved || orig.reversed:
-		rc = RCNotFound
-	case orig.voided:
-		rc = RCAlreadyVoided
-	case t.Amount != 0 && t.Amount != orig.txn.Amount:
-		rc = "64" // original amount incorrect
-	default:
-		orig.voided = true
-	}
-	h.ledger.mu.Unlock()
-	if rc != iso8583.Approved {
-		return t.Response(rc)
-	}
-	if err := h.Issuer.Reverse(ctx, orig.txn); err != nil {
-		h.ledger.mu.Lock()
-		orig.voided = false
-		h.ledger.mu.Unlock()
-		return nil, err
-	}
-	if h.Risk != nil {
-		h.Risk.Undo(orig.txn)
-	}
-	resp, err := t.Response(iso8583.Approved)
-	if err != nil {
-		return nil, err
-	}
-	h.stamp(resp)
-	rec := *t
-	rec.ApplyResponse(resp)
-	h.ledger.mu.Lock()
-	h.ledger.m[keyOf(t)] = &ledgerEntry{txn: &rec, approved: true, voidOf: &ok}
-	h.ledger.mu.Unlock()
-	return resp, nil
-}
-
-// hostReversal undoes the original (same terminal, batch and STAN) if it
-// was approved and not yet reversed, and always approves: a terminal
-// retries a reversal until it is answered, so "not found" must not keep
-// it retrying. A reversal that overtakes its original (the terminal timed
-// out while the host was still working) waits for the original's answer
-// first, so the undo cannot be missed.
-func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
-	t := r.Txn
-	h.dup.wait(ctx, dupKey{tid: t.TerminalID, batch: batchOf(t), stan: t.STAN, mti: t.Original.MTI()})
-	k := keyOf(t)
-	h.ledger.mu.Lock()
-	orig := h.ledger.m[k]
-	if orig == nil {
-		// The reversal overtook its original (or the original never
-		// arrived): record a tombstone, so that a late original is
-		// declined instead of authorised and left standing.
-		h.ledger.m[k] = &ledgerEntry{txn: t, tombstone: true, reversed: true}
-		h.ledger.mu.Unlock()
-		h.logger().Info("link: host: reversal before its original; tombstone kept", "terminal", t.TerminalID, "stan", t.STAN)
-		return t.Response(iso8583.Approved)
-	}
-	undo := orig.approved && !orig.reversed
-	if undo {
-		orig.reversed = true
-	}
-	if undo && orig.voided {
-		// A sale already voided: the void gave the money back; reversing
-		// the sale now must not credit the card a second time.
-		undo = false
-	}
-	h.ledger.mu.Unlock()
-	if undo {
-		if err := h.undo(ctx, orig); err != nil {
-			h.ledger.mu.Lock()
-			orig.reversed = false
-			h.ledger.mu.Unlock()
+		// undo or cleanup: the issuer first (idempotent), then the books.
+		view := *t
+		view.Kind, view.MTI = o.Kind, ""
+		if o.Orig != nil {
+			view.Field61 = &iso8583.Field61{Batch: o.Orig.Batch, STAN: o.Orig.STAN}
+		}
+		if err := h.reverse(ctx, &view); err != nil {
 			return nil, err
 		}
+		keys := []TxnKey{r.claim.key, ok}
+		if o.Orig != nil {
+			keys = append(keys, *o.Orig)
+		}
+		err = h.store.Update(ctx, keys, func(recs []*HostTxn) error {
+			self, orig := recs[0], recs[1]
+			if self == nil || self.State != HostPending || self.Owner != r.claim.owner {
+				return ErrLeaseLost
+			}
+			if orig == nil {
+				recs[1] = &HostTxn{Key: ok, Kind: t.Original, State: HostTombstone, Amount: t.Amount,
+					CardHash: ch, CardMasked: maskPAN(cardOf(t)), Reversed: true, Created: now}
+			} else if !orig.Reversed {
+				if orig.State == HostPending {
+					// Its host's answer is no longer recorded: that
+					// host stays silent and the terminal reverses.
+					orig.State = HostTombstone
+				}
+				orig.Reversed = true
+				if len(recs) == 3 && recs[2] != nil {
+					switch {
+					case voidKind(orig.Kind):
+						recs[2].Voided = false // the issuer reinstated it
+					case orig.Kind == iso8583.KindRefund:
+						recs[2].Refunded = max(recs[2].Refunded-orig.Amount, 0)
+					default:
+						recs[2].Completed = 0 // the hold is back
+					}
+				}
+			}
+			self.State, self.Approved = HostAnswered, true
+			self.Answer = Answer{RC: iso8583.Approved, LocalTime: now.Format("150405"), LocalDate: now.Format("0102")}
+			return nil
+		})
+		if err != nil {
+			return nil, errors.Join(errNoAnswer, err)
+		}
+		r.claim.done = true
+		if h.Risk != nil && (debit(o.Kind) || o.Kind == iso8583.KindPreAuth) {
+			h.Risk.Undo(&iso8583.Transaction{TerminalID: t.TerminalID, PAN: cardOf(t), Amount: o.Amount})
+		}
+		resp, err := t.Response(iso8583.Approved)
+		if err != nil {
+			return nil, err
+		}
+		resp.LocalTime, resp.LocalDate = now.Format("150405"), now.Format("0102")
+		return resp, nil
 	}
-	return t.Response(iso8583.Approved)
 }
 
-func (h *Host) undo(ctx context.Context, e *ledgerEntry) error {
-	if e.voidOf != nil {
-		// Reversing a void reinstates the sale: the issuer is asked to
-		// undo the void (a reversal, not a new authorisation: no PIN,
-		// no new limits), and only when it does is the sale live again
-		// in the host's books.
-		if err := h.Issuer.Reverse(ctx, e.txn); err != nil {
-			return err
-		}
-		h.ledger.mu.Lock()
-		if sale := h.ledger.m[*e.voidOf]; sale != nil {
-			sale.voided = false
-		}
-		h.ledger.mu.Unlock()
-		return nil
-	}
-	if err := h.Issuer.Reverse(ctx, e.txn); err != nil {
-		return err
-	}
-	if h.Risk != nil && (debit(e.txn.Kind) || e.txn.Kind == iso8583.KindPreAuth) {
-		h.Risk.Undo(e.txn)
-	}
-	return nil
-}
-
-// hostSettle compares the terminal's domestic totals with the ledger's and
-// answers with the host's totals and 1 (balanced) or 2 (not balanced) as
-// the reconciliation code.
-func hostSettle(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+// hostSettle compares the terminal's domestic totals with the store's,
+// archives the batch (a batch number used again starts empty) and answers
+// with the host's totals and 1 (balanced) or 2 (not balanced) as the
+// reconciliation code.
+func hostSettle(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
 	theirs, err := iso8583.ParseSettlementTotals(t.AdditionalData)
 	if err != nil {
 		return t.Response(RCFormatError)
 	}
-	ours := h.ledger.totals(t.TerminalID, batchOf(t))
+	ours, err := h.store.Settle(ctx, t.TerminalID, batchOf(t))
+	if err != nil {
+		return nil, err
+	}
 	ours.Result = 2
 	d := theirs.Domestic
-	if d.DebitAmount == ours.DebitAmount && d.DebitCount == ours.DebitCount &&
-		d.CreditAmount == ours.CreditAmount && d.CreditCount == ours.CreditCount {
+	same := func(o iso8583.Totals) bool {
+		return d.DebitAmount == o.DebitAmount && d.DebitCount == o.DebitCount &&
+			d.CreditAmount == o.CreditAmount && d.CreditCount == o.CreditCount
+	}
+	if same(ours) {
 		ours.Result = 1
+	} else if ours == (iso8583.Totals{Result: 2}) {
+		// Nothing open: a terminal that lost the answer to its settlement
+		// (power failure) settles again under a new STAN. If what it
+		// claims is what the batch settled as, it is balanced.
+		if _, settled, err := h.store.Totals(ctx, t.TerminalID, batchOf(t)); err == nil && same(settled) {
+			settled.Result = 1
+			ours = settled
+		}
 	}
 	resp, err := t.Response(iso8583.Approved)
 	if err != nil {
 		return nil, err
 	}
 	resp.AdditionalData = formatTotals(ours) + formatTotals(iso8583.Totals{Result: theirs.Foreign.Result})
+	word := "balanced"
+	if ours.Result != 1 {
+		word = "NOT balanced"
+	}
+	h.logger().Info("link: host: settlement "+word, "terminal", t.TerminalID, "batch", batchOf(t),
+		"debits", fmt.Sprintf("%d/%d", ours.DebitCount, ours.DebitAmount), "credits", fmt.Sprintf("%d/%d", ours.CreditCount, ours.CreditAmount),
+		"terminal_debits", fmt.Sprintf("%d/%d", d.DebitCount, d.DebitAmount), "terminal_credits", fmt.Sprintf("%d/%d", d.CreditCount, d.CreditAmount))
 	return resp, nil
 }
 
@@ -267,7 +694,7 @@ func formatTotals(t iso8583.Totals) string {
 
 // hostBatchUpload counts the detail records of a magnetic-stripe batch
 // upload (field 48: N2 count, then 40 digits per record).
-func hostBatchUpload(_ context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
+func hostBatchUpload(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
 	s := t.AdditionalData
 	if len(s) < 2 {
@@ -277,60 +704,27 @@ func hostBatchUpload(_ context.Context, h *Host, r *Request) (*iso8583.Transacti
 	if err != nil || len(s) != 2+40*n {
 		return t.Response(RCFormatError)
 	}
-	h.ledger.mu.Lock()
-	h.ledger.uploaded[batchKey{t.TerminalID, batchOf(t)}] += n
-	h.ledger.mu.Unlock()
+	if _, err := h.store.AddUploaded(ctx, t.TerminalID, batchOf(t), n); err != nil {
+		return nil, err
+	}
 	return t.Response(iso8583.Approved)
 }
 
-// findHold returns the approved, open pre-authorisation of the same
-// terminal with t's authorisation code and an amount of at least t's.
-func (h *Host) findHold(t *iso8583.Transaction) *ledgerEntry {
-	h.ledger.mu.Lock()
-	defer h.ledger.mu.Unlock()
-	for k, e := range h.ledger.m {
-		if k.tid == t.TerminalID && e.txn.Kind == iso8583.KindPreAuth && e.approved && !e.reversed && !e.completed &&
-			e.txn.AuthCode != "" && e.txn.AuthCode == t.AuthCode && t.Amount <= e.txn.Amount {
-			return e
+// sameCard reports whether every PAN t carries (field 2 and the card read
+// again, track 2) is the original's.
+func sameCard(h *Host, t *iso8583.Transaction, want [32]byte) bool {
+	n := 0
+	if t.PAN != "" {
+		if h.cardHash(t.PAN) != want {
+			return false
 		}
+		n++
 	}
-	return nil
-}
-
-// knownRequest answers a financial request the ledger already holds under
-// its terminal, batch and STAN, whatever the duplicate cache remembers:
-// the late original of a reversal (tombstone) is declined 12 and never
-// reaches the issuer; a retransmission of an approved request gets the
-// same approval again (never a second authorisation); the same key with
-// other content is 94.
-func (h *Host) knownRequest(t *iso8583.Transaction) (*iso8583.Transaction, bool, error) {
-	h.ledger.mu.Lock()
-	e := h.ledger.m[keyOf(t)]
-	var tomb, approved bool
-	var prev iso8583.Transaction
-	if e != nil {
-		tomb, approved = e.tombstone, e.approved
-		prev = *e.txn
-	}
-	h.ledger.mu.Unlock()
-	switch {
-	case e == nil:
-		return nil, false, nil
-	case tomb:
-		h.logger().Warn("link: host: original after its reversal; declined", "terminal", t.TerminalID, "stan", t.STAN, "amount", t.Amount)
-		resp, err := t.Response(RCAlreadyVoided)
-		return resp, true, err
-	case prev.Kind != t.Kind || prev.Amount != t.Amount || cardOf(&prev) != cardOf(t):
-		resp, err := t.Response(RCDuplicate)
-		return resp, true, err
-	case approved:
-		resp, err := t.Response(iso8583.Approved)
-		if err != nil {
-			return nil, true, err
+	if i := strings.IndexByte(string(t.Track2), '='); i > 0 {
+		if h.cardHash(iso8583.PAN(t.Track2[:i])) != want {
+			return false
 		}
-		resp.AuthCode, resp.RRN = prev.AuthCode, prev.RRN
-		resp.LocalTime, resp.LocalDate = prev.LocalTime, prev.LocalDate
-		return resp, true, nil
+		n++
 	}
-	return nil, false, nil
+	return n > 0
 }

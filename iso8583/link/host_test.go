@@ -173,7 +173,7 @@ type slowIssuer struct {
 	entered chan struct{}
 }
 
-func (s *slowIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pin []byte) (iso8583.ResponseCode, error) {
+func (s *slowIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pin []byte) (IssuerResult, error) {
 	select {
 	case s.entered <- struct{}{}:
 	default:

@@ -11,8 +11,65 @@ import (
 // master key (TMK, loaded at installation) and the working keys issued at
 // the last sign-in (nil before the first).
 type TerminalKeys struct {
-	TMK     *keys.Key
+	TMK *keys.Key
+	// Working are the working keys issued last.
 	Working *keys.WorkingKeys
+	// Confirmed: the terminal has MACed a request with Working.
+	Confirmed bool
+	// Previous are the last working keys the terminal proved it had,
+	// kept while Working is unconfirmed; Recent the other keys issued
+	// since (newest first, at most MaxUnconfirmedKeys). A sign-in the
+	// terminal did not make (anyone can send an 0800 naming a terminal),
+	// did not complete, or that finished after its next one therefore
+	// cannot lock it out: the host verifies against each and confirms
+	// the set the terminal uses, which drops the others.
+	Previous *keys.WorkingKeys
+	Recent   []*keys.WorkingKeys
+}
+
+// MaxUnconfirmedKeys bounds TerminalKeys.Recent.
+const MaxUnconfirmedKeys = 3
+
+// Rotate returns t with w issued: the last confirmed keys stay as
+// Previous, unconfirmed ones move to Recent.
+func (t TerminalKeys) Rotate(w *keys.WorkingKeys) TerminalKeys {
+	switch {
+	case t.Confirmed || t.Previous == nil:
+		t.Previous, t.Recent = t.Working, nil
+	case t.Working != nil:
+		t.Recent = append([]*keys.WorkingKeys{t.Working}, t.Recent...)
+		if len(t.Recent) > MaxUnconfirmedKeys {
+			t.Recent = t.Recent[:MaxUnconfirmedKeys]
+		}
+	}
+	t.Working, t.Confirmed = w, false
+	return t
+}
+
+// Confirm returns t with w (Working or one of Recent) as the terminal's
+// confirmed keys, the others dropped, and whether w was one of them.
+func (t TerminalKeys) Confirm(w *keys.WorkingKeys) (TerminalKeys, bool) {
+	if w == nil || (t.Confirmed && t.Working == w) {
+		return t, false
+	}
+	ok := t.Working == w
+	for _, r := range t.Recent {
+		ok = ok || r == w
+	}
+	if !ok {
+		return t, false
+	}
+	t.Working, t.Confirmed, t.Previous, t.Recent = w, true, nil, nil
+	return t, true
+}
+
+// ConfirmingKeyStore is a KeyStore that keeps the keys of unconfirmed
+// sign-ins (TerminalKeys.Previous and Recent). The Host calls
+// ConfirmWorkingKeys on the first request that verifies under w when w is
+// not yet confirmed.
+type ConfirmingKeyStore interface {
+	KeyStore
+	ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error
 }
 
 // String shows check values only.
@@ -79,7 +136,20 @@ func (s *MemoryKeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
 	}
-	t.Working = w
-	s.m[tid] = t
+	s.m[tid] = t.Rotate(w)
+	return nil
+}
+
+// ConfirmWorkingKeys implements ConfirmingKeyStore.
+func (s *MemoryKeyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.m[tid]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
+	}
+	if c, ok := t.Confirm(w); ok {
+		s.m[tid] = c
+	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -37,6 +38,9 @@ type Server struct {
 	Handler FrameHandler
 	// TLS, when not nil, makes the server speak TLS with this config.
 	TLS *tls.Config
+	// OnHandshakeError, if set, is called for every failed TLS handshake
+	// (also logged at Warn with the remote address), e.g. for a metric.
+	OnHandshakeError func(remote net.Addr, err error)
 	// MaxFrame refuses larger inbound frames and drops the connection
 	// (default DefaultMaxFrame).
 	MaxFrame int
@@ -46,9 +50,15 @@ type Server struct {
 	IdleTimeout time.Duration
 	// WriteTimeout bounds writing one response (default 30 s).
 	WriteTimeout time.Duration
-	// MaxConns bounds concurrent connections; further ones wait in the
-	// listen backlog (0: no limit).
+	// MaxConns bounds concurrent connections (default DefaultMaxConns;
+	// negative: no limit). At the limit a new connection takes the place
+	// of the one that has been idle longest (between requests); if every
+	// connection is in a request, the new one is refused.
 	MaxConns int
+	// MaxConnsPerSource bounds the connections from one IP address
+	// (0: no limit; terminals behind one NAT share an address, so size it
+	// for the largest merchant). Further ones are refused and logged.
+	MaxConnsPerSource int
 	// MaxInFlight bounds concurrently handled requests per connection
 	// (default 1: strictly one at a time).
 	MaxInFlight int
@@ -63,8 +73,10 @@ type Server struct {
 	baseCtx   context.Context
 	cancel    context.CancelFunc
 	initOnce  sync.Once
-	connCount chan struct{}
 }
+
+// DefaultMaxConns is Server.MaxConns when unset.
+const DefaultMaxConns = 1024
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = fmt.Errorf("%w: server", ErrClosed)
@@ -74,9 +86,6 @@ func (s *Server) init() {
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*serverConn]struct{})
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
-		if s.MaxConns > 0 {
-			s.connCount = make(chan struct{}, s.MaxConns)
-		}
 	})
 }
 
@@ -118,19 +127,10 @@ func (s *Server) Serve(ln net.Listener) error {
 		ln.Close()
 	}()
 	var backoff time.Duration
+	tlsCfg := serverTLS(s.TLS)
 	for {
-		if s.connCount != nil {
-			select {
-			case s.connCount <- struct{}{}:
-			case <-s.baseCtx.Done():
-				return ErrServerClosed
-			}
-		}
 		nc, err := ln.Accept()
 		if err != nil {
-			if s.connCount != nil {
-				<-s.connCount
-			}
 			if s.inShut.Load() {
 				return ErrServerClosed
 			}
@@ -148,18 +148,22 @@ func (s *Server) Serve(ln net.Listener) error {
 		if tc, ok := nc.(*net.TCPConn); ok {
 			_ = tc.SetNoDelay(true)
 		}
-		if s.TLS != nil {
-			nc = tls.Server(nc, s.TLS)
+		src := sourceOf(nc.RemoteAddr())
+		if tlsCfg != nil {
+			nc = tls.Server(nc, tlsCfg)
 		}
-		sc := &serverConn{s: s, nc: nc}
+		sc := &serverConn{s: s, nc: nc, src: src}
+		sc.idleSince.Store(time.Now().UnixNano())
 		s.mu.Lock()
 		if s.inShut.Load() {
 			s.mu.Unlock()
 			nc.Close()
-			if s.connCount != nil {
-				<-s.connCount
-			}
 			return ErrServerClosed
+		}
+		if !s.admitLocked(sc) {
+			s.mu.Unlock()
+			nc.Close()
+			continue
 		}
 		s.conns[sc] = struct{}{}
 		s.connWG.Add(1)
@@ -217,7 +221,82 @@ func (s *Server) Close() error {
 type serverConn struct {
 	s   *Server
 	nc  net.Conn
+	src string
 	wmu sync.Mutex
+	// idleSince is when the connection last started waiting for a
+	// request (Unix ns), 0 while a request is being handled.
+	idleSince atomic.Int64
+}
+
+func sourceOf(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.String()
+	}
+	if h, _, err := net.SplitHostPort(a.String()); err == nil {
+		return h
+	}
+	return a.String()
+}
+
+// admitLocked applies the connection caps to a new connection: per source
+// address, then the total, where the longest-idle connection makes room.
+func (s *Server) admitLocked(sc *serverConn) bool {
+	if s.MaxConnsPerSource > 0 {
+		n := 0
+		for c := range s.conns {
+			if c.src == sc.src {
+				n++
+			}
+		}
+		if n >= s.MaxConnsPerSource {
+			s.logger().Warn("link: connection refused: too many from this address", "remote", sc.nc.RemoteAddr(), "limit", s.MaxConnsPerSource)
+			return false
+		}
+	}
+	limit := s.MaxConns
+	if limit == 0 {
+		limit = DefaultMaxConns
+	}
+	if limit < 0 || len(s.conns) < limit {
+		return true
+	}
+	var oldest *serverConn
+	var at int64
+	for c := range s.conns {
+		if t := c.idleSince.Load(); t != 0 && (oldest == nil || t < at) {
+			oldest, at = c, t
+		}
+	}
+	if oldest == nil {
+		s.logger().Warn("link: connection refused: at the connection limit, every connection busy", "remote", sc.nc.RemoteAddr(), "limit", limit)
+		return false
+	}
+	s.logger().Warn("link: at the connection limit: closing the longest-idle connection", "closed", oldest.nc.RemoteAddr(), "idle", time.Since(time.Unix(0, at)).Round(time.Millisecond), "limit", limit)
+	oldest.nc.Close()
+	delete(s.conns, oldest) // its goroutine finds it gone
+	return true
+}
+
+// serverTLS returns the server's TLS configuration with safe defaults:
+// TLS 1.2 at least, and for TLS 1.2 only ECDHE suites with AEAD ciphers
+// (no CBC, no SHA-1 MACs, no RSA key exchange). A configuration that sets
+// its own suites or a higher minimum keeps them.
+func serverTLS(c *tls.Config) *tls.Config {
+	if c == nil {
+		return nil
+	}
+	c = c.Clone()
+	if c.MinVersion < tls.VersionTLS12 {
+		c.MinVersion = tls.VersionTLS12
+	}
+	if c.CipherSuites == nil {
+		c.CipherSuites = []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		}
+	}
+	return c
 }
 
 func (c *serverConn) serve() {
@@ -227,9 +306,6 @@ func (c *serverConn) serve() {
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
-		if s.connCount != nil {
-			<-s.connCount
-		}
 		s.connWG.Done()
 	}()
 	idle := s.IdleTimeout
@@ -240,6 +316,25 @@ func (c *serverConn) serve() {
 	if maxFrame <= 0 {
 		maxFrame = DefaultMaxFrame
 	}
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		// Handshake now, so a failure is logged with its cause and the
+		// terminal's address (a plaintext terminal, a wrong pin, an old
+		// TLS version) instead of surfacing as a read error.
+		hctx, cancel := context.WithTimeout(s.baseCtx, idle)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			msg := "link: TLS handshake failed"
+			if strings.Contains(err.Error(), "does not look like a TLS handshake") {
+				msg = "link: TLS handshake failed: the terminal speaks plain TCP, the host expects TLS"
+			}
+			s.logger().Warn(msg, "remote", c.nc.RemoteAddr(), "err", err)
+			if s.OnHandshakeError != nil {
+				s.OnHandshakeError(c.nc.RemoteAddr(), err)
+			}
+			return
+		}
+	}
 	inflight := max(s.MaxInFlight, 1)
 	var sem chan struct{}
 	var wg sync.WaitGroup
@@ -247,6 +342,7 @@ func (c *serverConn) serve() {
 		sem = make(chan struct{}, inflight)
 	}
 	defer wg.Wait()
+	ctx := context.WithValue(s.baseCtx, remoteKey{}, c.nc.RemoteAddr())
 	var buf []byte
 	for {
 		if s.inShut.Load() {
@@ -256,7 +352,9 @@ func (c *serverConn) serve() {
 		if s.inShut.Load() {
 			return
 		}
+		c.idleSince.Store(time.Now().UnixNano())
 		frame, err := iso8583.ReadFrame(c.nc, buf, maxFrame)
+		c.idleSince.Store(0)
 		if err != nil {
 			var ne net.Error
 			switch {
@@ -269,7 +367,7 @@ func (c *serverConn) serve() {
 			return
 		}
 		if sem == nil {
-			resp := s.Handler.ServeFrame(s.baseCtx, frame)
+			resp := s.Handler.ServeFrame(ctx, frame)
 			if !c.write(resp) {
 				return
 			}
@@ -280,7 +378,7 @@ func (c *serverConn) serve() {
 		wg.Add(1)
 		go func(frame []byte) {
 			defer func() { <-sem; wg.Done() }()
-			if !c.write(s.Handler.ServeFrame(s.baseCtx, frame)) {
+			if !c.write(s.Handler.ServeFrame(ctx, frame)) {
 				c.nc.Close()
 			}
 		}(frame)
@@ -317,4 +415,20 @@ func acceptRetryable(err error) bool {
 		}
 	}
 	return false
+}
+
+type remoteKey struct{}
+
+// RemoteAddr returns the address of the terminal whose frame a handler is
+// serving (nil outside a Server).
+func RemoteAddr(ctx context.Context) net.Addr {
+	a, _ := ctx.Value(remoteKey{}).(net.Addr)
+	return a
+}
+
+func remoteOf(ctx context.Context) string {
+	if a := RemoteAddr(ctx); a != nil {
+		return a.String()
+	}
+	return ""
 }

@@ -3,7 +3,10 @@ package link
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -117,25 +120,108 @@ func TestServerPipelined(t *testing.T) {
 	t.Logf("8 pipelined 50 ms requests took %v", time.Since(start))
 }
 
+// TestServerMaxConns (issue 23): at the cap, a new connection takes the
+// place of the longest-idle one, so idle sockets cannot keep a real
+// terminal out.
 func TestServerMaxConns(t *testing.T) {
-	s := &Server{Handler: echoHandler(0), MaxConns: 1}
+	s := &Server{Handler: echoHandler(0), MaxConns: 20, Logger: quietLogger()}
 	addr := startServer(t, s)
-	first := dialTest(t, addr)
+	var idle []net.Conn
+	for range 200 { // an attacker's idle sockets, ten times the cap
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, c)
+	}
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	real := dialTest(t, addr)
 	k := Key{Terminal: "T1", STAN: 1}
-	if _, err := first.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := real.RoundTrip(ctx, k, testFrame('Q', k, "")); err != nil {
+		t.Fatalf("the real terminal was not served: %v", err)
+	}
+	s.mu.Lock()
+	n := len(s.conns)
+	s.mu.Unlock()
+	if n > 20 {
+		t.Fatalf("%d connections open, cap 20", n)
+	}
+}
+
+// TestServerMaxConnsPerSource (issue 23): one address cannot take more
+// than its share.
+func TestServerMaxConnsPerSource(t *testing.T) {
+	s := &Server{Handler: echoHandler(0), MaxConnsPerSource: 3, Logger: quietLogger()}
+	addr := startServer(t, s)
+	var conns []*Conn
+	for range 3 {
+		conns = append(conns, dialTest(t, addr))
+	}
+	for i, c := range conns {
+		k := Key{Terminal: "T1", STAN: uint32(i + 1)}
+		if _, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fourth := dialTest(t, addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	k := Key{Terminal: "T1", STAN: 9}
+	if _, err := fourth.RoundTrip(ctx, k, testFrame('Q', k, "")); err == nil {
+		t.Fatal("a fourth connection from one address was served")
+	}
+}
+
+// A plaintext terminal talking to a TLS host: the host logs that the
+// terminal speaks plain TCP, with its address (issue 16, operator logs).
+func TestServerLogsHandshakeFailure(t *testing.T) {
+	srvCfg, _ := testTLS(t)
+	var buf syncLog
+	got := make(chan error, 1)
+	srv := &Server{Handler: FrameHandlerFunc(func(context.Context, []byte) []byte { return nil }), TLS: srvCfg,
+		Logger: slog.New(slog.NewTextHandler(&buf, nil)), OnHandshakeError: func(_ net.Addr, err error) { got <- err }}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	second := dialTest(t, addr) // TCP connects (backlog) but is not served
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if _, err := second.RoundTrip(ctx, k, testFrame('Q', k, "")); !errors.Is(err, ErrTimeout) {
-		t.Fatalf("second connection served beyond MaxConns: %v", err)
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	first.Close()
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel2()
-	k2 := Key{Terminal: "T1", STAN: 2}
-	if _, err := second.RoundTrip(ctx2, k2, testFrame('Q', k2, "")); err != nil {
-		t.Fatalf("second connection not served after the first closed: %v", err)
+	defer c.Close()
+	c.Write([]byte{0x00, 0x10, 0x60, 0x00, 0x01, 0x00, 0x00, 0x60, 0x22, 0, 0, 0, 0, 0, 0x08, 0x00, 0x00, 0x00})
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no handshake error reported")
 	}
+	if s := buf.String(); !strings.Contains(s, "the terminal speaks plain TCP, the host expects TLS") || !strings.Contains(s, "remote=127.0.0.1:") {
+		t.Fatalf("log: %q", s)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -3,6 +3,7 @@ package link
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/possdk/pos/iso8583"
 )
@@ -134,7 +135,65 @@ func (c *Client) putRecord(id uint64, r txnRecord) error {
 	if err != nil {
 		return err
 	}
-	return c.cfg.Journal.Put(id, b)
+	if err := c.cfg.Journal.Put(id, b); err != nil {
+		c.rescan()
+		return err
+	}
+	c.stateMu.Lock()
+	if c.pendingIDs == nil {
+		c.pendingIDs = make(map[uint64]struct{})
+	}
+	if r.pending() {
+		c.pendingIDs[id] = struct{}{}
+	} else {
+		delete(c.pendingIDs, id)
+	}
+	c.stateMu.Unlock()
+	return nil
+}
+
+// deleteRecord removes a record from the journal.
+func (c *Client) deleteRecord(id uint64) error {
+	if err := c.cfg.Journal.Delete(id); err != nil {
+		c.rescan()
+		return err
+	}
+	c.stateMu.Lock()
+	delete(c.pendingIDs, id)
+	c.stateMu.Unlock()
+	return nil
+}
+
+func (c *Client) rescan() {
+	c.stateMu.Lock()
+	c.scanned = false
+	c.stateMu.Unlock()
+}
+
+// pendingRecords returns the IDs of the records that owe a reversal,
+// oldest first.
+func (c *Client) pendingRecords() ([]uint64, error) {
+	c.stateMu.Lock()
+	defer c.stateMu.Unlock()
+	if !c.scanned {
+		c.pendingIDs = make(map[uint64]struct{})
+		for _, e := range c.cfg.Journal.Entries() {
+			r, err := decodeRecord(e.ID, e.Payload)
+			if err != nil {
+				return nil, err
+			}
+			if r.pending() {
+				c.pendingIDs[e.ID] = struct{}{}
+			}
+		}
+		c.scanned = true
+	}
+	ids := make([]uint64, 0, len(c.pendingIDs))
+	for id := range c.pendingIDs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 func (c *Client) record(id uint64) (*txnRecord, bool, error) {

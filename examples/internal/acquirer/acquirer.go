@@ -11,7 +11,6 @@ package acquirer
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"log/slog"
 	"net"
 
@@ -33,6 +32,15 @@ type Config struct {
 	Logger *slog.Logger
 	// TLS, when not nil, makes Listen serve TLS.
 	TLS *tls.Config
+	// Store holds the host's transactions (nil: in memory). Hosts that
+	// share a Store need the same CardKey and a shared KeyStore.
+	Store   link.Store
+	CardKey []byte
+	// KeyStore holds the terminals' keys (nil: in memory, loaded from
+	// Keys). A shared one must already know the terminals.
+	KeyStore link.KeyStore
+	// Metrics receives the host's measurements (nil: none).
+	Metrics link.HostMetrics
 }
 
 // Acquirer is a host ready to serve terminals.
@@ -62,13 +70,18 @@ func New(cfg Config) (*Acquirer, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	store := &keyStore{MemoryKeyStore: link.NewMemoryKeyStore(), logf: logf}
-	for tid := range cfg.Keys.Terminals {
-		tmk, err := cfg.Keys.TMK(tid)
-		if err != nil {
-			return nil, err
+	mem := link.NewMemoryKeyStore()
+	store := &keyStore{KeyStore: mem, logf: logf}
+	if cfg.KeyStore != nil {
+		store.KeyStore = cfg.KeyStore
+	} else {
+		for tid := range cfg.Keys.Terminals {
+			tmk, err := cfg.Keys.TMK(tid)
+			if err != nil {
+				return nil, err
+			}
+			mem.AddTerminal(tid, tmk)
 		}
-		store.AddTerminal(tid, tmk)
 	}
 	imk, err := cfg.Keys.IssuerMasterKey()
 	if err != nil {
@@ -83,10 +96,11 @@ func New(cfg Config) (*Acquirer, error) {
 		return nil, err
 	}
 	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs}
-	chip := &chipIssuer{sim: sim, imk: imk, logf: logf, answers: make(map[answerKey][]byte)}
+	chip := &chipIssuer{sim: sim, imk: imk, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
 	a := &Acquirer{
-		Host:   &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger},
+		Host: &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger,
+			Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics},
 		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
 	}
 	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger}
@@ -99,59 +113,35 @@ func (a *Acquirer) Serve(ln net.Listener) error { return a.server.Serve(ln) }
 // Shutdown stops accepting and waits for requests in flight.
 func (a *Acquirer) Shutdown(ctx context.Context) error { return a.server.Shutdown(ctx) }
 
-// ServeFrame implements link.FrameHandler: the Host answers, and the
-// response to a chip request gets the issuer's field 55 (ARPC).
-//
-// link.Issuer returns a response code only, so the ARPC is added here:
-// the response is unpacked under the terminal's MAC key, given field 55,
-// and MACed again.
+// ServeFrame implements link.FrameHandler: the Host answers (with the
+// issuer's field 55, the ARPC, for a chip request).
 func (a *Acquirer) ServeFrame(ctx context.Context, frame []byte) []byte {
-	k, _, kerr := a.scan(frame)
-	resp := a.Host.ServeFrame(ctx, frame)
-	if resp == nil || kerr != nil {
-		return resp
-	}
-	f55, ok := a.chip.answer(k.Terminal, k.STAN)
-	if !ok || f55 == nil {
-		return resp
-	}
-	out, err := a.withICC(k.Terminal, resp, f55)
-	if err != nil {
-		a.logf("cannot add the ARPC to the response: %v", err)
-		return resp
-	}
-	return out
-}
-
-func (a *Acquirer) withICC(tid string, resp, f55 []byte) ([]byte, error) {
-	tk, err := a.store.Terminal(tid)
-	if err != nil {
-		return nil, err
-	}
-	if tk.Working == nil {
-		return nil, errors.New("terminal not signed in")
-	}
-	// link.Host's default MAC algorithm.
-	mac, err := iso8583.NewMAC(iso8583.MACX919, tk.Working.MAC)
-	if err != nil {
-		return nil, err
-	}
-	c := a.codec.WithMAC(mac)
-	env, t, err := c.Unpack(resp)
-	if err != nil {
-		return nil, err
-	}
-	t.ICC = f55
-	return c.Pack(env, t)
+	return a.Host.ServeFrame(ctx, frame)
 }
 
 // keyStore reports the working keys each sign-in issues.
 type keyStore struct {
-	*link.MemoryKeyStore
+	link.KeyStore
 	logf func(format string, a ...any)
 }
 
 func (s *keyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
 	s.logf("sign-in of terminal %s: new working keys %s, sent under the TMK", tid, w)
-	return s.MemoryKeyStore.SetWorkingKeys(tid, w)
+	return s.KeyStore.SetWorkingKeys(tid, w)
+}
+
+// ConfirmWorkingKeys implements link.ConfirmingKeyStore when the store
+// does.
+func (s *keyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
+	if c, ok := s.KeyStore.(link.ConfirmingKeyStore); ok {
+		return c.ConfirmWorkingKeys(tid, w)
+	}
+	return nil
+}
+
+// Refresh passes a host's reload request to a shared key store.
+func (s *keyStore) Refresh(tid string) {
+	if r, ok := s.KeyStore.(interface{ Refresh(string) }); ok {
+		r.Refresh(tid)
+	}
 }

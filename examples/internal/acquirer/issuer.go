@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/iso8583"
@@ -25,28 +24,16 @@ var ErrNoCryptogram = errors.New("acquirer: field 55 lacks the ARQC or its data"
 // chipIssuer is the issuer behind the demonstration host: for chip
 // requests it verifies the ARQC of field 55 with the issuer master key
 // (emv.CryptogramMethod.VerifyARQC) before link.SimIssuer checks the PIN
-// and decides, and it prepares the ARPC (tag 91) that the host adds to the
-// response.
+// and decides, and it answers the ARPC (tag 91) that the host packs in
+// field 55 of the response.
 type chipIssuer struct {
 	sim  *link.SimIssuer
 	imk  *keys.Key
 	logf func(format string, a ...any)
-
-	mu      sync.Mutex
-	answers map[answerKey][]byte // field 55 of the response to each chip request
 }
-
-type answerKey struct {
-	tid  string
-	stan uint32
-}
-
-// maxAnswers bounds the ARPC cache; answers are taken by the response that
-// follows at once, so only retransmissions ever need an old one.
-const maxAnswers = 4096
 
 // Authorize implements link.Issuer.
-func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (iso8583.ResponseCode, error) {
+func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (link.IssuerResult, error) {
 	arqc, ok, _ := tlv.Find(t.ICC, 0x9F26)
 	if len(t.ICC) == 0 || !ok {
 		return c.sim.Authorize(ctx, t, pinBlock)
@@ -54,27 +41,26 @@ func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinB
 	m, sk, err := c.verify(t, arqc)
 	if err != nil {
 		c.logf("ARQC of STAN %06d does NOT verify: %v", t.STAN, err)
-		c.keep(t, nil)
-		return RCCryptogram, nil
+		return link.IssuerResult{RC: RCCryptogram}, nil
 	}
 	defer sk.Zero()
 	c.logf("ARQC %X verified (%s, ATC %s)", arqc, m, atcOf(t.ICC))
-	rc, err := c.sim.Authorize(ctx, t, pinBlock)
+	res, err := c.sim.Authorize(ctx, t, pinBlock)
 	if err != nil {
-		return rc, err
+		return res, err
 	}
 	// ARPC method 1 binds the ARC (the response code), method 2 the card
 	// status update; either way the card checks it in its second GENERATE
 	// AC (EMV Book 2 §8.2).
+	rc := res.RC
 	in := emv.ARPCInput{ARC: [2]byte{rc[0], rc[1]}}
 	arpc, err := m.ARPC(sk, arqc, in)
 	if err != nil {
-		return "", err
+		return res, err
 	}
-	f55 := tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
+	res.ICC = tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
 	c.logf("ARPC %X for response code %s", arpc, rc)
-	c.keep(t, f55)
-	return rc, nil
+	return res, nil
 }
 
 // Reverse implements link.Issuer.
@@ -140,21 +126,4 @@ func psnOf(t *iso8583.Transaction) string {
 func atcOf(icc []byte) string {
 	v, _, _ := tlv.Find(icc, 0x9F36)
 	return strings.ToUpper(fmt.Sprintf("%X", v))
-}
-
-func (c *chipIssuer) keep(t *iso8583.Transaction, f55 []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.answers) >= maxAnswers {
-		clear(c.answers)
-	}
-	c.answers[answerKey{t.TerminalID, t.STAN}] = f55
-}
-
-// answer returns the response field 55 prepared for a request.
-func (c *chipIssuer) answer(tid string, stan uint32) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f, ok := c.answers[answerKey{tid, stan}]
-	return f, ok
 }

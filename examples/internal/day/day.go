@@ -235,11 +235,12 @@ func (d *dayRun) run() {
 // cardSale runs a chip or contactless sale that must be approved online
 // with a verified ARPC (contact) or cryptogram (contactless).
 func (d *dayRun) cardSale(name, card string, amount int64, pin string, tap bool) *terminal.Sale {
-	c, err := fixtures.Card(card)
+	c, save, err := fixtures.CardIn(card, d.term.StateDir())
 	if err != nil {
 		d.check(name, false, "%v", err)
 		return nil
 	}
+	defer save()
 	var s *terminal.Sale
 	if tap {
 		s, err = d.term.ContactlessSale(d.ctx, c, amount, terminal.PINPad{PIN: pin})
@@ -274,6 +275,8 @@ func (d *dayRun) qrSale() {
 	}
 	defer imk.Zero()
 	w := wallet.Demo(imk)
+	w.ATC = uint16(fixtures.LoadATC(d.term.StateDir(), "wallet", int(w.ATC)))
+	defer func() { _ = fixtures.SaveATC(d.term.StateDir(), "wallet", int(w.ATC)) }()
 	code, err := w.PaymentCode(qrAmount, [4]byte{0x12, 0x34, 0x56, 0x78}, time.Now())
 	if err != nil {
 		d.check("QR sale", false, "%v", err)
@@ -295,11 +298,12 @@ func (d *dayRun) lostResponse() {
 	if d.acq != nil {
 		reversedBefore = d.acq.Issuer.Stats().Reversed
 	}
-	c, err := fixtures.Card("mc_cda")
+	c, save, err := fixtures.CardIn("mc_cda", d.term.StateDir())
 	if err != nil {
 		d.check("lost response", false, "%v", err)
 		return
 	}
+	defer save()
 	d.net.DropNextResponse()
 	defer d.net.ClearDrop()
 	d.say("(the network will lose the next response)")

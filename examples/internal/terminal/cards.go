@@ -16,16 +16,17 @@ import (
 // OpenCard opens the card to pay with: "sim" gives the software card of
 // the named profile (fixtures.Cards), "pcsc" the card in the named PC/SC
 // slot (the first slot when name is ""), waiting up to wait for it to be
-// inserted. PC/SC needs a build with -tags pcsc. Close the returned card
-// when done.
-func OpenCard(ctx context.Context, kind, name string, wait time.Duration) (reader.Card, func(), error) {
+// inserted. PC/SC needs a build with -tags pcsc. A software card keeps its
+// ATC in dir between uses (fixtures.CardIn), as a real card does. Close
+// the returned card when done.
+func OpenCard(ctx context.Context, kind, name, dir string, wait time.Duration) (reader.Card, func(), error) {
 	switch kind {
 	case "sim":
-		c, err := fixtures.Card(name)
+		c, save, err := fixtures.CardIn(name, dir)
 		if err != nil {
 			return nil, nil, err
 		}
-		return c, func() { c.Close() }, nil
+		return c, func() { save(); c.Close() }, nil
 	case "pcsc":
 		return openPCSC(ctx, name, wait)
 	}

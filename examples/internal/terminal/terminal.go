@@ -211,3 +211,6 @@ func money(minor int64) string {
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
 }
+
+// StateDir returns the directory holding the terminal's state.
+func (t *Terminal) StateDir() string { return t.cfg.StateDir }

@@ -18,6 +18,13 @@
 // MAC. The terminals then drain their reversals and the check compares
 // every terminal's batch with the host's ledger and the issuer's own
 // books, so a sale charged twice or lost shows up.
+//
+// -db postgres://… keeps the host's state in PostgreSQL (link/pgstore, a
+// fresh schema per run, dropped at the end). -settle-every N makes each
+// terminal settle its batch every N sales and -prune D prunes the host's
+// store every D of what settlement and a D-long duplicate window no longer
+// need; -rss prints the process's resident memory as the run progresses
+// (the memory-flatness check of BENCHMARKS.md).
 package main
 
 import (
@@ -59,6 +66,10 @@ func main() {
 	faults := flag.Float64("faults", 0, "probability that a request meets a network fault")
 	timeout := flag.Duration("timeout", 10*time.Second, "terminal response timeout (use ~300ms with -faults)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	db := flag.String("db", "", "PostgreSQL URL for the host's store (default: in memory)")
+	settleEvery := flag.Int("settle-every", 0, "each terminal settles after this many sales (0: never)")
+	prune := flag.Duration("prune", 0, "prune the host's store at this interval, with this duplicate window (0: never)")
+	rss := flag.Bool("rss", false, "print resident memory at every tenth of the run")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -69,7 +80,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout}); err != nil {
+	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -83,6 +94,10 @@ type opts struct {
 	seal          bool
 	faults        float64
 	timeout       time.Duration
+	db            string
+	settleEvery   int
+	prune         time.Duration
+	rss           bool
 }
 
 // lossy is the fault-injecting link in front of the host.
@@ -145,6 +160,30 @@ func run(o opts) error {
 	store := link.NewMemoryKeyStore()
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
 	host := &link.Host{Keys: store, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
+	if o.db != "" {
+		st, drop, err := openDB(o.db)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		host.Store = st
+	}
+	if o.prune > 0 {
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			t := time.NewTicker(o.prune)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					host.Prune(context.Background(), o.prune)
+				}
+			}
+		}()
+	}
 	var handler link.FrameHandler = host
 	var lossyLink *lossy
 	if o.faults > 0 {
@@ -218,6 +257,11 @@ func run(o opts) error {
 		return err
 	}
 	lat := make([][]time.Duration, nTerm)
+	var done atomic.Int64
+	settled := make([]iso8583.Totals, nTerm) // per terminal, summed over its settlements
+	if o.rss {
+		fmt.Printf("rss: sales=0 rss=%d MiB\n", rssMiB())
+	}
 	var failed atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
@@ -232,6 +276,18 @@ func run(o opts) error {
 				t0 := time.Now()
 				r, err := c.Sale(ctx, card, 100, p)
 				l = append(l, time.Since(t0))
+				if n := done.Add(1); o.rss && n%int64(max(nTerm*nSales/10, 1)) == 0 {
+					fmt.Printf("rss: sales=%d rss=%d MiB\n", n, rssMiB())
+				}
+				if o.settleEvery > 0 && len(l)%o.settleEvery == 0 {
+					if s, err := c.Settle(ctx); err == nil && s.Balanced {
+						settled[i].DebitAmount += s.Terminal.DebitAmount
+						settled[i].DebitCount += s.Terminal.DebitCount
+						issuer.Clear(tids[i], s.Batch)
+					} else if err == nil {
+						firstErr.CompareAndSwap(nil, fmt.Errorf("%s: batch not balanced: terminal %+v host %+v", tids[i], s.Terminal, s.Host))
+					}
+				}
 				if err == nil && !r.Approved() {
 					err = fmt.Errorf("declined %s", r.Response.ResponseCode)
 				}
@@ -272,9 +328,18 @@ func run(o opts) error {
 			problems = append(problems, err)
 			continue
 		}
+		var ht iso8583.Totals
+		if o.settleEvery == 0 {
+			ht = host.Totals(tids[i], 1)
+		} else {
+			ht = tt // the host's side was checked at every settlement
+		}
+		tt.DebitAmount += settled[i].DebitAmount
+		tt.DebitCount += settled[i].DebitCount
+		ht.DebitAmount += settled[i].DebitAmount
+		ht.DebitCount += settled[i].DebitCount
 		approved += tt.DebitCount
 		amount += tt.DebitAmount
-		ht := host.Totals(tids[i], 1)
 		if ht != tt || tt.DebitAmount != int64(100*tt.DebitCount) || c.Pending() != 0 ||
 			(o.faults == 0 && tt.DebitCount != nSales) {
 			problems = append(problems, fmt.Errorf("%s: terminal %+v, host %+v, pending %d", tids[i], tt, ht, c.Pending()))
@@ -310,4 +375,15 @@ func run(o opts) error {
 	}
 	fmt.Println("check: no sale lost or duplicated (terminal batches = host ledger = issuer's books)")
 	return nil
+}
+
+// rssMiB reads the process's resident set size (Linux; 0 elsewhere).
+func rssMiB() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int64
+	fmt.Sscan(string(b), &size, &res)
+	return res * int64(os.Getpagesize()) >> 20
 }
