@@ -551,3 +551,28 @@ func TestScanLostPayAnswerQueried(t *testing.T) {
 	}
 	e.agree(tm)
 }
+
+// Rule: the dynamic code may be an EMVCo MPM payload (it fits the
+// acquirer's field, and its CRC survives the link): the terminal shows
+// it unchanged and the cycle ends as for a URL.
+func TestScanOrderDynamicMPM(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{PendingFor: 3 * time.Second}))
+	e.gw.DynamicMPM = true
+	tm := e.open()
+	var shown string
+	r, err := tm.c.ScanOrder(context.Background(), 4321, e.clock.options(30*time.Second), func(p string) error {
+		shown = p
+		return nil
+	})
+	if err != nil || !r.Approved() {
+		t.Fatalf("%+v %v", r, err)
+	}
+	sc, err := qr.Recognize(shown)
+	if err != nil || sc.Kind != qr.KindMPM {
+		t.Fatalf("shown %q: %v", shown, err)
+	}
+	if a := sc.MPM.Value(54); a != "43.21" {
+		t.Errorf("amount in the code: %q", a)
+	}
+	e.agree(tm)
+}

@@ -17,14 +17,28 @@ import (
 // for (1–8), with an independent decoder (gozxing), and is recognised as
 // the wallet's URL.
 func TestDynamicCodeRendersAtEverySize(t *testing.T) {
-	g := NewWalletGateway()
-	_, payload, err := g.Precreate("12345678000001000001", 3600)
-	if err != nil {
-		t.Fatal(err)
+	for _, mpm := range []bool{false, true} {
+		g := NewWalletGateway()
+		g.DynamicMPM = mpm
+		_, payload, err := g.Precreate("12345678000001000001", 3600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := qr.Recognize(payload)
+		switch {
+		case err != nil:
+			t.Fatalf("%q: %v", payload, err)
+		case mpm && (sc.Kind != qr.KindMPM || sc.MPM.Validate(qr.UnionPay) != nil):
+			t.Fatalf("%q: %+v", payload, sc)
+		case !mpm && (sc.Kind != qr.KindURL || sc.Wallet != qr.WeChatPay):
+			t.Fatalf("%q: %+v", payload, sc)
+		}
+		decodesAtEverySize(t, payload)
 	}
-	if sc, err := qr.Recognize(payload); err != nil || sc.Kind != qr.KindURL || sc.Wallet != qr.WeChatPay {
-		t.Fatalf("%q: %+v %v", payload, sc, err)
-	}
+}
+
+func decodesAtEverySize(t *testing.T, payload string) {
+	t.Helper()
 	for size := 1; size <= 8; size++ {
 		b, err := render.PNG(payload, render.Options{Level: render.M, ModuleSize: size})
 		if err != nil {

@@ -113,6 +113,10 @@ type WalletGateway struct {
 	// Clock is the gateway's time (nil: time.Now); tests share a fake
 	// clock with the terminal, so no test waits for real time.
 	Clock func() time.Time
+	// DynamicMPM: Precreate returns an EMVCo merchant-presented payload
+	// (UnionPay profile, the order number as reference label 62.05)
+	// instead of a wallet URL.
+	DynamicMPM bool
 }
 
 func (g *WalletGateway) now() time.Time {
@@ -181,7 +185,8 @@ func (g *WalletGateway) Precreate(orderNo string, amount int64) (WalletOrder, st
 		if !o.Dynamic || o.Amount != amount {
 			return WalletOrder{}, "", fmt.Errorf("%w: order %s reused with other data", ErrWalletOrder, orderNo)
 		}
-		return *o, dynamicURL(o), nil
+		c, err := g.dynamicCode(o)
+		return *o, c, err
 	}
 	var b WalletBehaviour
 	if g.Behave != nil {
@@ -197,7 +202,26 @@ func (g *WalletGateway) Precreate(orderNo string, amount int64) (WalletOrder, st
 	if b.NeverAnswers {
 		return WalletOrder{}, "", ErrWalletNoAnswer
 	}
-	return *o, dynamicURL(o), nil
+	c, err := g.dynamicCode(o)
+	return *o, c, err
+}
+
+func (g *WalletGateway) dynamicCode(o *WalletOrder) (string, error) {
+	if !g.DynamicMPM {
+		return dynamicURL(o), nil
+	}
+	a, err := qr.FormatAmount(o.Amount, 2)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrWalletOrder, err)
+	}
+	code := qr.MerchantCode{
+		Initiation: qr.Dynamic,
+		Accounts:   []qr.Object{{ID: 15, Value: "0309998800010000" + "898100012340001"}},
+		MCC:        "5411", Currency: "156", Amount: a, Country: "CN",
+		Name: "POSSDK TEST SHOP", City: "SHANGHAI",
+		Additional: []qr.Object{{ID: 5, Value: o.WalletNo}},
+	}
+	return code.String(), nil
 }
 
 // dynamicURL is a WeChat Native-pay style code URL naming the order.
