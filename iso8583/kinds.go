@@ -26,6 +26,10 @@ const (
 	KindSettlement                   // 批结算 0500
 	KindBatchUpload                  // 批上送 0320
 	KindBatchUploadEnd               // 批上送结束 0320
+	KindScanPay                      // 扫码消费 (B2C: the terminal scanned the customer's payment code) 0200
+	KindScanQuery                    // 扫码查询 0200
+	KindScanCancel                   // 扫码撤销 (close or refund an order the terminal gave up on) 0200
+	KindScanOrder                    // 扫码下单 (C2B: ask for a dynamic code the wallet scans) 0200
 	kindCount
 )
 
@@ -68,7 +72,20 @@ var kinds = [kindCount]kindInfo{
 	KindSettlement:              {name: "settlement", mti: "0500", type60: "00", nmi: nmiSettlement, req: []int{11, 41, 42, 48, 49, 60}},
 	KindBatchUpload:             {name: "batch upload", mti: "0320", type60: "00", nmi: nmiBatchUpload, req: []int{11, 41, 42, 48, 60}},
 	KindBatchUploadEnd:          {name: "batch upload end", mti: "0320", type60: "00", nmi: nmiBatchEnd, req: []int{11, 41, 42, 48, 60}},
+	// Scan-code payments. The CUP POS spec this package follows has no
+	// scan messages; acquirers define their own. possdk's convention:
+	// 0200 with 60.1 = 71 pay, 72 query, 73 cancel, 74 order, the order
+	// named by the terminal's batch and STAN (query and cancel carry the
+	// pay's in field 61), the payment code and the acquirer's answer in a
+	// private field the acquirer profile names (link.ScanProfile).
+	KindScanPay:    {name: "scan sale", mti: "0200", proc: "000000", cond: "00", type60: "71", nmi: nmiFinancialBlank, mac: true, req: []int{3, 4, 11, 25, 41, 42, 49, 60}},
+	KindScanQuery:  {name: "scan query", mti: "0200", proc: "310000", cond: "00", type60: "72", nmi: nmiFinancialBlank, mac: true, req: []int{3, 11, 25, 41, 42, 60, 61}},
+	KindScanCancel: {name: "scan cancel", mti: "0200", proc: "200000", cond: "00", type60: "73", nmi: nmiFinancialBlank, mac: true, req: []int{3, 11, 25, 41, 42, 60, 61}},
+	KindScanOrder:  {name: "scan order", mti: "0200", proc: "000000", cond: "00", type60: "74", nmi: nmiFinancialBlank, mac: true, req: []int{3, 4, 11, 25, 41, 42, 49, 60}},
 }
+
+// Scan reports whether k is one of the scan-code payment kinds.
+func (k Kind) Scan() bool { return k >= KindScanPay && k <= KindScanOrder }
 
 // respRequired lists the fields every response must carry.
 var respRequired = []int{11, 39, 41, 42}
@@ -125,8 +142,8 @@ func classify(mti, type60, nmi string) (k Kind, orig Kind) {
 	}
 	// Financial messages: 60.1 is unique across the table.
 	var fin Kind
-	for k := KindSale; k <= KindPreAuthCompletionVoid; k++ {
-		if kinds[k].type60 == type60 {
+	for k := KindSale; k < kindCount; k++ {
+		if (k <= KindPreAuthCompletionVoid || k.Scan()) && kinds[k].type60 == type60 {
 			fin = k
 		}
 	}

@@ -184,6 +184,20 @@ func TestRoundTripEveryKind(t *testing.T) {
 	check(bu, nil)
 	check(testTerm.BatchUploadEnd(182, 172, 1, true))
 	check(testTerm.BatchUploadEnd(183, 172, 1, false))
+	scan := &Transaction{Kind: KindScanPay, Amount: 500, STAN: 184, TerminalID: testTerm.TerminalID, MerchantID: testTerm.MerchantID,
+		Field60: &Field60{Batch: 172}, Field63: &Field63{Code: "QRC", Text: "134567890123456789"}}
+	check(scan, nil)
+	order := *scan
+	order.Kind, order.Field63, order.STAN = KindScanOrder, nil, 185
+	check(&order, nil)
+	for i, k := range []Kind{KindScanQuery, KindScanCancel} {
+		q := &Transaction{Kind: k, STAN: uint32(186 + i), TerminalID: testTerm.TerminalID, MerchantID: testTerm.MerchantID,
+			Field60: &Field60{Batch: 172}, Field61: &Field61{Batch: 172, STAN: 184}}
+		got := check(q, nil)
+		if got.Kind != k {
+			t.Errorf("%s came back as %s", k, got.Kind)
+		}
+	}
 	for k := KindSignIn; k < kindCount; k++ {
 		if !seen[k] {
 			t.Errorf("no round trip for %s", k)

@@ -108,6 +108,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Scan-code payments through the simulated wallet gateway; the
+	// customer's behaviour is chosen by the code (acquirer.DemoBehaviour).
+	gw := acquirer.NewWalletGateway()
+	gw.Behave = acquirer.DemoBehaviour
+	a.ServeScans(gw, link.ScanProfile{})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(err)

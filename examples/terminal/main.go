@@ -6,6 +6,8 @@
 //	go run ./examples/terminal -host 127.0.0.1:5000 sale 12.34    # chip, UnionPay test card, online PIN
 //	go run ./examples/terminal -card phone_wallet tap 158.00      # contactless
 //	go run ./examples/terminal qr 23.50 [payment code]            # QR: shows the code, then takes a CPM
+//	go run ./examples/terminal scan 36.00 134567890123456789      # a wallet's payment code (付款码)
+//	go run ./examples/terminal scan 36.00                          # a dynamic code the wallet scans
 //	go run ./examples/terminal settle
 //	go run ./examples/terminal ecr                                # a cash register drives it
 //	go run -tags pcsc ./examples/terminal -reader pcsc -pinpad 1234 sale 1.00
@@ -36,6 +38,7 @@ import (
 	"github.com/possdk/pos/examples/internal/terminal"
 	"github.com/possdk/pos/examples/internal/tlsconf"
 	"github.com/possdk/pos/examples/internal/wallet"
+	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/qr"
 )
 
@@ -53,6 +56,13 @@ Commands:
   tap AMOUNT       contactless sale
   qr AMOUNT [CODE] show the merchant-presented code, then take a consumer-presented code
                    (base64; without CODE the demo wallet makes one)
+  scan AMOUNT [CODE]
+                   scan-code payment: with CODE (a WeChat Pay, Alipay, UnionPay QuickPass or
+                   e-CNY payment code) the terminal charges it, polling while the customer
+                   confirms and cancelling at -deadline; without CODE it shows a dynamic code
+                   from the acquirer for the wallet to scan. The demo host's customer depends on
+                   the code's last four digits: 0000 never confirms, 1111 cancels, 2222 no answer,
+                   3333 pays as the terminal cancels, other confirms after 4 s
   settle           settle the batch
   ecr              serve a cash register (go run ./examples/ecr) on -ecr-listen or -ecr-serial
 
@@ -63,7 +73,7 @@ type options struct {
 	host, keysFile, readerKind, card, slot, pinpad, state, ca, pin string
 	ecrListen, ecrSerial                                           string
 	useTLS, verbose                                                bool
-	timeout                                                        time.Duration
+	timeout, deadline                                              time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -81,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.pinpad, "pinpad", "", "PIN typed on the PIN pad (default: the software card's PIN; none for pcsc)")
 	fs.StringVar(&o.state, "state", "", "directory for the reversal journal, batch and counters (default: the user cache directory)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for each host response")
+	fs.DurationVar(&o.deadline, "deadline", 30*time.Second, "scan command: how long to wait for the customer before cancelling")
 	fs.StringVar(&o.ecrListen, "ecr-listen", "127.0.0.1:6000", "ecr command: TCP address for the cash register")
 	fs.StringVar(&o.ecrSerial, "ecr-serial", "", "ecr command: serial port to the cash register instead of TCP")
 	fs.BoolVar(&o.verbose, "v", false, "also print the libraries' logs (APDUs, link events) to stderr")
@@ -129,7 +140,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var amount int64
 	switch cmd {
-	case "sale", "tap", "qr":
+	case "sale", "tap", "qr", "scan":
 		if len(rest) == 0 {
 			return fail(2, fmt.Errorf("give the amount, e.g. %s 12.34", cmd))
 		}
@@ -143,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	if len(rest) > 0 && cmd != "qr" || len(rest) > 1 {
+	if len(rest) > 0 && cmd != "qr" && cmd != "scan" || len(rest) > 1 {
 		return fail(2, fmt.Errorf("unexpected arguments %q", rest))
 	}
 
@@ -179,6 +190,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "qr":
 		return qrSale(ctx, term, k, amount, rest, stdout, fail)
+	case "scan":
+		return scanSale(ctx, term, o, amount, rest, fail)
 	case "ecr":
 		if err := serveECR(ctx, term, o, stdout); err != nil && ctx.Err() == nil {
 			return fail(1, err)
@@ -243,6 +256,24 @@ func qrSale(ctx context.Context, term *terminal.Terminal, k *fixtures.Keys, amou
 	}
 	s, err := term.QRSale(ctx, code, amount)
 	return outcome(s, err, fail)
+}
+
+func scanSale(ctx context.Context, term *terminal.Terminal, o options, amount int64, rest []string, fail func(int, error) int) int {
+	opt := link.ScanOptions{Deadline: o.deadline}
+	var s *terminal.ScanSale
+	var err error
+	if len(rest) == 1 {
+		s, err = term.ScanSale(ctx, rest[0], amount, opt)
+	} else {
+		s, err = term.ScanOrder(ctx, amount, opt)
+	}
+	if err != nil {
+		return fail(1, err)
+	}
+	if !s.Approved() {
+		return fail(1, fmt.Errorf("not approved: %s", s.Outcome))
+	}
+	return 0
 }
 
 func outcome(s *terminal.Sale, err error, fail func(int, error) int) int {

@@ -11,6 +11,7 @@ import (
 	"github.com/possdk/pos/examples/internal/acquirer"
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/examples/internal/tlsconf"
+	"github.com/possdk/pos/iso8583/link"
 )
 
 // startHost runs the examples' acquirer on loopback, over TLS when tls is
@@ -29,6 +30,7 @@ func startHost(t *testing.T, tls bool) (addr, pin string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.ServeScans(acquirer.NewWalletGateway(), link.ScanProfile{}) // wallets pay at once
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,5 +162,31 @@ func TestOpenCardErrors(t *testing.T) {
 	code, _, errOut = term(t, "-host", addr, "-state", t.TempDir(), "-reader", "pcsc", "sale", "1.00")
 	if code != 1 || !strings.Contains(errOut, "pcsc") {
 		t.Errorf("pcsc without the tag: exit %d, %q", code, errOut)
+	}
+}
+
+// The scan command charges a wallet payment code; the receipts name the
+// wallet and show the code masked and the acquirer's order number, and
+// the full code appears nowhere in the output.
+func TestScanCommand(t *testing.T) {
+	addr, _ := startHost(t, false)
+	base := []string{"-host", addr, "-state", t.TempDir(), "-timeout", "2s"}
+	const code = "134567890123456789"
+	rc, out, errOut := term(t, append(base, "scan", "36.00", code)...)
+	if rc != 0 {
+		t.Fatalf("scan: %d\n%s\n%s", rc, out, errOut)
+	}
+	for _, want := range []string{"WALLET                WeChat Pay", "PAY CODE      13************6789", "ORDER NO.   4200", "RMB 36.00"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+errOut, code) {
+		t.Error("the payment code appears in full")
+	}
+	for _, bad := range [][]string{{"scan", "1.00", "1234"}, {"scan", "1.00", "6222021234567890"}, {"scan", "x"}} {
+		if rc, _, _ := term(t, append(base, bad...)...); rc == 0 {
+			t.Errorf("%q: exit 0", bad)
+		}
 	}
 }

@@ -63,6 +63,9 @@ type Config struct {
 	// Policy says which answers finish a reversal and which code is a
 	// partial approval (default DefaultResponsePolicy).
 	Policy ResponsePolicy
+	// Scan is the acquirer's dialect for scan-code payments (default:
+	// see ScanProfile).
+	Scan ScanProfile
 	// Rand is the source for PIN block fill (default crypto/rand).
 	Rand io.Reader
 	// Logger (default slog.Default()).

@@ -280,6 +280,11 @@ func (c *Client) dropSettledLocked(batch uint32) error {
 		case r.State == StateApproved && inBatch(r.Txn.Kind) && batchOf(r.Txn) <= batch:
 		case r.State == StateApproved && r.Txn.Kind == iso8583.KindPreAuth && completed[e.ID]:
 			drop = append(drop, e.ID)
+		case r.State == StateApproved && r.Txn.Kind.Scan() && batchOf(r.Txn) <= batch:
+			// Scan sales are not in the card totals (the wallet's own
+			// reconciliation settles them); their records close with the
+			// batch they were taken in.
+			drop = append(drop, e.ID)
 		default:
 			keep++
 		}

@@ -424,7 +424,14 @@ func (c *Client) drainLocked(ctx context.Context) error {
 		if c.codec == nil {
 			return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
 		}
-		if err := c.sendReversalLocked(ctx, r.Rev); err != nil {
+		send := c.sendReversalLocked
+		if r.Rev.Kind == iso8583.KindScanCancel {
+			send = func(ctx context.Context, rev *iso8583.Transaction) error {
+				_, err := c.sendCancelLocked(ctx, rev)
+				return err
+			}
+		}
+		if err := send(ctx, r.Rev); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrPendingReversal, r.Rev, err)
 		}
 		if err := c.deleteRecord(id); err != nil {

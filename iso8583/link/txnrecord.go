@@ -25,6 +25,12 @@ import (
 //	                 completions, refunds, voids) or held (pre-auth)
 //	(deleted)        reversal acknowledged, declined, or the batch settled
 //
+// A scan-code payment (Client.ScanSale, ScanOrder) uses the same states
+// with its cancel (iso8583.KindScanCancel) in the reversal's place:
+// "prepared" while the pay and its queries are in flight (a restart
+// cancels), "reversal pending" once the terminal gave up (the cancel is
+// sent until acknowledged), "approved" when the wallet paid.
+//
 // Receipts, batch upload and the cash register's "last transaction" read
 // the same record.
 type TxnState uint8

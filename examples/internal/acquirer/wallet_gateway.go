@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/possdk/pos/qr"
 )
@@ -35,6 +36,10 @@ type WalletBehaviour struct {
 	// PendingPolls: the pay call and this many queries answer USERPAYING
 	// before the order settles (0: the pay call settles it).
 	PendingPolls int
+	// PendingFor: the order also stays USERPAYING until this long after
+	// the pay call, by the gateway's Clock (the customer typing a
+	// password on the phone).
+	PendingFor time.Duration
 	// CustomerCancels: when the order settles, it fails (PAYERROR)
 	// instead of succeeding.
 	CustomerCancels bool
@@ -45,10 +50,25 @@ type WalletBehaviour struct {
 	// before the terminal's cancel, so the cancel refunds (the late
 	// success the issue describes).
 	PaysAtCancel bool
+	// SystemErrors: the pay call and the queries fail this many times in
+	// all (SYSTEMERROR) although the wallet goes on as configured — so a
+	// pay that fails this way may well have charged.
+	SystemErrors int
+	// CancelRefusals: the first cancels are refused because the customer
+	// is still paying (WeChat's reverse answering USERPAYING); later
+	// ones go through.
+	CancelRefusals int
 }
 
 // ErrWalletNoAnswer simulates a lost request or answer.
 var ErrWalletNoAnswer = errors.New("wallet gateway: no answer")
+
+// ErrWalletSystem simulates a wallet-side system error (SYSTEMERROR): the
+// call's effect is unknown.
+var ErrWalletSystem = errors.New("wallet gateway: system error")
+
+// ErrWalletUserPaying: a cancel refused while the customer is paying.
+var ErrWalletUserPaying = errors.New("wallet gateway: customer is paying, cannot cancel yet")
 
 // ErrWalletOrder: an unknown order number, or one reused with another
 // amount or code.
@@ -64,7 +84,12 @@ type WalletOrder struct {
 	Status   WalletStatus
 	Polls    int // queries answered so far
 	Cancels  int // cancel calls received (retries included)
-	behav    WalletBehaviour
+	// Dynamic: an order for a code the customer scans (Precreate).
+	Dynamic bool
+	created time.Time
+	behav   WalletBehaviour
+	errs    int // system errors answered
+	refused int // cancels refused
 }
 
 // Charged is the money the customer has paid and not had back.
@@ -85,6 +110,20 @@ type WalletGateway struct {
 	orders map[string]*WalletOrder
 	seq    int
 	Behave func(code qr.PaymentCode, amount int64) WalletBehaviour
+	// Clock is the gateway's time (nil: time.Now); tests share a fake
+	// clock with the terminal, so no test waits for real time.
+	Clock func() time.Time
+	// DynamicMPM: Precreate returns an EMVCo merchant-presented payload
+	// (UnionPay profile, the order number as reference label 62.05)
+	// instead of a wallet URL.
+	DynamicMPM bool
+}
+
+func (g *WalletGateway) now() time.Time {
+	if g.Clock != nil {
+		return g.Clock()
+	}
+	return time.Now()
 }
 
 // NewWalletGateway returns an empty gateway that pays immediately.
@@ -111,13 +150,17 @@ func (g *WalletGateway) Pay(orderNo string, code qr.PaymentCode, amount int64) (
 		b = g.Behave(code, amount)
 	}
 	g.seq++
-	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: code.Wallet(), Code: code, Amount: amount, Status: WalletUserPaying, behav: b}
+	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: code.Wallet(), Code: code, Amount: amount, Status: WalletUserPaying, behav: b, created: g.now()}
 	g.orders[orderNo] = o
-	if b.PendingPolls == 0 && !b.PaysAtCancel {
+	if b.PendingPolls == 0 && b.PendingFor == 0 && !b.PaysAtCancel {
 		g.settle(o)
 	}
 	if b.NeverAnswers {
 		return WalletOrder{}, ErrWalletNoAnswer
+	}
+	if o.errs < b.SystemErrors {
+		o.errs++
+		return WalletOrder{}, ErrWalletSystem
 	}
 	return *o, nil
 }
@@ -130,6 +173,60 @@ func (g *WalletGateway) settle(o *WalletOrder) {
 	}
 }
 
+// Precreate opens an order for a dynamic code the customer's wallet
+// scans (WeChat Native pay's code_url, Alipay's precreate qr_code) and
+// returns the code's payload. The order is USERPAYING (not yet paid) and
+// settles by the gateway's behaviour for a zero code, like a scanned pay.
+// A repeated order number returns the same payload.
+func (g *WalletGateway) Precreate(orderNo string, amount int64) (WalletOrder, string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if o, ok := g.orders[orderNo]; ok {
+		if !o.Dynamic || o.Amount != amount {
+			return WalletOrder{}, "", fmt.Errorf("%w: order %s reused with other data", ErrWalletOrder, orderNo)
+		}
+		c, err := g.dynamicCode(o)
+		return *o, c, err
+	}
+	var b WalletBehaviour
+	if g.Behave != nil {
+		b = g.Behave(qr.PaymentCode{}, amount)
+	}
+	if b.PendingPolls == 0 && b.PendingFor == 0 {
+		b.PendingPolls = 1 // the customer scans after the code is shown
+	}
+	g.seq++
+	o := &WalletOrder{OrderNo: orderNo, WalletNo: fmt.Sprintf("4200%016d", g.seq), Wallet: qr.WeChatPay, Amount: amount,
+		Status: WalletUserPaying, Dynamic: true, behav: b, created: g.now()}
+	g.orders[orderNo] = o
+	if b.NeverAnswers {
+		return WalletOrder{}, "", ErrWalletNoAnswer
+	}
+	c, err := g.dynamicCode(o)
+	return *o, c, err
+}
+
+func (g *WalletGateway) dynamicCode(o *WalletOrder) (string, error) {
+	if !g.DynamicMPM {
+		return dynamicURL(o), nil
+	}
+	a, err := qr.FormatAmount(o.Amount, 2)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrWalletOrder, err)
+	}
+	code := qr.MerchantCode{
+		Initiation: qr.Dynamic,
+		Accounts:   []qr.Object{{ID: 15, Value: "0309998800010000" + "898100012340001"}},
+		MCC:        "5411", Currency: "156", Amount: a, Country: "CN",
+		Name: "POSSDK TEST SHOP", City: "SHANGHAI",
+		Additional: []qr.Object{{ID: 5, Value: o.WalletNo}},
+	}
+	return code.String(), nil
+}
+
+// dynamicURL is a WeChat Native-pay style code URL naming the order.
+func dynamicURL(o *WalletOrder) string { return "weixin://wxpay/bizpayurl?pr=" + o.WalletNo }
+
 // Query answers the order's state; a pending order counts the poll.
 func (g *WalletGateway) Query(orderNo string) (WalletOrder, error) {
 	g.mu.Lock()
@@ -141,9 +238,13 @@ func (g *WalletGateway) Query(orderNo string) (WalletOrder, error) {
 	if o.behav.NeverAnswers {
 		return WalletOrder{}, ErrWalletNoAnswer
 	}
+	if o.errs < o.behav.SystemErrors {
+		o.errs++
+		return WalletOrder{}, ErrWalletSystem
+	}
 	if o.Status == WalletUserPaying {
 		o.Polls++
-		if !o.behav.PaysAtCancel && o.Polls >= o.behav.PendingPolls {
+		if !o.behav.PaysAtCancel && o.Polls >= o.behav.PendingPolls && !g.now().Before(o.created.Add(o.behav.PendingFor)) {
 			g.settle(o)
 		}
 	}
@@ -161,10 +262,14 @@ func (g *WalletGateway) Cancel(orderNo string) (CancelAction, error) {
 	defer g.mu.Unlock()
 	o, ok := g.orders[orderNo]
 	if !ok {
-		g.orders[orderNo] = &WalletOrder{OrderNo: orderNo, Status: WalletClosed, Cancels: 1}
+		g.orders[orderNo] = &WalletOrder{OrderNo: orderNo, Status: WalletClosed, Cancels: 1, created: g.now()}
 		return CancelClose, nil
 	}
 	o.Cancels++
+	if o.refused < o.behav.CancelRefusals {
+		o.refused++
+		return "", ErrWalletUserPaying
+	}
 	if o.Status == WalletUserPaying && o.behav.PaysAtCancel {
 		o.Status = WalletSuccess // the customer's confirmation won the race
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/possdk/pos/examples/internal/terminal"
 	"github.com/possdk/pos/examples/internal/wallet"
 	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/qr"
 )
 
@@ -90,7 +91,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	say := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 
 	var acq *acquirer.Acquirer
+	// With the host in this process, the wallet's customers and the
+	// terminal's polling share a simulated clock: the day does not wait
+	// for the customer in real time.
+	var clock *simClock
 	hostAddr := cfg.HostAddr
+	if hostAddr == "" {
+		clock = &simClock{t: time.Now()}
+	}
 	if hostAddr == "" {
 		var err error
 		acq, err = acquirer.New(acquirer.Config{
@@ -100,6 +108,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		gw := acquirer.NewWalletGateway()
+		gw.Behave, gw.Clock = acquirer.DemoBehaviour, clock.now
+		acq.ServeScans(gw, link.ScanProfile{})
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, err
@@ -144,7 +155,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer term.Close()
 	say("terminal %s of merchant %s (%s), talking to the host through %s", fixtures.TerminalID, fixtures.MerchantID, fixtures.MerchantName, net.Addr())
 
-	d := &dayRun{ctx: ctx, term: term, net: net, acq: acq, keys: cfg.Keys, say: say, report: &Report{}}
+	d := &dayRun{ctx: ctx, term: term, net: net, acq: acq, keys: cfg.Keys, say: say, report: &Report{}, clock: clock}
 	d.run()
 	d.summary()
 	return d.report, nil
@@ -161,6 +172,7 @@ type dayRun struct {
 	n      int
 	// opening are the batch totals before the day's sales.
 	opening iso8583.Totals
+	clock   *simClock // nil: real time
 }
 
 func (d *dayRun) step(name string) {
@@ -201,6 +213,9 @@ func (d *dayRun) run() {
 
 	d.step("QR sale: merchant-presented code on screen, then a consumer-presented code scanned")
 	d.qrSale()
+
+	d.step("Scan sales: WeChat Pay payment codes scanned by the cashier")
+	d.scanSales()
 
 	d.step("Void of the contactless sale")
 	if tap != nil {

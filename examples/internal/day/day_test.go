@@ -37,7 +37,7 @@ func TestDay(t *testing.T) {
 	for _, st := range rep.Steps {
 		names = append(names, st.Name)
 	}
-	want := "sign-in,chip sale,contactless sale,QR merchant code,QR sale,void,lost response reversed,settlement"
+	want := "sign-in,chip sale,contactless sale,QR merchant code,QR sale,scan sale,scan sale cancelled at the deadline,void,lost response reversed,settlement"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("steps %s, want %s", got, want)
 	}
@@ -54,6 +54,9 @@ func TestDay(t *testing.T) {
 		"MERCHANT COPY", "CARDHOLDER COPY", "CARD NO.        622588******6780", "ENTRY                       CHIP",
 		"AID             A000000333010101", "APP               UnionPay Debit", "TXN TYPE                    VOID",
 		"BATCH NO.                 000001", "AUTH CODE", "REF NO.", "TRACE NO.", "\nTC              ",
+		// scan: a WeChat Pay code, USERPAYING then paid; one cancelled
+		"WALLET                WeChat Pay", "PAY CODE      13************6789", "ORDER NO.   4200",
+		"(USERPAYING); next query in 2s", "cancel of order", "(acquirer: close); not charged",
 		// lost response
 		"no response before the deadline", "reversal (0400) sent at once and acknowledged by the host (0410)",
 		// settlement
@@ -69,8 +72,13 @@ func TestDay(t *testing.T) {
 			t.Errorf("transcript shows PAN %s in full", pan)
 		}
 	}
-	if n := strings.Count(s, "MERCHANT COPY"); n != 4 {
-		t.Errorf("%d merchant copies, want 4 (chip, contactless, QR, void)", n)
+	for _, code := range []string{scanConfirms, scanNeverConfirms} {
+		if strings.Contains(s, code) {
+			t.Errorf("transcript shows payment code %s in full", code)
+		}
+	}
+	if n := strings.Count(s, "MERCHANT COPY"); n != 5 {
+		t.Errorf("%d merchant copies, want 5 (chip, contactless, QR, scan, void)", n)
 	}
 }
 

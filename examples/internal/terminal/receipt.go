@@ -35,6 +35,9 @@ type Receipt struct {
 	Time                             time.Time
 	Amount                           int64
 	CVM                              string
+	// Scan-code payments: the wallet, the customer's payment code
+	// (masked) and the acquirer's order number.
+	Wallet, PayCode, WalletOrder string
 }
 
 // WriteReceipt prints one copy of r.
@@ -64,6 +67,9 @@ func WriteReceipt(w io.Writer, r *Receipt, c Copy) error {
 	line("TERMINAL NO.", r.TerminalID)
 	line("CARD NO.", r.PAN)
 	line("ENTRY", r.Entry)
+	line("WALLET", r.Wallet)
+	line("PAY CODE", r.PayCode)
+	line("ORDER NO.", r.WalletOrder)
 	line("APP", r.Label)
 	line("AID", r.AID)
 	line("TXN TYPE", r.Kind)
