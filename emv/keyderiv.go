@@ -30,15 +30,27 @@ func newDerived(b []byte, u keys.Usage) (*keys.Key, error) {
 }
 
 // psnDigits checks a PAN sequence number: "" means absent and is "00"
-// (EMV Book 2 A1.4.1).
+// (EMV Book 2 A1.4.1); ISO 8583 field 23 ("001") is accepted too.
 func psnDigits(psn string) (string, error) {
 	if psn == "" {
 		return "00", nil
 	}
-	if len(psn) != 2 || !allDigits(psn) {
-		return "", fmt.Errorf("%w: PAN sequence number %q is not 2 digits", ErrValue, psn)
+	return PSN(psn)
+}
+
+// PSN returns the two-digit PAN sequence number of tag 5F34 from its
+// forms in the wild: tag 5F34's two digits ("01") or ISO 8583 field 23,
+// n3 with a leading zero ("001"). Tag 5F34 is one BCD byte, so a field 23
+// above 099 is an error, as is anything but digits; "" is an error too
+// (pass "" to the key derivations for "no PSN", which they read as 00).
+func PSN(s string) (string, error) {
+	switch {
+	case len(s) == 3 && s[0] == '0' && allDigits(s):
+		return s[1:], nil
+	case len(s) == 2 && allDigits(s):
+		return s, nil
 	}
-	return psn, nil
+	return "", fmt.Errorf("%w: PAN sequence number %q is neither 2 digits (5F34) nor field 23's 0nn", ErrValue, s)
 }
 
 // deriveFromY encrypts Y and its complement under the IMK (Book 2 A1.4.1).

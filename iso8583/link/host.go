@@ -559,10 +559,10 @@ func answerOf(resp *iso8583.Transaction) Answer {
 		AdditionalData: resp.AdditionalData,
 	}
 	if len(resp.ICC) > 0 {
-		a.IssuerData = append([]byte(nil), resp.ICC...)
+		a.IssuerData = append(iso8583.Hidden(nil), resp.ICC...)
 	}
 	if len(resp.Field62) > 0 {
-		a.Keys = append([]byte(nil), resp.Field62...)
+		a.Keys = append(iso8583.Hidden(nil), resp.Field62...)
 	}
 	return a
 }

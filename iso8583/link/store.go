@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -80,19 +81,31 @@ func (s HostState) String() string {
 // keys). It holds no card data.
 type Answer struct {
 	RC                 iso8583.ResponseCode
-	AuthCode           string // 38
-	RRN                string // 37
-	LocalTime          string // 12
-	LocalDate          string // 13
-	SettlementDate     string // 15
-	AdditionalResponse string // 44
-	AdditionalData     string // 48 (settlement totals)
-	AdditionalAmounts  string // 54 (balances)
-	IssuerData         []byte // 55 in the response (issuer authentication data, scripts)
+	AuthCode           string         // 38
+	RRN                string         // 37
+	LocalTime          string         // 12
+	LocalDate          string         // 13
+	SettlementDate     string         // 15
+	AdditionalResponse string         // 44
+	AdditionalData     string         // 48 (settlement totals)
+	AdditionalAmounts  string         // 54 (balances)
+	IssuerData         iso8583.Hidden // 55 in the response (issuer authentication data, scripts)
 	// Keys is field 62 of a sign-in answer: the working keys it issued,
 	// enciphered under the terminal's TMK. A retransmitted sign-in gets
 	// the same keys again, and the host's keys do not change.
-	Keys []byte
+	Keys iso8583.Hidden
+}
+
+// MarshalJSON writes the answer with fields 55 and 62 as their lengths
+// only (they hold key material and issuer data): a record logged or
+// exported as JSON shows no key bytes.
+func (a Answer) MarshalJSON() ([]byte, error) {
+	type plain Answer
+	return json.Marshal(struct {
+		plain
+		IssuerData string
+		Keys       string
+	}{plain(a), a.IssuerData.String(), a.Keys.String()})
 }
 
 // HostTxn is the host's record of one request. It keeps no track data,
@@ -318,8 +331,8 @@ func (r *HostTxn) clone() HostTxn {
 		o := *r.Orig
 		c.Orig = &o
 	}
-	c.Answer.IssuerData = append([]byte(nil), r.Answer.IssuerData...)
-	c.Answer.Keys = append([]byte(nil), r.Answer.Keys...)
+	c.Answer.IssuerData = append(iso8583.Hidden(nil), r.Answer.IssuerData...)
+	c.Answer.Keys = append(iso8583.Hidden(nil), r.Answer.Keys...)
 	return c
 }
 

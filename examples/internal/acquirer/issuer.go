@@ -108,19 +108,16 @@ func MethodFor(aid, iad []byte) emv.CryptogramMethod {
 	return emv.VisaCVN18
 }
 
-// psnOf turns field 23 (n3, "001") into the two-digit PAN sequence number
-// of tag 5F34.
+// psnOf gives the PAN sequence number from field 23 ("001", emv.PSN) or,
+// without it, from tag 5F34 in field 55; "" when the card has none.
 func psnOf(t *iso8583.Transaction) string {
-	s := t.CardSequence
-	if len(s) > 2 {
-		s = s[len(s)-2:]
+	if p, err := emv.PSN(t.CardSequence); err == nil {
+		return p
 	}
-	if s == "" {
-		if v, ok, _ := tlv.Find(t.ICC, 0x5F34); ok && len(v) == 1 {
-			s = fmt.Sprintf("%02X", v[0])
-		}
+	if v, ok, _ := tlv.Find(t.ICC, 0x5F34); ok && len(v) == 1 {
+		return fmt.Sprintf("%02X", v[0])
 	}
-	return s
+	return ""
 }
 
 func atcOf(icc []byte) string {

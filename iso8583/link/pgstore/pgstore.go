@@ -145,10 +145,11 @@ func scanTxn(row pgx.Row) (*link.HostTxn, error) {
 		obatch, ostan                       *int64
 		lease, created                      time.Time
 		localTime, localDate, settlementDat string
+		issuerData, keyData                 []byte
 	)
 	err := row.Scan(&r.Key.TID, &batch, &stan, &r.Key.MTI, &kind, &state, &fp, &r.Amount, &ch, &r.CardMasked,
 		&rc, &r.Answer.AuthCode, &r.Answer.RRN, &localTime, &localDate, &settlementDat,
-		&r.Answer.AdditionalResponse, &r.Answer.AdditionalData, &r.Answer.AdditionalAmounts, &r.Answer.IssuerData, &r.Answer.Keys,
+		&r.Answer.AdditionalResponse, &r.Answer.AdditionalData, &r.Answer.AdditionalAmounts, &issuerData, &keyData,
 		&r.Approved, &r.Reversed, &r.Voided, &r.Refunded, &r.Completed, &otid, &obatch, &ostan, &omti,
 		&r.Settled, &r.Owner, &lease, &created)
 	if err != nil {
@@ -159,6 +160,7 @@ func scanTxn(row pgx.Row) (*link.HostTxn, error) {
 	copy(r.Fingerprint[:], fp)
 	copy(r.CardHash[:], ch)
 	r.Answer.RC = iso8583.ResponseCode(rc)
+	r.Answer.IssuerData, r.Answer.Keys = iso8583.Hidden(issuerData), iso8583.Hidden(keyData)
 	r.Answer.LocalTime, r.Answer.LocalDate, r.Answer.SettlementDate = localTime, localDate, settlementDat
 	if otid != nil && obatch != nil && ostan != nil && omti != nil {
 		r.Orig = &link.TxnKey{TID: *otid, Batch: uint32(*obatch), STAN: uint32(*ostan), MTI: *omti}
@@ -177,7 +179,7 @@ func args(r *link.HostTxn) []any {
 	return []any{
 		r.Key.TID, int64(r.Key.Batch), int64(r.Key.STAN), r.Key.MTI, int16(r.Kind), int16(r.State), r.Fingerprint[:], r.Amount,
 		r.CardHash[:], r.CardMasked, string(r.Answer.RC), r.Answer.AuthCode, r.Answer.RRN, r.Answer.LocalTime, r.Answer.LocalDate,
-		r.Answer.SettlementDate, r.Answer.AdditionalResponse, r.Answer.AdditionalData, r.Answer.AdditionalAmounts, r.Answer.IssuerData, r.Answer.Keys,
+		r.Answer.SettlementDate, r.Answer.AdditionalResponse, r.Answer.AdditionalData, r.Answer.AdditionalAmounts, []byte(r.Answer.IssuerData), []byte(r.Answer.Keys),
 		r.Approved, r.Reversed, r.Voided, r.Refunded, r.Completed, otid, obatch, ostan, omti,
 		r.Settled, r.Owner, r.Lease, r.Created,
 	}
@@ -601,7 +603,7 @@ func (s *Store) Finish(ctx context.Context, k link.TxnKey, owner string, a link.
 		issuer_data = $17, keys = $18
 		WHERE tid = $1 AND batch = $2 AND stan = $3 AND mti = $4 AND state = 1 AND owner = $5`,
 		k.TID, int64(k.Batch), int64(k.STAN), k.MTI, owner, int16(link.HostAnswered), approved, string(a.RC), a.AuthCode, a.RRN,
-		a.LocalTime, a.LocalDate, a.SettlementDate, a.AdditionalResponse, a.AdditionalData, a.AdditionalAmounts, a.IssuerData, a.Keys)
+		a.LocalTime, a.LocalDate, a.SettlementDate, a.AdditionalResponse, a.AdditionalData, a.AdditionalAmounts, []byte(a.IssuerData), []byte(a.Keys))
 	if err != nil {
 		return fmt.Errorf("%w: finish %s: %w", link.ErrStore, k, err)
 	}
