@@ -40,7 +40,18 @@ cleanup() {
 trap cleanup EXIT
 
 "${run_as[@]}" "$bindir/initdb" -D "$data" -U possdk --auth=trust -E UTF8 >/dev/null
-"${run_as[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/sock -c fsync=on -c synchronous_commit=on -c max_connections=200" start >/dev/null
+# A port left busy (another cluster, a run killed a moment ago) is not a
+# reason to fail: try the next ones, and show the server's log if none works.
+started=""
+for try in 0 1 2 3 4 5 6 7; do
+  if "${run_as[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/sock -c fsync=on -c synchronous_commit=on -c max_connections=200" start >/dev/null; then
+    started=1; break
+  fi
+  port=$((port + 1))
+done
+if [ -z "$started" ]; then
+  echo "PostgreSQL did not start; its log:"; tail -30 "$dir/log"; exit 1
+fi
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U possdk possdk
 
 export POSSDK_PG_URL="postgres://possdk@127.0.0.1:$port/possdk?sslmode=disable"
