@@ -82,11 +82,11 @@ func recordID(t *iso8583.Transaction) uint64 {
 	return uint64(batchOf(t))<<32 | uint64(t.STAN)
 }
 
-// stored is what the journals hold for a transaction: the typed fields as
-// JSON. Track data, PIN block and ICC data are removed first (PCI DSS 3.2:
+// stored is the copy of a transaction the journals hold (encoded with its
+// record as JSON; the copy shares t's unchanged slices). Track data, PIN block and ICC data are removed first (PCI DSS 3.2:
 // no sensitive authentication data after authorisation); the PAN stays,
 // since reversal and batch upload need it.
-func stored(t *iso8583.Transaction) ([]byte, error) {
+func stored(t *iso8583.Transaction) *iso8583.Transaction {
 	c := *t
 	c.PAN = cardOf(t)
 	icc := c.ICC
@@ -107,7 +107,7 @@ func stored(t *iso8583.Transaction) ([]byte, error) {
 		sc.TrackEncrypted = false
 		c.Security = &sc
 	}
-	return json.Marshal(&c)
+	return &c
 }
 
 // reversalTags are the field-55 tags a CUP chip reversal repeats from the

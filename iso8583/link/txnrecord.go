@@ -76,15 +76,7 @@ func encodeRecord(r txnRecord) ([]byte, error) {
 		if p.src == nil {
 			continue
 		}
-		b, err := stored(p.src)
-		if err != nil {
-			return nil, err
-		}
-		var t iso8583.Transaction
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, err
-		}
-		*p.dst = &t
+		*p.dst = stored(p.src)
 	}
 	return json.Marshal(&out)
 }

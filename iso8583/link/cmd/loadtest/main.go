@@ -70,6 +70,8 @@ func main() {
 	settleEvery := flag.Int("settle-every", 0, "each terminal settles after this many sales (0: never)")
 	prune := flag.Duration("prune", 0, "prune the host's store at this interval, with this duplicate window (0: never)")
 	rss := flag.Bool("rss", false, "print resident memory at every tenth of the run")
+	batchWorkers := flag.Int("batch-workers", 0, "with -db: group-commit batches in flight (0: pgstore's default; -1: no group commit)")
+	batchMax := flag.Int("batch-max", 0, "with -db: most statements in one group-commit batch (0: pgstore's default)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -80,7 +82,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss}); err != nil {
+	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss, *batchWorkers, *batchMax}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -98,6 +100,8 @@ type opts struct {
 	settleEvery   int
 	prune         time.Duration
 	rss           bool
+	batchWorkers  int
+	batchMax      int
 }
 
 // lossy is the fault-injecting link in front of the host.
@@ -161,7 +165,7 @@ func run(o opts) error {
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
 	host := &link.Host{Keys: store, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
 	if o.db != "" {
-		st, drop, err := openDB(o.db)
+		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
 		if err != nil {
 			return err
 		}
