@@ -89,7 +89,7 @@ type batchResult struct {
 // Batching defaults: workers (batches in flight at once) and the most
 // statements in one batch.
 const (
-	DefaultBatchWorkers = 4
+	DefaultBatchWorkers = 2
 	DefaultBatchMax     = 128
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -145,4 +146,31 @@ func TestPostgresConformanceNoGroupCommit(t *testing.T) {
 		}
 		return out[0], out[1]
 	})
+}
+
+// TestPreAuthIndexKind: migration 002's partial index names the
+// pre-authorisation kind by its stored number, and FindAuth's plan uses
+// it (a completion finds its hold without scanning the terminal's rows).
+func TestPreAuthIndexKind(t *testing.T) {
+	if iso8583.KindPreAuth != 7 {
+		t.Fatalf("iso8583.KindPreAuth is %d: migration 002's index predicate says 7 — add a migration", iso8583.KindPreAuth)
+	}
+	s := open(t, freshSchema(t))
+	ctx := context.Background()
+	var plan string
+	rows, err := s.Pool().Query(ctx, "EXPLAIN SELECT 1 FROM host_txn WHERE tid = '50080016' AND auth_code = '123456' AND approved AND auth_code <> '' AND kind = 7")
+	if err == nil {
+		plan = ""
+		for rows.Next() {
+			var line string
+			if err = rows.Scan(&line); err != nil {
+				break
+			}
+			plan += line + "\n"
+		}
+		rows.Close()
+	}
+	if err != nil || !strings.Contains(plan, "host_txn_preauth") {
+		t.Fatalf("plan %q (%v): want the host_txn_preauth index", plan, err)
+	}
 }

@@ -457,8 +457,10 @@ func (s *Store) Get(ctx context.Context, k link.TxnKey) (*link.HostTxn, error) {
 
 // FindAuth implements link.Store.
 func (s *Store) FindAuth(ctx context.Context, tid, auth string) ([]link.HostTxn, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+txnColumns+" FROM host_txn WHERE tid = $1 AND auth_code = $2 AND approved AND auth_code <> '' AND kind = $3 ORDER BY tid, batch, stan, mti",
-		tid, auth, int16(iso8583.KindPreAuth))
+	// kind is a literal so that the planner can use the partial index
+	// host_txn_preauth (migration 002).
+	rows, err := s.pool.Query(ctx, "SELECT "+txnColumns+" FROM host_txn WHERE tid = $1 AND auth_code = $2 AND approved AND auth_code <> '' AND kind = "+preAuthKind+" ORDER BY tid, batch, stan, mti",
+		tid, auth)
 	if err != nil {
 		return nil, fmt.Errorf("%w: find auth: %w", link.ErrStore, err)
 	}
@@ -476,6 +478,10 @@ func (s *Store) FindAuth(ctx context.Context, tid, auth string) ([]link.HostTxn,
 	}
 	return out, nil
 }
+
+// preAuthKind is iso8583.KindPreAuth as stored (the literal in migration
+// 002's index predicate).
+var preAuthKind = strconv.Itoa(int(iso8583.KindPreAuth))
 
 // liveSQL selects what settlement counts (link.HostTxn.Live).
 const liveSQL = `state = 2 AND approved AND NOT reversed AND NOT voided`
