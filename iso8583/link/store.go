@@ -1,11 +1,13 @@
 package link
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,17 +36,12 @@ func (k TxnKey) String() string {
 	return fmt.Sprintf("%s/%06d/%06d/%s", k.TID, k.Batch, k.STAN, k.MTI)
 }
 
-func (k TxnKey) less(o TxnKey) bool {
-	if k.TID != o.TID {
-		return k.TID < o.TID
-	}
-	if k.Batch != o.Batch {
-		return k.Batch < o.Batch
-	}
-	if k.STAN != o.STAN {
-		return k.STAN < o.STAN
-	}
-	return k.MTI < o.MTI
+// Compare orders keys by terminal, batch, STAN and MTI (-1, 0, +1): the
+// order in which a Store locks several records, so that two updates
+// never wait for each other in a cycle.
+func (k TxnKey) Compare(o TxnKey) int {
+	return cmp.Or(strings.Compare(k.TID, o.TID), cmp.Compare(k.Batch, o.Batch),
+		cmp.Compare(k.STAN, o.STAN), strings.Compare(k.MTI, o.MTI))
 }
 
 // HostState is where a request stands at the host.
@@ -356,7 +353,7 @@ func (s *MemoryStore) FindAuth(_ context.Context, tid, auth string) ([]HostTxn, 
 	for k := range s.auth[authKey{tid, auth}] {
 		out = append(out, s.m[k].clone())
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key.less(out[j].Key) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Key.Compare(out[j].Key) < 0 })
 	return out, nil
 }
 

@@ -168,7 +168,7 @@ func (b *batcher) run(batch []*batchOp) {
 	b.statements.Add(int64(len(batch)))
 	if len(batch) > 1 {
 		b.batches.Add(1)
-		slices.SortStableFunc(batch, func(x, y *batchOp) int { return keyLess(x.key, y.key) })
+		slices.SortStableFunc(batch, func(x, y *batchOp) int { return x.key.Compare(y.key) })
 		if rows, err := b.send(batch); err == nil {
 			for i, op := range batch {
 				op.done <- batchResult{rows: rows[i]}

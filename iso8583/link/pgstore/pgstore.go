@@ -267,25 +267,6 @@ func retryable(err error) bool {
 	return false
 }
 
-func keyLess(a, b link.TxnKey) int {
-	if c := strings.Compare(a.TID, b.TID); c != 0 {
-		return c
-	}
-	if a.Batch != b.Batch {
-		if a.Batch < b.Batch {
-			return -1
-		}
-		return 1
-	}
-	if a.STAN != b.STAN {
-		if a.STAN < b.STAN {
-			return -1
-		}
-		return 1
-	}
-	return strings.Compare(a.MTI, b.MTI)
-}
-
 // Update implements link.Store.
 func (s *Store) Update(ctx context.Context, keys []link.TxnKey, fn func(recs []*link.HostTxn) error) error {
 	var err error
@@ -332,7 +313,7 @@ func (s *Store) update(ctx context.Context, keys []link.TxnKey, fn func(recs []*
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return keyLess(keys[a], keys[b]) })
+	slices.SortFunc(order, func(a, b int) int { return keys[a].Compare(keys[b]) })
 	var rb pgx.Batch
 	rb.Queue("BEGIN")
 	for _, i := range order {
