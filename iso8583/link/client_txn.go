@@ -424,6 +424,13 @@ func (c *Client) drainLocked(ctx context.Context) error {
 		if c.codec == nil {
 			return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
 		}
+		if r.Rev.Kind == iso8583.KindScanRefund {
+			// A refund is not undone but finished: the same message again.
+			if _, err := c.sendScanRefundLocked(ctx, id, r.Rev); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrPendingReversal, r.Rev, err)
+			}
+			continue
+		}
 		send := c.sendReversalLocked
 		if r.Rev.Kind == iso8583.KindScanCancel {
 			send = func(ctx context.Context, rev *iso8583.Transaction) error {
