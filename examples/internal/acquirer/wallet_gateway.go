@@ -106,8 +106,8 @@ type WalletOrder struct {
 	Code     qr.PaymentCode // masked when printed
 	Amount   int64          // minor units
 	Status   WalletStatus
-	Polls    int // queries answered so far
-	Cancels  int // cancel calls received (retries included)
+	Polls    int   // queries answered so far
+	Cancels  int   // cancel calls received (retries included)
 	Refunded int64 // refunds made against the order
 	Refunds  int   // refund calls received (retries included)
 	// Dynamic: an order for a code the customer scans (Precreate).
@@ -135,8 +135,8 @@ type WalletGateway struct {
 	mu      sync.Mutex
 	orders  map[string]*WalletOrder
 	refunds map[string]*WalletRefund
-	seq    int
-	Behave func(code qr.PaymentCode, amount int64) WalletBehaviour
+	seq     int
+	Behave  func(code qr.PaymentCode, amount int64) WalletBehaviour
 	// Clock is the gateway's time (nil: time.Now); tests share a fake
 	// clock with the terminal, so no test waits for real time.
 	Clock func() time.Time
