@@ -311,13 +311,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []TxnKey, fn func(recs []
 		}
 		c := r.clone()
 		s.m[k] = &c
-		if c.Kind == iso8583.KindPreAuth && c.Approved && c.Answer.AuthCode != "" {
-			ak := authKey{k.TID, c.Answer.AuthCode}
-			if s.auth[ak] == nil {
-				s.auth[ak] = make(map[TxnKey]struct{})
-			}
-			s.auth[ak][k] = struct{}{}
-		}
+		s.index(&c)
 	}
 	return nil
 }
@@ -331,6 +325,52 @@ func (r *HostTxn) clone() HostTxn {
 	c.Answer.IssuerData = append(iso8583.Hidden(nil), r.Answer.IssuerData...)
 	c.Answer.Keys = append(iso8583.Hidden(nil), r.Answer.Keys...)
 	return c
+}
+
+// Create implements StoreFastPath: a claim without Update's copies.
+func (s *MemoryStore) Create(ctx context.Context, r *HostTxn) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m[r.Key] != nil {
+		return false, nil
+	}
+	c := r.clone()
+	s.m[r.Key] = &c
+	s.index(&c)
+	return true, nil
+}
+
+// Finish implements StoreFastPath: the answer written in place.
+func (s *MemoryStore) Finish(ctx context.Context, k TxnKey, owner string, a Answer, approved bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.m[k]
+	if r == nil || r.State != HostPending || r.Owner != owner {
+		return ErrLeaseLost
+	}
+	a.IssuerData = append(iso8583.Hidden(nil), a.IssuerData...)
+	a.Keys = append(iso8583.Hidden(nil), a.Keys...)
+	r.State, r.Answer, r.Approved = HostAnswered, a, approved
+	s.index(r)
+	return nil
+}
+
+// index files an approved pre-authorisation under its authorisation code
+// (FindAuth).
+func (s *MemoryStore) index(r *HostTxn) {
+	if r.Kind == iso8583.KindPreAuth && r.Approved && r.Answer.AuthCode != "" {
+		ak := authKey{r.Key.TID, r.Answer.AuthCode}
+		if s.auth[ak] == nil {
+			s.auth[ak] = make(map[TxnKey]struct{})
+		}
+		s.auth[ak][r.Key] = struct{}{}
+	}
 }
 
 // Get implements Store.
