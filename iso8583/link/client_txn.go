@@ -2,7 +2,6 @@ package link
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -143,14 +142,6 @@ func reversalICC(icc []byte) []byte {
 		}
 	}
 	return out
-}
-
-func loadStored(b []byte) (*iso8583.Transaction, error) {
-	var t iso8583.Transaction
-	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("%w: journal entry: %w", ErrCorrupt, err)
-	}
-	return &t, nil
 }
 
 // Sale (消费) debits amount fen from the card. pin may be the zero PIN
