@@ -7,93 +7,93 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestKeyVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "keys.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			switch {
-			case v.has("kcv3"):
-				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := k.CheckValue(); !bytes.Equal(got, v.bytes(t, "kcv3")) {
-					t.Errorf("CheckValue = %X, want %X", got, v.bytes(t, "kcv3"))
-				}
-				got2, err := k.CheckValueWith(KCVLegacy, 2)
-				if err != nil || !bytes.Equal(got2, v.bytes(t, "kcv2")) {
-					t.Errorf("CheckValueWith(legacy, 2) = %X, %v; want %X", got2, err, v.bytes(t, "kcv2"))
-				}
-				if err := k.VerifyCheckValue(KCVDefault, v.bytes(t, "kcv2")); err != nil {
-					t.Errorf("VerifyCheckValue: %v", err)
-				}
-				bad := v.bytes(t, "kcv3")
-				bad[2] ^= 1
-				if err := k.VerifyCheckValue(KCVDefault, bad); !errors.Is(err, ErrCheckValue) {
-					t.Errorf("VerifyCheckValue(bad) = %v, want ErrCheckValue", err)
-				}
-			case v.has("kcv"):
-				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				m := map[string]KCVMethod{"legacy": KCVLegacy, "cmac": KCVCMAC}[v.str(t, "kcv_method")]
-				want := v.bytes(t, "kcv")
-				if got, err := k.CheckValueWith(m, len(want)); err != nil || !bytes.Equal(got, want) {
-					t.Errorf("CheckValueWith = %X, %v; want %X", got, err, want)
-				}
-				// The published length is also the algorithm's default.
-				if got := k.CheckValue(); !bytes.Equal(got, want) {
-					t.Errorf("default CheckValue = %X, want %X", got, want)
-				}
-				if err := k.VerifyCheckValue(KCVDefault, want); err != nil {
-					t.Error(err)
-				}
-			case v.has("ciphertext"):
-				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := k.Block()
-				if err != nil {
-					t.Fatal(err)
-				}
-				pt, ct := v.bytes(t, "plaintext"), v.bytes(t, "ciphertext")
-				got := make([]byte, len(pt))
-				if err := EncryptECB(b, got, pt); err != nil || !bytes.Equal(got, ct) {
-					t.Errorf("EncryptECB = %X, %v; want %X", got, err, ct)
-				}
-				if err := DecryptECB(b, got, got); err != nil || !bytes.Equal(got, pt) {
-					t.Errorf("DecryptECB in place = %X, %v; want %X", got, err, pt)
-				}
-			case v.has("tmk"):
-				tmk, err := New(TDES2, v.bytes(t, "tmk"), WithUsage(UsageKeyEncryption))
-				if err != nil {
-					t.Fatal(err)
-				}
-				tak, err := Unwrap(tmk, DES, v.bytes(t, "tak_encrypted"), Legacy(), WithUsage(UsageMAC))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := tak.ClearBytes(); !bytes.Equal(got, v.bytes(t, "tak_clear")) {
-					t.Errorf("unwrapped TAK = %X, want %X", got, v.bytes(t, "tak_clear"))
-				}
-				if err := tak.VerifyCheckValue(KCVLegacy, v.bytes(t, "tak_kcv4")); err != nil {
-					t.Error(err)
-				}
-				if tak.Usage() != UsageMAC {
-					t.Errorf("usage = %v", tak.Usage())
-				}
-				w, err := Wrap(tmk, tak)
-				if err != nil || !bytes.Equal(w, v.bytes(t, "tak_encrypted")) {
-					t.Errorf("Wrap = %X, %v; want %X", w, err, v.bytes(t, "tak_encrypted"))
-				}
-			default:
-				t.Fatal("unrecognised vector")
+	testvec.Run(t, testvec.Load(t, "keys.txt"), func(t *testing.T, v testvec.Vector) {
+		switch {
+		case v.Has("kcv3"):
+			k, err := New(algByName[v.Text(t, "alg")], v.Bytes(t, "key"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
+			if got := k.CheckValue(); !bytes.Equal(got, v.Bytes(t, "kcv3")) {
+				t.Errorf("CheckValue = %X, want %X", got, v.Bytes(t, "kcv3"))
+			}
+			got2, err := k.CheckValueWith(KCVLegacy, 2)
+			if err != nil || !bytes.Equal(got2, v.Bytes(t, "kcv2")) {
+				t.Errorf("CheckValueWith(legacy, 2) = %X, %v; want %X", got2, err, v.Bytes(t, "kcv2"))
+			}
+			if err := k.VerifyCheckValue(KCVDefault, v.Bytes(t, "kcv2")); err != nil {
+				t.Errorf("VerifyCheckValue: %v", err)
+			}
+			bad := v.Bytes(t, "kcv3")
+			bad[2] ^= 1
+			if err := k.VerifyCheckValue(KCVDefault, bad); !errors.Is(err, ErrCheckValue) {
+				t.Errorf("VerifyCheckValue(bad) = %v, want ErrCheckValue", err)
+			}
+		case v.Has("kcv"):
+			k, err := New(algByName[v.Text(t, "alg")], v.Bytes(t, "key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]KCVMethod{"legacy": KCVLegacy, "cmac": KCVCMAC}[v.Text(t, "kcv_method")]
+			want := v.Bytes(t, "kcv")
+			if got, err := k.CheckValueWith(m, len(want)); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("CheckValueWith = %X, %v; want %X", got, err, want)
+			}
+			// The published length is also the algorithm's default.
+			if got := k.CheckValue(); !bytes.Equal(got, want) {
+				t.Errorf("default CheckValue = %X, want %X", got, want)
+			}
+			if err := k.VerifyCheckValue(KCVDefault, want); err != nil {
+				t.Error(err)
+			}
+		case v.Has("ciphertext"):
+			k, err := New(algByName[v.Text(t, "alg")], v.Bytes(t, "key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := k.Block()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pt, ct := v.Bytes(t, "plaintext"), v.Bytes(t, "ciphertext")
+			got := make([]byte, len(pt))
+			if err := EncryptECB(b, got, pt); err != nil || !bytes.Equal(got, ct) {
+				t.Errorf("EncryptECB = %X, %v; want %X", got, err, ct)
+			}
+			if err := DecryptECB(b, got, got); err != nil || !bytes.Equal(got, pt) {
+				t.Errorf("DecryptECB in place = %X, %v; want %X", got, err, pt)
+			}
+		case v.Has("tmk"):
+			tmk, err := New(TDES2, v.Bytes(t, "tmk"), WithUsage(UsageKeyEncryption))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tak, err := Unwrap(tmk, DES, v.Bytes(t, "tak_encrypted"), Legacy(), WithUsage(UsageMAC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tak.ClearBytes(); !bytes.Equal(got, v.Bytes(t, "tak_clear")) {
+				t.Errorf("unwrapped TAK = %X, want %X", got, v.Bytes(t, "tak_clear"))
+			}
+			if err := tak.VerifyCheckValue(KCVLegacy, v.Bytes(t, "tak_kcv4")); err != nil {
+				t.Error(err)
+			}
+			if tak.Usage() != UsageMAC {
+				t.Errorf("usage = %v", tak.Usage())
+			}
+			w, err := Wrap(tmk, tak)
+			if err != nil || !bytes.Equal(w, v.Bytes(t, "tak_encrypted")) {
+				t.Errorf("Wrap = %X, %v; want %X", w, err, v.Bytes(t, "tak_encrypted"))
+			}
+		default:
+			t.Fatal("unrecognised vector")
+		}
+	})
 }
 
 func TestNewErrors(t *testing.T) {

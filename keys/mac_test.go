@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/emmansun/gmsm/sm4"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // vectorBlock builds the cipher named by a vector's "cipher" field.
@@ -38,70 +40,68 @@ func vectorBlock(t *testing.T, name string, key []byte) cipher.Block {
 }
 
 func TestMACVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "mac.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			key, data, want := v.bytes(t, "key"), v.bytes(t, "data"), v.bytes(t, "expect")
-			ciph := v.str(t, "cipher")
-			var pad Padding
-			if v.has("padding") {
-				p, err := strconv.Atoi(v.str(t, "padding"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				pad = Padding(p)
-			}
-			var got []byte
-			var err error
-			switch v.str(t, "mac") {
-			case "alg1":
-				got, err = CBCMAC(vectorBlock(t, ciph, key), data, pad, len(want))
-			case "alg3":
-				var k, k2 cipher.Block
-				if v.has("key2") {
-					k, k2 = vectorBlock(t, ciph, key), vectorBlock(t, ciph, v.bytes(t, "key2"))
-				} else {
-					kk, err := New(TDES2, key)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if k, k2, err = kk.DESParts(); err != nil {
-						t.Fatal(err)
-					}
-				}
-				got, err = RetailMAC(k, k2, data, pad, len(want))
-				if v.has("expect_full_computed_by_possdk") {
-					full, _ := RetailMAC(k, k2, data, pad, 0)
-					if !bytes.Equal(full, v.bytes(t, "expect_full_computed_by_possdk")) {
-						t.Errorf("full MAC %X, want %X", full, v.bytes(t, "expect_full_computed_by_possdk"))
-					}
-				}
-			case "cmac":
-				got, err = CMAC(vectorBlock(t, ciph, key), data, len(want))
-			case "cup":
-				got, err = CUPMAC(vectorBlock(t, ciph, key), data)
-			case "pboc":
-				kk, kerr := New(algByName[ciph], key)
-				if kerr != nil {
-					t.Fatal(kerr)
-				}
-				got, err = PBOCMAC(kk, data, len(want))
-			default:
-				t.Fatalf("unknown mac %q", v.str(t, "mac"))
-			}
+	testvec.Run(t, testvec.Load(t, "mac.txt"), func(t *testing.T, v testvec.Vector) {
+		key, data, want := v.Bytes(t, "key"), v.Bytes(t, "data"), v.Bytes(t, "expect")
+		ciph := v.Text(t, "cipher")
+		var pad Padding
+		if v.Has("padding") {
+			p, err := strconv.Atoi(v.Text(t, "padding"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("MAC = %X, want %X", got, want)
-			}
-			if v.str(t, "mac") == "alg1" && v.has("expect_full_computed_by_possdk") {
-				full, _ := CBCMAC(vectorBlock(t, ciph, key), data, pad, 0)
-				if !bytes.Equal(full, v.bytes(t, "expect_full_computed_by_possdk")) {
-					t.Errorf("full MAC %X, want %X", full, v.bytes(t, "expect_full_computed_by_possdk"))
+			pad = Padding(p)
+		}
+		var got []byte
+		var err error
+		switch v.Text(t, "mac") {
+		case "alg1":
+			got, err = CBCMAC(vectorBlock(t, ciph, key), data, pad, len(want))
+		case "alg3":
+			var k, k2 cipher.Block
+			if v.Has("key2") {
+				k, k2 = vectorBlock(t, ciph, key), vectorBlock(t, ciph, v.Bytes(t, "key2"))
+			} else {
+				kk, err := New(TDES2, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k, k2, err = kk.DESParts(); err != nil {
+					t.Fatal(err)
 				}
 			}
-		})
-	}
+			got, err = RetailMAC(k, k2, data, pad, len(want))
+			if v.Has("expect_full_computed_by_possdk") {
+				full, _ := RetailMAC(k, k2, data, pad, 0)
+				if !bytes.Equal(full, v.Bytes(t, "expect_full_computed_by_possdk")) {
+					t.Errorf("full MAC %X, want %X", full, v.Bytes(t, "expect_full_computed_by_possdk"))
+				}
+			}
+		case "cmac":
+			got, err = CMAC(vectorBlock(t, ciph, key), data, len(want))
+		case "cup":
+			got, err = CUPMAC(vectorBlock(t, ciph, key), data)
+		case "pboc":
+			kk, kerr := New(algByName[ciph], key)
+			if kerr != nil {
+				t.Fatal(kerr)
+			}
+			got, err = PBOCMAC(kk, data, len(want))
+		default:
+			t.Fatalf("unknown mac %q", v.Text(t, "mac"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("MAC = %X, want %X", got, want)
+		}
+		if v.Text(t, "mac") == "alg1" && v.Has("expect_full_computed_by_possdk") {
+			full, _ := CBCMAC(vectorBlock(t, ciph, key), data, pad, 0)
+			if !bytes.Equal(full, v.Bytes(t, "expect_full_computed_by_possdk")) {
+				t.Errorf("full MAC %X, want %X", full, v.Bytes(t, "expect_full_computed_by_possdk"))
+			}
+		}
+	})
 }
 
 func TestCMACSubkeys(t *testing.T) {
