@@ -6,23 +6,25 @@ import (
 
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // cvn18Vector returns the Visa CVN 18 vector's inputs.
 func cvn18Vector(b *testing.B) (*keys.Key, PAN, CryptogramData, []byte) {
-	for _, v := range loadVectors(b, "cryptograms.txt") {
-		if v.f["method"] != "18" {
+	for _, v := range testvec.Load(b, "cryptograms.txt") {
+		if v.Field("method") != "18" {
 			continue
 		}
 		var f55 []byte
 		for _, tag := range cryptogramTags {
-			f55 = tlv.AppendTLV(f55, tag, v.bytes(b, tag.String()))
+			f55 = tlv.AppendTLV(f55, tag, v.Bytes(b, tag.String()))
 		}
 		d, err := CryptogramDataFromTLV(f55)
 		if err != nil {
 			b.Fatal(err)
 		}
-		return tdesKey(b, v.bytes(b, "imk")), mustPAN(b, v.str(b, "pan")), d, v.bytes(b, "arqc")
+		return tdesKey(b, v.Bytes(b, "imk")), mustPAN(b, v.Str(b, "pan")), d, v.Bytes(b, "arqc")
 	}
 	b.Fatal("no CVN 18 vector")
 	return nil, PAN{}, CryptogramData{}, nil
