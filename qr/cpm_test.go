@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 const cpmSpecHex = "8505435056303161134F07A0000000555555500850726F647563743161134F07A0000000666666500850726F647563743262495A0812345678901234585F200E43415244484F4C4445522F454D565F2D08727565736465656E64219F100706010A030000009F2608584FD385FA234BCC9F360200019F37046D58EF13"
@@ -29,11 +31,11 @@ func hexOf(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
 // TestCPMSpecExample decodes the QRCPS-CPM example and checks every field a
 // terminal uses, then encodes it back byte for byte.
 func TestCPMSpecExample(t *testing.T) {
-	s := loadSamples(t, "testdata/cpm_samples.txt")[0]
-	if cpmFromHex(t, cpmSpecHex) != s.payload {
+	s := testvec.Load(t, "cpm_samples.txt")[0]
+	if cpmFromHex(t, cpmSpecHex) != s.Str(t, "payload") {
 		t.Fatal("sample hex and base64 disagree")
 	}
-	c, err := ParseCPM(s.payload)
+	c, err := ParseCPM(s.Str(t, "payload"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestCPMSpecExample(t *testing.T) {
 	if err != nil || hexOf(raw) != cpmSpecHex {
 		t.Errorf("AppendTLV = %X, %v", raw, err)
 	}
-	if out, err := c.Encode(); err != nil || out != s.payload {
+	if out, err := c.Encode(); err != nil || out != s.Str(t, "payload") {
 		t.Errorf("Encode = %s, %v", out, err)
 	}
 }
