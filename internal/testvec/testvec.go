@@ -17,15 +17,18 @@
 //	key: 0123456789ABCDEFFEDCBA9876543210
 //	kcv: 08D7B4
 //
-// Field names are the test's business (inputs and expected outputs alike);
-// a field appears once in a block. Values are text: Bytes reads hex (spaces
-// allowed) or, after the prefix "ascii:", the text itself; Str returns the
-// text as written, Text without an "ascii:" prefix.
+// Field names are the test's business (inputs and expected outputs alike;
+// a dotted name such as "expect.41" groups related fields); a field appears
+// once in a block. Values are text with trailing blanks trimmed (write text
+// that ends in a space as hex). Bytes reads hex (spaces allowed) or, after
+// the prefix "ascii:", the text itself; Str returns the text as written,
+// Text without an "ascii:" prefix.
 //
 // # Where to start
 //
-// Load reads testdata/<file> and fails the test on any malformed line, a
-// block without a name or a source, a repeated field or an empty file. Run
+// Load reads testdata/<file> (LoadFile another package's testdata) and
+// fails the test on any malformed line, a block without a name or a
+// source, a repeated field or an empty file. Run
 // runs a function per vector as a subtest named after the vector and
 // returns how many it ran. Parse is the parser itself, for fuzzing and for
 // files that are not in testdata.
@@ -128,21 +131,27 @@ func Parse(r io.Reader, file string) ([]Vector, error) {
 // vector.
 func Load(t testing.TB, file string) []Vector {
 	t.Helper()
-	p := filepath.Join("testdata", file)
-	fh, err := os.Open(p)
+	return LoadFile(t, filepath.Join("testdata", file))
+}
+
+// LoadFile is Load for a file named by its path: another package's
+// testdata (never anything outside the module).
+func LoadFile(t testing.TB, path string) []Vector {
+	t.Helper()
+	fh, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	vs, err := Parse(fh, p)
+	vs, err := Parse(fh, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(vs) == 0 {
-		t.Fatalf("%s: no vectors", p)
+		t.Fatalf("%s: no vectors", path)
 	}
 	if counting() {
-		t.Logf("testvec: loaded %d vectors from %s", len(vs), p)
+		t.Logf("testvec: loaded %d vectors from %s", len(vs), path)
 	}
 	return vs
 }
