@@ -10,7 +10,7 @@ import (
 )
 
 func TestDecodeMatchesBertlv(t *testing.T) {
-	for _, name := range []string{"field55.hex", "ppse_fci.hex"} {
+	for _, name := range []string{"field55", "ppse_fci"} {
 		buf := readHex(t, name)
 		got, err := Decode(buf)
 		if err != nil {

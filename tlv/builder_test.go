@@ -7,7 +7,7 @@ import (
 )
 
 func TestBuilderPPSE(t *testing.T) {
-	want := readHex(t, "ppse_fci.hex")
+	want := readHex(t, "ppse_fci")
 	entry := func(aid, label string, prio byte) func(*Builder) {
 		return func(b *Builder) {
 			b.Add(0x4F, unhex(t, aid))

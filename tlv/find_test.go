@@ -7,8 +7,8 @@ import (
 )
 
 func TestFind(t *testing.T) {
-	fci := readHex(t, "ppse_fci.hex")
-	f55 := readHex(t, "field55.hex")
+	fci := readHex(t, "ppse_fci")
+	f55 := readHex(t, "field55")
 	tests := []struct {
 		name string
 		buf  []byte
@@ -36,7 +36,7 @@ func TestFind(t *testing.T) {
 }
 
 func TestFindPath(t *testing.T) {
-	fci := readHex(t, "ppse_fci.hex")
+	fci := readHex(t, "ppse_fci")
 	v, ok, err := FindPath(fci, 0x6F, 0xA5, 0xBF0C, 0x61, 0x50)
 	if err != nil || !ok || string(v) != "VISA" {
 		t.Fatalf("FindPath = %q %v %v", v, ok, err)

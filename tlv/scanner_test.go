@@ -6,7 +6,7 @@ import (
 )
 
 func TestScannerField55(t *testing.T) {
-	buf := readHex(t, "field55.hex")
+	buf := readHex(t, "field55")
 	if len(buf) != 253 {
 		t.Fatalf("field 55 sample is %d bytes, want 253", len(buf))
 	}
@@ -30,7 +30,7 @@ func TestScannerField55(t *testing.T) {
 }
 
 func TestScannerNested(t *testing.T) {
-	buf := readHex(t, "ppse_fci.hex")
+	buf := readHex(t, "ppse_fci")
 	s := NewScanner(buf)
 	if !s.Next() || s.Tag() != 0x6F || !s.Constructed() || s.Offset() != 0 {
 		t.Fatalf("6F: %v %v", s.Tag(), s.Err())
@@ -162,7 +162,7 @@ func TestScannerValueCapacity(t *testing.T) {
 }
 
 func TestNestedWalksDoNotAllocate(t *testing.T) {
-	buf := readHex(t, "ppse_fci.hex")
+	buf := readHex(t, "ppse_fci")
 	if n := testing.AllocsPerRun(100, func() {
 		if err := Validate(buf); err != nil {
 			t.Fatal(err)
