@@ -98,7 +98,7 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	d := cryptogramData(a, v, atc, iad)
 	ac, good := c.ac(a, d)
 	if !good {
-		return sw(0x6F00)
+		return sw(emv.SWNoDiagnosis)
 	}
 	c.st.lastAC, c.st.lastCID = ac, cid
 	if cid != cidARQC {
@@ -110,7 +110,7 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	if cid == cidTC && a.icc != nil {
 		var err error
 		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], a.cardAuth)); err != nil {
-			return sw(0x6F00)
+			return sw(emv.SWNoDiagnosis)
 		}
 	}
 	b := tlv.NewBuilder(nil)
@@ -152,30 +152,30 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 func (c *Card) generateAC(cmd command) []byte {
 	a := c.app()
 	if a == nil || !c.st.gpoDone || a.qVSDC || c.st.genACs >= 2 {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	asked := cmd.p1 & 0xC0
 	cda := cmd.p1&0x10 != 0
 	if asked == 0xC0 || cmd.p1&0x2F != 0 || cmd.p2 != 0 {
-		return sw(0x6A86) // RFU type or bits
+		return sw(emv.SWIncorrectP1P2) // RFU type or bits
 	}
 	second := c.st.genACs == 1
 	if second && c.st.firstCID != cidARQC {
-		return sw(0x6985) // the first GENERATE AC ended the transaction
+		return sw(emv.SWConditionsNotSatisfied) // the first GENERATE AC ended the transaction
 	}
 	if second && asked == cidARQC {
-		return sw(0x6A86) // Book 3 §9.3: no ARQC in the second GENERATE AC
+		return sw(emv.SWIncorrectP1P2) // Book 3 §9.3: no ARQC in the second GENERATE AC
 	}
 	dol := a.cdol1
 	if second {
 		dol = a.cdol2
 	}
 	if len(cmd.data) != dol.Len() {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	v, good := dolValues(dol, cmd.data)
 	if !good {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	ctr := &c.ctr[c.st.app]
 	var cid byte
@@ -207,7 +207,7 @@ func (c *Card) generateAC(cmd command) []byte {
 	d := cryptogramData(a, v, c.st.atc, iad)
 	ac, good := c.ac(a, d)
 	if !good {
-		return sw(0x6F00)
+		return sw(emv.SWNoDiagnosis)
 	}
 	c.st.lastAC, c.st.lastCID = ac, cid
 	if cid == cidARQC {
@@ -248,7 +248,7 @@ func (c *Card) generateAC(cmd command) []byte {
 		hash := oda.TransactionDataHash(c.st.pdolData, c.st.cdol1Data, cdol2, objs)
 		var err error
 		if sdad, err = c.signDynamic(a, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[0x9F37]); err != nil {
-			return sw(0x6F00)
+			return sw(emv.SWNoDiagnosis)
 		}
 		c.st.cdaDone = true
 	}
@@ -341,34 +341,34 @@ func (c *Card) checkARPC(a *application, iad []byte) bool {
 func (c *Card) externalAuthenticate(cmd command) []byte {
 	a := c.app()
 	if a == nil || c.st.genACs != 1 || c.st.firstCID != cidARQC || c.st.issuerAuth != 0 {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	if cmd.p1 != 0 || cmd.p2 != 0 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	if len(cmd.data) < 8 || len(cmd.data) > 16 {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	if c.checkARPC(a, cmd.data) {
 		c.st.issuerAuth = 1
-		return sw(0x9000)
+		return sw(emv.SWOK)
 	}
 	c.st.issuerAuth = -1
-	return sw(0x6300)
+	return sw(emv.SWVerifyFailed)
 }
 
 // internalAuthenticate signs the DDOL data (DDA, EMV Book 2 §6.5).
 func (c *Card) internalAuthenticate(cmd command) []byte {
 	a := c.app()
 	if a == nil || a.icc == nil || a.oda == "SDA" {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	if len(cmd.data) == 0 {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	sdad, err := c.signDynamic(a, oda.DDADynamicData(c.randomBytes(8)), cmd.data)
 	if err != nil {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	c.st.ddaDone = true
 	if a.format1 {

@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/possdk/pos/tlv"
+import (
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/tlv"
+)
 
 // Transaction log (EMV Book 3 Annex D, as PBOC cards keep it): when a
 // profile sets log_records, the FCI's issuer discretionary data (BF0C)
@@ -43,11 +46,11 @@ func (c *Card) logTransaction(a *application, ctr *counters, cid byte, v map[tlv
 func (c *Card) readLog(n byte) []byte {
 	a := c.app()
 	if a == nil || a.logRecords == 0 {
-		return sw(0x6A82)
+		return sw(emv.SWFileNotFound)
 	}
 	log := c.ctr[c.st.app].log
 	if n == 0 || int(n) > len(log) {
-		return sw(0x6A83)
+		return sw(emv.SWRecordNotFound)
 	}
 	return ok(log[n-1])
 }
