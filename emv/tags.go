@@ -4,8 +4,9 @@ import "github.com/possdk/pos/tlv"
 
 // Tag constants: the data objects of EMV 4.4 Book 3 Annex A, Book 4 and
 // Book 1 (the dictionary's EMV table, dict_emv.go), named after the
-// dictionary's name, plus the Visa meanings of shared contactless tags the
-// kernel reads. Each constant's comment gives its tag and the dictionary
+// dictionary's name, plus scheme meanings of the contactless and
+// proprietary tags the library reads (named after the scheme: 9F6E is
+// TagMastercardThirdPartyData and TagVisaFormFactorIndicator). Each constant's comment gives its tag and the dictionary
 // name; TestTagConstants checks both against the dictionary, and that every
 // tag of the EMV table has a constant, so they cannot drift apart.
 //
@@ -283,4 +284,24 @@ const (
 	TagVisaCardAuthenticationRelatedData tlv.Tag = 0x9F69
 	// TagCardTransactionQualifiers is 9F6C, Card Transaction Qualifiers (CTQ) (Visa).
 	TagCardTransactionQualifiers tlv.Tag = 0x9F6C
+	// TagMastercardTransactionCategoryCode is 9F53, Transaction Category Code (Mastercard).
+	TagMastercardTransactionCategoryCode tlv.Tag = 0x9F53
+	// TagMastercardPUNATCTrack1 is 9F63, PUNATC (Track1) (Mastercard).
+	TagMastercardPUNATCTrack1 tlv.Tag = 0x9F63
+	// TagMastercardUDOL is 9F69, UDOL (Mastercard).
+	TagMastercardUDOL tlv.Tag = 0x9F69
+	// TagMastercardTrack2Data is 9F6B, Track 2 Data (Mastercard).
+	TagMastercardTrack2Data tlv.Tag = 0x9F6B
+	// TagMastercardThirdPartyData is 9F6E, Third Party Data (Mastercard).
+	TagMastercardThirdPartyData tlv.Tag = 0x9F6E
+	// TagMastercardMerchantCustomData is 9F7C, Merchant Custom Data (Mastercard).
+	TagMastercardMerchantCustomData tlv.Tag = 0x9F7C
+	// TagVisaFormFactorIndicator is 9F6E, Form Factor Indicator (FFI) (Visa).
+	TagVisaFormFactorIndicator tlv.Tag = 0x9F6E
+	// TagVisaCustomerExclusiveData is 9F7C, Customer Exclusive Data (CED) (Visa).
+	TagVisaCustomerExclusiveData tlv.Tag = 0x9F7C
+	// TagUnionPayDefaultDDOL is DF14, Default DDOL (UnionPay).
+	TagUnionPayDefaultDDOL tlv.Tag = 0xDF14
+	// TagUnionPayCardProductIdentification is 9F63, Card Product Identification Information (UnionPay).
+	TagUnionPayCardProductIdentification tlv.Tag = 0x9F63
 )
