@@ -114,27 +114,27 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		}
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) {
-		b.Add(0x82, a.aip)
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) {
+		b.Add(emv.TagAIP, a.aip)
 		if a.icc != nil {
-			b.Add(0x94, a.afl)
+			b.Add(emv.TagAFL, a.afl)
 		}
-		b.Add(0x57, a.track2)
-		b.Add(0x5F34, a.psn)
-		b.Add(0x9F10, d.IAD)
-		b.Add(0x9F26, ac)
-		b.Add(0x9F27, []byte{cid})
-		b.Add(0x9F36, d.ATC[:])
+		b.Add(emv.TagTrack2EquivalentData, a.track2)
+		b.Add(emv.TagPANSequenceNumber, a.psn)
+		b.Add(emv.TagIssuerApplicationData, d.IAD)
+		b.Add(emv.TagApplicationCryptogram, ac)
+		b.Add(emv.TagCryptogramInformationData, []byte{cid})
+		b.Add(emv.TagATC, d.ATC[:])
 		if len(a.ctq) > 0 {
 			ctq := a.ctq
 			if c.profile.Faults.ForgedCDCVM && len(ctq) == 2 {
 				ctq = []byte{ctq[0], ctq[1] | 0x80}
 			}
-			b.Add(0x9F6C, ctq)
+			b.Add(emv.TagCardTransactionQualifiers, ctq)
 		}
 		if sdad != nil {
-			b.Add(0x9F69, a.cardAuth)
-			b.Add(0x9F4B, sdad)
+			b.Add(emv.TagVisaCardAuthenticationRelatedData, a.cardAuth)
+			b.Add(emv.TagSignedDynamicApplicationData, sdad)
 		}
 	})
 	out, _ := b.Bytes()
@@ -221,23 +221,23 @@ func (c *Card) generateAC(cmd command) []byte {
 	if a.format1 && !sign {
 		// Format 1 (EMV Book 3 §6.5.5.4): CID || ATC || AC || IAD.
 		body := append(append(append([]byte{cid}, atc[:]...), ac...), d.IAD...)
-		return ok(c.malform(tlv.AppendTLV(nil, 0x80, body)))
+		return ok(c.malform(tlv.AppendTLV(nil, emv.TagResponseTemplateFormat1, body)))
 	}
 	resp := tlv.NewBuilder(nil)
 	if c.profile.Faults.MalformedGenerateAC != "missing_cid" {
-		resp.Add(0x9F27, []byte{cid})
+		resp.Add(emv.TagCryptogramInformationData, []byte{cid})
 	}
-	resp.Add(0x9F36, atc[:])
+	resp.Add(emv.TagATC, atc[:])
 	switch c.profile.Faults.MalformedGenerateAC {
 	case "short_ac":
-		resp.Add(0x9F26, ac[:4])
+		resp.Add(emv.TagApplicationCryptogram, ac[:4])
 	case "duplicate_ac":
-		resp.Add(0x9F26, ac)
-		resp.Add(0x9F26, ac)
+		resp.Add(emv.TagApplicationCryptogram, ac)
+		resp.Add(emv.TagApplicationCryptogram, ac)
 	default:
-		resp.Add(0x9F26, ac)
+		resp.Add(emv.TagApplicationCryptogram, ac)
 	}
-	resp.Add(0x9F10, d.IAD)
+	resp.Add(emv.TagIssuerApplicationData, d.IAD)
 	objs, _ := resp.Bytes()
 	var sdad []byte
 	if sign {
@@ -253,10 +253,10 @@ func (c *Card) generateAC(cmd command) []byte {
 		c.st.cdaDone = true
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) {
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) {
 		b.AddRaw(objs)
 		if sdad != nil {
-			b.Add(0x9F4B, sdad)
+			b.Add(emv.TagSignedDynamicApplicationData, sdad)
 		}
 	})
 	out, _ := b.Bytes()
@@ -372,10 +372,10 @@ func (c *Card) internalAuthenticate(cmd command) []byte {
 	}
 	c.st.ddaDone = true
 	if a.format1 {
-		return ok(tlv.AppendTLV(nil, 0x80, sdad))
+		return ok(tlv.AppendTLV(nil, emv.TagResponseTemplateFormat1, sdad))
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) { b.Add(0x9F4B, sdad) })
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) { b.Add(emv.TagSignedDynamicApplicationData, sdad) })
 	out, _ := b.Bytes()
 	return ok(out)
 }

@@ -91,14 +91,14 @@ func (w *Wallet) PaymentCode(amount int64, un [4]byte, date time.Time) (string, 
 		return "", err
 	}
 	var app []byte
-	app = tlv.AppendTLV(app, 0x4F, w.AID)
-	app = tlv.AppendTLV(app, 0x50, []byte(w.Label))
-	app = tlv.AppendTLV(app, 0x57, t2.AppendTag57(nil))
-	app = tlv.AppendTLV(app, 0x5A, pan.AppendBCD(nil))
-	app = tlv.AppendTLV(app, 0x5F34, []byte{psn})
-	app = tlv.AppendTLV(app, 0x63, icc)
-	out := tlv.AppendTLV(nil, 0x85, []byte("CPV01"))
-	out = tlv.AppendTLV(out, 0x61, app)
+	app = tlv.AppendTLV(app, emv.TagApplicationIdentifier, w.AID)
+	app = tlv.AppendTLV(app, emv.TagApplicationLabel, []byte(w.Label))
+	app = tlv.AppendTLV(app, emv.TagTrack2EquivalentData, t2.AppendTag57(nil))
+	app = tlv.AppendTLV(app, emv.TagPAN, pan.AppendBCD(nil))
+	app = tlv.AppendTLV(app, emv.TagPANSequenceNumber, []byte{psn})
+	app = tlv.AppendTLV(app, qr.TagAppTransparent, icc)
+	out := tlv.AppendTLV(nil, qr.TagPayloadFormat, []byte(qr.CPMFormatIndicator))
+	out = tlv.AppendTLV(out, emv.TagApplicationTemplate, app)
 	s := base64.StdEncoding.EncodeToString(out)
 	// The terminal will parse it with package qr: check it does.
 	if _, err := qr.ParseCPM(s); err != nil {
