@@ -25,16 +25,16 @@ func dolValues(d tlv.DOL, data []byte) (map[tlv.Tag][]byte, bool) {
 // cryptogramData fills the AC input from the terminal's DOL values.
 func cryptogramData(a *application, v map[tlv.Tag][]byte, atc uint16, iad []byte) *emv.CryptogramData {
 	d := &emv.CryptogramData{IAD: iad}
-	copy(d.AmountAuthorised[:], v[0x9F02])
-	copy(d.AmountOther[:], v[0x9F03])
-	copy(d.TerminalCountry[:], v[0x9F1A])
-	copy(d.TVR[:], v[0x95])
-	copy(d.CurrencyCode[:], v[0x5F2A])
-	copy(d.Date[:], v[0x9A])
-	if t := v[0x9C]; len(t) == 1 {
+	copy(d.AmountAuthorised[:], v[emv.TagAmountAuthorised])
+	copy(d.AmountOther[:], v[emv.TagAmountOther])
+	copy(d.TerminalCountry[:], v[emv.TagTerminalCountryCode])
+	copy(d.TVR[:], v[emv.TagTVR])
+	copy(d.CurrencyCode[:], v[emv.TagTransactionCurrencyCode])
+	copy(d.Date[:], v[emv.TagTransactionDate])
+	if t := v[emv.TagTransactionType]; len(t) == 1 {
 		d.TransactionType = t[0]
 	}
-	copy(d.UN[:], v[0x9F37])
+	copy(d.UN[:], v[emv.TagUnpredictableNumber])
 	copy(d.AIP[:], a.aip)
 	d.ATC = [2]byte{byte(atc >> 8), byte(atc)}
 	return d
@@ -71,10 +71,10 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	v, _ := dolValues(a.pdol, pdolData)
 	ctr := &c.ctr[c.st.app]
 	atc := c.st.atc
-	ttq := v[0x9F66]
+	ttq := v[emv.TagTTQ]
 	onlineRequired := len(ttq) >= 2 && ttq[1]&0x80 != 0
 	offlineOnly := len(ttq) >= 1 && ttq[0]&0x08 != 0
-	c.st.amount = amount(v[0x9F02])
+	c.st.amount = amount(v[emv.TagAmountAuthorised])
 	r := c.risk(a, v)
 	c.st.risk = r
 	var cid byte
@@ -109,7 +109,7 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	var sdad []byte
 	if cid == cidTC && a.icc != nil {
 		var err error
-		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], a.cardAuth)); err != nil {
+		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[emv.TagUnpredictableNumber], v[emv.TagAmountAuthorised], v[emv.TagTransactionCurrencyCode], a.cardAuth)); err != nil {
 			return sw(emv.SWNoDiagnosis)
 		}
 	}
@@ -182,7 +182,7 @@ func (c *Card) generateAC(cmd command) []byte {
 	var r riskResult
 	if !second {
 		c.st.cdol1Data = append([]byte(nil), cmd.data...)
-		c.st.amount = amount(v[0x9F02])
+		c.st.amount = amount(v[emv.TagAmountAuthorised])
 		r = c.risk(a, v)
 		c.st.risk = r
 		cid = c.firstDecision(a, asked, r)
@@ -247,7 +247,7 @@ func (c *Card) generateAC(cmd command) []byte {
 		}
 		hash := oda.TransactionDataHash(c.st.pdolData, c.st.cdol1Data, cdol2, objs)
 		var err error
-		if sdad, err = c.signDynamic(a, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[0x9F37]); err != nil {
+		if sdad, err = c.signDynamic(a, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[emv.TagUnpredictableNumber]); err != nil {
 			return sw(emv.SWNoDiagnosis)
 		}
 		c.st.cdaDone = true

@@ -29,12 +29,12 @@ func (c *Card) logTransaction(a *application, ctr *counters, cid byte, v map[tlv
 		copy(b, v[tag])
 		rec = append(rec, b...)
 	}
-	fix(0x9A, 3)
-	fix(0x9C, 1)
-	fix(0x9F02, 6)
-	fix(0x9F03, 6)
-	fix(0x9F1A, 2)
-	fix(0x5F2A, 2)
+	fix(emv.TagTransactionDate, 3)
+	fix(emv.TagTransactionType, 1)
+	fix(emv.TagAmountAuthorised, 6)
+	fix(emv.TagAmountOther, 6)
+	fix(emv.TagTerminalCountryCode, 2)
+	fix(emv.TagTransactionCurrencyCode, 2)
 	rec = append(rec, byte(c.st.atc>>8), byte(c.st.atc), cid)
 	ctr.log = append([][]byte{rec}, ctr.log...)
 	if len(ctr.log) > a.logRecords {

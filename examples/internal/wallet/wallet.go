@@ -75,10 +75,19 @@ func (w *Wallet) PaymentCode(amount int64, un [4]byte, date time.Time) (string, 
 		tag tlv.Tag
 		v   []byte
 	}{
-		{0x9F26, arqc}, {0x9F27, []byte{0x80}}, {0x9F10, d.IAD}, {0x9F36, d.ATC[:]}, {0x82, d.AIP[:]},
-		{0x9F37, d.UN[:]}, {0x9F02, d.AmountAuthorised[:]}, {0x9F03, d.AmountOther[:]},
-		{0x9F1A, d.TerminalCountry[:]}, {0x95, d.TVR[:]}, {0x5F2A, d.CurrencyCode[:]},
-		{0x9A, d.Date[:]}, {0x9C, []byte{d.TransactionType}},
+		{emv.TagApplicationCryptogram, arqc},
+		{emv.TagCryptogramInformationData, []byte{0x80}},
+		{emv.TagIssuerApplicationData, d.IAD},
+		{emv.TagATC, d.ATC[:]},
+		{emv.TagAIP, d.AIP[:]},
+		{emv.TagUnpredictableNumber, d.UN[:]},
+		{emv.TagAmountAuthorised, d.AmountAuthorised[:]},
+		{emv.TagAmountOther, d.AmountOther[:]},
+		{emv.TagTerminalCountryCode, d.TerminalCountry[:]},
+		{emv.TagTVR, d.TVR[:]},
+		{emv.TagTransactionCurrencyCode, d.CurrencyCode[:]},
+		{emv.TagTransactionDate, d.Date[:]},
+		{emv.TagTransactionType, []byte{d.TransactionType}},
 	} {
 		icc = tlv.AppendTLV(icc, e.tag, e.v)
 	}
