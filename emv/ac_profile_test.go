@@ -145,7 +145,7 @@ func TestCryptogramMethodProfiles(t *testing.T) {
 
 // An IAD of another layout or CVN is refused before any key is derived.
 func TestACMethodIADChecks(t *testing.T) {
-	d := CryptogramData{IAD: mustHex(t, "0110A00003220000000000000000000000FF")}
+	d := CryptogramData{IAD: testvec.Hex(t, "0110A00003220000000000000000000000FF")}
 	for _, m := range []ACMethod{MChipCVN17, MChipCVN20, InteracCVN133, MastercardCVN(0x12), InteracCVN(1)} {
 		if _, err := m.AppendData(nil, &d); !errors.Is(err, ErrValue) {
 			t.Errorf("%v accepts a CVN 16 IAD: %v", m, err)

@@ -44,8 +44,8 @@ func BenchmarkVerifyARQC(b *testing.B) {
 
 // BenchmarkApplicationCryptogram is the MAC alone, with a session key.
 func BenchmarkApplicationCryptogram(b *testing.B) {
-	sk := tdesKey(b, mustHex(b, "29B33180E567CE38EA4CBC9D753B0E61"))
-	data := mustHex(b, "0000000040000000000000000124800004800001241911050152BF45851800001C06011203A0B800")
+	sk := tdesKey(b, testvec.Hex(b, "29B33180E567CE38EA4CBC9D753B0E61"))
+	data := testvec.Hex(b, "0000000040000000000000000124800004800001241911050152BF45851800001C06011203A0B800")
 	buf := make([]byte, 0, 8)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -58,7 +58,7 @@ func BenchmarkApplicationCryptogram(b *testing.B) {
 // BenchmarkField55Build builds the M/Chip field 55 from kernel data.
 func BenchmarkField55Build(b *testing.B) {
 	d := Data{}
-	if _, err := d.AddTLV(mustHex(b, sample253)); err != nil {
+	if _, err := d.AddTLV(testvec.Hex(b, sample253)); err != nil {
 		b.Fatal(err)
 	}
 	spec := Field55Mastercard()
@@ -73,7 +73,7 @@ func BenchmarkField55Build(b *testing.B) {
 
 // BenchmarkDescribe renders the 253-byte sample.
 func BenchmarkDescribe(b *testing.B) {
-	raw := mustHex(b, sample253)
+	raw := testvec.Hex(b, sample253)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := Describe(io.Discard, raw, DescribeOptions{}); err != nil {

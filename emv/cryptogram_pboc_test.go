@@ -94,7 +94,7 @@ func TestPBOCVectors(t *testing.T) {
 // The EMV common session key (R = ATC || 00..) is not the PBOC one: a CCD
 // verifier would reject a genuine UnionPay ARQC.
 func TestPBOCSessionKeyIsNotCommonSessionKey(t *testing.T) {
-	mk := tdesKey(t, mustHex(t, "0D2E3CB0BC1F9E03AED58F663A2F9679"))
+	mk := tdesKey(t, testvec.Hex(t, "0D2E3CB0BC1F9E03AED58F663A2F9679"))
 	p, _ := PBOCSessionKey(mk, [2]byte{0x00, 0x0E})
 	c, _ := CommonSessionKey(mk, SessionR(0x000E, [4]byte{}))
 	if p.Equal(c) {
@@ -116,7 +116,7 @@ func TestCryptogramMethodOf(t *testing.T) {
 		{"A0000000041010", ccd, CCD},
 		{"A000000333010101", ccd, CCD},
 	} {
-		got, err := CryptogramMethodOf(mustHex(t, tt.aid), mustHex(t, tt.iad))
+		got, err := CryptogramMethodOf(testvec.Hex(t, tt.aid), testvec.Hex(t, tt.iad))
 		if err != nil || got != tt.want {
 			t.Errorf("%s %s: %v %v, want %v", tt.aid, tt.iad, got, err, tt.want)
 		}
@@ -128,7 +128,7 @@ func TestCryptogramMethodOf(t *testing.T) {
 		{"A0000000041010", "0110A04000000000000000000000000000"},
 		{"A000000333010101", ""},
 	} {
-		if m, err := CryptogramMethodOf(mustHex(t, tt.aid), mustHex(t, tt.iad)); !errors.Is(err, ErrValue) {
+		if m, err := CryptogramMethodOf(testvec.Hex(t, tt.aid), testvec.Hex(t, tt.iad)); !errors.Is(err, ErrValue) {
 			t.Errorf("%s %s: %v %v, want ErrValue", tt.aid, tt.iad, m, err)
 		}
 	}

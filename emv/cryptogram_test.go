@@ -211,7 +211,7 @@ func TestCVN18PaddingIsMethod2(t *testing.T) {
 }
 
 func TestCryptogramErrors(t *testing.T) {
-	sk := tdesKey(t, mustHex(t, "29B33180E567CE38EA4CBC9D753B0E61"))
+	sk := tdesKey(t, testvec.Hex(t, "29B33180E567CE38EA4CBC9D753B0E61"))
 	aes, _ := keys.New(keys.AES128, make([]byte, 16))
 	if _, err := ApplicationCryptogram(aes, nil, keys.Padding2); !errors.Is(err, ErrKey) {
 		t.Errorf("AES session key: %v", err)
@@ -228,7 +228,7 @@ func TestCryptogramErrors(t *testing.T) {
 	if err := VerifyCryptogram(sk, nil, keys.Padding2, []byte{1}); !errors.Is(err, ErrCryptogram) {
 		t.Errorf("1-byte AC: %v", err)
 	}
-	d := CryptogramData{IAD: mustHex(t, "0110A040002A0400000000000000000000FF")}
+	d := CryptogramData{IAD: testvec.Hex(t, "0110A040002A0400000000000000000000FF")}
 	for _, m := range []CryptogramMethod{VisaCVN10, VisaCVN22, CCD} {
 		if _, err := m.AppendData(nil, &d); !errors.Is(err, ErrValue) {
 			t.Errorf("%v with an M/Chip IAD: %v", m, err)
@@ -237,12 +237,12 @@ func TestCryptogramErrors(t *testing.T) {
 	if _, err := CryptogramMethod(9).AppendData(nil, &d); !errors.Is(err, ErrValue) {
 		t.Errorf("unknown method: %v", err)
 	}
-	if _, err := CryptogramDataFromTLV(mustHex(t, "9F02060000000010009F0306000000000000")); !errors.Is(err, ErrMissing) {
+	if _, err := CryptogramDataFromTLV(testvec.Hex(t, "9F02060000000010009F0306000000000000")); !errors.Is(err, ErrMissing) {
 		t.Errorf("missing tags: %v", err)
 	} else if !strings.Contains(err.Error(), "9F1A") {
 		t.Errorf("error does not name the missing tags: %v", err)
 	}
-	if _, err := CryptogramDataFromTLV(mustHex(t, "9F020500000010009F")); err == nil {
+	if _, err := CryptogramDataFromTLV(testvec.Hex(t, "9F020500000010009F")); err == nil {
 		t.Error("short 9F02 / truncated TLV accepted")
 	}
 }

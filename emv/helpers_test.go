@@ -8,15 +8,6 @@ import (
 	"github.com/possdk/pos/keys"
 )
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func tdesKey(t testing.TB, b []byte) *keys.Key {
 	t.Helper()
 	k, err := keys.New(keys.TDES2, b)

@@ -84,8 +84,8 @@ func TestKeyDerivationVectors(t *testing.T) {
 }
 
 func TestKeyDerivationErrors(t *testing.T) {
-	imk := tdesKey(t, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
-	aes, err := keys.New(keys.AES128, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	imk := tdesKey(t, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	aes, err := keys.New(keys.AES128, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
 	if err != nil {
 		t.Fatal(err)
 	}

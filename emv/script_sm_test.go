@@ -90,9 +90,9 @@ func TestScriptSecureMessaging(t *testing.T) {
 // §9.3; VIS; M/Chip): Mastercard pads only a partial block, EMV always,
 // Visa prefixes the length and uses ECB.
 func TestScriptEncryptionPadding(t *testing.T) {
-	sk := tdesKey(t, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
-	whole := mustHex(t, "1234800000000000")
-	part := mustHex(t, "1234")
+	sk := tdesKey(t, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	whole := testvec.Hex(t, "1234800000000000")
+	part := testvec.Hex(t, "1234")
 	enc := func(e ScriptEncryption, d []byte) []byte {
 		out, err := ScriptProfile{Encryption: e}.Encrypt(sk, d)
 		if err != nil {

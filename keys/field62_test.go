@@ -175,7 +175,7 @@ func TestField62Errors(t *testing.T) {
 		t.Errorf("zeroed TMK: %v", err)
 	}
 	// Double-length keys of single-DES strength need Legacy.
-	weak, _ := New(TDES2, mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), Legacy())
+	weak, _ := New(TDES2, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), Legacy())
 	f62, err := EncodeField62(tmk, &WorkingKeys{Mode: ModeTDES, PIN: weak, MAC: weak})
 	if err != nil {
 		t.Fatal(err)

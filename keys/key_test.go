@@ -97,7 +97,7 @@ func TestKeyVectors(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	k16 := mustHex(t, "0123456789ABCDEFFEDCBA9876543210")
+	k16 := testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")
 	tests := []struct {
 		name string
 		alg  Algorithm
@@ -111,11 +111,11 @@ func TestNewErrors(t *testing.T) {
 		{"AES-128 with 24 bytes", AES128, append(k16, k16[:8]...), nil, ErrKeyLength},
 		{"empty", SM4, nil, nil, ErrKeyLength},
 		{"DES without Legacy", DES, k16[:8], nil, ErrWeakKey},
-		{"TDES2 equal halves", TDES2, mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
-		{"TDES2 halves equal but for parity", TDES2, mustHex(t, "0123456789ABCDEF0022446688AACCEE"), nil, ErrWeakKey},
-		{"TDES3 K1=K2", TDES3, mustHex(t, "0123456789ABCDEF0123456789ABCDEFFEDCBA9876543210"), nil, ErrWeakKey},
-		{"TDES3 K2=K3", TDES3, mustHex(t, "FEDCBA98765432100123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
-		{"parity required", TDES2, mustHex(t, "0023456789ABCDEFFEDCBA9876543210"), []Option{RequireParity()}, ErrParity},
+		{"TDES2 equal halves", TDES2, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
+		{"TDES2 halves equal but for parity", TDES2, testvec.Hex(t, "0123456789ABCDEF0022446688AACCEE"), nil, ErrWeakKey},
+		{"TDES3 K1=K2", TDES3, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEFFEDCBA9876543210"), nil, ErrWeakKey},
+		{"TDES3 K2=K3", TDES3, testvec.Hex(t, "FEDCBA98765432100123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
+		{"parity required", TDES2, testvec.Hex(t, "0023456789ABCDEFFEDCBA9876543210"), []Option{RequireParity()}, ErrParity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,9 +226,9 @@ func TestParity(t *testing.T) {
 func TestComponents(t *testing.T) {
 	// Three components whose XOR is 0123456789ABCDEF FEDCBA9876543210
 	// (KCV 08D7B4, pyemv test_kd_hsm.py).
-	c1 := mustHex(t, "11111111111111112222222222222222")
-	c2 := mustHex(t, "A7A7A7A7A7A7A7A75B5B5B5B5B5B5B5B")
-	want := mustHex(t, "0123456789ABCDEFFEDCBA9876543210")
+	c1 := testvec.Hex(t, "11111111111111112222222222222222")
+	c2 := testvec.Hex(t, "A7A7A7A7A7A7A7A75B5B5B5B5B5B5B5B")
+	want := testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")
 	c3 := make([]byte, 16)
 	for i := range c3 {
 		c3[i] = want[i] ^ c1[i] ^ c2[i]
@@ -249,7 +249,7 @@ func TestComponents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := k.CheckValue(); !bytes.Equal(got, mustHex(t, "08D7B4")) {
+	if got := k.CheckValue(); !bytes.Equal(got, testvec.Hex(t, "08D7B4")) {
 		t.Errorf("combined KCV %X, want 08D7B4", got)
 	}
 	if !HasOddParity(k.ClearBytes()) {
@@ -287,12 +287,12 @@ func xor(t *testing.T, a, b []byte) []byte {
 
 func TestGenerate(t *testing.T) {
 	// A source whose first draw has equal halves: Generate must redraw.
-	src := bytes.NewReader(append(mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), mustHex(t, "0123456789ABCDEFFEDCBA9876543210")...))
+	src := bytes.NewReader(append(testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")...))
 	k, err := Generate(TDES2, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(k.CheckValue(), mustHex(t, "08D7B4")) {
+	if !bytes.Equal(k.CheckValue(), testvec.Hex(t, "08D7B4")) {
 		t.Errorf("Generate drew %v", k)
 	}
 	if _, err := Generate(AES128, bytes.NewReader(make([]byte, 5))); err == nil {
@@ -422,7 +422,7 @@ func TestAppendDecimalized(t *testing.T) {
 		{"A1B2C3D4E5F6A7B8", 16, "1234567801234501"},
 		{"12", 5, "12"},
 	} {
-		b := mustHex(t, c.in)
+		b := testvec.Hex(t, c.in)
 		if got := string(AppendDecimalized([]byte("x"), b, c.n)); got != "x"+c.want {
 			t.Errorf("%s, %d: %q, want x%s", c.in, c.n, got, c.want)
 		}

@@ -1,18 +1,5 @@
 package keys
 
-import (
-	"encoding/hex"
-	"testing"
-)
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 var algByName = map[string]Algorithm{
 	"DES": DES, "TDES2": TDES2, "TDES3": TDES3,

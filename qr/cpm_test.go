@@ -111,11 +111,11 @@ func buildCPM(t testing.TB) *CPM {
 			{Tag: TagAID, Value: []byte{0xA0, 0, 0, 0, 3, 0x10, 0x10}},
 			{Tag: TagTrack2, Value: t2[:17]},
 			{Tag: TagPAN, Value: pan},
-			{Tag: TagAppTransparent, Value: mustHex(t, "9F2608AABBCCDDEEFF00119F360200079F2701809F100706011203A00000")},
+			{Tag: TagAppTransparent, Value: testvec.Hex(t, "9F2608AABBCCDDEEFF00119F360200079F2701809F100706011203A00000")},
 		}}},
 		Common: &Template{Elements: []Element{
 			{Tag: TagCardholderName, Value: []byte("JOHN/SMITH")},
-			{Tag: TagCommonTransp, Value: mustHex(t, "9F360200019F37041234567882021980")},
+			{Tag: TagCommonTransp, Value: testvec.Hex(t, "9F360200019F37041234567882021980")},
 		}},
 	}
 	s, err := in.Encode()
@@ -127,15 +127,6 @@ func buildCPM(t testing.TB) *CPM {
 		t.Fatalf("ParseCPM(%s): %v", s, err)
 	}
 	return c
-}
-
-func mustHex(t testing.TB, h string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestCPMBuildAndICCData(t *testing.T) {

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestBuilderPPSE(t *testing.T) {
 	want := readHex(t, "ppse_fci")
 	entry := func(aid, label string, prio byte) func(*Builder) {
 		return func(b *Builder) {
-			b.Add(0x4F, unhex(t, aid))
+			b.Add(0x4F, testvec.Hex(t, aid))
 			b.Add(0x50, []byte(label))
 			b.Add(0x87, []byte{prio})
 		}
@@ -76,7 +78,7 @@ func TestBuilderStickyError(t *testing.T) {
 		t.Fatalf("AddConstructed(0x3F) err = %v, want ErrBadTag only", err)
 	}
 	b = Builder{}
-	b.AddRaw(unhex(t, "9F0288FFFFFFFFFFFFFFFF"))
+	b.AddRaw(testvec.Hex(t, "9F0288FFFFFFFFFFFFFFFF"))
 	if !errors.Is(b.Err(), ErrLengthTooLong) {
 		t.Fatalf("AddRaw err = %v", b.Err())
 	}

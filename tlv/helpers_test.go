@@ -1,8 +1,6 @@
 package tlv
 
 import (
-	"encoding/hex"
-	"strings"
 	"testing"
 
 	"github.com/possdk/pos/internal/testvec"
@@ -18,13 +16,4 @@ func readHex(t testing.TB, id string) []byte {
 	}
 	t.Fatalf("testdata/objects.txt has no object %q", id)
 	return nil
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
 }
