@@ -22,51 +22,40 @@ type Field55Spec []Field55Tag
 func req(t tlv.Tag) Field55Tag { return Field55Tag{t, true} }
 func opt(t tlv.Tag) Field55Tag { return Field55Tag{t, false} }
 
-// Field55Visa is the VSDC online authorisation set (Visa Base I/VIP chip
-// data): the Table 26 cryptogram data, the cryptogram and its context.
-func Field55Visa() Field55Spec {
-	return Field55Spec{
+// field55Base is what the three scheme sets share, in their order: the
+// EMV Book 2 Table 26 cryptogram data with the cryptogram, CID, IAD and
+// ATC first, then the terminal context. amountOther makes 9F03 and 9F33
+// (required by UnionPay, optional for Visa and Mastercard).
+func field55Base(amountOther func(tlv.Tag) Field55Tag, extra ...Field55Tag) Field55Spec {
+	return append(Field55Spec{
 		req(TagApplicationCryptogram), req(TagCryptogramInformationData),
 		req(TagIssuerApplicationData), req(TagUnpredictableNumber), req(TagATC), req(TagTVR),
 		req(TagTransactionDate), req(TagTransactionType), req(TagAmountAuthorised),
 		req(TagTransactionCurrencyCode), req(TagAIP), req(TagTerminalCountryCode),
-		opt(TagAmountOther), opt(TagTerminalCapabilities), opt(TagCVMResults),
-		opt(TagTerminalType), opt(TagIFDSerialNumber), opt(TagDFName),
+		amountOther(TagAmountOther), amountOther(TagTerminalCapabilities),
+		opt(TagCVMResults), opt(TagTerminalType), opt(TagIFDSerialNumber), opt(TagDFName),
 		opt(TagApplicationVersionNumberTerminal), opt(TagTransactionSequenceCounter),
-		opt(TagPANSequenceNumber), opt(TagTTQ), opt(TagVisaFormFactorIndicator),
-		opt(TagVisaCustomerExclusiveData),
-	}
+	}, extra...)
+}
+
+// Field55Visa is the VSDC online authorisation set (Visa Base I/VIP chip
+// data): the Table 26 cryptogram data, the cryptogram and its context.
+func Field55Visa() Field55Spec {
+	return field55Base(opt, opt(TagPANSequenceNumber), opt(TagTTQ),
+		opt(TagVisaFormFactorIndicator), opt(TagVisaCustomerExclusiveData))
 }
 
 // Field55Mastercard is the M/Chip DE 55 set for authorisation requests.
 func Field55Mastercard() Field55Spec {
-	return Field55Spec{
-		req(TagApplicationCryptogram), req(TagCryptogramInformationData),
-		req(TagIssuerApplicationData), req(TagUnpredictableNumber), req(TagATC), req(TagTVR),
-		req(TagTransactionDate), req(TagTransactionType), req(TagAmountAuthorised),
-		req(TagTransactionCurrencyCode), req(TagAIP), req(TagTerminalCountryCode),
-		opt(TagAmountOther), opt(TagTerminalCapabilities), opt(TagCVMResults),
-		opt(TagTerminalType), opt(TagIFDSerialNumber), opt(TagDFName),
-		opt(TagApplicationVersionNumberTerminal), opt(TagTransactionSequenceCounter),
-		opt(TagMastercardTransactionCategoryCode), opt(TagPANSequenceNumber),
-		opt(TagMastercardThirdPartyData),
-	}
+	return field55Base(opt, opt(TagMastercardTransactionCategoryCode),
+		opt(TagPANSequenceNumber), opt(TagMastercardThirdPartyData))
 }
 
 // Field55UnionPay is the CUP POS field 55 set for a purchase or
 // pre-authorisation request (UnionPay POS terminal specification, IC card
 // data in field 55), in the order the specification lists it.
 func Field55UnionPay() Field55Spec {
-	return Field55Spec{
-		req(TagApplicationCryptogram), req(TagCryptogramInformationData),
-		req(TagIssuerApplicationData), req(TagUnpredictableNumber), req(TagATC), req(TagTVR),
-		req(TagTransactionDate), req(TagTransactionType), req(TagAmountAuthorised),
-		req(TagTransactionCurrencyCode), req(TagAIP), req(TagTerminalCountryCode),
-		req(TagAmountOther), req(TagTerminalCapabilities), opt(TagCVMResults),
-		opt(TagTerminalType), opt(TagIFDSerialNumber), opt(TagDFName),
-		opt(TagApplicationVersionNumberTerminal), opt(TagTransactionSequenceCounter),
-		opt(TagUnionPayCardProductIdentification),
-	}
+	return field55Base(req, opt(TagUnionPayCardProductIdentification))
 }
 
 // Append appends the TLV of every spec tag that src has, in spec order;
