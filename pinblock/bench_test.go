@@ -5,6 +5,8 @@ import (
 	"crypto/cipher"
 	"crypto/des"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // The goal (issue 5): PIN block encipherment within 1.5x of the raw block
@@ -12,7 +14,7 @@ import (
 // encryption, format 4 two AES encryptions (plus 8 random bytes).
 
 func benchTDES(b *testing.B) cipher.Block {
-	c, err := des.NewTripleDESCipher(mustHex(b, "0123456789ABCDEFFEDCBA98765432100123456789ABCDEF"))
+	c, err := des.NewTripleDESCipher(testvec.Hex(b, "0123456789ABCDEFFEDCBA98765432100123456789ABCDEF"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func benchTDES(b *testing.B) cipher.Block {
 }
 
 func benchAES(b *testing.B) cipher.Block {
-	c, err := aes.NewCipher(mustHex(b, aesKey))
+	c, err := aes.NewCipher(testvec.Hex(b, aesKey))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -34,7 +34,7 @@ type chipIssuer struct {
 
 // Authorize implements link.Issuer.
 func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (link.IssuerResult, error) {
-	arqc, ok, _ := tlv.Find(t.ICC, 0x9F26)
+	arqc, ok, _ := tlv.Find(t.ICC, emv.TagApplicationCryptogram)
 	if len(t.ICC) == 0 || !ok {
 		return c.sim.Authorize(ctx, t, pinBlock)
 	}
@@ -58,7 +58,7 @@ func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinB
 	if err != nil {
 		return res, err
 	}
-	res.ICC = tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
+	res.ICC = tlv.AppendTLV(nil, emv.TagIssuerAuthenticationData, m.IssuerAuthenticationData(arpc, in))
 	c.logf("ARPC %X for response code %s", arpc, rc)
 	return res, nil
 }
@@ -74,9 +74,9 @@ func (c *chipIssuer) verify(t *iso8583.Transaction, arqc []byte) (emv.Cryptogram
 	if err != nil {
 		return 0, nil, fmt.Errorf("%w: %w", ErrNoCryptogram, err)
 	}
-	aid, ok, _ := tlv.Find(t.ICC, 0x84)
+	aid, ok, _ := tlv.Find(t.ICC, emv.TagDFName)
 	if !ok {
-		aid, _, _ = tlv.Find(t.ICC, 0x4F)
+		aid, _, _ = tlv.Find(t.ICC, emv.TagApplicationIdentifier)
 	}
 	m := MethodFor(aid, d.IAD)
 	pan, err := emv.ParsePAN(string(t.PAN))
@@ -114,13 +114,13 @@ func psnOf(t *iso8583.Transaction) string {
 	if p, err := emv.PSN(t.CardSequence); err == nil {
 		return p
 	}
-	if v, ok, _ := tlv.Find(t.ICC, 0x5F34); ok && len(v) == 1 {
+	if v, ok, _ := tlv.Find(t.ICC, emv.TagPANSequenceNumber); ok && len(v) == 1 {
 		return fmt.Sprintf("%02X", v[0])
 	}
 	return ""
 }
 
 func atcOf(icc []byte) string {
-	v, _, _ := tlv.Find(icc, 0x9F36)
+	v, _, _ := tlv.Find(icc, emv.TagATC)
 	return strings.ToUpper(fmt.Sprintf("%X", v))
 }
