@@ -71,7 +71,15 @@ type AIDConfig struct {
 	// DefaultTDOL is used for the TC Hash Value (98) when the card asks
 	// for 98 and has no TDOL (97) (Book 3 §5.4); empty: none.
 	DefaultTDOL string `json:"default_tdol"`
-	FloorLimit  int64  `json:"floor_limit"` // minor units
+	// FloorLimit is the Terminal Floor Limit (9F1B), minor units. nil
+	// means absent, which is not zero: 9F1B is then not in the
+	// transaction data (a DOL naming it gets zeros, Book 3 §5.4), a
+	// contact transaction's floor limit check treats every amount as
+	// over the limit (no offline approval by amount without a configured
+	// limit, Book 3 §10.6.1), and a contactless reader with no reader
+	// floor limit either sets no floor indicator (Book B §3.1.1). A
+	// floor limit of 0 is present: every amount ≥ 0 exceeds it.
+	FloorLimit *int64 `json:"floor_limit"`
 	// Random transaction selection (EMV Book 3 §10.6.2).
 	TargetPercent    int   `json:"target_percent"`
 	MaxTargetPercent int   `json:"max_target_percent"`
@@ -215,7 +223,7 @@ func (c *Config) check() error {
 				}
 			}
 		}
-		if a.FloorLimit < 0 || a.FloorLimit > 0xFFFFFFFF {
+		if l := a.FloorLimit; l != nil && (*l < 0 || *l > 0xFFFFFFFF) {
 			return fmt.Errorf("%w: aids[%d].floor_limit out of range (9F1B is 4 bytes)", ErrConfig, i)
 		}
 	}

@@ -144,13 +144,16 @@ func (k *Kernel) preProcess(tx Transaction) []*combination {
 		// CVM required) cleared.
 		copy(c.ttq[:], mustHex(a.TTQ))
 		c.ttq[1] &^= 0xC0
-		floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
+		// Book B §3.1.1: the Reader Contactless Floor Limit, else
+		// (absent) the Terminal Floor Limit 9F1B; with neither, no floor
+		// indicator.
+		floor := a.FloorLimit
 		if clFloor != nil {
-			floor = *clFloor
+			floor = clFloor
 		}
 		// Amount > floor limit, or a zero amount (C-3: zero amount needs
 		// an online cryptogram), or forced online.
-		if tx.ForceOnline || amt > floor || amt == 0 {
+		if tx.ForceOnline || (floor != nil && amt > *floor) || amt == 0 {
 			c.ttq.Set(emv.TTQOnlineCryptogramRequired)
 		}
 		// Amount ≥ Reader CVM Required Limit.

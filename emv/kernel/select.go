@@ -222,9 +222,11 @@ func (t *txn) choose(cands []Candidate) ([]byte, error) {
 			t.d[0x4F], t.d[0x84] = c.AID, c.AID
 			t.d[0x9F06] = c.AID
 			t.scheme = emv.SchemeOfAID(c.AID)
-			// 9F1B Terminal Floor Limit (binary, 4 bytes) of this AID.
-			fl := t.aid.FloorLimit
-			t.d[0x9F1B] = []byte{byte(fl >> 24), byte(fl >> 16), byte(fl >> 8), byte(fl)}
+			// 9F1B Terminal Floor Limit (binary, 4 bytes) of this AID,
+			// when configured (absent is not zero).
+			if fl := t.aid.FloorLimit; fl != nil {
+				t.d[0x9F1B] = []byte{byte(*fl >> 24), byte(*fl >> 16), byte(*fl >> 8), byte(*fl)}
+			}
 			if a := t.aid; a.AppVersion != "" {
 				t.d[0x9F09] = mustHex(a.AppVersion)
 			}
