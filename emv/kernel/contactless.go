@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/oda"
@@ -76,14 +77,29 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	// next tried (Book B §3.3.3).
 	k2 := *k
 	k2.hooks.Choose = nil
-	t.k = &k2
-	afci, err := t.choose(cands)
-	t.k = k
-	if err != nil {
-		return t.fail(err)
+	for {
+		t.k = &k2
+		afci, err := t.choose(&cands)
+		t.k = k
+		if err != nil {
+			return t.fail(err)
+		}
+		combo := t.combo
+		res, err := clKernels[combo.kernel].run(t, combo, afci)
+		if !errors.Is(err, ErrSelectNext) {
+			return res, err
+		}
+		// Select Next (Book B §3.4.2, e.g. GPO answered 6985): the
+		// combination leaves the candidate list and Final Combination
+		// Selection starts again (§3.3.3) with a fresh transaction state;
+		// the pre-processing indicators (TTQ) are the combination's own.
+		cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.combo == combo && bytes.Equal(c.AID, t.res.AID) })
+		if len(cands) == 0 {
+			return t.fail(fmt.Errorf("%w: %w: every candidate ended in Select Next", ErrTryAnother, ErrNoApplication))
+		}
+		t = k.newTxn(ctx, card, tx)
+		t.res.Contactless = true
 	}
-	combo := t.combo
-	return clKernels[combo.kernel].run(t, combo, afci)
 }
 
 // combination is one reader combination (Book B §3.1: AID and kernel)

@@ -34,6 +34,11 @@ type golden struct {
 	host   func(*host)
 	// contactless runs RunContactless instead of RunContact.
 	contactless bool
+	// txType is 9C; force is "merchant forced online".
+	txType byte
+	force  bool
+	// wrap wraps the software card (fault injection between the two).
+	wrap func(reader.Card) reader.Card
 
 	outcome Outcome
 	tvr     string
@@ -64,12 +69,17 @@ func (g golden) run(t *testing.T) {
 	if g.host != nil {
 		g.host(s.h)
 	}
-	rc := &recordingCard{Card: loadCard(t, g.card, g.tweak)}
+	var c reader.Card = loadCard(t, g.card, g.tweak)
+	if g.wrap != nil {
+		c = g.wrap(c)
+	}
+	rc := &recordingCard{Card: c}
 	run := s.k.RunContact
 	if g.contactless {
 		run = s.k.RunContactless
 	}
-	res, _ := run(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: g.amount, Time: testDay})
+	res, _ := run(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}),
+		Transaction{Amount: g.amount, Time: testDay, Type: g.txType, ForceOnline: g.force})
 	var errs []string
 	check := func(what, got, want string) {
 		if got != want {

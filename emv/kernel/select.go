@@ -194,8 +194,11 @@ func order(c []Candidate) {
 }
 
 // choose orders the candidates, asks the cardholder when needed, and
-// performs the final SELECT, returning the FCI.
-func (t *txn) choose(cands []Candidate) ([]byte, error) {
+// performs the final SELECT, returning the FCI. A candidate that cannot be
+// selected is removed from *list.
+func (t *txn) choose(list *[]Candidate) ([]byte, error) {
+	cands := *list
+	defer func() { *list = cands }()
 	if len(cands) == 0 {
 		return nil, ErrNoApplication
 	}
