@@ -11,6 +11,7 @@ import (
 	"github.com/possdk/pos/emv/oda/odatest"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/sim"
+	"github.com/possdk/pos/tlv"
 )
 
 // Golden scenarios grouped as a Level 2 lab groups its test cases. The
@@ -360,6 +361,446 @@ func TestL2ProcessingRestrictions(t *testing.T) {
 			tweak:   func(p *sim.Profile) { p.Apps[0].AppVersion = "" },
 			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
 			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+	})
+}
+
+// cvmList is a CVM List with amounts X and Y of 0 and these rules.
+func cvmList(rules string) func(*sim.Profile) {
+	return func(p *sim.Profile) { p.Apps[0].CVMList = "0000000000000000" + rules }
+}
+
+func ip(n int) *int { return &n }
+
+// TestL2CardholderVerification: EMV Book 3 §10.5 and Annex C3.
+func TestL2CardholderVerification(t *testing.T) {
+	noPIN := func(k *Kernel) { k.hooks.PIN, k.hooks.PINPad = nil, nil }
+	noOnlinePIN := func(k *Kernel) { k.hooks.OnlinePIN = nil }
+	runGolden(t, []golden{
+		{
+			name:   "signature",
+			clause: "Book 3 §10.5, Annex C3: 1E 03 (signature if the terminal supports it) → 9F34 1E 03 00 (result unknown), no TVR bit",
+			card:   "visa_dda", amount: 20000, tweak: cvmList("1E03"),
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "1E0300", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000008000", "0000008000")),
+			check: func(t *testing.T, r *Result) {
+				if !r.SignatureNeeded {
+					t.Error("signature not asked for")
+				}
+			},
+		},
+		{
+			name:   "No CVM required",
+			clause: "Book 3 Annex C3: 1F 03 → 9F34 1F 03 02 (successful)",
+			card:   "visa_dda", amount: 20000, tweak: cvmList("1F03"),
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "1F0302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+		{
+			name:   "Fail CVM processing",
+			clause: "Book 3 §10.5: rule 00 00 (Fail CVM, always) → 'cardholder verification was not successful' (TVR byte 3 b8), 9F34 00 00 01",
+			card:   "visa_dda", amount: 20000, tweak: cvmList("0000"),
+			outcome: Approved, tvr: "0000808000", tsi: "F800", cvm: "000001", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000808000", "0000808000")),
+		},
+		{
+			name:   "unrecognised CVM, then the next rule",
+			clause: "Book 3 §10.5: CVM code 2E (payment-system specific, not known here), condition always, apply next → TVR byte 3 b7; then 42 03 online PIN (byte 3 b3)",
+			card:   "visa_dda", amount: 20000, tweak: cvmList("6E004203"),
+			outcome: Approved, tvr: "0000448000", tsi: "F800", cvm: "420300", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000448000", "0000448000")),
+		},
+		{
+			name:   "known CVM the terminal does not support",
+			clause: "Book 3 §10.5, §10.5.2: online PIN (42 00, always, apply next) with capabilities E0B8C8 (no online PIN) fails without 'unrecognised CVM' and sets 'PIN pad not present' (byte 3 b5); signature 1E 00 follows",
+			card:   "visa_dda", amount: 20000, tweak: cvmList("42001E00"),
+			cfg:     func(c *Config) { c.Capabilities = "E0B8C8" },
+			outcome: Approved, tvr: "0000108000", tsi: "F800", cvm: "1E0000", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000108000", "0000108000")),
+		},
+		{
+			name:   "online PIN without a PIN pad",
+			clause: "Book 3 §10.5.2: the terminal has no PIN pad → 'PIN entry required and PIN pad not present' (byte 3 b5), the rule fails, 1F 03 applies",
+			card:   "unionpay_sda", amount: 20000, kernel: noOnlinePIN,
+			outcome: Approved, tvr: "0000108000", tsi: "F800", cvm: "1F0302", arc: "00", cid: "40",
+			apdus: cat(upStart, upOnline("0000108000")),
+		},
+		{
+			name:   "offline PIN without a PIN pad",
+			clause: "Book 3 §10.5.1: no PIN pad → byte 3 b5, no GET DATA or VERIFY; 41 03 fails, apply next: 42 03 online PIN",
+			card:   "visa_dda", amount: 20000, kernel: noPIN,
+			outcome: Approved, tvr: "0000148000", tsi: "F800", cvm: "420300", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000148000", "0000148000")),
+		},
+		{
+			name:   "amount over X: condition not met",
+			clause: "Book 3 Annex C3 condition 06 (under X, X = 100.00 in the application currency 9F42 = 5F2A): 200.00 is not under X → next rule 1F 03",
+			card:   "visa_dda", amount: 20000,
+			tweak:   func(p *sim.Profile) { p.Apps[0].CVMList = "00002710" + "00000000" + "4106" + "1F03" },
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "1F0302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+		{
+			name:   "amount over X: PIN",
+			clause: "Book 3 Annex C3 condition 07 (over X = 100.00): 200.00 → plaintext PIN, 41 07 02",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			tweak:   func(p *sim.Profile) { p.Apps[0].CVMList = "00002710" + "00000000" + "4107" + "1F03" },
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410702", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+		{
+			name:   "purchase with cashback",
+			clause: "Book 3 Annex C3 condition 05 (purchase with cashback, 9C 09) → PIN; AUC FFC0 allows domestic cashback (Book 3 §10.4.2)",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, txType: 0x09,
+			tweak: func(p *sim.Profile) {
+				cvmList("41051F03")(p)
+				p.Apps[0].AUC = "FFC0"
+			},
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410502", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1t(amount200, "0000008000", "09")+"00", apduExtAuthCVN18,
+				"80AE40001F"+arcApproved+cdol1t(amount200, "0000008000", "09")+"00"),
+		},
+		{
+			name:   "unattended cash",
+			clause: "Book 3 Annex C3 condition 01 (unattended cash): cash at terminal type 14 (unattended, Book 4 Annex A1) → PIN, 41 01 02",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, txType: 0x01,
+			tweak:   cvmList("41011F03"),
+			cfg:     func(c *Config) { c.TerminalType, c.AddCapabilities = "14", "E000F0A001" },
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410102", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1t(amount200, "0000008000", "01")+"00", apduExtAuthCVN18,
+				"80AE40001F"+arcApproved+cdol1t(amount200, "0000008000", "01")+"00"),
+		},
+		{
+			name:   "manual cash condition at an unattended terminal",
+			clause: "Book 3 Annex C3 condition 04 (manual cash) is attended cash only: at type 14 it is not met → 1F 03",
+			card:   "visa_dda", amount: 20000, txType: 0x01,
+			tweak:   cvmList("41041F03"),
+			cfg:     func(c *Config) { c.TerminalType, c.AddCapabilities = "14", "E000F0A001" },
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "1F0302", arc: "00", cid: "40",
+			apdus: cat(visaStart, "80AE80001D"+cdol1t(amount200, "0000008000", "01")+"00", apduExtAuthCVN18,
+				"80AE40001F"+arcApproved+cdol1t(amount200, "0000008000", "01")+"00"),
+		},
+		{
+			name:   "plaintext PIN and signature",
+			clause: "Book 3 Annex C3: method 03 needs both capabilities; the PIN verifies and the signature is still due → 9F34 03 03 00 (unknown)",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, tweak: cvmList("0303"),
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "030300", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+	})
+}
+
+// TestL2TerminalRiskManagement: EMV Book 3 §10.6.
+func TestL2TerminalRiskManagement(t *testing.T) {
+	velocity := func(lower, upper, last int) func(*sim.Profile) {
+		return func(p *sim.Profile) {
+			p.Apps[0].LowerConsecutiveOffline, p.Apps[0].UpperConsecutiveOffline = ip(lower), ip(upper)
+			p.Apps[0].LastOnlineATC = ip(last)
+		}
+	}
+	getATC, getLastOnline := "80CA9F3600", "80CA9F1300"
+	runGolden(t, []golden{
+		{
+			name:   "random transaction selection: selected",
+			clause: "Book 3 §10.6.2: under the floor limit, target 99 %: the random number 1..99 (here 1) ≤ 99 → TVR byte 4 b5; TAC Online F8 names it → ARQC",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.AIDs[0].TargetPercent, c.AIDs[0].MaxTargetPercent = 99, 99 },
+			outcome: Approved, tvr: "0000001000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount20, "0000001000", "0000001000")),
+		},
+		{
+			name:   "random transaction selection: biased target",
+			clause: "Book 3 §10.6.2: target 0, maximum 99, threshold 10.00, floor 100.00: 50.00 gives 0 + 99 × 40/90 = 44 % ≥ 1 → selected",
+			card:   "visa_dda", amount: 5000, pins: []string{"1234"},
+			cfg: func(c *Config) {
+				c.AIDs[0].TargetPercent, c.AIDs[0].MaxTargetPercent, c.AIDs[0].Threshold = 0, 99, 1000
+			},
+			outcome: Approved, tvr: "0000001000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline("000000005000", "0000001000", "0000001000")),
+		},
+		{
+			name:   "random transaction selection: under the threshold, target 0",
+			clause: "Book 3 §10.6.2: under the threshold the target is 0 %: 1 > 0, not selected → TC asked and given, Y1",
+			card:   "visa_dda", amount: 500, pins: []string{"1234"},
+			cfg: func(c *Config) {
+				c.AIDs[0].TargetPercent, c.AIDs[0].MaxTargetPercent, c.AIDs[0].Threshold = 0, 99, 1000
+			},
+			outcome: Approved, tvr: "0000000000", tsi: "E800", cvm: "410302", arc: "Y1", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE40001D"+cdol1("000000000500", "0000000000")+"00"),
+		},
+		{
+			name:   "velocity: both consecutive offline limits exceeded",
+			clause: "Book 3 §10.6.3: 9F14 = 2, 9F23 = 5 on the card; GET DATA ATC (9F36) and Last Online ATC (9F13 = 10): ATC − 10 > 5 → TVR byte 4 b7 and b6 → ARQC",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"}, tweak: velocity(2, 5, 10),
+			outcome: Approved, tvr: "0000006000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, getATC, getLastOnline, visaOnline(amount20, "0000006000", "0000006000")),
+		},
+		{
+			name:   "velocity: ATC not above the last online ATC",
+			clause: "Book 3 §10.6.3: ATC ≤ Last Online ATC Register (200) → both limits exceeded (b7, b6), not 'new card'",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"}, tweak: velocity(50, 100, 16),
+			wrap:    answer("80CA9F13", "9F130200C89000", 0),
+			outcome: Approved, tvr: "0000006000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, getATC, getLastOnline, visaOnline(amount20, "0000006000", "0000006000")),
+		},
+		{
+			name:   "velocity: GET DATA not answered",
+			clause: "Book 3 §10.6.3: ATC or Last Online ATC Register not returned → both limits exceeded; not 'ICC data missing', not 'new card'",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"}, tweak: velocity(50, 100, 16),
+			wrap:    answer("80CA9F36", "6A88", 0),
+			outcome: Approved, tvr: "0000006000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, getATC, getLastOnline, visaOnline(amount20, "0000006000", "0000006000")),
+		},
+		{
+			name:   "exception file",
+			clause: "Book 3 §10.6 (Annex C5 TVR byte 1 b5): the PAN is on the terminal exception file; TAC Online DC names it → ARQC under the floor limit",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.ExceptionFile = []string{"4761739001010010"} },
+			outcome: Approved, tvr: "1000000000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount20, "1000000000", "1000000000")),
+		},
+		{
+			name:   "merchant forced online",
+			clause: "Book 3 §10.7, Annex C5 (TVR byte 4 b4): under the floor limit, forced online → ARQC",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"}, force: true,
+			outcome: Approved, tvr: "0000000800", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount20, "0000000800", "0000000800")),
+		},
+		{
+			name:   "terminal floor limit absent",
+			clause: "Book 3 §10.6.1 with no Terminal Floor Limit configured (absent, not 0): no offline approval by amount — TVR byte 4 b8; 9F1B is not in the data",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.AIDs[0].FloorLimit = nil },
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount20, "0000008000", "0000008000")),
+			check: func(t *testing.T, r *Result) {
+				if v, ok := r.Data[0x9F1B]; ok {
+					t.Errorf("9F1B %X present for an absent floor limit", v)
+				}
+			},
+		},
+		{
+			name:   "terminal floor limit zero",
+			clause: "Book 3 §10.6.1: floor limit 0 (present): 20.00 ≥ 0 → TVR byte 4 b8; 9F1B = 00000000",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.AIDs[0].FloorLimit = i64p(0) },
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount20, "0000008000", "0000008000")),
+			check: func(t *testing.T, r *Result) {
+				if v := fmt.Sprintf("%X", r.Data[0x9F1B]); v != "00000000" {
+					t.Errorf("9F1B %s, want 00000000", v)
+				}
+			},
+		},
+	})
+}
+
+// TestL2TerminalActionAnalysis: EMV Book 3 §10.7.
+func TestL2TerminalActionAnalysis(t *testing.T) {
+	version := func(p *sim.Profile) { p.Apps[0].AppVersion = "0097" }
+	runGolden(t, []golden{
+		{
+			name:   "offline-only terminal: default codes decline",
+			clause: "Book 3 §10.7: a terminal without online capability uses TAC/IAC Default: DC4000A800 names byte 4 b8 → AAC, Z1",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.OnlineCapable = false },
+			outcome: Declined, tvr: "0000008000", tsi: "E800", cvm: "410302", arc: "Z1", cid: "00",
+			apdus: cat(visaStart, visaPIN, "80AE00001D"+cdol1(amount200, "0000008000")+"00"),
+		},
+		{
+			name:   "offline-only terminal: default codes approve",
+			clause: "Book 3 §10.7: TVR all zero matches no Default code → TC asked; the card (offline limit 50.00) gives it → Y1",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.OnlineCapable = false },
+			outcome: Approved, tvr: "0000000000", tsi: "E800", cvm: "410302", arc: "Y1", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE40001D"+cdol1(amount20, "0000000000")+"00"),
+		},
+		{
+			name:   "IAC Online absent: all ones",
+			clause: "Book 3 §10.7: no IAC Online on the card → all bits 1; the version mismatch (TVR byte 2 b8), which TAC Online DC4004F800 does not name, sends it online",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			tweak:   func(p *sim.Profile) { version(p); p.Apps[0].IACOnline = "" },
+			outcome: Approved, tvr: "0080000000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount20, "0080000000", "0080000000")),
+		},
+		{
+			name:   "IAC Online present and silent",
+			clause: "Book 3 §10.7: the same TVR with IAC Online DC4004F800 (byte 2 b8 clear) matches neither Online code → TC, Y1",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"}, tweak: version,
+			outcome: Approved, tvr: "0080000000", tsi: "E800", cvm: "410302", arc: "Y1", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE40001D"+cdol1(amount20, "0080000000")+"00"),
+		},
+		{
+			name:   "IAC Denial names a bit",
+			clause: "Book 3 §10.7: IAC Denial 0080000000 matches the version mismatch → AAC, Z1 (Denial before Online)",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			tweak:   func(p *sim.Profile) { version(p); p.Apps[0].IACDenial = "0080000000" },
+			outcome: Declined, tvr: "0080008000", tsi: "E800", cvm: "410302", arc: "Z1", cid: "00",
+			apdus: cat(visaStart, visaPIN, "80AE00001D"+cdol1(amount200, "0080008000")+"00"),
+		},
+	})
+}
+
+// TestL2CardActionAnalysis: EMV Book 3 §10.8, §9.3 (the card may answer
+// a TC request with an ARQC).
+func TestL2CardActionAnalysis(t *testing.T) {
+	runGolden(t, []golden{
+		{
+			name:   "new card: the card asks to go online",
+			clause: "Book 3 §10.6.3 (Last Online ATC 0: TVR byte 2 b4, not named by TAC/IAC Online) → TC asked; §9.3: the card answers ARQC → online, EXTERNAL AUTHENTICATE, TC",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			tweak: func(p *sim.Profile) {
+				p.Apps[0].LowerConsecutiveOffline, p.Apps[0].UpperConsecutiveOffline, p.Apps[0].LastOnlineATC = ip(50), ip(100), ip(0)
+			},
+			outcome: Approved, tvr: "0008000000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80CA9F3600", "80CA9F1300", "80AE40001D"+cdol1(amount20, "0008000000")+"00",
+				apduExtAuthCVN18, "80AE40001F"+arcApproved+cdol1(amount20, "0008000000")+"00"),
+		},
+		{
+			name:   "over the card's offline limit",
+			clause: "Book 3 §9.3: 60.00 under the terminal floor limit (TC asked) but over the card's cumulative offline limit 50.00 → ARQC → online",
+			card:   "visa_dda", amount: 6000, pins: []string{"1234"},
+			outcome: Approved, tvr: "0000000000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE40001D"+cdol1("000000006000", "0000000000")+"00",
+				apduExtAuthCVN18, "80AE40001F"+arcApproved+cdol1("000000006000", "0000000000")+"00"),
+		},
+		{
+			name:   "AIP without terminal risk management",
+			clause: "Book 3 §10.6: AIP 3400 (TRM bit clear): no floor limit check, TSI byte 1 b4 clear → TC asked; the card's offline limit sends it online",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			tweak:   func(p *sim.Profile) { p.Apps[0].AIP = "3400" },
+			outcome: Approved, tvr: "0000000000", tsi: "F000", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE40001D"+cdol1(amount200, "0000000000")+"00",
+				apduExtAuthCVN18, "80AE40001F"+arcApproved+cdol1(amount200, "0000000000")+"00"),
+		},
+	})
+}
+
+// TestL2OnlineProcessing: EMV Book 3 §10.9, Book 4 §A6.
+func TestL2OnlineProcessing(t *testing.T) {
+	runGolden(t, []golden{
+		{
+			name:   "host declines with 51",
+			clause: "Book 3 §10.9, §10.11: ARC 51 in 8A; issuer authentication runs; AAC asked (P1 00) with 8A 3531",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host:    func(h *host) { h.arc = "51" },
+			outcome: OnlineDeclined, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "51", cid: "00",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00", apduExtAuthCVN18,
+				"80AE00001F"+"3531"+cdol1(amount200, "0000008000")+"00"),
+		},
+		{
+			name:   "host approves without issuer authentication data",
+			clause: "Book 3 §10.9: no 91 → no EXTERNAL AUTHENTICATE, TSI byte 1 b5 clear; TC asked with 8A 00",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host:    func(h *host) { h.noIssuerAuth = true },
+			outcome: Approved, tvr: "0000008000", tsi: "E800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00",
+				"80AE40001F"+arcApproved+cdol1(amount200, "0000008000")+"00"),
+		},
+		{
+			name:   "unable to go online, default action approves",
+			clause: "Book 3 §10.7: TAC and IAC Default 0000000000 name nothing → TC asked with 8A Y3 (Book 4 §A6); floor 10.00, 20.00 within the card's offline limit: the card approves",
+			card:   "visa_dda", amount: 2000, pins: []string{"1234"},
+			host: func(h *host) { h.down = true },
+			cfg: func(c *Config) {
+				c.AIDs[0].TACDefault = "0000000000"
+				c.AIDs[0].FloorLimit = i64p(1000)
+			},
+			tweak:   func(p *sim.Profile) { p.Apps[0].IACDefault = "0000000000" },
+			outcome: Approved, tvr: "0000008000", tsi: "E800", cvm: "410302", arc: "Y3", cid: "40",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount20, "0000008000")+"00",
+				"80AE40001F"+"5933"+cdol1(amount20, "0000008000")+"00"),
+		},
+		{
+			name:   "unable to go online, the card declines",
+			clause: "Book 3 §10.7 → TC asked with Y3; Book 3 §9.3 and VIS card risk management: 200.00 is over the card's upper cumulative offline limit (50.00), so the card answers AAC",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host:    func(h *host) { h.down = true },
+			cfg:     func(c *Config) { c.AIDs[0].TACDefault = "0000000000" },
+			tweak:   func(p *sim.Profile) { p.Apps[0].IACDefault = "0000000000" },
+			outcome: Declined, tvr: "0000008000", tsi: "E800", cvm: "410302", arc: "Y3", cid: "00",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00",
+				"80AE40001F"+"5933"+cdol1(amount200, "0000008000")+"00"),
+		},
+		{
+			name:   "UnionPay host declines",
+			clause: "Book 3 §10.9 (91 in CDOL2, PBOC ARPC method 1 with ARC 05), §10.11: AAC asked",
+			card:   "unionpay_sda", amount: 20000,
+			host:    func(h *host) { h.decline = true },
+			outcome: OnlineDeclined, tvr: "0000048000", tsi: "F800", cvm: "420300", arc: "05", cid: "00",
+			apdus: cat(upStart, "80AE80001D"+cdol1(amount200, "0000048000")+"00",
+				"80AE000029"+"3035"+strings.Repeat("xx", 8)+"3035"+cdol1(amount200, "0000048000")+"00"),
+		},
+	})
+}
+
+// TestL2IssuerScripts: EMV Book 3 §10.10, Book 4 Annex A5 (9F5B).
+func TestL2IssuerScripts(t *testing.T) {
+	put := func(tmpl byte, bad bool) func(*host) {
+		return func(h *host) {
+			h.scriptCmds = append(h.scriptCmds, scriptCmd{template: tlv.Tag(tmpl), apdu: h2b("84DA9F140105"), badMAC: bad})
+		}
+	}
+	runGolden(t, []golden{
+		{
+			name:   "71 script fails (MAC)",
+			clause: "Book 3 §10.10: the card rejects the command → TVR byte 5 b6 before the final GENERATE AC (so its CDOL2 TVR has it); 9F5B 1 (failed) | sequence 1, ID 00000001; TSI byte 1 b3",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, host: put(0x71, true),
+			outcome: Approved, tvr: "0000008020", tsi: "FC00", cvm: "410302", arc: "00", cid: "40", isr: "1100000001",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00", apduExtAuthCVN18,
+				"84DA9F1409 05"+scriptMAC8, "80AE40001F"+arcApproved+cdol1(amount200, "0000008020")+"00"),
+		},
+		{
+			name:   "72 script fails (MAC)",
+			clause: "Book 3 §10.10: 72 runs after the final GENERATE AC (whose TVR is clean) → TVR byte 5 b5 afterwards; 9F5B 11 00000001",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, host: put(0x72, true),
+			outcome: Approved, tvr: "0000008010", tsi: "FC00", cvm: "410302", arc: "00", cid: "40", isr: "1100000001",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000"), "84DA9F1409 05"+scriptMAC8),
+		},
+		{
+			name:   "two 71 scripts",
+			clause: "Book 3 §10.10, Book 4 Annex A5: one 5-byte 9F5B entry per script, in order",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host:    func(h *host) { put(0x71, false)(h); put(0x71, false)(h) },
+			outcome: Approved, tvr: "0000008000", tsi: "FC00", cvm: "410302", arc: "00", cid: "40", isr: "2000000001" + "2000000001",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00", apduExtAuthCVN18,
+				"84DA9F1409 05"+scriptMAC8, "84DA9F1409 05"+scriptMAC8,
+				"80AE40001F"+arcApproved+cdol1(amount200, "0000008000")+"00"),
+		},
+		{
+			name:   "72 script after a host decline",
+			clause: "Book 3 §10.10: scripts are processed whatever the issuer decided; 72 after the AAC",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host:    func(h *host) { h.decline = true; put(0x72, false)(h) },
+			outcome: OnlineDeclined, tvr: "0000008000", tsi: "FC00", cvm: "410302", arc: "05", cid: "00", isr: "2000000001",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00", apduExtAuthCVN18,
+				"80AE00001F"+"3035"+cdol1(amount200, "0000008000")+"00", "84DA9F1409 05"+scriptMAC8),
+		},
+	})
+}
+
+// TestL2Completion: EMV Book 3 §10.11, Book 4 §A6.
+func TestL2Completion(t *testing.T) {
+	runGolden(t, []golden{
+		{
+			name:   "CDA card, unable to go online, default declines",
+			clause: "Book 3 §10.7 (TAC Default F45084800C names byte 4 b8) → AAC with 8A Z3, no CDA for an AAC (Book 2 §6.6); 91 absent: zeros",
+			card:   "mc_cda", amount: 20000,
+			tweak:   func(p *sim.Profile) { p.Protocol = "T=1" },
+			host:    func(h *host) { h.down = true },
+			outcome: Declined, tvr: "0000048000", tsi: "E800", cvm: "420300", arc: "Z3", cid: "00",
+			apdus: cat(apduSelectPSE, apduReadDir1, apduReadDir2, apduSelectMC, apduGPONoPDOL,
+				apduRead11, apduRead21, apduRead31, apduRead32, "80AE90001D"+cdol1(amount200, "0000048000")+"00",
+				"80AE000027"+"5A33"+zeroIssuerAuth+cdol1(amount200, "0000048000")+"00"),
+		},
+		{
+			name:   "UnionPay, unable to go online",
+			clause: "Book 3 §10.7: TAC Default D84000A800 names byte 4 b8 → AAC, 8A Z3; 91 (10 bytes) absent: zeros",
+			card:   "unionpay_sda", amount: 20000,
+			host:    func(h *host) { h.down = true },
+			outcome: Declined, tvr: "0000048000", tsi: "E800", cvm: "420300", arc: "Z3", cid: "00",
+			apdus: cat(upStart, "80AE80001D"+cdol1(amount200, "0000048000")+"00",
+				"80AE000029"+"5A33"+zeroIssuerAuth+"0000"+cdol1(amount200, "0000048000")+"00"),
 		},
 	})
 }

@@ -39,6 +39,10 @@ type golden struct {
 	force  bool
 	// wrap wraps the software card (fault injection between the two).
 	wrap func(reader.Card) reader.Card
+	// kernel adjusts the kernel (e.g. removes a PIN pad hook).
+	kernel func(*Kernel)
+	// check asserts more of the result (e.g. a data object's absence).
+	check func(*testing.T, *Result)
 
 	outcome Outcome
 	tvr     string
@@ -68,6 +72,9 @@ func (g golden) run(t *testing.T) {
 	s.k.SetRand(zeroRand{})
 	if g.host != nil {
 		g.host(s.h)
+	}
+	if g.kernel != nil {
+		g.kernel(s.k)
 	}
 	var c reader.Card = loadCard(t, g.card, g.tweak)
 	if g.wrap != nil {
@@ -108,6 +115,9 @@ func (g golden) run(t *testing.T) {
 	}
 	if len(errs) > 0 {
 		t.Errorf("%s (%s) — %v\n\t%s", g.name, g.clause, res.Err, strings.Join(errs, "\n\t"))
+	}
+	if g.check != nil {
+		g.check(t, res)
 	}
 }
 
