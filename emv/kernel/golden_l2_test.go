@@ -804,3 +804,128 @@ func TestL2Completion(t *testing.T) {
 		},
 	})
 }
+
+// TestL2EntryPoint: EMV Contactless Book B §3.1-3.4 and Book C-3, with
+// the visa_qvsdc card (offline limit 30.00, CTQ 8000: online PIN over
+// the CVM limit) and the Visa AID's reader limits: transaction 500.00,
+// CVM-required 100.00, floor 50.00, TTQ 36004000.
+func TestL2EntryPoint(t *testing.T) {
+	ppse := "00A404000E325041592E5359532E444446303100"
+	reads := []string{apduRead11, apduRead21, apduRead31, apduRead32}
+	outcomeIs := func(want OutcomeKind) func(*testing.T, *Result) {
+		return func(t *testing.T, r *Result) {
+			if got := stepOf(r).Outcome; got != want {
+				t.Errorf("outcome %v, want %v", got, want)
+			}
+		}
+	}
+	runGolden(t, []golden{
+		{
+			name:   "Select Next: GPO 6985 → the next combination",
+			clause: "Book B §3.4.2 (Select Next: the combination leaves the candidate list), §3.3.3 final combination selection again; C-3 GPO 6985",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			cfg: withElectron, tweak: electronCard(2),
+			wrap:    answer("80A8", "6985", 1),
+			outcome: Approved, tvr: "0000000000", tsi: "8000", cvm: "1F0002", cid: "40",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", amount20), apduSelectVisa2, gpo("36004000", amount20), reads),
+		},
+		{
+			name:   "Select Next with no other candidate",
+			clause: "Book B §3.4.2, §3.3.3: the candidate list is empty after Select Next → Try Another Interface",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			wrap:    answer("80A8", "6985", 0),
+			outcome: Failed, tvr: "0000000000", tsi: "0000", cvm: "3F0000",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", amount20)),
+			check: outcomeIs(OutcomeTryAnotherInterface),
+		},
+		{
+			name:   "at the contactless transaction limit",
+			clause: "Book B §3.1.1: amount ≥ Reader Contactless Transaction Limit (500.00) → the Visa combination is not allowed; the Mastercard and UnionPay combinations (no limit) are, so PPSE is read (§3.3) and its Visa entry matches no allowed combination → Try Another Interface",
+			card:   "visa_qvsdc", contactless: true, amount: 50000,
+			outcome: Failed, tvr: "0000000000", tsi: "0000", cvm: "3F0000",
+			apdus: []string{ppse},
+			check: outcomeIs(OutcomeTryAnotherInterface),
+		},
+		{
+			name:   "per-transaction-type limit: cash",
+			clause: "Book B §3.1.1 with a cash (9C 01) transaction limit of 10.00 and the Visa AID the reader's only one: 20.00 → no combination allowed → Try Another Interface before any command",
+			card:   "visa_qvsdc", contactless: true, amount: 2000, txType: 0x01,
+			cfg: func(c *Config) {
+				c.AIDs = c.AIDs[:1]
+				c.AIDs[0].ContactlessLimitsByType = map[string]ContactlessLimits{"01": {Limit: i64p(1000)}}
+			},
+			outcome: Failed, tvr: "0000000000", tsi: "0000", cvm: "3F0000",
+			check: outcomeIs(OutcomeTryAnotherInterface),
+		},
+		{
+			name:   "unknown kernel requested",
+			clause: "Book B §3.3.2.5: 9F2A 2A (an EMVCo kernel ID this reader does not run) matches no combination → empty candidate list → Try Another Interface after PPSE",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			tweak:   func(p *sim.Profile) { p.Apps[0].KernelID = "2A" },
+			outcome: Failed, tvr: "0000000000", tsi: "0000", cvm: "3F0000",
+			apdus: []string{ppse},
+			check: outcomeIs(OutcomeTryAnotherInterface),
+		},
+		{
+			name:   "at the CVM-required limit",
+			clause: "Book B §3.1.1: 100.00 ≥ CVM-required limit → TTQ byte 2 b7; > floor → b8; C-3 CTQ online PIN: 9F34 02 00 00, TVR byte 3 b3",
+			card:   "visa_qvsdc", contactless: true, amount: 10000,
+			outcome: Approved, tvr: "8000040000", tsi: "0000", cvm: "020000", cid: "80",
+			apdus: cat(ppse, apduSelectVisa, gpo("36C04000", "000000010000"), reads),
+		},
+		{
+			name:   "at the floor limit",
+			clause: "Book B §3.1.1: the floor limit compares with > : 50.00 is not over 50.00, TTQ byte 2 b8 clear; the card (offline limit 30.00) asks online (ARQC)",
+			card:   "visa_qvsdc", contactless: true, amount: 5000,
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", "000000005000"), reads),
+		},
+		{
+			name:   "no reader and no terminal floor limit",
+			clause: "Book B §3.1.1: neither the Reader Contactless Floor Limit nor 9F1B present → no floor indicator (TTQ byte 2 b8 clear) at 80.00; the card decides (ARQC)",
+			card:   "visa_qvsdc", contactless: true, amount: 8000,
+			cfg: func(c *Config) {
+				c.AIDs[0].ContactlessFloorLimit, c.AIDs[0].FloorLimit = nil, nil
+			},
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", "000000008000"), reads),
+		},
+		{
+			name:   "TTQ reset per transaction",
+			clause: "Book B §3.1.1: the TTQ's per-transaction bits (byte 2 b8, b7) start cleared whatever is configured (36C04000) → 36004000 at 20.00",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			cfg:     func(c *Config) { c.AIDs[0].TTQ = "36C04000" },
+			outcome: Approved, tvr: "0000000000", tsi: "8000", cvm: "1F0002", cid: "40",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", amount20), reads),
+		},
+		{
+			name:   "expired card with an online cryptogram",
+			clause: "Book C-3 processing restrictions: an ARQC goes online with the expiry noted (TVR byte 2 b7 in the result; the TVR sent in the PDOL stays zero)",
+			card:   "visa_qvsdc", contactless: true, amount: 8000,
+			tweak:   func(p *sim.Profile) { p.Apps[0].Expiry = "261120" },
+			outcome: Approved, tvr: "8040000000", tsi: "0000", cvm: "1F0002", cid: "80",
+			apdus: cat(ppse, apduSelectVisa, gpo("36804000", "000000008000"), reads),
+		},
+		{
+			name:   "online PIN required, no PIN pad",
+			clause: "Book C-3 CVM (CTQ online PIN) with no PIN pad: Book 3 Annex C5 TVR byte 3 b5, 9F34 02 00 01; the ARQC still goes online",
+			card:   "visa_qvsdc", contactless: true, amount: 15000,
+			kernel:  func(k *Kernel) { k.hooks.OnlinePIN = nil },
+			outcome: Approved, tvr: "8000100000", tsi: "0000", cvm: "020001", cid: "80",
+			apdus: cat(ppse, apduSelectVisa, gpo("36C04000", "000000015000"), reads),
+		},
+		{
+			name:   "online PIN asked on an offline approval",
+			clause: "Book C-3 CVM: the CTQ asks for online PIN (CVM limit 10.00 here) but the card approved offline (TC): an online PIN cannot be carried → Declined, no PIN asked; TVR byte 3 b8, 9F34 02 00 01",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			cfg:     func(c *Config) { c.AIDs[0].ContactlessCVMLimit = i64p(1000) },
+			outcome: Declined, tvr: "0000800000", tsi: "0000", cvm: "020001", cid: "40",
+			apdus: cat(ppse, apduSelectVisa, gpo("36404000", amount20), reads),
+			check: func(t *testing.T, r *Result) {
+				if r.OnlinePINBlock != nil {
+					t.Error("an online PIN was collected")
+				}
+			},
+		},
+	})
+}
