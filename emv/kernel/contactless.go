@@ -365,16 +365,16 @@ func (t *txn) contactlessRestrictions() bool {
 	return failed
 }
 
-// contactlessCVM applies what the card's CTQ asks for when the amount is
-// at or over the CVM limit (Book C-3 §5 cardholder verification) and
-// reports whether the transaction may go on; false means Declined. It
+// contactlessCVM applies the CVM the card's CTQ asks for (Book C-3 §5
+// cardholder verification) and reports whether the transaction may go
+// on; false means Declined. The CTQ is honoured whatever the amount: the
+// card built it knowing whether the reader asked for a CVM (TTQ byte 2
+// b7), and may ask for one on its own account. When the reader asked for
+// a CVM and the card names none, the reader's choice is a signature. It
 // runs once the cryptogram type is known (tc: the card approved offline),
 // so that no PIN is collected for a transaction that cannot carry it.
 func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
-	if !overCVM {
-		return true, nil
-	}
 	var ctq emv.CTQ
 	copy(ctq[:], t.d[0x9F6C])
 	switch {
@@ -432,8 +432,8 @@ func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 		}
 		t.res.OnlinePINBlock = block
 		t.tvr(emv.TVROnlinePINEntered)
-	default:
-		// Signature required, or nothing the reader can do: signature.
+	case ctq.Has(emv.CTQSignatureRequired) || overCVM:
+		// Signature required, or a CVM required and none named: signature.
 		t.res.SignatureNeeded = true
 		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
 	}

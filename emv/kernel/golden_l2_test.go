@@ -915,6 +915,21 @@ func TestL2EntryPoint(t *testing.T) {
 			apdus: cat(ppse, apduSelectVisa, gpo("36C04000", "000000015000"), reads),
 		},
 		{
+			name:   "phone wallet CDCVM under the CVM limit",
+			clause: "Book C-3 CVM: the CTQ is honoured whatever the amount — 'consumer device CVM performed' (CTQ byte 2 b8) at 20.00 → 9F34 01 00 02 (CDCVM, as Book C-2 records it); the wallet (offline limit 0) asks online",
+			card:   "phone_wallet", contactless: true, amount: 2000,
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "010002", cid: "80",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", amount20), reads),
+		},
+		{
+			name:   "forged CDCVM under the CVM limit",
+			clause: "Book C-3 CVM: 9F6C claims CDCVM, the signed 9F69 copy does not → Declined even under the CVM limit (no CVM was asked for, but a forged claim is not passed on)",
+			card:   "visa_qvsdc", contactless: true, amount: 2000,
+			tweak:   func(p *sim.Profile) { p.Faults.ForgedCDCVM = true },
+			outcome: Declined, tvr: "0000800000", tsi: "0000", cvm: "3F0001", cid: "40",
+			apdus: cat(ppse, apduSelectVisa, gpo("36004000", amount20), reads),
+		},
+		{
 			name:   "online PIN asked on an offline approval",
 			clause: "Book C-3 CVM: the CTQ asks for online PIN (CVM limit 10.00 here) but the card approved offline (TC): an online PIN cannot be carried → Declined, no PIN asked; TVR byte 3 b8, 9F34 02 00 01",
 			card:   "visa_qvsdc", contactless: true, amount: 2000,
