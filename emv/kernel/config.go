@@ -31,6 +31,10 @@ type Config struct {
 	MerchantNameLocation string `json:"merchant_name_location"`
 	// AcquirerID is 9F01 (6 to 11 digits), optional.
 	AcquirerID string `json:"acquirer_id"`
+	// Languages are the languages the terminal can show cardholder
+	// messages in (ISO 639-1, lower case), its default first (Book 4
+	// §11.1); empty means ["en"].
+	Languages []string `json:"languages"`
 
 	// CARevocations is the CA public key revocation list (EMV Book 2
 	// §5.1, §6.1): issuer certificates by RID, CA public key index and
@@ -188,6 +192,11 @@ func (c *Config) check() error {
 	}
 	if v := c.AcquirerID; v != "" && (len(v) < 6 || len(v) > 11 || !digits(v)) {
 		return fmt.Errorf("%w: acquirer_id %q is not 6 to 11 digits", ErrConfig, v)
+	}
+	for i, l := range c.Languages {
+		if len(l) != 2 || l[0] < 'a' || l[0] > 'z' || l[1] < 'a' || l[1] > 'z' {
+			return fmt.Errorf("%w: languages[%d] %q is not an ISO 639-1 code (two lower-case letters)", ErrConfig, i, l)
+		}
 	}
 	c.revoked = map[string]bool{}
 	for i, r := range c.CARevocations {

@@ -190,6 +190,69 @@ func TestL2ApplicationSelection(t *testing.T) {
 				apduSelectVisa2, visaRecords, apduIntAuth, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
 		},
 		{
+			name:   "confirmation required, no way to ask",
+			clause: "Book 1 §12.4: the only application asks for cardholder confirmation (87 = 81) and the terminal cannot ask (no chooser) → not selected → terminate",
+			card:   "visa_dda", amount: 20000,
+			tweak:   func(p *sim.Profile) { p.Apps[0].Priority = 0x81 },
+			outcome: Failed, tvr: "0000000000", tsi: "0000", cvm: "3F0000",
+			apdus: cat(apduSelectPSE, apduReadDir1, apduReadDir2),
+		},
+		{
+			name:   "confirmation required, the cardholder confirms",
+			clause: "Book 1 §12.4: 87 = 81 and a chooser: the cardholder is asked and confirms → selected",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			tweak: func(p *sim.Profile) { p.Apps[0].Priority = 0x81 },
+			kernel: func(k *Kernel) {
+				k.hooks.Choose = func(ctx context.Context, c []Candidate) (int, error) { return 0, nil }
+			},
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+		{
+			name:   "confirmation required: the next application is taken",
+			clause: "Book 1 §12.4: without a chooser the application needing confirmation (87 = 81) is passed over for the one that does not (87 = 02)",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			cfg: withElectron,
+			tweak: func(p *sim.Profile) {
+				electronCard(2)(p)
+				p.Apps[0].Priority = 0x81
+			},
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(apduSelectPSE, apduReadDir1, apduReadDir2, apduReadDir3, apduSelectVisa2, visaRecords,
+				apduIntAuth, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+		},
+		{
+			name:   "language and preferred name",
+			clause: "Book 4 §11.1: 5F2D 'frzh' against terminal languages en, zh → zh; Book 1 §12.4: 9F12 shown, its code table 1 (9F11 01) being in 9F40 byte 5 b1",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			cfg: func(c *Config) { c.Languages = []string{"en", "zh"} },
+			tweak: func(p *sim.Profile) {
+				p.Apps[0].Languages, p.Apps[0].PreferredName, p.Apps[0].CodeTable = "frzh", "VISA PREMIER", 1
+			},
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+			check: func(t *testing.T, r *Result) {
+				if r.Language != "zh" || r.Display != "VISA PREMIER" {
+					t.Errorf("language %q display %q, want zh and VISA PREMIER", r.Language, r.Display)
+				}
+			},
+		},
+		{
+			name:   "no common language, unsupported code table",
+			clause: "Book 4 §11.1: 5F2D 'fr' matches none → the terminal's default (en); Book 1 §12.4: 9F11 05 (code table 5) not in 9F40 → the label 50",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			tweak: func(p *sim.Profile) {
+				p.Apps[0].Languages, p.Apps[0].PreferredName, p.Apps[0].CodeTable = "fr", "VISA PREMIER", 5
+			},
+			outcome: Approved, tvr: "0000008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000")),
+			check: func(t *testing.T, r *Result) {
+				if r.Language != "en" || r.Display != "VISA CREDIT" {
+					t.Errorf("language %q display %q, want en and VISA CREDIT", r.Language, r.Display)
+				}
+			},
+		},
+		{
 			name:   "card blocked: SELECT PSE 6A81",
 			clause: "Book 1 §12.3.2: SELECT PSE answered 6A81 (card blocked or command not supported) → terminate; nothing else is sent",
 			card:   "visa_dda", amount: 20000,
