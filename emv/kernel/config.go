@@ -35,6 +35,12 @@ type Config struct {
 	// messages in (ISO 639-1, lower case), its default first (Book 4
 	// §11.1); empty means ["en"].
 	Languages []string `json:"languages"`
+	// MaxScriptLength is the most issuer script data (71 and 72
+	// templates, tag and length included, all scripts of one response
+	// together) the terminal processes; 0 means 128, the minimum the
+	// payment systems require terminals to handle (Book 3 §10.10 leaves
+	// the limit to them). A script past the limit is not sent to the card.
+	MaxScriptLength int `json:"max_script_length"`
 
 	// CARevocations is the CA public key revocation list (EMV Book 2
 	// §5.1, §6.1): issuer certificates by RID, CA public key index and
@@ -197,6 +203,9 @@ func (c *Config) check() error {
 		if len(l) != 2 || l[0] < 'a' || l[0] > 'z' || l[1] < 'a' || l[1] > 'z' {
 			return fmt.Errorf("%w: languages[%d] %q is not an ISO 639-1 code (two lower-case letters)", ErrConfig, i, l)
 		}
+	}
+	if c.MaxScriptLength < 0 {
+		return fmt.Errorf("%w: max_script_length is negative", ErrConfig)
 	}
 	c.revoked = map[string]bool{}
 	for i, r := range c.CARevocations {

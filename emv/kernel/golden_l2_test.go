@@ -831,6 +831,33 @@ func TestL2IssuerScripts(t *testing.T) {
 				"80AE40001F"+arcApproved+cdol1(amount200, "0000008000")+"00"),
 		},
 		{
+			name:   "script past the configured limit",
+			clause: "Book 3 §10.10 with a terminal script limit of 60 bytes: three 25-byte 71 templates → the third is not sent, 9F5B result 0 (not performed), TVR byte 5 b6 before the final GENERATE AC",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			cfg:     func(c *Config) { c.MaxScriptLength = 60 },
+			host:    func(h *host) { put(0x71, false)(h); put(0x71, false)(h); put(0x71, false)(h) },
+			outcome: Approved, tvr: "0000008020", tsi: "FC00", cvm: "410302", arc: "00", cid: "40",
+			isr: "2000000001" + "2000000001" + "0000000001",
+			apdus: cat(visaStart, visaPIN, "80AE80001D"+cdol1(amount200, "0000008000")+"00", apduExtAuthCVN18,
+				"84DA9F1409 05"+scriptMAC8, "84DA9F1409 05"+scriptMAC8,
+				"80AE40001F"+arcApproved+cdol1(amount200, "0000008020")+"00"),
+		},
+		{
+			name:   "scripts past the default 128 bytes",
+			clause: "Book 3 §10.10, payment-system minimum of 128 bytes: six 25-byte 72 templates → five sent (125 bytes), the sixth not: TVR byte 5 b5, 9F5B result 0",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
+			host: func(h *host) {
+				for range 6 {
+					put(0x72, false)(h)
+				}
+			},
+			outcome: Approved, tvr: "0000008010", tsi: "FC00", cvm: "410302", arc: "00", cid: "40",
+			isr: strings.Repeat("2000000001", 5) + "0000000001",
+			apdus: cat(visaStart, visaPIN, visaOnline(amount200, "0000008000", "0000008000"),
+				"84DA9F1409 05"+scriptMAC8, "84DA9F1409 05"+scriptMAC8, "84DA9F1409 05"+scriptMAC8,
+				"84DA9F1409 05"+scriptMAC8, "84DA9F1409 05"+scriptMAC8),
+		},
+		{
 			name:   "72 script after a host decline",
 			clause: "Book 3 §10.10: scripts are processed whatever the issuer decided; 72 after the AAC",
 			card:   "visa_dda", amount: 20000, pins: []string{"1234"},
