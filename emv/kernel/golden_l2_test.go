@@ -544,6 +544,15 @@ func TestL2CardholderVerification(t *testing.T) {
 				"80AE40001F"+arcApproved+cdol1t(amount200, "0000008000", "01")+"00"),
 		},
 		{
+			name:   "enciphered offline PIN under the ICC public key, no DDA",
+			clause: "Book 2 §7.1: with no ICC PIN Encipherment key the ICC Public Key (9F46-9F48) enciphers the PIN, recovered for the CVM when offline data authentication did not (here: terminal E0F888 has no DDA → TVR byte 1 b8); §7.2: GET CHALLENGE, VERIFY P2 88 with 128 bytes (1024-bit key)",
+			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, tweak: cvmList("0403"),
+			cfg:     func(c *Config) { c.Capabilities = "E0F888" },
+			outcome: Approved, tvr: "8000008000", tsi: "7800", cvm: "040302", arc: "00", cid: "40",
+			apdus: cat(visaStart[:len(visaStart)-1], apduPINTry, "0084000000", "0020008880"+strings.Repeat("xx", 128),
+				visaOnline(amount200, "8000008000", "8000008000")),
+		},
+		{
 			name:   "plaintext PIN and signature",
 			clause: "Book 3 Annex C3: method 03 needs both capabilities; the PIN verifies and the signature is still due → 9F34 03 03 00 (unknown)",
 			card:   "visa_dda", amount: 20000, pins: []string{"1234"}, tweak: cvmList("0303"),
