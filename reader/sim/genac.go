@@ -106,11 +106,16 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		// online transaction "not completed".
 		c.record(a, cid, false, v)
 	}
+	ctq := qvsdcCTQ(a.ctq, v[0x9F66])
+	cardAuth := a.cardAuth
+	if len(ctq) == 2 && len(cardAuth) >= 2 {
+		cardAuth = append(append([]byte(nil), cardAuth[:len(cardAuth)-2]...), ctq...)
+	}
 	var sdad []byte
 	if cid == cidTC && a.icc != nil {
 		var err error
-		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[emv.TagUnpredictableNumber], v[emv.TagAmountAuthorised], v[emv.TagTransactionCurrencyCode], a.cardAuth)); err != nil {
-			return sw(emv.SWNoDiagnosis)
+		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], cardAuth)); err != nil {
+			return sw(0x6F00)
 		}
 	}
 	b := tlv.NewBuilder(nil)
@@ -119,22 +124,21 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		if a.icc != nil {
 			b.Add(emv.TagAFL, a.afl)
 		}
-		b.Add(emv.TagTrack2EquivalentData, a.track2)
-		b.Add(emv.TagPANSequenceNumber, a.psn)
-		b.Add(emv.TagIssuerApplicationData, d.IAD)
-		b.Add(emv.TagApplicationCryptogram, ac)
-		b.Add(emv.TagCryptogramInformationData, []byte{cid})
-		b.Add(emv.TagATC, d.ATC[:])
-		if len(a.ctq) > 0 {
-			ctq := a.ctq
+		b.Add(0x57, a.track2)
+		b.Add(0x5F34, a.psn)
+		b.Add(0x9F10, d.IAD)
+		b.Add(0x9F26, ac)
+		b.Add(0x9F27, []byte{cid})
+		b.Add(0x9F36, d.ATC[:])
+		if len(ctq) > 0 {
 			if c.profile.Faults.ForgedCDCVM && len(ctq) == 2 {
 				ctq = []byte{ctq[0], ctq[1] | 0x80}
 			}
 			b.Add(emv.TagCardTransactionQualifiers, ctq)
 		}
 		if sdad != nil {
-			b.Add(emv.TagVisaCardAuthenticationRelatedData, a.cardAuth)
-			b.Add(emv.TagSignedDynamicApplicationData, sdad)
+			b.Add(0x9F69, cardAuth)
+			b.Add(0x9F4B, sdad)
 		}
 	})
 	out, _ := b.Bytes()
@@ -387,4 +391,20 @@ func allZero(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// qvsdcCTQ is the Card Transaction Qualifiers the card returns (VCPS /
+// Book C-3 card behaviour): the personalised CVM the card wants (byte 1
+// b8 online PIN, b7 signature) only when the reader says a CVM is
+// required (TTQ byte 2 b7); the rest — consumer device CVM performed and
+// the card's options — always.
+func qvsdcCTQ(personal, ttq []byte) []byte {
+	if len(personal) != 2 {
+		return personal
+	}
+	ctq := []byte{personal[0], personal[1]}
+	if len(ttq) < 2 || ttq[1]&0x40 == 0 {
+		ctq[0] &^= 0xC0
+	}
+	return ctq
 }
