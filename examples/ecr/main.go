@@ -21,10 +21,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/possdk/pos/examples/internal/cli"
+	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/qr"
 	framed "github.com/possdk/pos/reader/link"
 	"github.com/possdk/pos/reader/link/ecr"
@@ -170,15 +172,82 @@ func ring(ctx context.Context, c *ecr.Client, req *ecr.Request, timeout time.Dur
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "terminal → register: %s %s", resp.Result, resp.Text)
-	for _, f := range [][2]string{{"card", resp.MaskedPAN}, {"scheme", resp.Scheme}, {"auth", resp.AuthCode},
-		{"rrn", resp.RRN}, {"trace", resp.Trace}, {"batch", resp.Batch}} {
-		if f[1] != "" {
-			fmt.Fprintf(out, ", %s %s", f[0], f[1])
+	fmt.Fprintln(out, "terminal → register:")
+	for _, l := range display(req, resp) {
+		fmt.Fprintln(out, "  "+l)
+	}
+	return resp, nil
+}
+
+// display is the answer as the register's customer-facing display shows
+// it: what happened and the amount on the first line, then the card, then
+// the references a cashier reads back (trace, auth code, reference number,
+// batch).
+func display(req *ecr.Request, r *ecr.Response) []string {
+	head := r.Text
+	if head == "" {
+		head = "APPROVED"
+		if !r.Approved() {
+			head = "NOT APPROVED"
 		}
 	}
-	fmt.Fprintln(out)
-	return resp, nil
+	if !r.Approved() {
+		why := "code " + r.Result
+		if m := resultMeaning(r.Result); m != "" && !strings.Contains(strings.ToUpper(head), strings.ToUpper(m)) {
+			why += ": " + m
+		}
+		head += " (" + why + ")"
+	}
+	credit := false
+	switch req.Command {
+	case ecr.Sale:
+		head = "SALE " + head
+	case ecr.Void:
+		head, credit = "VOID "+head, true
+	case ecr.LastTransaction:
+		head = "LAST TRANSACTION: " + head
+	}
+	if r.Amount > 0 {
+		sign := ""
+		if credit {
+			sign = "-"
+		}
+		head += fmt.Sprintf("   RMB %s%d.%02d", sign, r.Amount/100, r.Amount%100)
+	}
+	lines := []string{head}
+	if r.MaskedPAN != "" {
+		lines = append(lines, strings.TrimSpace("CARD "+r.MaskedPAN+"  "+r.Scheme))
+	}
+	var refs []string
+	for _, f := range [][2]string{{"TRACE", r.Trace}, {"AUTH", r.AuthCode}, {"REF", r.RRN}, {"BATCH", r.Batch}} {
+		if f[1] != "" {
+			refs = append(refs, f[0]+" "+f[1])
+		}
+	}
+	if req.Command == ecr.Void && req.OrigTrc != "" {
+		refs = append(refs, "ORIG TRACE "+req.OrigTrc)
+	}
+	if len(refs) > 0 {
+		lines = append(lines, strings.Join(refs, "  "))
+	}
+	if req.Command == ecr.Echo && r.TerminalID != "" {
+		lines = append(lines, "TERMINAL "+r.TerminalID+"  MERCHANT "+r.MerchantID)
+	}
+	return lines
+}
+
+// resultMeaning says what an answer code means: the register link's own
+// codes, else the host's (ISO 8583 field 39, CUP meanings).
+func resultMeaning(code string) string {
+	switch code {
+	case ecr.ResultBusy:
+		return "the terminal is busy with another transaction"
+	case ecr.ResultAborted:
+		return "stopped at the register's request"
+	case ecr.ResultFailed:
+		return "the terminal could not complete it"
+	}
+	return iso8583.ResponseCode(code).Meaning()
 }
 
 func statusWords(c ecr.StatusCode) string {

@@ -2,9 +2,13 @@ package terminal
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"io"
 	"sync"
+
+	"github.com/possdk/pos/iso8583"
 
 	"github.com/possdk/pos/reader"
 	framed "github.com/possdk/pos/reader/link"
@@ -51,27 +55,25 @@ func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(e
 	h.t.say("ECR %s request %q", req.Command, req.Ref)
 	switch req.Command {
 	case ecr.Echo:
-		return &ecr.Response{Result: ecr.ResultApproved, TerminalID: h.t.cfg.TerminalID, MerchantID: h.t.cfg.MerchantID}
+		return &ecr.Response{Result: ecr.ResultApproved, TerminalID: h.t.cfg.TerminalID, MerchantID: h.t.cfg.MerchantID, Text: "TERMINAL READY"}
 	case ecr.SignIn:
 		if err := h.t.SignIn(ctx); err != nil {
 			return failed(err)
 		}
-		return &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", h.t.Batch())}
+		return &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", h.t.Batch()), Text: "SIGNED IN"}
 	case ecr.Settlement:
 		s, err := h.t.Settle(ctx)
+		if errors.Is(err, ErrEmptyBatch) {
+			return &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", h.t.Batch()),
+				Text: "NO TRANSACTIONS TO SETTLE"}
+		}
 		if err != nil {
 			return failed(err)
 		}
 		r := &ecr.Response{Result: ecr.ResultApproved, Batch: fmt.Sprintf("%06d", s.Batch),
-			Text: fmt.Sprintf("%d debit(s) %s balanced", s.Terminal.DebitCount, money(s.Terminal.DebitAmount))}
-		h.mu.Lock()
-		err = h.t.forgetSettledSales()
-		h.mu.Unlock()
-		if err != nil {
-			h.t.cfg.Logger.Error("terminal: forgetting settled sales", "err", err)
-		}
+			Text: "SETTLED: " + totalsWords(s.Terminal) + ", BALANCED"}
 		if !s.Balanced {
-			r.Result, r.Text = "95", "not balanced: batch uploaded" // ISO 8583: reconcile error
+			r.Result, r.Text = "95", "SETTLED: "+totalsWords(s.Terminal)+", NOT BALANCED, BATCH UPLOADED" // ISO 8583: reconcile error
 		}
 		return r
 	case ecr.LastTransaction:
@@ -82,7 +84,7 @@ func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(e
 			return failed(err)
 		}
 		if last == nil {
-			return &ecr.Response{Result: "25", Text: "no transaction yet"} // unable to locate record
+			return &ecr.Response{Result: "25", Text: "NO TRANSACTION YET"} // unable to locate record
 		}
 		r := *last
 		r.Command, r.Ref = 0, ""
@@ -95,10 +97,10 @@ func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(e
 			return failed(err)
 		}
 		if s == nil {
-			return &ecr.Response{Result: "25", Text: "nothing to reprint"}
+			return &ecr.Response{Result: "25", Text: "NOTHING TO REPRINT"}
 		}
 		h.t.printReceipts(s)
-		return &ecr.Response{Result: ecr.ResultApproved}
+		return &ecr.Response{Result: ecr.ResultApproved, Text: "SLIP REPRINTED"}
 	case ecr.Sale:
 		return h.remember(h.sale(ctx, req, status))
 	case ecr.Void:
@@ -122,7 +124,7 @@ func (h *ecrHandler) sale(ctx context.Context, req *ecr.Request, status func(ecr
 	if h.opt.Contactless {
 		entry = Contactless
 	}
-	s, err := h.t.cardSale(ctx, entry, card, req.Amount, h.opt.PINPad, progress)
+	s, err := h.t.cardSale(ctx, iso8583.KindSale, entry, card, req.Amount, h.opt.PINPad, progress)
 	if err != nil {
 		return failedCtx(ctx, err), nil
 	}
@@ -140,7 +142,7 @@ func (h *ecrHandler) void(ctx context.Context, req *ecr.Request) (*ecr.Response,
 		return failed(err), nil
 	}
 	if orig == nil {
-		return &ecr.Response{Result: "25", Text: "no approved sale with trace " + req.OrigTrc + " in the current batch"}, nil
+		return &ecr.Response{Result: "25", Text: "NO APPROVED SALE WITH TRACE " + req.OrigTrc + " IN THIS BATCH"}, nil
 	}
 	s, err := h.t.Void(ctx, orig)
 	if err != nil {
@@ -165,9 +167,13 @@ func (h *ecrHandler) answer(ctx context.Context, s *Sale) *ecr.Response {
 	case s.Approved:
 		r.Result, r.Text = ecr.ResultApproved, "APPROVED"
 	case ctx.Err() != nil:
-		r.Result, r.Text = ecr.ResultAborted, "aborted"
+		r.Result, r.Text = ecr.ResultAborted, "ABORTED"
 	case s.Link != nil:
-		r.Result, r.Text = string(s.Link.Response.ResponseCode), s.Why
+		rc := s.Link.Response.ResponseCode
+		r.Result, r.Text = string(rc), "DECLINED"
+		if m := rc.Meaning(); m != "" {
+			r.Text = "DECLINED: " + strings.ToUpper(m)
+		}
 	default:
 		r.Result, r.Text = ecr.ResultFailed, s.Why
 	}
@@ -200,7 +206,7 @@ func failed(err error) *ecr.Response {
 
 func failedCtx(ctx context.Context, err error) *ecr.Response {
 	if ctx.Err() != nil {
-		return &ecr.Response{Result: ecr.ResultAborted, Text: "aborted"}
+		return &ecr.Response{Result: ecr.ResultAborted, Text: "ABORTED"}
 	}
 	return failed(err)
 }
@@ -211,4 +217,9 @@ func (t *Terminal) ServeECR(ctx context.Context, rw io.ReadWriter, opt ECROption
 	l := framed.New(rw, framed.Config{})
 	defer l.Close()
 	return ecr.NewServer(l, t.ECRHandler(opt)).Serve(ctx)
+}
+
+// totalsWords is a batch's totals as a register's display shows them.
+func totalsWords(x iso8583.Totals) string {
+	return fmt.Sprintf("%d SALE(S) RMB %s, %d REFUND(S) RMB %s", x.DebitCount, money(x.DebitAmount), x.CreditCount, money(x.CreditAmount))
 }
