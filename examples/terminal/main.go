@@ -106,9 +106,9 @@ Flags:
 
 type options struct {
 	host, keysFile, readerKind, card, slot, pin, state, ca, tlsPin string
-	ecrListen, ecrSerial                                            string
-	useTLS, verbose                                                 bool
-	timeout, deadline                                               time.Duration
+	ecrListen, ecrSerial                                           string
+	useTLS, verbose                                                bool
+	timeout, deadline                                              time.Duration
 }
 
 // args says how many arguments each command takes (min, max) and which

@@ -32,9 +32,9 @@ type savedSale struct {
 	AID, Label string
 	Cryptogram string
 	CVM        string
-	OrigSTAN   uint32 `json:",omitempty"`
-	OrigAuth   string `json:",omitempty"`
-	OrigRRN    string `json:",omitempty"`
+	OrigSTAN   uint32               `json:",omitempty"`
+	OrigAuth   string               `json:",omitempty"`
+	OrigRRN    string               `json:",omitempty"`
 	Request    *iso8583.Transaction `json:",omitempty"`
 	Response   *iso8583.Transaction `json:",omitempty"`
 }
