@@ -3,11 +3,13 @@ package terminal
 import (
 	"context"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/possdk/pos/examples/internal/acquirer"
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/link/ecr"
 )
@@ -108,5 +110,63 @@ func TestECRRecoveryAcrossConnectionsAndRestart(t *testing.T) {
 	tot, err := term.Totals()
 	if err != nil || tot.DebitCount != 0 {
 		t.Fatalf("batch after the void: %+v %v", tot, err)
+	}
+}
+
+// countingMetrics counts the host's requests by kind.
+type countingMetrics struct {
+	mu    sync.Mutex
+	kinds map[iso8583.Kind]int
+}
+
+func (m *countingMetrics) Request(k iso8583.Kind, _ iso8583.ResponseCode, _ time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.kinds[k]++
+}
+func (m *countingMetrics) n(k iso8583.Kind) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.kinds[k]
+}
+func (*countingMetrics) MACFailure()                         {}
+func (*countingMetrics) Duplicate()                          {}
+func (*countingMetrics) Junk()                               {}
+func (*countingMetrics) Issuer(string, time.Duration, error) {}
+func (*countingMetrics) StoreError(string)                   {}
+func (*countingMetrics) ReversalWait(int)                    {}
+
+// A register's settlement of an empty batch sends nothing to the host and
+// answers "no transactions"; a batch with a sale is settled once.
+func TestECREmptySettlement(t *testing.T) {
+	m := &countingMetrics{kinds: map[iso8583.Kind]int{}}
+	a, err := acquirer.New(acquirer.Config{PINs: fixtures.CardPINs(), Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go a.Serve(ln)
+	defer a.Shutdown(context.Background())
+	term := openTestTerminal(t, ln.Addr().String(), t.TempDir())
+	defer term.Close()
+	h := term.ECRHandler(ECROptions{PINPad: PINPad{PIN: "888888"}, Card: func(context.Context) (reader.Card, func(), error) {
+		c, err := fixtures.Card("unionpay_sda")
+		return c, func() {}, err
+	}})
+	ctx := context.Background()
+	nop := func(ecr.Status) {}
+	r := h.Handle(ctx, &ecr.Request{Command: ecr.Settlement, Ref: "s1"}, nop)
+	if !r.Approved() || r.Text != "NO TRANSACTIONS TO SETTLE" || m.n(iso8583.KindSettlement) != 0 {
+		t.Fatalf("empty batch: %+v, %d settlement(s) sent", r, m.n(iso8583.KindSettlement))
+	}
+	if r := h.Handle(ctx, &ecr.Request{Command: ecr.Sale, Ref: "a1", Amount: 1000, Currency: 156}, nop); !r.Approved() {
+		t.Fatalf("sale: %+v", r)
+	}
+	r = h.Handle(ctx, &ecr.Request{Command: ecr.Settlement, Ref: "s2"}, nop)
+	if !r.Approved() || r.Text != "SETTLED: 1 SALE(S) RMB 10.00, 0 REFUND(S) RMB 0.00, BALANCED" || m.n(iso8583.KindSettlement) != 1 {
+		t.Fatalf("batch of one sale: %+v, %d settlement(s) sent", r, m.n(iso8583.KindSettlement))
 	}
 }
