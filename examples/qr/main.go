@@ -22,6 +22,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/qr"
 	"github.com/possdk/pos/qr/render"
 )
@@ -83,21 +84,16 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, stop := parseFlags(fs, args, stderr, "usage: qr decode [-profile name] [-reveal] [-show] [payload]"); stop {
 		return code
 	}
-	text := strings.Join(fs.Args(), "")
-	if fs.NArg() == 0 {
-		b, err := io.ReadAll(io.LimitReader(stdin, 1<<16))
-		if err != nil {
-			fail(stderr, err)
-			return 1
-		}
-		text = string(b)
+	text, err := cli.Text(fs.Args(), stdin)
+	if err != nil {
+		fail(stderr, err)
+		return 1
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		fmt.Fprintln(stderr, "qr: no payload given")
 		return 1
 	}
-	var err error
 	if isCPM(text) {
 		err = decodeCPM(stdout, text, *reveal)
 	} else {

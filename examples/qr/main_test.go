@@ -60,6 +60,7 @@ func TestRun(t *testing.T) {
 				"   25 Location URL of the dynamic charge    pix.example.com/qr/9d36",
 				"   02 National ID or tax ID", "   05 Reference Label", "   07 Terminal Label", "   60 Payment System specific template"},
 		},
+		{name: "decode over 1 MiB", args: []string{"decode"}, stdin: strings.Repeat("0", 1<<20+1), code: 1, errOut: "qr: input is larger than the 1 MiB limit"},
 		{name: "decode from stdin", args: []string{"decode"}, stdin: promptPay + "\n", out: []string{"valid under the PromptPay profile"}},
 		{
 			name: "bad CRC still dumps", args: []string{"decode", promptPay[:len(promptPay)-1] + "8"}, code: 1,
