@@ -44,7 +44,13 @@ const usage = `usage: ecr [flags] <command> [arguments]
 Commands:
   demo           start a host and a terminal in this process and ring up a day at the till
   sale AMOUNT    ask the terminal for a sale, e.g. sale 88.00
-  void TRACE     void the sale with that trace number
+  void TRACE     void the sale (or pre-authorisation, completion) with that trace number
+  refund TRACE AMOUNT
+                 refund AMOUNT of the sale with that trace number
+  balance        balance inquiry
+  preauth AMOUNT pre-authorisation
+  complete TRACE AMOUNT
+                 complete the pre-authorisation with that trace number
   settle         settle the terminal's batch
   last           the terminal's last money-moving answer (after a lost answer)
   reprint        reprint the last slip
@@ -122,6 +128,17 @@ func request(cmd string, rest []string) (*ecr.Request, error) {
 	case "void":
 		want = 1
 		req.Command = ecr.Void
+	case "refund":
+		want = 2
+		req.Command, req.Currency = ecr.Refund, 156
+	case "complete":
+		want = 2
+		req.Command, req.Currency = ecr.PreAuthCompletion, 156
+	case "preauth":
+		want = 1
+		req.Command, req.Currency = ecr.PreAuth, 156
+	case "balance":
+		req.Command = ecr.Balance
 	case "settle":
 		req.Command = ecr.Settlement
 	case "last":
@@ -133,23 +150,34 @@ func request(cmd string, rest []string) (*ecr.Request, error) {
 	case "signin":
 		req.Command = ecr.SignIn
 	default:
-		return nil, fmt.Errorf("unknown command (sale, void, settle, last, reprint, echo, signin, demo)")
+		return nil, fmt.Errorf("unknown command (sale, void, refund, balance, preauth, complete, settle, last, reprint, echo, signin, demo)")
 	}
 	if len(rest) != want {
 		return nil, fmt.Errorf("takes %d argument(s), got %d", want, len(rest))
 	}
-	switch cmd {
-	case "sale":
-		a, err := qr.ParseAmount(rest[0], 2)
+	amount := func(s string) error {
+		a, err := qr.ParseAmount(s, 2)
 		if err != nil || a <= 0 {
-			return nil, fmt.Errorf("amount %q is not a positive amount like 88.00", rest[0])
+			return fmt.Errorf("amount %q is not a positive amount like 88.00", s)
 		}
 		req.Amount = a
-	case "void":
+		return nil
+	}
+	switch cmd {
+	case "sale", "preauth":
+		if err := amount(rest[0]); err != nil {
+			return nil, err
+		}
+	case "void", "refund", "complete":
 		if n, err := strconv.Atoi(rest[0]); err != nil || n <= 0 || n > 999999 {
 			return nil, fmt.Errorf("trace %q is not a number of 1 to 6 digits", rest[0])
 		}
 		req.OrigTrc = fmt.Sprintf("%06s", rest[0])
+		if len(rest) == 2 {
+			if err := amount(rest[1]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return req, nil
 }
@@ -204,6 +232,12 @@ func display(req *ecr.Request, r *ecr.Response) []string {
 		head = "SALE " + head
 	case ecr.Void:
 		head, credit = "VOID "+head, true
+	case ecr.Refund:
+		head, credit = "REFUND "+head, true
+	case ecr.PreAuth:
+		head = "PRE-AUTH " + head
+	case ecr.PreAuthCompletion:
+		head = "AUTH COMPLETE " + head
 	case ecr.LastTransaction:
 		head = "LAST TRANSACTION: " + head
 	}
@@ -224,7 +258,7 @@ func display(req *ecr.Request, r *ecr.Response) []string {
 			refs = append(refs, f[0]+" "+f[1])
 		}
 	}
-	if req.Command == ecr.Void && req.OrigTrc != "" {
+	if req.OrigTrc != "" {
 		refs = append(refs, "ORIG TRACE "+req.OrigTrc)
 	}
 	if len(refs) > 0 {

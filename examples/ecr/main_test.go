@@ -100,7 +100,9 @@ func TestBadArguments(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "usage: ecr"},
 		{nil, 2, "usage: ecr"},
-		{[]string{"refund"}, 2, "unknown command"},
+		{[]string{"pay"}, 2, "unknown command"},
+		{[]string{"refund", "2"}, 2, "takes 2 argument(s), got 1"},
+		{[]string{"complete", "2", "x"}, 2, `amount "x" is not a positive amount`},
 		{[]string{"sale"}, 2, "takes 1 argument(s), got 0"},
 		{[]string{"sale", "abc"}, 2, `amount "abc" is not a positive amount`},
 		{[]string{"sale", "0"}, 2, "is not a positive amount"},

@@ -101,17 +101,19 @@ func (h *ecrHandler) Handle(ctx context.Context, req *ecr.Request, status func(e
 		}
 		h.t.printReceipts(s)
 		return &ecr.Response{Result: ecr.ResultApproved, Text: "SLIP REPRINTED"}
-	case ecr.Sale:
+	case ecr.Sale, ecr.PreAuth, ecr.Balance:
 		return h.remember(h.sale(ctx, req, status))
 	case ecr.Void:
 		return h.remember(h.void(ctx, req))
+	case ecr.Refund, ecr.PreAuthCompletion:
+		return h.remember(h.byTrace(ctx, req))
 	}
 	return &ecr.Response{Result: resultUnsupported, Text: req.Command.String() + " is not offered by this terminal"}
 }
 
 func (h *ecrHandler) sale(ctx context.Context, req *ecr.Request, status func(ecr.Status)) (*ecr.Response, *Sale) {
-	if req.Currency != cny {
-		return &ecr.Response{Result: ecr.ResultFormatError, Text: fmt.Sprintf("currency %03d: this terminal takes 156 (CNY)", req.Currency)}, nil
+	if req.Currency != cny && !(req.Command == ecr.Balance && req.Currency == 0) {
+		return &ecr.Response{Result: ecr.ResultFormatError, Text: fmt.Sprintf("CURRENCY %03d: THIS TERMINAL TAKES 156 (CNY)", req.Currency)}, nil
 	}
 	status(ecr.Status{Code: ecr.StatusWaitCard})
 	card, closeCard, err := h.opt.Card(ctx)
@@ -124,9 +126,20 @@ func (h *ecrHandler) sale(ctx context.Context, req *ecr.Request, status func(ecr
 	if h.opt.Contactless {
 		entry = Contactless
 	}
-	s, err := h.t.cardSale(ctx, iso8583.KindSale, entry, card, req.Amount, h.opt.PINPad, progress)
+	kind := iso8583.KindSale
+	switch req.Command {
+	case ecr.PreAuth:
+		kind = iso8583.KindPreAuth
+	case ecr.Balance:
+		kind = iso8583.KindBalance
+	}
+	s, err := h.t.cardSale(ctx, kind, entry, card, req.Amount, h.opt.PINPad, progress)
 	if err != nil {
 		return failedCtx(ctx, err), nil
+	}
+	if kind == iso8583.KindBalance && s.Link != nil && s.Link.Approved() {
+		s.Approved, s.Why = true, ""
+		s.Balance = BalanceWords(s.Link.Response.AdditionalAmounts)
 	}
 	if entry == Chip {
 		status(ecr.Status{Code: ecr.StatusRemoveCard})
@@ -159,11 +172,41 @@ func (h *ecrHandler) void(ctx context.Context, req *ecr.Request) (*ecr.Response,
 	return h.answer(ctx, s), s
 }
 
+// byTrace runs a refund or a pre-authorisation completion of the
+// transaction with the register's original trace number.
+func (h *ecrHandler) byTrace(ctx context.Context, req *ecr.Request) (*ecr.Response, *Sale) {
+	h.mu.Lock()
+	orig, err := h.t.saleByTrace(req.OrigTrc)
+	h.mu.Unlock()
+	if err != nil {
+		return failed(err), nil
+	}
+	want := iso8583.KindSale
+	if req.Command == ecr.PreAuthCompletion {
+		want = iso8583.KindPreAuth
+	}
+	if orig == nil || orig.Kind != want && !(want == iso8583.KindSale && orig.Kind == iso8583.KindPreAuthCompletion) {
+		return &ecr.Response{Result: "25", Text: "NO APPROVED " + strings.ToUpper(want.String()) + " WITH TRACE " + req.OrigTrc + " IN THIS BATCH"}, nil
+	}
+	var s *Sale
+	if req.Command == ecr.Refund {
+		s, err = h.t.Refund(ctx, orig, req.Amount)
+	} else {
+		s, err = h.t.Complete(ctx, orig, req.Amount, h.opt.PINPad)
+	}
+	if err != nil {
+		return failedCtx(ctx, err), nil
+	}
+	return h.answer(ctx, s), s
+}
+
 // answer turns a sale or void into the register's answer.
 func (h *ecrHandler) answer(ctx context.Context, s *Sale) *ecr.Response {
 	r := &ecr.Response{Amount: s.Amount, Currency: cny, MaskedPAN: s.PAN, Scheme: s.Label,
 		TerminalID: h.t.cfg.TerminalID, MerchantID: h.t.cfg.MerchantID, Time: h.t.cfg.Now().Format("20060102150405")}
 	switch {
+	case s.Approved && s.Kind == iso8583.KindBalance:
+		r.Result, r.Text = ecr.ResultApproved, "BALANCE "+strings.ToUpper(s.Balance)
 	case s.Approved:
 		r.Result, r.Text = ecr.ResultApproved, "APPROVED"
 	case ctx.Err() != nil:
