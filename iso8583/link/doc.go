@@ -30,4 +30,20 @@
 // framing and STAN + terminal-ID matching underneath both. The package does
 // not define message formats (package iso8583 does) or key algorithms
 // (package keys).
+//
+// First calls (terminal): the sealed journal and counters, the client,
+// sign-in, a sale, settlement.
+//
+//	j, err := link.OpenJournal("state/transactions.journal", link.WithSealKey(storageKey))
+//	ctr, err := link.OpenCounters("state/counters")
+//	c, err := link.NewClient(link.Config{Dialer: link.Dialer{Addr: "acquirer.example:5000"},
+//		Terminal: iso8583.Terminal{TerminalID: "12345678", MerchantID: "898100012340001"},
+//		TMK: tmk, Journal: j, Counters: ctr})
+//	err = c.SignIn(ctx)                                   // working keys; pending reversals sent
+//	res, err := c.Sale(ctx, link.Card{PAN: pan, Expiry: "3012", EntryMode: "051", ICC: field55}, 1234, pin)
+//	s, err := c.Settle(ctx)
+//
+// A terminal that is not one long process keeps its working keys between
+// runs with WorkingKeysUnderTMK and ResumeWorkingKeys, and signs in again
+// when an answer's code asks for it (SignInRequired: A0, 99).
 package link

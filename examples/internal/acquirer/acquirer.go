@@ -11,8 +11,11 @@ package acquirer
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"io"
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/possdk/pos/examples/internal/fixtures"
 	"github.com/possdk/pos/iso8583"
@@ -95,7 +98,9 @@ func New(cfg Config) (*Acquirer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs}
+	// Every demo card has RMB 8,888.00 available (field 54: savings
+	// account 10, available balance 02, CNY, credit).
+	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs, Balance: "1002156C000000888800"}
 	chip := &chipIssuer{sim: sim, imk: imk, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
 	a := &Acquirer{
@@ -103,12 +108,76 @@ func New(cfg Config) (*Acquirer, error) {
 			Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics},
 		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
 	}
-	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger}
+	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger,
+		OnHandshakeError: func(remote net.Addr, err error) {
+			hint := ""
+			if strings.Contains(err.Error(), "does not look like a TLS handshake") {
+				hint = " (the terminal speaks plain TCP; this host expects TLS: give the terminal -tls-pin)"
+			}
+			logf("TLS handshake from %s failed: %v%s", remote, err, hint)
+		}}
 	return a, nil
 }
 
-// Serve accepts terminals on ln until Shutdown.
-func (a *Acquirer) Serve(ln net.Listener) error { return a.server.Serve(ln) }
+// Serve accepts terminals on ln until Shutdown. A host without TLS says so
+// when a terminal opens a TLS handshake, rather than waiting for a frame
+// that never comes.
+func (a *Acquirer) Serve(ln net.Listener) error {
+	if a.server.TLS == nil {
+		ln = &plainOnly{Listener: ln, logf: a.logf}
+	}
+	return a.server.Serve(ln)
+}
+
+// plainOnly is a plain-TCP host's listener: a connection whose first bytes
+// are a TLS handshake record (0x16 0x03) is logged and closed.
+type plainOnly struct {
+	net.Listener
+	logf func(format string, a ...any)
+}
+
+func (l *plainOnly) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &sniffConn{Conn: c, logf: l.logf}, nil
+}
+
+type sniffConn struct {
+	net.Conn
+	logf    func(format string, a ...any)
+	checked bool
+	head    []byte
+}
+
+// errTLSOnPlain closes a connection that opened with a TLS handshake.
+var errTLSOnPlain = errors.New("acquirer: TLS handshake on the plain-TCP port")
+
+func (c *sniffConn) Read(p []byte) (int, error) {
+	if c.checked {
+		if len(c.head) > 0 {
+			n := copy(p, c.head)
+			c.head = c.head[n:]
+			return n, nil
+		}
+		return c.Conn.Read(p)
+	}
+	// The first two bytes: a CUP frame's length, or a TLS record's type
+	// and major version.
+	var b [2]byte
+	if _, err := io.ReadFull(c.Conn, b[:]); err != nil {
+		return 0, err
+	}
+	c.checked = true
+	if b[0] == 0x16 && b[1] == 0x03 {
+		c.logf("TLS handshake from %s refused: this host expects plain TCP (start it with -tls, or run the terminal without -tls, -tls-pin and -ca)", c.RemoteAddr())
+		c.Conn.Close()
+		return 0, errTLSOnPlain
+	}
+	c.head = b[:]
+	return c.Read(p)
+}
 
 // Shutdown stops accepting and waits for requests in flight.
 func (a *Acquirer) Shutdown(ctx context.Context) error { return a.server.Shutdown(ctx) }
