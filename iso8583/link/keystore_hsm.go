@@ -68,11 +68,11 @@ func NewKeyStoreHSM(ks KeyStore, sw *hsm.Software) (*KeyStoreHSM, error) {
 	}
 	return &KeyStoreHSM{
 		Software: sw, ks: ks,
-		tmks:     make(map[weak.Pointer[keys.Key]]hsm.KeyBlock),
-		tmkOf:    make(map[hsm.KeyBlock]weak.Pointer[keys.Key]),
-		sets:     make(map[weak.Pointer[keys.WorkingKeys]]*hsm.WorkingKeys),
-		clearOf:  make(map[*hsm.WorkingKeys]weak.Pointer[keys.WorkingKeys]),
-		pending:  make(map[*hsm.WorkingKeys]*keys.WorkingKeys),
+		tmks:    make(map[weak.Pointer[keys.Key]]hsm.KeyBlock),
+		tmkOf:   make(map[hsm.KeyBlock]weak.Pointer[keys.Key]),
+		sets:    make(map[weak.Pointer[keys.WorkingKeys]]*hsm.WorkingKeys),
+		clearOf: make(map[*hsm.WorkingKeys]weak.Pointer[keys.WorkingKeys]),
+		pending: make(map[*hsm.WorkingKeys]*keys.WorkingKeys),
 	}, nil
 }
 
