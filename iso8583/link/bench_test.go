@@ -41,11 +41,13 @@ func benchHostSale(b *testing.B, e *testEnv) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
 	for i := 0; i < b.N; i++ {
 		if e.host.ServeFrame(ctx, frames[i]) == nil {
 			b.Fatal("no response")
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkClientSale measures a whole sale over loopback TCP: terminal
