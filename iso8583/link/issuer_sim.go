@@ -46,7 +46,7 @@ type SimIssuer struct {
 	HSM hsm.CardSecurity
 	IMK hsm.KeyBlock
 	// Method picks the cryptogram method from the AID (84 or 4F) and the
-	// IAD (9F10) (nil: emv.CryptogramMethodOf).
+	// IAD (9F10) (nil: emv.ACMethodOf).
 	Method func(aid, iad []byte) (emv.ACMethod, error)
 
 	mu     sync.Mutex
@@ -154,7 +154,7 @@ func (s *SimIssuer) verifyARQC(ctx context.Context, t *iso8583.Transaction) (*ar
 	}
 	pick := s.Method
 	if pick == nil {
-		pick = func(aid, iad []byte) (emv.ACMethod, error) { return emv.CryptogramMethodOf(aid, iad) }
+		pick = emv.ACMethodOf
 	}
 	m, err := pick(aid, d.IAD)
 	if err != nil {

@@ -85,7 +85,13 @@ func (c *chipIssuer) request(t *iso8583.Transaction, arqc []byte) (hsm.ARQCReque
 	if !ok {
 		aid, _, _ = tlv.Find(t.ICC, 0x4F)
 	}
-	return hsm.ARQCRequest{IMK: c.imk, Method: MethodFor(aid, d.IAD), PAN: panOf(t), PSN: psnOf(t), Data: d, ARQC: arqc}, nil
+	// emv.ACMethodOf knows every method the HSM verifies (M/Chip and
+	// Interac too); MethodFor's scheme fallback covers the rest.
+	m, err := emv.ACMethodOf(aid, d.IAD)
+	if err != nil {
+		m = MethodFor(aid, d.IAD)
+	}
+	return hsm.ARQCRequest{IMK: c.imk, Method: m, PAN: panOf(t), PSN: psnOf(t), Data: d, ARQC: arqc}, nil
 }
 
 // MethodFor chooses the cryptogram version with emv.CryptogramMethodOf
