@@ -197,7 +197,8 @@ type Host struct {
 	// (default 30; negative: no limit). Beyond it sign-ins go unanswered
 	// for a minute and an alarm is raised.
 	SignInLimit int
-	// Rand is the source for working keys (default crypto/rand).
+	// Rand is the source of the PIN blocks' random fill on the clear-ZPK
+	// path (default crypto/rand); working keys come from the HSM's.
 	Rand io.Reader
 	// Now returns the time (default time.Now).
 	Now func() time.Time
