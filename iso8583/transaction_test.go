@@ -198,6 +198,11 @@ func TestRoundTripEveryKind(t *testing.T) {
 			t.Errorf("%s came back as %s", k, got.Kind)
 		}
 	}
+	refund := &Transaction{Kind: KindScanRefund, Amount: 200, STAN: 188, TerminalID: testTerm.TerminalID, MerchantID: testTerm.MerchantID,
+		Field60: &Field60{Batch: 173}, Field61: &Field61{Batch: 172, STAN: 184}}
+	if got := check(refund, nil); got.Kind != KindScanRefund || got.Amount != 200 || got.Field61.STAN != 184 {
+		t.Errorf("scan refund came back as %s %d %+v", got.Kind, got.Amount, got.Field61)
+	}
 	for k := KindSignIn; k < kindCount; k++ {
 		if !seen[k] {
 			t.Errorf("no round trip for %s", k)

@@ -31,6 +31,10 @@ import (
 // cancels), "reversal pending" once the terminal gave up (the cancel is
 // sent until acknowledged), "approved" when the wallet paid.
 //
+// A scan refund (Client.ScanRefund) is never reversed: its "prepared"
+// record holds the refund itself, sent again unchanged until the acquirer
+// answers it; then it is approved or dropped like any request.
+//
 // Receipts, batch upload and the cash register's "last transaction" read
 // the same record.
 type TxnState uint8
@@ -76,15 +80,7 @@ func encodeRecord(r txnRecord) ([]byte, error) {
 		if p.src == nil {
 			continue
 		}
-		b, err := stored(p.src)
-		if err != nil {
-			return nil, err
-		}
-		var t iso8583.Transaction
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, err
-		}
-		*p.dst = &t
+		*p.dst = stored(p.src)
 	}
 	return json.Marshal(&out)
 }
