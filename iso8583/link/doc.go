@@ -22,9 +22,14 @@
 // On the host side, Server accepts connections, frames and dispatches them
 // (size limits, idle timeouts, graceful Shutdown); Host routes by
 // transaction kind, verifies and generates MACs with each terminal's
-// working keys from a KeyStore, answers duplicates from a cache, undoes
-// reversed authorisations, translates PIN blocks and runs a risk check
-// (Limits) before authorising.
+// working keys, answers duplicates from a cache, undoes reversed
+// authorisations, translates PIN blocks and runs a risk check (Limits)
+// before authorising. Its cryptography goes through an hsm.HSM: sign-in
+// keys are generated under the terminal's TMK, MACs generated and
+// verified, PIN blocks translated by the HSM, and the host keeps key
+// blocks (TerminalKeyStore), never clear keys. A host configured with a
+// KeyStore of clear keys runs a software HSM over it (KeyStoreHSM).
+// SimIssuer verifies chip ARQCs and answers ARPCs through the HSM.
 //
 // Start with Client (terminal) or Host with Server (acquirer). Conn is the
 // framing and STAN + terminal-ID matching underneath both. The package does

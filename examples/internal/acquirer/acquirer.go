@@ -10,6 +10,7 @@ package acquirer
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/keys"
@@ -98,13 +100,37 @@ func New(cfg Config) (*Acquirer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The host's cryptography goes through a software HSM: the issuer
+	// master key and the zone PIN key become key blocks under its LMK (a
+	// random one: this example keeps its keys in memory anyway), and the
+	// terminals' keys come from the KeyStore through link.KeyStoreHSM.
+	lmk, err := keys.Generate(keys.AES256, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := hsm.NewSoftware(lmk, nil)
+	if err != nil {
+		return nil, err
+	}
+	imkBlock, err := sw.Wrap(imk, hsm.IssuerMasterKeyAC)
+	if err != nil {
+		return nil, err
+	}
+	zoneKey, err := sw.Wrap(zpk, hsm.PINKey)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := link.NewKeyStoreHSM(store, sw)
+	if err != nil {
+		return nil, err
+	}
 	// Every demo card has RMB 8,888.00 available (field 54: savings
 	// account 10, available balance 02, CNY, credit).
 	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs, Balance: "1002156C000000888800"}
-	chip := &chipIssuer{sim: sim, imk: imk, logf: logf}
+	chip := &chipIssuer{sim: sim, hsm: ks, imk: imkBlock, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
 	a := &Acquirer{
-		Host: &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger,
+		Host: &link.Host{Codec: codec, HSM: ks, Terminals: ks, ZoneKey: zoneKey, Issuer: chip, Logger: logger,
 			Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics},
 		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
 	}
