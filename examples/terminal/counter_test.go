@@ -108,7 +108,7 @@ func TestWorkingKeysKept(t *testing.T) {
 
 	// Everything secret the terminal handled: the TMK, the working keys
 	// (clear, from the host's key store), the card's PAN and track 2.
-	tk, err := a.Host.Keys.Terminal(fixtures.TerminalID)
+	tk, err := a.TerminalKeys(fixtures.TerminalID)
 	if err != nil || tk.Working == nil {
 		t.Fatalf("host keys: %v", err)
 	}

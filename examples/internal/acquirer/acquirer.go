@@ -240,3 +240,10 @@ func (s *keyStore) Refresh(tid string) {
 		r.Refresh(tid)
 	}
 }
+
+// TerminalKeys returns a terminal's keys as the example's key store holds
+// them (in memory, clear: this is a demonstration acquirer), so tests can
+// check that none of them leaks on the terminal's side.
+func (a *Acquirer) TerminalKeys(tid string) (link.TerminalKeys, error) {
+	return a.store.Terminal(tid)
+}
