@@ -386,3 +386,19 @@ func TestMACVerifier(t *testing.T) {
 		t.Fatalf("bad MAC: %v after %d verifications", err, v.calls)
 	}
 }
+
+// A typed unpack under a spec that lacks a field the Transaction reads
+// names that field once (the error wraps ErrUnpack and says where).
+func TestUnpackTransactionUndefinedFieldNamedOnce(t *testing.T) {
+	spec := CUPSpec()
+	delete(spec.Fields, 2)
+	c := NewCodec(spec, Framing{})
+	body := loadSamples(t)["0800"][2+TPDULen+HeaderLen:]
+	_, err := c.UnpackTransaction(body)
+	if !errors.Is(err, ErrUnpack) {
+		t.Fatalf("err = %v, want ErrUnpack", err)
+	}
+	if msg := err.Error(); strings.Count(msg, "field 2") != 1 || !strings.Contains(msg, `not defined in spec "CUP POS"`) {
+		t.Errorf("err = %q: want field 2 named once, and the spec", msg)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/pinblock"
 	"github.com/possdk/pos/tlv"
@@ -112,12 +113,16 @@ func stored(t *iso8583.Transaction) *iso8583.Transaction {
 // reversalTags are the field-55 tags a CUP chip reversal repeats from the
 // original request: 95 TVR, 9F10 IAD, 9F36 ATC, 9F1E IFD serial number
 // and DF31 issuer script results (when scripts ran).
-var reversalTags = []tlv.Tag{0x95, 0x9F10, 0x9F36, 0x9F1E, 0xDF31}
+var reversalTags = []tlv.Tag{emv.TagTVR, emv.TagIssuerApplicationData, emv.TagATC, emv.TagIFDSerialNumber, emv.TagIssuerScriptResults}
 
 // cardDataTags never stay on disk after authorisation (PCI DSS 3.2 / 3.4):
 // track 2 equivalent (57), PAN (5A), cardholder name (5F20), track 1 and
 // track 2 discretionary and mag-stripe data (56, 9F1F, 9F20, 9F6B).
-var cardDataTags = map[tlv.Tag]bool{0x57: true, 0x5A: true, 0x5F20: true, 0x56: true, 0x9F1F: true, 0x9F20: true, 0x9F6B: true}
+var cardDataTags = map[tlv.Tag]bool{
+	emv.TagTrack2EquivalentData: true, emv.TagPAN: true, emv.TagCardholderName: true,
+	emv.TagTrack1Data: true, emv.TagTrack1DiscretionaryData: true,
+	emv.TagTrack2DiscretionaryData: true, emv.TagMastercardTrack2Data: true,
+}
 
 // uploadICC is field 55 without the card data.
 func uploadICC(icc []byte) []byte {
