@@ -94,6 +94,12 @@ type AIDConfig struct {
 	// RID's default kernel. A PPSE entry whose requested kernel differs
 	// is not a candidate.
 	KernelID string `json:"kernel_id"`
+	// Kernel2 and Kernel7 are the Book C-2 (Mastercard) and Book C-7
+	// (UnionPay QuickPass) kernels' own settings for this AID (kernel2.go,
+	// kernel7.go). The reader runs Kernel 2 for an AID only when Kernel2
+	// is set; Kernel 7 runs with its defaults when Kernel7 is nil.
+	Kernel2 *Kernel2Config `json:"kernel2,omitempty"`
+	Kernel7 *Kernel7Config `json:"kernel7,omitempty"`
 }
 
 // ContactlessLimits are reader limits for one transaction type (Book B

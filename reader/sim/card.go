@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/tlv"
@@ -21,6 +22,7 @@ type Card struct {
 	atr     []byte
 	apps    []*application
 	rand    io.Reader
+	sleep   func(time.Duration) // the card's processing delay (mchip.go)
 
 	mu       sync.Mutex
 	removed  bool
@@ -51,6 +53,8 @@ type counters struct {
 	scriptsThis          int
 	putData              map[tlv.Tag][]byte
 	log                  [][]byte // transaction log records, newest first
+	ecBalance            int64    // UnionPay electronic cash balance (quics.go)
+	mchip                mchipCounters
 }
 
 // state is what one card session remembers between commands; a reset or
@@ -77,11 +81,12 @@ type state struct {
 	cdaDone      bool // a GENERATE AC was signed
 	unableOnline bool
 	risk         riskResult
+	mchip        mchipState // M/Chip contactless session (mchip.go)
 }
 
 // New personalises a card from a profile.
 func New(p *Profile) (*Card, error) {
-	c := &Card{profile: *p, rand: rand.Reader}
+	c := &Card{profile: *p, rand: rand.Reader, sleep: time.Sleep}
 	var err error
 	atr := p.ATR
 	if atr == "" {
@@ -105,7 +110,7 @@ func New(p *Profile) (*Card, error) {
 			return nil, err
 		}
 		c.apps = append(c.apps, app)
-		c.ctr = append(c.ctr, counters{atc: uint16(app.atcInitial), lastOnline: uint16(app.lastOnline), putData: map[tlv.Tag][]byte{}})
+		c.ctr = append(c.ctr, counters{atc: uint16(app.atcInitial), lastOnline: uint16(app.lastOnline), putData: map[tlv.Tag][]byte{}, ecBalance: app.ec})
 	}
 	c.pinTries = p.PINTries
 	c.st.app = -1

@@ -28,7 +28,14 @@ func (c *Card) dispatch(cmd command) []byte {
 		case 0xA8:
 			return c.gpo(cmd)
 		case 0xAE:
+			if a := c.app(); a != nil && a.mchip != nil {
+				return c.mchipGenerateAC(a, cmd)
+			}
 			return c.generateAC(cmd)
+		case 0xEA:
+			return c.exchangeRelayResistance(cmd)
+		case 0xD0:
+			return c.recoverAC(cmd)
 		case 0xCA:
 			return c.getData(cmd)
 		case 0x1E, 0x18, 0x16, 0x24, 0xDA, 0xDC:
@@ -120,7 +127,7 @@ func (c *Card) directoryFCI(name []byte, ppse bool) []byte {
 			}
 			b.AddConstructed(0xBF0C, func(b *tlv.Builder) {
 				for _, a := range c.apps {
-					if a.qVSDC {
+					if a.qVSDC || a.mchip != nil {
 						c.entry(b, a)
 					}
 				}
@@ -153,7 +160,7 @@ func (c *Card) readRecord(cmd command) []byte {
 		// One directory record per contact application (EMV Book 1 §12.2.3).
 		var contact []*application
 		for _, a := range c.apps {
-			if !a.qVSDC {
+			if !a.qVSDC && a.mchip == nil {
 				contact = append(contact, a)
 			}
 		}
@@ -208,6 +215,9 @@ func (c *Card) gpo(cmd command) []byte {
 	// The CVR of this transaction reports the scripts of the last one.
 	ctr.scriptsLast, ctr.scriptFailedLast = ctr.scriptsThis, ctr.scriptFailedThis
 	ctr.scriptsThis, ctr.scriptFailedThis = 0, false
+	if a.quics {
+		return c.qUICS(a, data)
+	}
 	if a.qVSDC {
 		return c.qVSDC(a, data)
 	}
