@@ -146,8 +146,8 @@ func TestKernel7Scenarios(t *testing.T) {
 		{
 			name: "offline-only reader, balance too low", clause: "TTQ byte 1 b4 offline-only; qUICS card: no EC funds and no online → AAC → Declined",
 			card: "unionpay_quics", tweak: ecBalance(1000),
-			cfg:    k7With(func(c *Config) { c.OnlineCapable = false; c.AIDs[2].TTQ = "2E000000" }),
-			amount: 2000,
+			cfg:     k7With(func(c *Config) { c.OnlineCapable = false; c.AIDs[2].TTQ = "2E000000" }),
+			amount:  2000,
 			outcome: Declined, tvr: "0000000000", tsi: "0000", cvm: "3F0000", cid: "00",
 			apdus: []string{k7SelectPPSE, k7Select, k7GPO("2E000080", "000000002000", "0156", "00", "01")},
 			check: balances(1000, 1000),

@@ -35,7 +35,7 @@ type application struct {
 	qVSDC      bool
 	quics      bool // UnionPay qUICS (quics.go); qVSDC is also set
 	hasEC      bool
-	ec         int64   // initial electronic cash balance
+	ec         int64     // initial electronic cash balance
 	mchip      *mchipApp // Mastercard M/Chip contactless (mchip.go)
 	ctq        []byte
 	cardAuth   []byte          // 9F69 for fDDA
