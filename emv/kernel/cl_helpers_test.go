@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/reader"
@@ -30,6 +32,8 @@ type clCase struct {
 	txType       byte
 	decline      bool // the host declines
 	hostDown     bool // the host cannot be reached
+	issuerChecks bool // see acHost
+	badAC        bool // the host must have found the cryptogram wrong
 	noPINPad     bool
 	// relay rewrites the card's responses (an attacker between reader
 	// and card); nil: none.
@@ -86,7 +90,11 @@ type acHost struct {
 	down     bool
 	calls    int
 	verified bool
-	last     *OnlineRequest
+	// issuerChecks: a cryptogram that does not verify is declined (the
+	// issuer's answer to a forged request) instead of failing the test.
+	issuerChecks bool
+	badAC        bool
+	last         *OnlineRequest
 	last55   []byte
 }
 
@@ -111,6 +119,10 @@ func (h *acHost) online(ctx context.Context, req *OnlineRequest) (*OnlineRespons
 		return nil, err
 	}
 	k, err := emv.VerifyAC(m, testIMK, req.PAN, req.PSN, &d, ac)
+	if err != nil && h.issuerChecks {
+		h.badAC = true
+		return &OnlineResponse{Approved: false, ARC: [2]byte{'0', '5'}}, nil
+	}
 	if err != nil {
 		h.t.Errorf("host: cryptogram does not verify: %v", err)
 		return nil, err
@@ -152,7 +164,10 @@ func runCL(t *testing.T, cfg *Config, card *sim.Card, c clCase) (*Result, *acHos
 		t.Fatal(err)
 	}
 	k.SetRand(zeroRand{})
-	h.decline, h.down = c.decline, c.hostDown
+	h.decline, h.down, h.issuerChecks = c.decline, c.hostDown, c.issuerChecks
+	clk := &fakeClock{t: testDay}
+	card.SetSleep(clk.advance)
+	k.SetClock(clk.now)
 	var inner reader.Card = card
 	if c.relay != nil {
 		inner = &relayCard{Card: card, fn: c.relay}
@@ -192,11 +207,14 @@ func (c clCase) verify(t *testing.T, res *Result, h *acHost, rc *recordingCard, 
 			errs = append(errs, fmt.Sprintf("APDU %d: %s, want %s", i+1, got, want))
 		}
 	}
+	if h.badAC != c.badAC {
+		errs = append(errs, fmt.Sprintf("host found the cryptogram bad: %v, want %v", h.badAC, c.badAC))
+	}
 	if (h.calls > 0) != c.online {
 		errs = append(errs, fmt.Sprintf("host called %d times, want online %v", h.calls, c.online))
 	}
 	if c.online && h.calls > 0 {
-		if !h.down && !h.verified {
+		if !h.down && !h.verified && !c.badAC {
 			errs = append(errs, "the host did not verify the cryptogram")
 		}
 		if ac, _, _ := tlv.Find(h.last55, 0x9F26); !bytes.Equal(ac, res.Cryptogram) {
@@ -218,4 +236,23 @@ func (c clCase) verify(t *testing.T, res *Result, h *acHost, rc *recordingCard, 
 	if c.check != nil {
 		c.check(t, res, card)
 	}
+}
+
+// fakeClock is the time the card's processing delay advances and the
+// kernel's relay resistance timer reads: no test depends on real time.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }

@@ -215,6 +215,10 @@ func stepOf(res *Result) Step {
 		st.Outcome, hold.Message = OutcomeDeclined, MsgDeclined
 	default:
 		switch {
+		case errors.Is(res.Err, ErrSeePhone):
+			// Book C-2: the phone asks for its own cardholder
+			// verification; tap again after it (Book A "See Phone").
+			st.Outcome, hold.Message = OutcomeTryAgain, MsgSeePhone
 		case errors.Is(res.Err, ErrTryAnother):
 			st.Outcome, hold.Message = OutcomeTryAnotherInterface, MsgInsertSwipeOrTryAnotherCard
 		case res.Contactless && (errors.Is(res.Err, reader.ErrCardRemoved) || errors.Is(res.Err, reader.ErrCardMute)):
