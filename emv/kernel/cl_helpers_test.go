@@ -95,7 +95,7 @@ type acHost struct {
 	issuerChecks bool
 	badAC        bool
 	last         *OnlineRequest
-	last55   []byte
+	last55       []byte
 }
 
 func (h *acHost) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse, error) {

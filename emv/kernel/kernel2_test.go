@@ -1,10 +1,13 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/reader"
@@ -368,8 +371,162 @@ func setAIP(resp []byte, b1 byte) []byte {
 	return append(tlv.AppendTLV(nil, 0x77, out), sw...)
 }
 
-var _ = fmt.Sprint
-var _ = errors.Is
-var _ = context.Background
-var _ = reader.ErrCardRemoved
-var _ = emv.TC
+// tearingCard loses the answer to GENERATE AC: the card leaves the field
+// after computing it (processed) or before the command reaches it.
+type tearingCard struct {
+	*sim.Card
+	processed bool
+	lost      []byte
+}
+
+func (c *tearingCard) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	if len(apdu) > 1 && apdu[1] == 0xAE {
+		if c.processed {
+			c.lost, _ = c.Card.Transmit(ctx, apdu)
+		}
+		c.Card.Remove()
+		return nil, reader.ErrCardRemoved
+	}
+	return c.Card.Transmit(ctx, apdu)
+}
+
+type k2Terminal struct {
+	k   *Kernel
+	h   *acHost
+	clk *fakeClock
+}
+
+func newK2Terminal(t *testing.T) *k2Terminal {
+	cfg := loadConfig(t)
+	k2Config(cfg)
+	h := &acHost{t: t}
+	k, err := New(cfg, Hooks{OnlinePIN: onlinePIN, Online: h.online}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.SetRand(zeroRand{})
+	clk := &fakeClock{t: testDay}
+	k.SetClock(clk.now)
+	return &k2Terminal{k: k, h: h, clk: clk}
+}
+
+func (k *k2Terminal) tap(card reader.Card, amount int64) (*recordingCard, *Result) {
+	rc := &recordingCard{Card: card}
+	res, _ := k.k.RunContactless(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: amount, Time: testDay})
+	return rc, res
+}
+
+func apdus(cmds [][]byte) []string {
+	out := make([]string, len(cmds))
+	for i, c := range cmds {
+		out[i] = fmt.Sprintf("%X", c)
+	}
+	return out
+}
+
+func sameAPDUs(t *testing.T, got [][]byte, want []string) {
+	t.Helper()
+	g := apdus(got)
+	for i := 0; i < max(len(g), len(want)); i++ {
+		var a, b string
+		if i < len(g) {
+			a = g[i]
+		}
+		if i < len(want) {
+			b = strings.ReplaceAll(want[i], " ", "")
+		}
+		if !apduMatch(a, b) {
+			t.Errorf("APDU %d: %s, want %s", i+1, a, b)
+		}
+	}
+}
+
+// TestKernel2TornRecovered: Book C-2 torn transaction recovery. Tap 1
+// (20.00): the card computes its TC and leaves the field before the answer
+// arrives — outcome Try Again ("present card again", Book A), one torn
+// record, the card's ATC 17. Tap 2, same card: after the records, RECOVER
+// AC with tap 1's CDOL1 data instead of GENERATE AC; the card returns tap
+// 1's answer, whose CDA verifies over tap 1's data: approved offline with
+// tap 1's cryptogram and ATC, tap 1's TVR; no second cryptogram (the ATC
+// moves only for tap 2's GPO), the torn log is empty.
+func TestKernel2TornRecovered(t *testing.T) {
+	term := newK2Terminal(t)
+	card := loadCard(t, "mc_contactless", nil)
+	card.SetSleep(term.clk.advance)
+	tear := &tearingCard{Card: card, processed: true}
+	rc := &recordingCard{Card: tear}
+	s, step := term.k.StartContactless(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: 2000, Time: testDay})
+	_ = s
+	gac := k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")
+	if step.Outcome != OutcomeTryAgain || step.UI.Message != MsgPresentCardAgain || term.k.TornRecords() != 1 || card.ATC(0) != 17 {
+		t.Fatalf("tap 1: %v %02X, %d torn, ATC %d; want try again, 1 torn, ATC 17", step.Outcome, step.UI.Message, term.k.TornRecords(), card.ATC(0))
+	}
+	sameAPDUs(t, rc.cmds, k2APDUs(gac))
+	lostAC, _, _ := tlv.Find(tear.lost[:len(tear.lost)-2], 0x9F26)
+	card.Insert()
+	rc2, res := term.tap(card, 2000)
+	sameAPDUs(t, rc2.cmds, k2APDUs("80D0000020"+gac[10:]))
+	if res.Outcome != Approved || res.CID.Type() != emv.TC || !bytes.Equal(res.Cryptogram, lostAC) || len(lostAC) != 8 {
+		t.Fatalf("tap 2: %v %v cryptogram %X, want approved with tap 1's TC %X (err %v)", res.Outcome, res.CID.Type(), res.Cryptogram, lostAC, res.Err)
+	}
+	if fmt.Sprintf("%X", res.TVR[:]) != "0000000002" || fmt.Sprintf("%X", res.Data[0x9F36]) != "0011" || card.ATC(0) != 18 || term.k.TornRecords() != 0 || term.h.calls != 0 {
+		t.Errorf("TVR %X ATC %X card ATC %d torn %d host %d; want 0000000002, 0011, 18, 0, 0", res.TVR[:], res.Data[0x9F36], card.ATC(0), term.k.TornRecords(), term.h.calls)
+	}
+}
+
+// TestKernel2TornNotProcessed: the GENERATE AC never reached the card:
+// RECOVER AC gets 6A88 (no such answer) and the kernel carries on with a
+// new GENERATE AC — one cryptogram in all.
+func TestKernel2TornNotProcessed(t *testing.T) {
+	term := newK2Terminal(t)
+	card := loadCard(t, "mc_contactless", nil)
+	card.SetSleep(term.clk.advance)
+	_, res := term.tap(&tearingCard{Card: card}, 2000)
+	if !errors.Is(res.Err, reader.ErrCardRemoved) || term.k.TornRecords() != 1 {
+		t.Fatalf("tap 1: %v, %d torn", res.Err, term.k.TornRecords())
+	}
+	card.Insert()
+	rc, res := term.tap(card, 2000)
+	gac := k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")
+	sameAPDUs(t, rc.cmds, k2APDUs("80D0000020"+gac[10:], gac))
+	if res.Outcome != Approved || term.k.TornRecords() != 0 {
+		t.Fatalf("tap 2: %v (%v), %d torn", res.Outcome, res.Err, term.k.TornRecords())
+	}
+}
+
+// TestKernel2TornOtherCardAndExpiry: a torn record is only for its card
+// (PAN and PSN): another card gets no RECOVER AC and the record stays;
+// after the record's lifetime (300 s by default) the same card gets none
+// either and the record is dropped.
+func TestKernel2TornOtherCardAndExpiry(t *testing.T) {
+	term := newK2Terminal(t)
+	card := loadCard(t, "mc_contactless", nil)
+	card.SetSleep(term.clk.advance)
+	term.tap(&tearingCard{Card: card, processed: true}, 2000)
+	card.Insert()
+	other := loadCard(t, "mc_contactless", func(p *sim.Profile) { p.Apps[0].PAN = "5413330089020037" })
+	other.SetSleep(term.clk.advance)
+	rc, res := term.tap(other, 2000)
+	gac := k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")
+	sameAPDUs(t, rc.cmds, k2APDUs(gac))
+	if res.Outcome != Approved || term.k.TornRecords() != 1 {
+		t.Fatalf("other card: %v, %d torn", res.Outcome, term.k.TornRecords())
+	}
+	term.clk.advance(301 * time.Second)
+	rc, res = term.tap(card, 1000)
+	sameAPDUs(t, rc.cmds, k2APDUs(k2GAC("50", "000000001000", "0156", "0000000002", "1F0302")))
+	if res.Outcome != Approved || term.k.TornRecords() != 0 {
+		t.Fatalf("after expiry: %v, %d torn", res.Outcome, term.k.TornRecords())
+	}
+}
+
+// TestKernel2NotConfigured: without kernel2 settings the reader does not
+// run Kernel 2 for the AID (Book B: no such combination), so a Mastercard
+// tap is Try Another Interface as before.
+func TestKernel2NotConfigured(t *testing.T) {
+	s := newScenario(t, nil)
+	_, res := tap(t, s, loadCard(t, "mc_contactless", nil), 2000)
+	if !errors.Is(res.Err, ErrTryAnother) {
+		t.Fatalf("%v %v, want try another interface", res.Outcome, res.Err)
+	}
+}
