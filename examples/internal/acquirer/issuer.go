@@ -38,12 +38,12 @@ func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinB
 	if len(t.ICC) == 0 || !ok {
 		return c.sim.Authorize(ctx, t, pinBlock)
 	}
-	m, sk, err := c.verify(t, arqc)
+	m, ks, err := c.verify(t, arqc)
 	if err != nil {
 		c.logf("ARQC of STAN %06d does NOT verify: %v", t.STAN, err)
 		return link.IssuerResult{RC: RCCryptogram}, nil
 	}
-	defer sk.Zero()
+	defer ks.Zero()
 	c.logf("ARQC %X verified (%s, ATC %s)", arqc, m, atcOf(t.ICC))
 	res, err := c.sim.Authorize(ctx, t, pinBlock)
 	if err != nil {
@@ -54,11 +54,15 @@ func (c *chipIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinB
 	// AC (EMV Book 2 §8.2).
 	rc := res.RC
 	in := emv.ARPCInput{ARC: [2]byte{rc[0], rc[1]}}
-	arpc, err := m.ARPC(sk, arqc, in)
+	p, err := m.Profile()
 	if err != nil {
 		return res, err
 	}
-	res.ICC = tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
+	arpc, err := p.ARPC(ks, arqc, in)
+	if err != nil {
+		return res, err
+	}
+	res.ICC = tlv.AppendTLV(nil, 0x91, p.IssuerAuthenticationData(arpc, in))
 	c.logf("ARPC %X for response code %s", arpc, rc)
 	return res, nil
 }
@@ -68,23 +72,37 @@ func (c *chipIssuer) Reverse(ctx context.Context, t *iso8583.Transaction) error 
 	return c.sim.Reverse(ctx, t)
 }
 
-// verify checks the ARQC of t's field 55.
-func (c *chipIssuer) verify(t *iso8583.Transaction, arqc []byte) (emv.CryptogramMethod, *keys.Key, error) {
+// verify checks the ARQC of t's field 55 (emv.VerifyAC, any method).
+func (c *chipIssuer) verify(t *iso8583.Transaction, arqc []byte) (emv.ACMethod, *emv.ACKeys, error) {
 	d, err := emv.CryptogramDataFromTLV(t.ICC)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: %w", ErrNoCryptogram, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrNoCryptogram, err)
 	}
 	aid, ok, _ := tlv.Find(t.ICC, 0x84)
 	if !ok {
 		aid, _, _ = tlv.Find(t.ICC, 0x4F)
 	}
-	m := MethodFor(aid, d.IAD)
+	m := ACMethodFor(aid, d.IAD)
 	pan, err := emv.ParsePAN(string(t.PAN))
 	if err != nil {
 		return m, nil, err
 	}
-	sk, err := m.VerifyARQC(c.imk, pan, psnOf(t), &d, arqc)
-	return m, sk, err
+	ks, err := emv.VerifyAC(m, c.imk, pan, psnOf(t), &d, arqc)
+	return m, ks, err
+}
+
+// ACMethodFor is MethodFor extended to Mastercard: an M/Chip IAD (18
+// bytes or more with CVN 10, 11, 14 or 15 in byte 2: KDI, CVN, CVR, DAC,
+// counters) is verified as that M/Chip cryptogram version (emv/mchip.go),
+// anything else as MethodFor says.
+func ACMethodFor(aid, iad []byte) emv.ACMethod {
+	if emv.SchemeOfAID(aid) == emv.SchemeMastercard && len(iad) >= 18 {
+		switch c := emv.MastercardCVN(iad[1]); c {
+		case emv.MChipCVN16, emv.MChipCVN17, emv.MChipCVN20, emv.MChipCVN21:
+			return c
+		}
+	}
+	return MethodFor(aid, iad)
 }
 
 // MethodFor chooses the cryptogram version with emv.CryptogramMethodOf

@@ -208,8 +208,8 @@ func (d *dayRun) run() {
 	d.step("Chip sale with online PIN: UnionPay card, EMV kernel, ARQC checked by the host, ARPC back")
 	chip := d.cardSale("chip sale", "unionpay_sda", chipAmount, "888888", false)
 
-	d.step("Contactless sale: a phone wallet's tokenised card")
-	tap := d.cardSale("contactless sale", "phone_wallet", contactlessAmount, "", true)
+	d.step("Contactless sale: a Mastercard-style phone wallet (Kernel 2: relay resistance, CDA, on-device CVM)")
+	tap := d.cardSale("contactless sale", "mc_phone", contactlessAmount, "", true)
 
 	d.step("QR sale: merchant-presented code on screen, then a consumer-presented code scanned")
 	d.qrSale()

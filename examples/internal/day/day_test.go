@@ -47,7 +47,7 @@ func TestDay(t *testing.T) {
 		// chip: ARQC verified, ARPC back, TC from the card after it
 		"verified (EMV CCD cryptogram version 5", "ARPC ", "kernel: approved, TC ", "CVM online PIN",
 		// contactless from the phone
-		"verified (Visa CVN 18", "CVM consumer device (phone)",
+		"verified (M/Chip CVN 11", "CVM consumer device (phone)",
 		// QR both ways
 		"merchant-presented code (UnionPay profile", "▀", "scanned consumer-presented code: UnionPay QuickPass",
 		// receipts
