@@ -89,6 +89,28 @@ type RelayResistanceCfg struct {
 	Mismatch      uint8  `json:"mismatch"`       // Relay Resistance Transmission Time Mismatch Threshold (%), DF8137
 }
 
+// check validates the settings of aids[i] (nil: Kernel 2 is not run).
+func (c *Kernel2Config) check(i int) error {
+	if c == nil {
+		return nil
+	}
+	for name, l := range map[string]*int64{"contactless_limit_no_on_device_cvm": c.ContactlessLimitNoODCVM,
+		"contactless_limit_on_device_cvm": c.ContactlessLimitODCVM, "cvm_required_limit": c.CVMRequiredLimit, "floor_limit": c.FloorLimit} {
+		if l != nil && *l < 0 {
+			return fmt.Errorf("%w: aids[%d].kernel2.%s is negative", ErrConfig, i, name)
+		}
+	}
+	for name, v := range map[string]string{"cvm_capability_cvm_required": c.CVMCapabilityCVMRequired, "cvm_capability_no_cvm": c.CVMCapabilityNoCVM} {
+		if b, err := hex.DecodeString(v); err != nil || len(b) > 1 {
+			return fmt.Errorf("%w: aids[%d].kernel2.%s %q is not one hex byte", ErrConfig, i, name, v)
+		}
+	}
+	if c.TornLifetime < 0 || c.MaxTorn < 0 {
+		return fmt.Errorf("%w: aids[%d].kernel2: torn_lifetime_s and max_torn are not negative", ErrConfig, i)
+	}
+	return nil
+}
+
 // k2State is what Kernel 2 keeps across transactions.
 type k2State struct {
 	mu    sync.Mutex

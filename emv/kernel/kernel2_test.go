@@ -530,3 +530,22 @@ func TestKernel2NotConfigured(t *testing.T) {
 		t.Fatalf("%v %v, want try another interface", res.Outcome, res.Err)
 	}
 }
+
+// TestKernel2ConfigChecked: bad Kernel 2 settings are refused at load with
+// the field named.
+func TestKernel2ConfigChecked(t *testing.T) {
+	neg := int64(-1)
+	for _, bad := range []func(*Kernel2Config){
+		func(c *Kernel2Config) { c.CVMRequiredLimit = &neg },
+		func(c *Kernel2Config) { c.CVMCapabilityNoCVM = "0808" },
+		func(c *Kernel2Config) { c.CVMCapabilityCVMRequired = "zz" },
+		func(c *Kernel2Config) { c.MaxTorn = -1 },
+	} {
+		cfg := loadConfig(t)
+		k2Config(cfg)
+		bad(cfg.AIDs[1].Kernel2)
+		if err := cfg.check(); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "aids[1].kernel2") {
+			t.Errorf("check: %v", err)
+		}
+	}
+}
