@@ -70,6 +70,9 @@ type Kernel2Config struct {
 	// RelayResistance: Kernel Configuration "relay resistance protocol
 	// supported" (DF811B b5), with its timings.
 	RelayResistance bool               `json:"relay_resistance"`
+	// MagStripe: mag-stripe mode (CVC3) for a card without EMV mode
+	// (kernel2_ms.go); false: such a card gets Try Another Interface.
+	MagStripe bool `json:"mag_stripe"`
 	RelayTimes      RelayResistanceCfg `json:"relay_times"`
 	// TornLifetime is the Max Lifetime of a Torn Transaction Log Record
 	// (DF811C), seconds; 0: 300. MaxTorn is the Max Number of Torn
@@ -187,6 +190,13 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	}
 	if limit != nil && amt > *limit {
 		return t.fail(fmt.Errorf("%w: amount over the reader contactless transaction limit (on-device CVM %v)", ErrTryAnother, odcvm))
+	}
+	if aip[1]&0x80 == 0 {
+		// AIP byte 2 b8 clear: the card has no EMV mode (Book C-2).
+		if !cfg.MagStripe {
+			return t.fail(fmt.Errorf("%w: the card offers mag-stripe mode only and the reader does not run it", ErrTryAnother))
+		}
+		return t.magStripe(cfg)
 	}
 	switch {
 	case !cfg.RelayResistance:

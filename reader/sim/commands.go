@@ -36,6 +36,8 @@ func (c *Card) dispatch(cmd command) []byte {
 			return c.exchangeRelayResistance(cmd)
 		case 0xD0:
 			return c.recoverAC(cmd)
+		case 0x2A:
+			return c.computeChecksum(cmd)
 		case 0xCA:
 			return c.getData(cmd)
 		case 0x1E, 0x18, 0x16, 0x24, 0xDA, 0xDC:

@@ -44,6 +44,10 @@ type MChipOptions struct {
 	// answered AAC with POS Cardholder Interaction Information asking the
 	// holder to see the phone).
 	CDCVM string `json:"cdcvm"`
+	// MagStripe makes a mag-stripe-mode-only application (mchip_ms.go):
+	// AIP byte 2 b8 (EMV mode) clear, the M/Stripe data objects in SFI 1
+	// record 2, COMPUTE CRYPTOGRAPHIC CHECKSUM for the CVC3.
+	MagStripe bool `json:"mag_stripe"`
 }
 
 // mchipApp is the personalised M/Chip part of an application.
@@ -52,6 +56,7 @@ type mchipApp struct {
 	prof emv.ACProfile
 	mk   *keys.Key
 	opt  MChipOptions
+	ms   *magStripe // mag-stripe mode data (mchip_ms.go)
 }
 
 // mchipState is what one card session remembers.
@@ -115,6 +120,10 @@ func (app *application) personaliseMChip(a *App) error {
 		}
 	}
 	app.mchip = &mchipApp{cvn: cvn, prof: prof, mk: mk, opt: o}
+	if o.MagStripe {
+		app.aip[1] &^= 0x80
+		return app.mchip.personaliseMagStripe(imk, pan, psn, a)
+	}
 	return nil
 }
 

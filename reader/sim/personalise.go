@@ -340,6 +340,9 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 	if err := app.certificates(i, a, faults, pan, static); err != nil {
 		return nil, err
 	}
+	if app.mchip != nil && app.mchip.ms != nil {
+		app.mchip.ms.addRecord(app)
+	}
 	if app.qVSDC && app.icc != nil {
 		// 9F69 (Book C-3, fDDA version 01): fDDA version, card
 		// unpredictable number (placeholder), and the card's CTQ, which
