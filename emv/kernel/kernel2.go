@@ -69,11 +69,11 @@ type Kernel2Config struct {
 	OnDeviceCVM bool `json:"on_device_cvm"`
 	// RelayResistance: Kernel Configuration "relay resistance protocol
 	// supported" (DF811B b5), with its timings.
-	RelayResistance bool               `json:"relay_resistance"`
+	RelayResistance bool `json:"relay_resistance"`
 	// MagStripe: mag-stripe mode (CVC3) for a card without EMV mode
 	// (kernel2_ms.go); false: such a card gets Try Another Interface.
-	MagStripe bool `json:"mag_stripe"`
-	RelayTimes      RelayResistanceCfg `json:"relay_times"`
+	MagStripe  bool               `json:"mag_stripe"`
+	RelayTimes RelayResistanceCfg `json:"relay_times"`
 	// TornLifetime is the Max Lifetime of a Torn Transaction Log Record
 	// (DF811C), seconds; 0: 300. MaxTorn is the Max Number of Torn
 	// Transaction Log Records (DF811D); 0: 5.
