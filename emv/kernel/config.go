@@ -221,11 +221,13 @@ func (c *Config) check() error {
 				}
 			}
 		}
-		if err := a.Kernel2.check(i); err != nil {
-			return err
-		}
 		if a.FloorLimit < 0 || a.FloorLimit > 0xFFFFFFFF {
 			return fmt.Errorf("%w: aids[%d].floor_limit out of range (9F1B is 4 bytes)", ErrConfig, i)
+		}
+	}
+	for i := range c.AIDs {
+		if err := c.AIDs[i].Kernel2.check(i); err != nil {
+			return err
 		}
 	}
 	if len(c.CAKeys) > 0 {

@@ -257,11 +257,9 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		}
 	}
 	// Terminal risk management (C-2: floor limit and exception file).
-	floor := t.aid.FloorLimit
-	if cfg.FloorLimit != nil {
-		floor = *cfg.FloorLimit
-	}
-	if amt > floor {
+	// The reader floor limit, else the terminal floor limit (9F1B); with
+	// neither every amount is over it (no offline approval by amount).
+	if floor, ok := k2Floor(cfg, t.d[0x9F1B]); !ok || amt > floor {
 		t.tvr(emv.TVRFloorLimitExceeded)
 	}
 	t.exceptionFile()
@@ -356,6 +354,19 @@ func (t *txn) k2Outcome(cid emv.CID) (*Result, error) {
 		return t.fail(ErrSeePhone)
 	}
 	return t.done(Declined, nil)
+}
+
+// k2Floor is the floor limit that applies: the Kernel 2 reader
+// contactless floor limit, else the Terminal Floor Limit (9F1B, 4 bytes
+// binary); ok is false when neither is set.
+func k2Floor(cfg *Kernel2Config, tfl []byte) (int64, bool) {
+	if cfg.FloorLimit != nil {
+		return *cfg.FloorLimit, true
+	}
+	if len(tfl) != 4 {
+		return 0, false
+	}
+	return int64(tfl[0])<<24 | int64(tfl[1])<<16 | int64(tfl[2])<<8 | int64(tfl[3]), true
 }
 
 // relayResistance runs Book C-2's relay resistance protocol: EXCHANGE
