@@ -254,7 +254,7 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 			return b, nil
 		}
 	}
-	resp := c.dispatch(cmd)
+	resp := c.dispatchContactless(cmd)
 	return c.transport(cmd, resp), nil
 }
 

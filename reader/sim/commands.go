@@ -28,16 +28,7 @@ func (c *Card) dispatch(cmd command) []byte {
 		case 0xA8:
 			return c.gpo(cmd)
 		case 0xAE:
-			if a := c.app(); a != nil && a.mchip != nil {
-				return c.mchipGenerateAC(a, cmd)
-			}
 			return c.generateAC(cmd)
-		case 0xEA:
-			return c.exchangeRelayResistance(cmd)
-		case 0xD0:
-			return c.recoverAC(cmd)
-		case 0x2A:
-			return c.computeChecksum(cmd)
 		case 0xCA:
 			return c.getData(cmd)
 		case 0x1E, 0x18, 0x16, 0x24, 0xDA, 0xDC:

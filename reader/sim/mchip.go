@@ -50,6 +50,27 @@ type MChipOptions struct {
 	MagStripe bool `json:"mag_stripe"`
 }
 
+// dispatchContactless answers the M/Chip contactless commands (GENERATE
+// AC of an M/Chip application, EXCHANGE RELAY RESISTANCE DATA, RECOVER AC,
+// COMPUTE CRYPTOGRAPHIC CHECKSUM) and passes everything else to dispatch.
+func (c *Card) dispatchContactless(cmd command) []byte {
+	if cmd.cla&0xF0 == 0x80 && !c.blocked {
+		switch cmd.ins {
+		case 0xAE:
+			if a := c.app(); a != nil && a.mchip != nil {
+				return c.mchipGenerateAC(a, cmd)
+			}
+		case 0xEA:
+			return c.exchangeRelayResistance(cmd)
+		case 0xD0:
+			return c.recoverAC(cmd)
+		case 0x2A:
+			return c.computeChecksum(cmd)
+		}
+	}
+	return c.dispatch(cmd)
+}
+
 // mchipApp is the personalised M/Chip part of an application.
 type mchipApp struct {
 	cvn  emv.MastercardCVN
