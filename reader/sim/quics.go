@@ -66,10 +66,16 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 	if cid != cidARQC {
 		c.record(a, cid, false, v)
 	}
+	ctq := quicsCTQ(a.ctq, ttq)
+	cardAuth := a.cardAuth
+	if len(ctq) == 2 && len(cardAuth) >= 2 {
+		// 9F69 carries (and fDDA signs) the CTQ the card returns.
+		cardAuth = append(append([]byte(nil), cardAuth[:len(cardAuth)-2]...), ctq...)
+	}
 	var sdad []byte
 	if cid == cidTC && a.icc != nil {
 		var err error
-		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], a.cardAuth)); err != nil {
+		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], cardAuth)); err != nil {
 			return sw(0x6F00)
 		}
 	}
@@ -85,8 +91,7 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 		b.Add(0x9F26, ac)
 		b.Add(0x9F27, []byte{cid})
 		b.Add(0x9F36, d.ATC[:])
-		if len(a.ctq) > 0 {
-			ctq := a.ctq
+		if len(ctq) > 0 {
 			if c.profile.Faults.ForgedCDCVM && len(ctq) == 2 {
 				ctq = []byte{ctq[0], ctq[1] | 0x80}
 			}
@@ -96,12 +101,26 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 			b.Add(0x9F5D, bcd12(ctr.ecBalance))
 		}
 		if sdad != nil {
-			b.Add(0x9F69, a.cardAuth)
+			b.Add(0x9F69, cardAuth)
 			b.Add(0x9F4B, sdad)
 		}
 	})
 	out, _ := b.Bytes()
 	return ok(out)
+}
+
+// quicsCTQ is the CTQ the card returns (qPBOC/qVSDC card behaviour): the
+// personalised CVM it wants (byte 1 b8 online PIN, b7 signature) only when
+// the reader says a CVM is required (TTQ byte 2 b7); its other bits always.
+func quicsCTQ(personal, ttq []byte) []byte {
+	if len(personal) != 2 {
+		return personal
+	}
+	ctq := []byte{personal[0], personal[1]}
+	if len(ttq) < 2 || ttq[1]&0x40 == 0 {
+		ctq[0] &^= 0xC0
+	}
+	return ctq
 }
 
 // ECBalance is the electronic cash balance of application i (UnionPay
