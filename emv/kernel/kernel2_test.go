@@ -549,3 +549,36 @@ func TestKernel2ConfigChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestKernel2Session: Book A outcomes through the Session API. An ARQC
+// (80.00 > floor) stops at an Online Request whose field 55 carries the
+// M/Chip CVN 16 IAD and the ARQC; the host's approval (Resume) ends with
+// Approved and message 03; the See Phone answer of a phone is Try Again
+// with message 20.
+func TestKernel2Session(t *testing.T) {
+	term := newK2Terminal(t)
+	card := loadCard(t, "mc_contactless", nil)
+	card.SetSleep(term.clk.advance)
+	s, step := term.k.StartContactless(context.Background(), reader.NewTransport(card, reader.TransportOptions{}), Transaction{Amount: 8000, Time: testDay})
+	if step.Outcome != OutcomeOnlineRequest || step.Online == nil || step.UI.Message != MsgAuthorisingPleaseWait {
+		t.Fatalf("step %v %02X, want online request", step.Outcome, step.UI.Message)
+	}
+	iad, _, _ := tlv.Find(step.Online.Field55, 0x9F10)
+	ac, _, _ := tlv.Find(step.Online.Field55, 0x9F26)
+	if len(iad) != 18 || iad[1] != 0x10 || len(ac) != 8 || step.Online.Amount != 8000 {
+		t.Fatalf("field 55 IAD %X AC %X amount %d", iad, ac, step.Online.Amount)
+	}
+	if _, err := term.h.online(context.Background(), step.Online); err != nil || !term.h.verified {
+		t.Fatalf("issuer: %v", err)
+	}
+	step = s.Resume(&OnlineResponse{Approved: true, ARC: [2]byte{'0', '0'}})
+	if step.Outcome != OutcomeApproved || step.UI.Message != MsgApproved || step.Result.CID.Type() != emv.ARQC {
+		t.Fatalf("after resume: %v %02X %v", step.Outcome, step.UI.Message, step.Result.CID.Type())
+	}
+	phone := loadCard(t, "mc_phone", mchip(func(o *sim.MChipOptions) { o.CDCVM = "required" }))
+	phone.SetSleep(term.clk.advance)
+	_, step = term.k.StartContactless(context.Background(), reader.NewTransport(phone, reader.TransportOptions{}), Transaction{Amount: 15000, Time: testDay})
+	if step.Outcome != OutcomeTryAgain || step.UI.Message != MsgSeePhone {
+		t.Fatalf("phone: %v %02X, want try again / see phone", step.Outcome, step.UI.Message)
+	}
+}
