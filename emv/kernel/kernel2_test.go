@@ -300,8 +300,8 @@ func TestKernel2Scenarios(t *testing.T) {
 		{
 			name: "CDCVM on a phone, approved offline", clause: "C-2 on-device CVM with the AIP authenticated by CDA (9F4A = 82): reader floor 200.00 here, 150.00 → TC with CDA, 9F34 01 00 02, no PIN; the phone's own offline limit 200.00",
 			card: "mc_phone", tweak: func(p *sim.Profile) { p.Apps[0].OfflineLimit = 20000 },
-			cfg:    k2With(func(c *Config) { f := int64(20000); c.AIDs[1].Kernel2.FloorLimit = &f }),
-			amount: 15000,
+			cfg:     k2With(func(c *Config) { f := int64(20000); c.AIDs[1].Kernel2.FloorLimit = &f }),
+			amount:  15000,
 			outcome: Approved, tvr: "0000000002", tsi: "8000", cvm: "010002", cid: "40",
 			apdus: k2APDUs(k2GAC("50", "000000015000", "0156", "0000000002", "010002")),
 		},
