@@ -112,6 +112,12 @@ type AIDConfig struct {
 	// RID's default kernel. A PPSE entry whose requested kernel differs
 	// is not a candidate.
 	KernelID string `json:"kernel_id"`
+	// Kernel2 and Kernel7 are the Book C-2 (Mastercard) and Book C-7
+	// (UnionPay QuickPass) kernels' own settings for this AID (kernel2.go,
+	// kernel7.go). The reader runs Kernel 2 for an AID only when Kernel2
+	// is set; Kernel 7 runs with its defaults when Kernel7 is nil.
+	Kernel2 *Kernel2Config `json:"kernel2,omitempty"`
+	Kernel7 *Kernel7Config `json:"kernel7,omitempty"`
 }
 
 // ContactlessLimits are reader limits for one transaction type (Book B
@@ -243,6 +249,11 @@ func (c *Config) check() error {
 		}
 		if l := a.FloorLimit; l != nil && (*l < 0 || *l > 0xFFFFFFFF) {
 			return fmt.Errorf("%w: aids[%d].floor_limit out of range (9F1B is 4 bytes)", ErrConfig, i)
+		}
+	}
+	for i := range c.AIDs {
+		if err := c.AIDs[i].Kernel2.check(i); err != nil {
+			return err
 		}
 	}
 	if len(c.CAKeys) > 0 {

@@ -128,9 +128,14 @@ type clKernel interface {
 // kernel (Mastercard C-2 next) is a new type and one line here; the Entry
 // Point and the other kernels do not change.
 var clKernels = map[byte]clKernel{
-	KernelVisa:     qvsdcKernel{},
-	KernelUnionPay: qvsdcKernel{},
+	KernelMastercard: kernel2{},
+	KernelVisa:       qvsdcKernel{},
+	KernelUnionPay:   kernel7{},
 }
+
+// configuredKernel is a kernel that runs for an AID only when the AID
+// carries its settings (Kernel 2: limits, relay resistance timings).
+type configuredKernel interface{ configured(a *AIDConfig) bool }
 
 // preProcess runs Book B §3.1.1 pre-processing for every combination the
 // reader has: each AID with a contactless kernel this reader runs (its
@@ -146,7 +151,9 @@ func (k *Kernel) preProcess(tx Transaction) []*combination {
 		if len(kid) != 1 {
 			continue
 		}
-		if _, ok := clKernels[kid[0]]; !ok {
+		if ck, ok := clKernels[kid[0]]; !ok {
+			continue
+		} else if c, ok := ck.(configuredKernel); ok && !c.configured(a) {
 			continue
 		}
 		c := &combination{cfg: a, kernel: kid[0]}

@@ -16,7 +16,12 @@
 // terminal action analysis, first GENERATE AC, online step, issuer
 // authentication, scripts 71/72, second GENERATE AC). The contactless flow
 // is qVSDC-style one-tap (PPSE, TTQ, cryptogram from GPO, fDDA, CTQ-driven
-// CVM including a phone's CDCVM). The Result carries the outcome, TVR, TSI,
+// CVM including a phone's CDCVM); the Entry Point (Book B) routes by kernel
+// ID to Kernel 3 (that flow), Kernel 7 (UnionPay QuickPass, kernel7.go:
+// qPBOC TTQ, electronic cash, ECBalance) and, for an AID with kernel2
+// settings, Kernel 2 (Mastercard M/Chip, kernel2.go: relay resistance,
+// CDA on GENERATE AC, on-device CVM, torn transaction recovery, mag-stripe
+// mode). The Result carries the outcome, TVR, TSI,
 // CVM results and field 55 for the host; every APDU is logged through slog
 // with tags only, never values. Context cancellation ends a transaction
 // cleanly with Outcome Failed.

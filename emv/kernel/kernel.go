@@ -179,6 +179,9 @@ type Kernel struct {
 	log   *slog.Logger
 	rand  io.Reader
 	now   func() time.Time
+	// k2 is Kernel 2's state across transactions (torn transaction log,
+	// relay resistance clock; kernel2.go).
+	k2 *k2State
 }
 
 // New returns a kernel. A nil logger discards logs.
@@ -192,7 +195,7 @@ func New(cfg *Config, hooks Hooks, log *slog.Logger) (*Kernel, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Kernel{cfg: cfg, hooks: hooks, log: log, rand: rand.Reader, now: time.Now}, nil
+	return &Kernel{cfg: cfg, hooks: hooks, log: log, rand: rand.Reader, now: time.Now, k2: newK2State()}, nil
 }
 
 // pinPad is the PIN pad of the hooks, nil when there is none.

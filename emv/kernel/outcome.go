@@ -221,6 +221,10 @@ func stepOf(res *Result) Step {
 		st.Outcome, hold.Message = OutcomeDeclined, MsgDeclined
 	default:
 		switch {
+		case errors.Is(res.Err, ErrSeePhone):
+			// Book C-2: the phone asks for its own cardholder
+			// verification; tap again after it (Book A "See Phone").
+			st.Outcome, hold.Message = OutcomeTryAgain, MsgSeePhone
 		case errors.Is(res.Err, ErrTryAnother):
 			st.Outcome, hold.Message = OutcomeTryAnotherInterface, MsgInsertSwipeOrTryAnotherCard
 		case errors.Is(res.Err, ErrSelectNext):

@@ -7,7 +7,9 @@
 // -host, the terminal talks to a host started with go run ./examples/host).
 // The day: sign-in with working-key download, a chip sale with PIN through
 // the software card and the EMV kernel (ARQC verified by the host, ARPC
-// back), a contactless payment from a phone wallet, a QR payment, a void, a
+// back), a contactless payment from a Mastercard-style phone wallet (EMV
+// Contactless Kernel 2) and one from a UnionPay QuickPass card (Kernel 7),
+// a QR payment, a void, a
 // response lost on the network and its reversal, and settlement. Card
 // numbers are masked. The exit status is 0 only when every step behaved as
 // expected.

@@ -15,7 +15,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
 	s := out.String()
-	for _, w := range []string{"[OK  ] chip sale", "[OK  ] contactless sale", "[OK  ] QR sale", "[OK  ] void",
+	for _, w := range []string{"[OK  ] chip sale", "[OK  ] contactless sale", "[OK  ] QuickPass sale", "[OK  ] QR sale", "[OK  ] void",
 		"[OK  ] lost response reversed", "[OK  ] settlement", "every step behaved as expected"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("output lacks %q", w)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/reader"
@@ -22,6 +23,7 @@ type Card struct {
 	atr     []byte
 	apps    []*application
 	rand    io.Reader
+	sleep   func(time.Duration) // the card's processing delay (mchip.go)
 
 	mu       sync.Mutex
 	removed  bool
@@ -52,6 +54,8 @@ type counters struct {
 	scriptsThis          int
 	putData              map[tlv.Tag][]byte
 	log                  [][]byte // transaction log records, newest first
+	ecBalance            int64    // UnionPay electronic cash balance (quics.go)
+	mchip                mchipCounters
 }
 
 // state is what one card session remembers between commands; a reset or
@@ -78,11 +82,12 @@ type state struct {
 	cdaDone      bool // a GENERATE AC was signed
 	unableOnline bool
 	risk         riskResult
+	mchip        mchipState // M/Chip contactless session (mchip.go)
 }
 
 // New personalises a card from a profile.
 func New(p *Profile) (*Card, error) {
-	c := &Card{profile: *p, rand: rand.Reader}
+	c := &Card{profile: *p, rand: rand.Reader, sleep: time.Sleep}
 	var err error
 	atr := p.ATR
 	if atr == "" {
@@ -106,7 +111,7 @@ func New(p *Profile) (*Card, error) {
 			return nil, err
 		}
 		c.apps = append(c.apps, app)
-		c.ctr = append(c.ctr, counters{atc: uint16(app.atcInitial), lastOnline: uint16(app.lastOnline), putData: map[tlv.Tag][]byte{}})
+		c.ctr = append(c.ctr, counters{atc: uint16(app.atcInitial), lastOnline: uint16(app.lastOnline), putData: map[tlv.Tag][]byte{}, ecBalance: app.ec})
 	}
 	c.pinTries = p.PINTries
 	c.st.app = -1
@@ -250,7 +255,7 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 			return b, nil
 		}
 	}
-	resp := c.dispatch(cmd)
+	resp := c.dispatchContactless(cmd)
 	return c.transport(cmd, resp), nil
 }
 

@@ -121,7 +121,7 @@ func (c *Card) directoryFCI(name []byte, ppse bool) []byte {
 			}
 			b.AddConstructed(emv.TagFCIIssuerDiscretionaryData, func(b *tlv.Builder) {
 				for _, a := range c.apps {
-					if a.qVSDC {
+					if a.qVSDC || a.mchip != nil {
 						c.entry(b, a)
 					}
 				}
@@ -154,7 +154,7 @@ func (c *Card) readRecord(cmd command) []byte {
 		// One directory record per contact application (EMV Book 1 §12.2.3).
 		var contact []*application
 		for _, a := range c.apps {
-			if !a.qVSDC {
+			if !a.qVSDC && a.mchip == nil {
 				contact = append(contact, a)
 			}
 		}
@@ -209,6 +209,9 @@ func (c *Card) gpo(cmd command) []byte {
 	// The CVR of this transaction reports the scripts of the last one.
 	ctr.scriptsLast, ctr.scriptFailedLast = ctr.scriptsThis, ctr.scriptFailedThis
 	ctr.scriptsThis, ctr.scriptFailedThis = 0, false
+	if a.quics {
+		return c.qUICS(a, data)
+	}
 	if a.qVSDC {
 		return c.qVSDC(a, data)
 	}

@@ -28,7 +28,12 @@
 //
 // testdata holds ready profiles: a Visa-like DDA card, a Mastercard-like CDA
 // card (T=0), a UnionPay PBOC SDA card, a contactless qVSDC card, an expired
-// card and one with a corrupted issuer certificate. It is for tests and
+// card and one with a corrupted issuer certificate; for the contactless
+// kernels (EMV Contactless Books C-2 and C-7) a Mastercard M/Chip card
+// (mc_contactless: CVN 16, CDA, relay resistance with a delay passed to
+// SetSleep, RECOVER AC), a Mastercard-style phone (mc_phone: CVN 17,
+// on-device CVM) and a UnionPay QuickPass card (unionpay_quics: fDDA, PBOC
+// CVN 01, electronic cash). It is for tests and
 // demonstrations only: its keys are published.
 //
 // First calls:

@@ -33,6 +33,10 @@ type application struct {
 	track2     []byte
 	offline    int64
 	qVSDC      bool
+	quics      bool // UnionPay qUICS (quics.go); qVSDC is also set
+	hasEC      bool
+	ec         int64     // initial electronic cash balance
+	mchip      *mchipApp // Mastercard M/Chip contactless (mchip.go)
 	ctq        []byte
 	cardAuth   []byte          // 9F69 for fDDA
 	kernelID   []byte          // 9F2A in the PPSE directory entry
@@ -219,14 +223,26 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 			return fail("%s: %v", d.name, err)
 		}
 	}
-	app.qVSDC = a.Contactless == "qVSDC"
+	app.quics = a.Contactless == "qUICS"
+	app.qVSDC = a.Contactless == "qVSDC" || app.quics
 	if len(app.cdol1) == 0 && !app.qVSDC {
 		return fail("a contact application needs a CDOL1")
 	}
 	app.ctq = h("ctq", a.CTQ)
 	app.kernelID = h("kernel_id", a.KernelID)
-	if a.Contactless != "" && !app.qVSDC {
-		return fail("contactless %q: only qVSDC is simulated", a.Contactless)
+	if a.Contactless == "MChip" {
+		if err := app.personaliseMChip(a); err != nil {
+			return fail("%v", err)
+		}
+	} else if a.Contactless != "" && !app.qVSDC {
+		return fail("contactless %q: only qVSDC, qUICS and MChip are simulated", a.Contactless)
+	}
+	if a.ECBalance != nil {
+		if !app.quics || *a.ECBalance < 0 {
+			return fail("ec_balance is for a qUICS application and not negative")
+		}
+		app.ec = *a.ECBalance
+		app.hasEC = true
 	}
 
 	// FCI (EMV Book 1 §11.3.4).
@@ -333,6 +349,9 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 
 	if err := app.certificates(i, a, faults, pan, static); err != nil {
 		return nil, err
+	}
+	if app.mchip != nil && app.mchip.ms != nil {
+		app.mchip.ms.addRecord(app)
 	}
 	if app.qVSDC && app.icc != nil {
 		// 9F69 (Book C-3, fDDA version 01): fDDA version, card

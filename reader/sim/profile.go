@@ -123,11 +123,24 @@ type App struct {
 	OfflineLimit int64 `json:"offline_limit"`
 
 	// Contactless "qVSDC": GPO returns the cryptogram (one tap); CTQ is 9F6C.
+	// "qUICS": UnionPay QuickPass, the one-tap qVSDC shape with electronic
+	// cash (ECBalance) and the card's own qUICS decision (quics.go).
+	// "MChip": Mastercard M/Chip contactless (EMV Book C-2 card side:
+	// GPO with AIP and AFL, GENERATE AC with CDA, EXCHANGE RELAY
+	// RESISTANCE DATA, RECOVER AC; mchip.go).
 	Contactless string `json:"contactless"`
 	CTQ         string `json:"ctq"`
 	// KernelID is the Kernel Identifier (9F2A, hex) put in the PPSE
 	// directory entry (EMV Contactless Book B §3.3.2); empty leaves it out.
 	KernelID string `json:"kernel_id"`
+
+	// ECBalance is the UnionPay electronic cash balance (9F79, minor units
+	// of the application currency) of a "qUICS" application: the offline
+	// funds the card's own qUICS decision spends (quics.go); nil: the card
+	// has no electronic cash and never approves offline.
+	ECBalance *int64 `json:"ec_balance"`
+	// MChip configures a Contactless "MChip" application (mchip.go).
+	MChip *MChipOptions `json:"mchip"`
 
 	// Extra tags (hex tag → hex value) added to the first record.
 	Extra map[string]string `json:"extra"`

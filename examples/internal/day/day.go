@@ -1,5 +1,6 @@
 // Package day is the scripted day of the demonstration: a terminal signs
-// in, takes a chip sale with PIN, a contactless phone payment and a QR
+// in, takes a chip sale with PIN, a contactless phone payment (Mastercard
+// Kernel 2), a UnionPay QuickPass tap (Kernel 7) and a QR
 // payment, voids one, loses a response and reverses it, and settles, with
 // every step checked. The demo runs it against an acquirer in the same
 // process; the terminal program runs it against any host.
@@ -71,6 +72,7 @@ func (r *Report) OK() bool {
 const (
 	chipAmount        = 12880
 	contactlessAmount = 15800 // over the CVM limit: the phone verifies its owner
+	quickPassAmount   = 3600  // UnionPay QuickPass tap, online (floor limit 0)
 	qrAmount          = 2350
 	lostAmount        = 6600
 )
@@ -206,10 +208,13 @@ func (d *dayRun) run() {
 	}
 
 	d.step("Chip sale with online PIN: UnionPay card, EMV kernel, ARQC checked by the host, ARPC back")
-	chip := d.cardSale("chip sale", "unionpay_sda", chipAmount, "888888", false)
+	chip := d.cardSale("chip sale", "unionpay_sda", chipAmount, "888888", false, "online PIN")
 
-	d.step("Contactless sale: a phone wallet's tokenised card")
-	tap := d.cardSale("contactless sale", "phone_wallet", contactlessAmount, "", true)
+	d.step("Contactless sale: a Mastercard-style phone wallet (Kernel 2: relay resistance, CDA, on-device CVM)")
+	tap := d.cardSale("contactless sale", "mc_phone", contactlessAmount, "", true, "consumer device (phone)")
+
+	d.step("Contactless sale: a UnionPay QuickPass card (Kernel 7: qUICS, PBOC CVN 01 cryptogram checked by the host)")
+	quickPass := d.cardSale("QuickPass sale", "unionpay_quics", quickPassAmount, "", true, "none")
 
 	d.step("QR sale: merchant-presented code on screen, then a consumer-presented code scanned")
 	d.qrSale()
@@ -229,12 +234,12 @@ func (d *dayRun) run() {
 	d.lostResponse()
 
 	d.step("Settlement")
-	d.settle(chip != nil)
+	d.settle(chip != nil, quickPass != nil)
 }
 
 // cardSale runs a chip or contactless sale that must be approved online
 // with a verified ARPC (contact) or cryptogram (contactless).
-func (d *dayRun) cardSale(name, card string, amount int64, pin string, tap bool) *terminal.Sale {
+func (d *dayRun) cardSale(name, card string, amount int64, pin string, tap bool, wantCVM string) *terminal.Sale {
 	c, save, err := fixtures.CardIn(card, d.term.StateDir())
 	if err != nil {
 		d.check(name, false, "%v", err)
@@ -251,10 +256,10 @@ func (d *dayRun) cardSale(name, card string, amount int64, pin string, tap bool)
 	if ok && !tap {
 		// The card checked the host's ARPC before giving its TC.
 		ok = s.Kernel.CID.Type() == emv.TC && s.Kernel.TSI.Has(emv.TSIIssuerAuthPerformed) &&
-			!s.Kernel.TVR.Has(emv.TVRIssuerAuthFailed) && s.CVM == "online PIN"
+			!s.Kernel.TVR.Has(emv.TVRIssuerAuthFailed) && s.CVM == wantCVM
 	}
 	if ok && tap {
-		ok = s.Kernel.Contactless && s.CVM == "consumer device (phone)"
+		ok = s.Kernel.Contactless && s.CVM == wantCVM
 	}
 	d.check(name, ok, "%s", saleWords(s, err))
 	if !ok {
@@ -318,18 +323,21 @@ func (d *dayRun) lostResponse() {
 	d.check("lost response reversed", ok, "%s", detail)
 }
 
-func (d *dayRun) settle(chipOK bool) {
+func (d *dayRun) settle(chipOK, quickPassOK bool) {
 	want, err := d.term.Totals()
 	if err != nil {
 		d.check("settlement", false, "%v", err)
 		return
 	}
-	// The chip and QR sales stand; the contactless sale was voided and
+	// The chip, QuickPass and QR sales stand; the contactless sale was voided and
 	// the lost one reversed. The batch may hold earlier sales too (a
 	// terminal's state survives runs).
 	expect := d.opening.DebitAmount + qrAmount
 	if chipOK {
 		expect += chipAmount
+	}
+	if quickPassOK {
+		expect += quickPassAmount
 	}
 	s, err := d.term.Settle(d.ctx)
 	ok := err == nil && s.Balanced && s.Terminal.DebitAmount == expect && want.DebitAmount == expect

@@ -14,7 +14,7 @@ import (
 )
 
 // cardNumbers are the full PANs of the day's cards; none may be printed.
-var cardNumbers = []string{"6225880123456780", "4895370099887766", "5413330089010434", "6250947000000014"}
+var cardNumbers = []string{"6225880123456780", "4895370099887766", "5413330089010434", "6250947000000014", "5413330089020029", "6225880123450012"}
 
 func TestDay(t *testing.T) {
 	var out bytes.Buffer
@@ -37,7 +37,7 @@ func TestDay(t *testing.T) {
 	for _, st := range rep.Steps {
 		names = append(names, st.Name)
 	}
-	want := "sign-in,chip sale,contactless sale,QR merchant code,QR sale,scan sale,scan sale cancelled at the deadline,void,lost response reversed,settlement"
+	want := "sign-in,chip sale,contactless sale,QuickPass sale,QR merchant code,QR sale,scan sale,scan sale cancelled at the deadline,void,lost response reversed,settlement"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("steps %s, want %s", got, want)
 	}
@@ -47,7 +47,9 @@ func TestDay(t *testing.T) {
 		// chip: ARQC verified, ARPC back, TC from the card after it
 		"verified (EMV CCD cryptogram version 5", "ARPC ", "kernel: approved, TC ", "CVM online PIN",
 		// contactless from the phone
-		"verified (Visa CVN 18", "CVM consumer device (phone)",
+		"verified (M/Chip CVN 11", "CVM consumer device (phone)",
+		// QuickPass: the PBOC CVN 01 ARQC checked by the host
+		"verified (PBOC/UICS CVN 01",
 		// QR both ways
 		"merchant-presented code (UnionPay profile", "▀", "scanned consumer-presented code: UnionPay QuickPass",
 		// receipts
@@ -60,7 +62,7 @@ func TestDay(t *testing.T) {
 		// lost response
 		"no response before the deadline", "reversal (0400) sent at once and acknowledged by the host (0410)",
 		// settlement
-		"terminal 2 debit(s) 152.30, 0 credit(s) 0.00, host 2 debit(s) 152.30, 0 credit(s) 0.00: balanced",
+		"terminal 3 debit(s) 188.30, 0 credit(s) 0.00, host 3 debit(s) 188.30, 0 credit(s) 0.00: balanced",
 		"every step behaved as expected",
 	} {
 		if !strings.Contains(s, w) {
@@ -77,8 +79,8 @@ func TestDay(t *testing.T) {
 			t.Errorf("transcript shows payment code %s in full", code)
 		}
 	}
-	if n := strings.Count(s, "MERCHANT COPY"); n != 5 {
-		t.Errorf("%d merchant copies, want 5 (chip, contactless, QR, scan, void)", n)
+	if n := strings.Count(s, "MERCHANT COPY"); n != 6 {
+		t.Errorf("%d merchant copies, want 6 (chip, Mastercard tap, QuickPass tap, QR, scan, void)", n)
 	}
 }
 
