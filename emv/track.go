@@ -295,3 +295,11 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// MarshalText gives String to encoding/json and encoding/xml: the masked
+// PAN, never the discretionary data.
+func (t Track2) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml: the masked
+// PAN, never the name or the discretionary data.
+func (t Track1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }

@@ -107,7 +107,7 @@ func stored(t *iso8583.Transaction) ([]byte, error) {
 		sc.TrackEncrypted = false
 		c.Security = &sc
 	}
-	return json.Marshal(&c)
+	return c.MarshalStorage()
 }
 
 // reversalTags are the field-55 tags a CUP chip reversal repeats from the

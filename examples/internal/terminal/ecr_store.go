@@ -32,8 +32,20 @@ type savedSale struct {
 	AID, Label string
 	Cryptogram string
 	CVM        string
-	Request    *iso8583.Transaction `json:",omitempty"`
-	Response   *iso8583.Transaction `json:",omitempty"`
+	Request    *storedTxn `json:",omitempty"`
+	Response   *storedTxn `json:",omitempty"`
+}
+
+// storedTxn writes a transaction in its storage form: a VOID needs the
+// original's PAN, which json.Marshal of a Transaction masks (issue 23).
+// The journal is sealed.
+type storedTxn struct{ t *iso8583.Transaction }
+
+func (s storedTxn) MarshalJSON() ([]byte, error) { return s.t.MarshalStorage() }
+
+func (s *storedTxn) UnmarshalJSON(b []byte) error {
+	s.t = new(iso8583.Transaction)
+	return s.t.UnmarshalStorage(b)
 }
 
 type savedLast struct {
@@ -53,7 +65,9 @@ func saveSale(s *Sale) savedSale {
 	v := savedSale{Kind: s.Kind, Entry: s.Entry, Amount: s.Amount, Approved: s.Approved, Why: s.Why,
 		PAN: s.PAN, AID: s.AID, Label: s.Label, Cryptogram: s.Cryptogram, CVM: s.CVM}
 	if s.Link != nil {
-		v.Request, v.Response = scrub(s.Link.Request), scrub(s.Link.Response)
+		if s.Link.Request != nil && s.Link.Response != nil {
+			v.Request, v.Response = &storedTxn{scrub(s.Link.Request)}, &storedTxn{scrub(s.Link.Response)}
+		}
 	}
 	return v
 }
@@ -62,7 +76,7 @@ func (v savedSale) sale() *Sale {
 	s := &Sale{Kind: v.Kind, Entry: v.Entry, Amount: v.Amount, Approved: v.Approved, Why: v.Why,
 		PAN: v.PAN, AID: v.AID, Label: v.Label, Cryptogram: v.Cryptogram, CVM: v.CVM}
 	if v.Request != nil && v.Response != nil {
-		s.Link = &link.Result{Request: v.Request, Response: v.Response}
+		s.Link = &link.Result{Request: v.Request.t, Response: v.Response.t}
 	}
 	return s
 }
