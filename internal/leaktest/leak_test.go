@@ -21,7 +21,7 @@ const (
 	panMiddle = "765432109"           // what masking (first 6, last 4) hides
 	expiry    = "2512"
 	svc       = "201"
-	discr     = "1357924680135" // track 2 discretionary data (PVV, CVV…)
+	discr     = "1357924680" // track 2 discretionary data (PVV, CVV…); 37 characters in all
 	track2    = pan + "=" + expiry + svc + discr
 	name      = "ZHANG/SECRETNAME" // cardholder name (5F20, track 1)
 	pinDigits = "739152"

@@ -1,8 +1,10 @@
 package leaktest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,10 +14,12 @@ import (
 	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
+	"github.com/possdk/pos/iso8583/link/pgstore"
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/keys/dukpt"
 	"github.com/possdk/pos/pinblock"
 	"github.com/possdk/pos/qr"
+	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/msr"
 	"github.com/possdk/pos/reader/sim"
 	"github.com/possdk/pos/tlv"
@@ -207,9 +211,45 @@ func table() []entry {
 			return &link.Host{Keys: ks, CardKey: mustHex(keyHex), ZPK: zpk}
 		}},
 		{ptrOnly: true, make: func(t *testing.T) any {
+			dir := t.TempDir()
+			j := must[*link.Journal](t)(link.OpenJournal(filepath.Join(dir, "j"), link.WithSealKey([]byte("leaktest journal sealing key, 32"))))
+			ctr := must[*link.Counters](t)(link.OpenCounters(filepath.Join(dir, "c")))
+			t.Cleanup(func() { j.Close(); ctr.Close() })
+			return must[*link.Client](t)(link.NewClient(link.Config{Journal: j, Counters: ctr, TMK: tdes(t, lmkHex),
+				Terminal: iso8583.Terminal{TerminalID: "T1", MerchantID: "M1"}}))
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
+			return must[*pgstore.KeyStore](t)(pgstore.NewKeyStorePool(nil, mustHex(keyHex+key2Hex)))
+		}},
+		{make: func(t *testing.T) any {
+			p := simProfile(t)
+			return reader.NewTransport(must[*sim.Card](t)(sim.New(&p)), reader.TransportOptions{})
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
 			ks := link.NewMemoryKeyStore()
 			ks.AddTerminal("T1", tdes(t, lmkHex))
 			return ks
+		}},
+		{make: func(t *testing.T) any {
+			return &link.HostTxn{Key: link.TxnKey{TID: "T1", Batch: 1, STAN: 7, MTI: "0200"}, Kind: iso8583.KindSale, CardMasked: "623198*********8762",
+				Answer: link.Answer{RC: "00", IssuerData: icc(), Keys: mustHex(keyHex)}}
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
+			s := link.NewMemoryStore()
+			k := link.TxnKey{TID: "T1", Batch: 1, STAN: 7, MTI: "0200"}
+			err := s.Update(context.Background(), []link.TxnKey{k}, func(recs []*link.HostTxn) error {
+				recs[0] = &link.HostTxn{Kind: iso8583.KindSale, Answer: link.Answer{RC: "00", IssuerData: icc(), Keys: mustHex(keyHex)}}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
+			l := &link.Limits{CardCount: 5}
+			l.Check(txn())
+			return l
 		}},
 		{ptrOnly: true, make: func(t *testing.T) any {
 			return &link.SimIssuer{PINs: map[string]string{pan: pinDigits}}

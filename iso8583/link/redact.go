@@ -192,3 +192,50 @@ func (a Answer) Format(f fmt.State, _ rune) { io.WriteString(f, a.String()) }
 
 // LogValue logs String.
 func (a Answer) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
+// Format prints the terminal ID only: a Client holds the TMK and the
+// working keys, and fmt prints what pointers in unexported fields point to
+// under a verb that does not suit them (%s of a struct holding one).
+func (c *Client) Format(f fmt.State, _ rune) {
+	if c == nil {
+		io.WriteString(f, "link.Client(nil)")
+		return
+	}
+	io.WriteString(f, "link.Client{terminal "+strconv.Quote(c.cfg.Terminal.TerminalID)+"}")
+}
+
+// LogValue logs Format's summary.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
+
+// String summarises the record: its key, kind, state, amount, the masked
+// card and the answer (fields 55 and 62 as lengths).
+func (r HostTxn) String() string {
+	return fmt.Sprintf("link.HostTxn{%s/%d/%06d %s, %v, state %v, amount %d, card %s, approved %v, %v}",
+		r.Key.TID, r.Key.Batch, r.Key.STAN, r.Key.MTI, r.Kind, r.State, r.Amount, r.CardMasked, r.Approved, r.Answer)
+}
+
+// Format prints String for every verb (fmt would print the answer's
+// hidden fields raw under a verb that does not suit a pointer to it).
+func (r HostTxn) Format(f fmt.State, _ rune) { io.WriteString(f, r.String()) }
+
+// Format prints the number of records only.
+func (s *MemoryStore) Format(f fmt.State, _ rune) {
+	if s == nil {
+		io.WriteString(f, "link.MemoryStore(nil)")
+		return
+	}
+	fmt.Fprintf(f, "link.MemoryStore{%d records}", s.Len())
+}
+
+// Format prints the limits, never the cards it counts (by PAN).
+func (l *Limits) Format(f fmt.State, _ rune) {
+	if l == nil {
+		io.WriteString(f, "link.Limits(nil)")
+		return
+	}
+	fmt.Fprintf(f, "link.Limits{card %d fen / %d debits, terminal %d fen / %d debits, alarm at %d, window %v}",
+		l.CardAmount, l.CardCount, l.TerminalAmount, l.TerminalCount, l.AlarmAmount, l.Window)
+}
+
+// LogValue logs Format's summary.
+func (l *Limits) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(l)) }
