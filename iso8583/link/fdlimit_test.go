@@ -6,9 +6,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -24,8 +26,8 @@ const fdChildEnv = "POSSDK_LINK_FD_CHILD"
 // process (this test binary again) whose descriptor limit (RLIMIT_NOFILE)
 // is a few above what it has open, so the kernel's accept really fails
 // with EMFILE. A flood of connections exhausts it; the host must keep
-// serving: the terminal already connected completes a sale during the
-// exhaustion, and once the flood goes a second terminal connects, signs in
+// serving — and logs a warning: the terminal already connected completes
+// a sale during the exhaustion, and once the flood goes a second terminal connects, signs in
 // and completes a sale. Serve never returns, and the issuer's ledger (in
 // the child) shows exactly the three approvals.
 func TestHostDescriptorExhaustion(t *testing.T) {
@@ -66,6 +68,7 @@ func TestHostDescriptorExhaustion(t *testing.T) {
 	}()
 	// expect waits for the child's line with prefix (the bound only stops
 	// a broken child from hanging the test; nothing is timed).
+	var seen []string
 	expect := func(prefix string) string {
 		t.Helper()
 		deadline := time.After(60 * time.Second)
@@ -75,6 +78,7 @@ func TestHostDescriptorExhaustion(t *testing.T) {
 				if !ok {
 					t.Fatalf("host process exited before %q", prefix)
 				}
+				seen = append(seen, l)
 				if rest, ok := strings.CutPrefix(l, prefix); ok {
 					return strings.TrimSpace(rest)
 				}
@@ -128,6 +132,9 @@ func TestHostDescriptorExhaustion(t *testing.T) {
 	if got, want := expect("STATE "), "serving approved=3 amount=600"; got != want {
 		t.Fatalf("host state %q, want %q", got, want)
 	}
+	if !slices.ContainsFunc(seen, func(l string) bool { return strings.Contains(l, "level=WARN") && strings.Contains(l, "accept failed") }) {
+		t.Errorf("the host did not log the accept failures: %q", seen)
+	}
 }
 
 func fdClient(t *testing.T, addr, tid string) *Client {
@@ -173,7 +180,8 @@ func fdChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Handler: e.host, Logger: quietLogger()}
+	// The server's warnings go to stdout, where the test looks for them.
+	srv := &Server{Handler: e.host, Logger: slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(&emfileListener{Listener: ln}) }()
 	defer srv.Close()
