@@ -26,10 +26,10 @@ const fdChildEnv = "POSSDK_LINK_FD_CHILD"
 // process (this test binary again) whose descriptor limit (RLIMIT_NOFILE)
 // is a few above what it has open, so the kernel's accept really fails
 // with EMFILE. A flood of connections exhausts it; the host must keep
-// serving — and logs a warning: the terminal already connected completes
-// a sale during the exhaustion, and once the flood goes a second terminal connects, signs in
-// and completes a sale. Serve never returns, and the issuer's ledger (in
-// the child) shows exactly the three approvals.
+// serving and log a warning: the terminal already connected completes a
+// sale during the exhaustion, and once the flood goes a second terminal
+// connects, signs in and completes a sale. Serve never returns, and the
+// issuer's ledger (in the child) shows exactly the three approvals.
 func TestHostDescriptorExhaustion(t *testing.T) {
 	if os.Getenv(fdChildEnv) == "1" {
 		fdChild(t)
