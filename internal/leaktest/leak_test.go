@@ -29,6 +29,7 @@ const (
 	key2Hex   = "C1D3E5F7A2B4C6D8E9FBAD9BC8E6F4A2" // a second key (component, BDK…)
 	pinBlkHex = "A1B2C3D4E5F60718"                 // an enciphered PIN block
 	lmkHex    = "0F1E2D3C4B5A69788796A5B4C3D2E1F0" // the HSM's local master key
+	payCode   = "134792581603927154"               // a WeChat payment code (bearer secret)
 )
 
 // secret is one secret and the forms it must not appear in.
@@ -62,6 +63,7 @@ func secrets() []secret {
 	add("key", "", mustHex(keyHex))
 	add("key 2", "", mustHex(key2Hex))
 	add("LMK", "", mustHex(lmkHex))
+	add("payment code (middle)", payCode[2:len(payCode)-4], []byte(payCode))
 	return out
 }
 

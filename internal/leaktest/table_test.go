@@ -173,6 +173,8 @@ func table() []entry {
 		{make: func(t *testing.T) any { c := cpm(t); v := c.Track2(0); return &v }},
 		{make: func(t *testing.T) any { c := cpm(t); v := c.Apps[0]; return &v }},
 		{make: func(t *testing.T) any { c := cpm(t); v := c.Apps[0].Elements[1]; return &v }},
+		{make: func(t *testing.T) any { s := must[qr.Scanned](t)(qr.Recognize(payCode)); return &s.Code }},
+		{make: func(t *testing.T) any { s := must[qr.Scanned](t)(qr.Recognize(payCode)); return &s }},
 		// iso8583
 		{make: func(t *testing.T) any { v := iso8583.PAN(pan); return &v }},
 		{make: func(t *testing.T) any { v := iso8583.Track(track2); return &v }},
