@@ -1,64 +1,16 @@
 package cvv
 
 import (
-	"bufio"
 	"crypto/des"
 	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
-
-type vector struct {
-	name string
-	f    map[string]string
-}
-
-// loadVectors reads testdata/<file>: "field: value" blocks with a name and
-// a source each.
-func loadVectors(t *testing.T, file string) []vector {
-	t.Helper()
-	fh, err := os.Open("testdata/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []vector
-	cur := vector{f: map[string]string{}}
-	flush := func() {
-		if cur.name != "" {
-			if cur.f["source"] == "" {
-				t.Fatalf("%s: %q has no source", file, cur.name)
-			}
-			out = append(out, cur)
-		}
-		cur = vector{f: map[string]string{}}
-	}
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			flush()
-			continue
-		}
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("%s: bad line %q", file, line)
-		}
-		if k == "name" {
-			cur.name = strings.TrimSpace(v)
-		}
-		cur.f[k] = strings.TrimSpace(v)
-	}
-	flush()
-	return out
-}
 
 func mustKey(t *testing.T, s string) *keys.Key {
 	t.Helper()
@@ -72,26 +24,24 @@ func mustKey(t *testing.T, s string) *keys.Key {
 // The Visa CVV test data (13- and 16-digit PANs) and psec's vector; every
 // value also verifies, and a value one digit off does not.
 func TestCVVVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "cvv.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			k := mustKey(t, v.f["cvk"])
-			got, err := Compute(k, v.f["pan"], v.f["expiry"], v.f["sc"], 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != v.f["cvv"] {
-				t.Fatalf("CVV %s, want %s", got, v.f["cvv"])
-			}
-			if err := Verify(k, v.f["pan"], v.f["expiry"], v.f["sc"], v.f["cvv"]); err != nil {
-				t.Errorf("Verify: %v", err)
-			}
-			bad := []byte(v.f["cvv"])
-			bad[2] = '0' + (bad[2]-'0'+1)%10
-			if err := Verify(k, v.f["pan"], v.f["expiry"], v.f["sc"], string(bad)); !errors.Is(err, ErrMismatch) {
-				t.Errorf("a wrong CVV verifies: %v", err)
-			}
-		})
-	}
+	testvec.Run(t, testvec.Load(t, "cvv.txt"), func(t *testing.T, v testvec.Vector) {
+		k := mustKey(t, v.Field("cvk"))
+		got, err := Compute(k, v.Field("pan"), v.Field("expiry"), v.Field("sc"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != v.Field("cvv") {
+			t.Fatalf("CVV %s, want %s", got, v.Field("cvv"))
+		}
+		if err := Verify(k, v.Field("pan"), v.Field("expiry"), v.Field("sc"), v.Field("cvv")); err != nil {
+			t.Errorf("Verify: %v", err)
+		}
+		bad := []byte(v.Field("cvv"))
+		bad[2] = '0' + (bad[2]-'0'+1)%10
+		if err := Verify(k, v.Field("pan"), v.Field("expiry"), v.Field("sc"), string(bad)); !errors.Is(err, ErrMismatch) {
+			t.Errorf("a wrong CVV verifies: %v", err)
+		}
+	})
 }
 
 // CVV2 and iCVV are the CVV algorithm with service codes 000 and 999: they

@@ -12,4 +12,9 @@
 //
 // Not here: Visa dCVV (no public definition with test data was found),
 // Amex CSC, PIN verification values (package pinblock: PVV, IBM 3624).
+//
+// First calls:
+//
+//	v, err := cvv.Compute(cvk, "4123456789012345", "8701", "101", 3) // CVV/CVC (service code 000: CVV2)
+//	err = cvv.Verify(cvk, "4123456789012345", "8701", "101", v)       // constant time
 package cvv

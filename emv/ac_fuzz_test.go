@@ -3,6 +3,8 @@ package emv
 import (
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // FuzzACMethodData: every method either refuses an IAD with ErrValue or
@@ -11,7 +13,7 @@ import (
 // panic on any length.
 func FuzzACMethodData(f *testing.F) {
 	f.Add([]byte{0x01, 0x10, 0xA0, 0, 3, 0x22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF})
-	f.Add(mustHex(f, "1501850440B100000000B00000000000000000000000"))
+	f.Add(testvec.Hex(f, "1501850440B100000000B00000000000000000000000"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, iad []byte) {
 		d := CryptogramData{IAD: iad}

@@ -32,15 +32,15 @@ func Select(name []byte, next bool) Command {
 	if next {
 		p2 = 0x02
 	}
-	return Command{CLA: 0x00, INS: 0xA4, P1: 0x04, P2: p2, Data: name, Le: 256}
+	return Command{CLA: CLAInterindustry, INS: INSSelect, P1: 0x04, P2: p2, Data: name, Le: 256}
 }
 
 // GetProcessingOptions builds GET PROCESSING OPTIONS (EMV Book 3 §6.5.8)
 // with the PDOL-related data wrapped in the Command Template (tag 83); an
 // empty pdolData sends 83 00.
 func GetProcessingOptions(pdolData []byte) Command {
-	return Command{CLA: 0x80, INS: 0xA8, P1: 0x00, P2: 0x00,
-		Data: tlv.AppendTLV(make([]byte, 0, len(pdolData)+3), 0x83, pdolData), Le: 256}
+	return Command{CLA: CLAProprietary, INS: INSGetProcessingOptions, P1: 0x00, P2: 0x00,
+		Data: tlv.AppendTLV(make([]byte, 0, len(pdolData)+3), TagCommandTemplate, pdolData), Le: 256}
 }
 
 // ReadRecord builds READ RECORD (EMV Book 3 §6.5.11) for record 1..255 of
@@ -52,7 +52,7 @@ func ReadRecord(sfi, record int) (Command, error) {
 	if record < 1 || record > 255 {
 		return Command{}, fmt.Errorf("%w: READ RECORD record %d outside 1..255", ErrAPDU, record)
 	}
-	return Command{CLA: 0x00, INS: 0xB2, P1: byte(record), P2: byte(sfi<<3 | 0x04), Le: 256}, nil
+	return Command{CLA: CLAInterindustry, INS: INSReadRecord, P1: byte(record), P2: byte(sfi<<3 | 0x04), Le: 256}, nil
 }
 
 // GetData builds GET DATA (EMV Book 3 §6.5.7) for a one- or two-byte tag
@@ -62,7 +62,7 @@ func GetData(tag tlv.Tag) (Command, error) {
 	if tag > 0xFFFF {
 		return Command{}, fmt.Errorf("%w: GET DATA tag %v longer than 2 bytes", ErrAPDU, tag)
 	}
-	return Command{CLA: 0x80, INS: 0xCA, P1: byte(tag >> 8), P2: byte(tag), Le: 256}, nil
+	return Command{CLA: CLAProprietary, INS: INSGetData, P1: byte(tag >> 8), P2: byte(tag), Le: 256}, nil
 }
 
 // GenerateAC builds GENERATE APPLICATION CRYPTOGRAM (EMV Book 3 §6.5.5):
@@ -73,7 +73,7 @@ func GenerateAC(t CryptogramType, cda bool, cdolData []byte) Command {
 	if cda {
 		p1 |= 0x10
 	}
-	return Command{CLA: 0x80, INS: 0xAE, P1: p1, P2: 0x00, Data: cdolData, Le: 256}
+	return Command{CLA: CLAProprietary, INS: INSGenerateAC, P1: p1, P2: 0x00, Data: cdolData, Le: 256}
 }
 
 // VERIFY P2 qualifiers (EMV Book 3 Table 23).
@@ -86,37 +86,37 @@ const (
 // (EMV Book 3 §6.5.12: control nibble 2, PIN length, PIN digits, F filler,
 // the same layout as ISO 9564 format 2; package pinblock builds it).
 func VerifyPlaintext(block [8]byte) Command {
-	return Command{CLA: 0x00, INS: 0x20, P1: 0x00, P2: VerifyPlaintextPIN, Data: block[:]}
+	return Command{CLA: CLAInterindustry, INS: INSVerify, P1: 0x00, P2: VerifyPlaintextPIN, Data: block[:]}
 }
 
 // VerifyEnciphered builds VERIFY with a PIN block enciphered under the ICC
 // (PIN encipherment) public key (EMV Book 2 §7.1), as long as that key's
 // modulus.
 func VerifyEnciphered(enciphered []byte) Command {
-	return Command{CLA: 0x00, INS: 0x20, P1: 0x00, P2: VerifyEncipheredPIN, Data: enciphered}
+	return Command{CLA: CLAInterindustry, INS: INSVerify, P1: 0x00, P2: VerifyEncipheredPIN, Data: enciphered}
 }
 
 // InternalAuthenticate builds INTERNAL AUTHENTICATE (EMV Book 3 §6.5.9)
 // with the DDOL-related data, for DDA.
 func InternalAuthenticate(ddolData []byte) Command {
-	return Command{CLA: 0x00, INS: 0x88, P1: 0x00, P2: 0x00, Data: ddolData, Le: 256}
+	return Command{CLA: CLAInterindustry, INS: INSInternalAuthenticate, P1: 0x00, P2: 0x00, Data: ddolData, Le: 256}
 }
 
 // GetChallenge builds GET CHALLENGE (EMV Book 3 §6.5.6): the card returns
 // an 8-byte unpredictable number for enciphered PIN.
 func GetChallenge() Command {
-	return Command{CLA: 0x00, INS: 0x84, P1: 0x00, P2: 0x00, Le: 256}
+	return Command{CLA: CLAInterindustry, INS: INSGetChallenge, P1: 0x00, P2: 0x00, Le: 256}
 }
 
 // ExternalAuthenticate builds EXTERNAL AUTHENTICATE (EMV Book 3 §6.5.4)
 // with the Issuer Authentication Data (tag 91) of the issuer's response.
 func ExternalAuthenticate(issuerAuthData []byte) Command {
-	return Command{CLA: 0x00, INS: 0x82, P1: 0x00, P2: 0x00, Data: issuerAuthData}
+	return Command{CLA: CLAInterindustry, INS: INSExternalAuthenticate, P1: 0x00, P2: 0x00, Data: issuerAuthData}
 }
 
 // GetResponse builds GET RESPONSE for the T=0 protocol after a 61xx status.
 func GetResponse(le int) Command {
-	return Command{CLA: 0x00, INS: 0xC0, P1: 0x00, P2: 0x00, Le: le}
+	return Command{CLA: CLAInterindustry, INS: INSGetResponse, P1: 0x00, P2: 0x00, Le: le}
 }
 
 // Append encodes the command as a short APDU (ISO/IEC 7816-4 §5.1 cases 1-4).
@@ -144,35 +144,35 @@ func (c Command) Bytes() ([]byte, error) { return c.Append(make([]byte, 0, 6+len
 // Name is the command's name from its instruction byte.
 func (c Command) Name() string {
 	switch c.INS {
-	case 0xA4:
+	case INSSelect:
 		return "SELECT"
-	case 0xA8:
+	case INSGetProcessingOptions:
 		return "GET PROCESSING OPTIONS"
-	case 0xB2:
+	case INSReadRecord:
 		return "READ RECORD"
-	case 0xCA:
+	case INSGetData:
 		return "GET DATA"
-	case 0xAE:
+	case INSGenerateAC:
 		return "GENERATE AC"
-	case 0x20:
+	case INSVerify:
 		return "VERIFY"
-	case 0x88:
+	case INSInternalAuthenticate:
 		return "INTERNAL AUTHENTICATE"
-	case 0x84:
+	case INSGetChallenge:
 		return "GET CHALLENGE"
-	case 0x82:
+	case INSExternalAuthenticate:
 		return "EXTERNAL AUTHENTICATE"
-	case 0xC0:
+	case INSGetResponse:
 		return "GET RESPONSE"
-	case 0x1E:
+	case INSApplicationBlock:
 		return "APPLICATION BLOCK"
-	case 0x18:
+	case INSApplicationUnblock:
 		return "APPLICATION UNBLOCK"
-	case 0x16:
+	case INSCardBlock:
 		return "CARD BLOCK"
-	case 0x24:
+	case INSPINChangeUnblock:
 		return "PIN CHANGE/UNBLOCK"
-	case 0xDA, 0xDC:
+	case INSPutData, INSUpdateRecord:
 		return "PUT DATA/UPDATE RECORD"
 	}
 	return "INS " + hexString([]byte{c.INS})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // Expected encodings follow EMV Book 1 §11.3 and Book 3 §6.5 (command
@@ -25,20 +27,20 @@ func TestCommandEncoding(t *testing.T) {
 		want string
 	}{
 		{"SELECT PPSE", Select([]byte(PPSE), false), "00A404000E325041592E5359532E444446303100"},
-		{"SELECT next", Select(mustHex(t, "A0000000031010"), true), "00A4040207A000000003101000"},
+		{"SELECT next", Select(testvec.Hex(t, "A0000000031010"), true), "00A4040207A000000003101000"},
 		{"GPO empty PDOL", GetProcessingOptions(nil), "80A8000002830000"},
-		{"GPO with PDOL data", GetProcessingOptions(mustHex(t, "36004000000000001000")), "80A800000C830A3600400000000000100000"},
+		{"GPO with PDOL data", GetProcessingOptions(testvec.Hex(t, "36004000000000001000")), "80A800000C830A3600400000000000100000"},
 		{"READ RECORD SFI 1 rec 1", mustCmd(ReadRecord(1, 1)), "00B2010C00"},
 		{"READ RECORD SFI 2 rec 3", mustCmd(ReadRecord(2, 3)), "00B2031400"},
 		{"GET DATA PIN try counter", mustCmd(GetData(0x9F17)), "80CA9F1700"},
-		{"GENERATE AC ARQC CDA", GenerateAC(ARQC, true, mustHex(t, "0102")), "80AE90000201020" + "0"},
-		{"GENERATE AC TC", GenerateAC(TC, false, mustHex(t, "01")), "80AE4000010100"},
-		{"GENERATE AC AAC", GenerateAC(AAC, false, mustHex(t, "01")), "80AE0000010100"},
+		{"GENERATE AC ARQC CDA", GenerateAC(ARQC, true, testvec.Hex(t, "0102")), "80AE90000201020" + "0"},
+		{"GENERATE AC TC", GenerateAC(TC, false, testvec.Hex(t, "01")), "80AE4000010100"},
+		{"GENERATE AC AAC", GenerateAC(AAC, false, testvec.Hex(t, "01")), "80AE0000010100"},
 		{"VERIFY plaintext", VerifyPlaintext(pin), "0020008008241234FFFFFFFFFF"},
-		{"VERIFY enciphered", VerifyEnciphered(mustHex(t, "AABB")), "0020008802AABB"},
-		{"INTERNAL AUTHENTICATE", InternalAuthenticate(mustHex(t, "01020304")), "008800000401020304" + "00"},
+		{"VERIFY enciphered", VerifyEnciphered(testvec.Hex(t, "AABB")), "0020008802AABB"},
+		{"INTERNAL AUTHENTICATE", InternalAuthenticate(testvec.Hex(t, "01020304")), "008800000401020304" + "00"},
 		{"GET CHALLENGE", GetChallenge(), "0084000000"},
-		{"EXTERNAL AUTHENTICATE", ExternalAuthenticate(mustHex(t, "28993816AFAE4AEB3030")), "008200000A28993816AFAE4AEB3030"},
+		{"EXTERNAL AUTHENTICATE", ExternalAuthenticate(testvec.Hex(t, "28993816AFAE4AEB3030")), "008200000A28993816AFAE4AEB3030"},
 		{"GET RESPONSE", GetResponse(0x1C), "00C000001C"},
 	}
 	for _, tc := range tests {
@@ -74,11 +76,11 @@ func TestCommandErrors(t *testing.T) {
 }
 
 func TestResponse(t *testing.T) {
-	r, err := ParseResponse(mustHex(t, "6F0A84085041592E5359539000"))
+	r, err := ParseResponse(testvec.Hex(t, "6F0A84085041592E5359539000"))
 	if err != nil || !r.OK() || r.Err() != nil || len(r.Data) != 11 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	r, _ = ParseResponse(mustHex(t, "6A82"))
+	r, _ = ParseResponse(testvec.Hex(t, "6A82"))
 	err = r.Err()
 	if !errors.Is(err, ErrStatus) || !errors.Is(err, SWFileNotFound) || errors.Is(err, SWRecordNotFound) {
 		t.Errorf("6A82: %v", err)

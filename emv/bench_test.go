@@ -6,23 +6,25 @@ import (
 
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // cvn18Vector returns the Visa CVN 18 vector's inputs.
 func cvn18Vector(b *testing.B) (*keys.Key, PAN, CryptogramData, []byte) {
-	for _, v := range loadVectors(b, "cryptograms.txt") {
-		if v.f["method"] != "18" {
+	for _, v := range testvec.Load(b, "cryptograms.txt") {
+		if v.Field("method") != "18" {
 			continue
 		}
 		var f55 []byte
 		for _, tag := range cryptogramTags {
-			f55 = tlv.AppendTLV(f55, tag, v.bytes(b, tag.String()))
+			f55 = tlv.AppendTLV(f55, tag, v.Bytes(b, tag.String()))
 		}
 		d, err := CryptogramDataFromTLV(f55)
 		if err != nil {
 			b.Fatal(err)
 		}
-		return tdesKey(b, v.bytes(b, "imk")), mustPAN(b, v.str(b, "pan")), d, v.bytes(b, "arqc")
+		return tdesKey(b, v.Bytes(b, "imk")), mustPAN(b, v.Str(b, "pan")), d, v.Bytes(b, "arqc")
 	}
 	b.Fatal("no CVN 18 vector")
 	return nil, PAN{}, CryptogramData{}, nil
@@ -42,8 +44,8 @@ func BenchmarkVerifyARQC(b *testing.B) {
 
 // BenchmarkApplicationCryptogram is the MAC alone, with a session key.
 func BenchmarkApplicationCryptogram(b *testing.B) {
-	sk := tdesKey(b, mustHex(b, "29B33180E567CE38EA4CBC9D753B0E61"))
-	data := mustHex(b, "0000000040000000000000000124800004800001241911050152BF45851800001C06011203A0B800")
+	sk := tdesKey(b, testvec.Hex(b, "29B33180E567CE38EA4CBC9D753B0E61"))
+	data := testvec.Hex(b, "0000000040000000000000000124800004800001241911050152BF45851800001C06011203A0B800")
 	buf := make([]byte, 0, 8)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -56,7 +58,7 @@ func BenchmarkApplicationCryptogram(b *testing.B) {
 // BenchmarkField55Build builds the M/Chip field 55 from kernel data.
 func BenchmarkField55Build(b *testing.B) {
 	d := Data{}
-	if _, err := d.AddTLV(mustHex(b, sample253)); err != nil {
+	if _, err := d.AddTLV(testvec.Hex(b, sample253)); err != nil {
 		b.Fatal(err)
 	}
 	spec := Field55Mastercard()
@@ -71,7 +73,7 @@ func BenchmarkField55Build(b *testing.B) {
 
 // BenchmarkDescribe renders the 253-byte sample.
 func BenchmarkDescribe(b *testing.B) {
-	raw := mustHex(b, sample253)
+	raw := testvec.Hex(b, sample253)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := Describe(io.Discard, raw, DescribeOptions{}); err != nil {

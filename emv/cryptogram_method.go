@@ -26,7 +26,7 @@ type CryptogramData struct {
 }
 
 // cryptogramTags are the tags CryptogramDataFromTLV needs, in Table 26 order.
-var cryptogramTags = [...]tlv.Tag{0x9F02, 0x9F03, 0x9F1A, 0x95, 0x5F2A, 0x9A, 0x9C, 0x9F37, 0x82, 0x9F36, 0x9F10}
+var cryptogramTags = [...]tlv.Tag{TagAmountAuthorised, TagAmountOther, TagTerminalCountryCode, TagTVR, TagTransactionCurrencyCode, TagTransactionDate, TagTransactionType, TagUnpredictableNumber, TagAIP, TagATC, TagIssuerApplicationData}
 
 // CryptogramDataFromTLV collects the cryptogram data from BER-TLV such as
 // an authorisation request's field 55 (constructed objects are searched
@@ -53,7 +53,7 @@ func CryptogramDataFromTLV(b []byte) (CryptogramData, error) {
 				}
 				seen[i] = true
 				v := s.Value()
-				if t == 0x9F10 {
+				if t == TagIssuerApplicationData {
 					if len(v) > 32 {
 						return fmt.Errorf("%w: tag 9F10 is %d bytes, at most 32", ErrValue, len(v))
 					}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // Bit words follow the tables of EMV 4.4 Book 3 Annex C and Book 4 Annex A;
@@ -31,7 +33,7 @@ func TestTVRDescribe(t *testing.T) {
 		{"0007000000", []string{"byte 2 b3: RFU bit set", "byte 2 b2: RFU bit set", "byte 2 b1: RFU bit set"}},
 	}
 	for _, tc := range tests {
-		tvr, err := ParseTVR(mustHex(t, tc.hex))
+		tvr, err := ParseTVR(testvec.Hex(t, tc.hex))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +127,7 @@ func TestRegisterDecoders(t *testing.T) {
 			[]string{"Signature (paper)", "If terminal supports the CVM", "Result: Successful"}},
 	}
 	for _, tc := range tests {
-		got, err := tc.desc(mustHex(t, tc.hex))
+		got, err := tc.desc(testvec.Hex(t, tc.hex))
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -153,7 +155,7 @@ func TestRegisterLengths(t *testing.T) {
 			t.Errorf("%s: %v, want ErrValue", name, err)
 		}
 	}
-	c, _ := ParseAdditionalCapabilities(mustHex(t, "F000F0A001"))
+	c, _ := ParseAdditionalCapabilities(testvec.Hex(t, "F000F0A001"))
 	if !c.CodeTable(1) || c.CodeTable(2) || c.CodeTable(0) || c.CodeTable(11) {
 		t.Error("CodeTable")
 	}
@@ -162,7 +164,7 @@ func TestRegisterLengths(t *testing.T) {
 func TestCVMList(t *testing.T) {
 	// A typical list: X=1000 Y=0; online PIN if supported (next rule on
 	// failure), signature if supported, no CVM if supported.
-	b := mustHex(t, "000003E80000000042031E031F03")
+	b := testvec.Hex(t, "000003E80000000042031E031F03")
 	l, err := ParseCVMList(b)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +190,7 @@ func TestCVMList(t *testing.T) {
 		t.Errorf("Describe\n got %q\nwant %q", got, wantDesc)
 	}
 	for _, bad := range []string{"", "00000000000000", "000000000000000042"} {
-		if _, err := ParseCVMList(mustHex(t, bad)); !errors.Is(err, ErrValue) {
+		if _, err := ParseCVMList(testvec.Hex(t, bad)); !errors.Is(err, ErrValue) {
 			t.Errorf("%q: %v, want ErrValue", bad, err)
 		}
 	}

@@ -35,7 +35,7 @@ func Describe(w io.Writer, b []byte, opt DescribeOptions) error {
 		opt.Indent = "  "
 	}
 	if opt.Scheme == SchemeEMV {
-		for _, t := range []tlv.Tag{0x4F, 0x84, 0x9F06} {
+		for _, t := range []tlv.Tag{TagApplicationIdentifier, TagDFName, TagAIDTerminal} {
 			if v, ok, _ := tlv.Find(b, t); ok {
 				opt.Scheme = SchemeOfAID(v)
 				break
@@ -90,7 +90,7 @@ func valueText(e Entry, known bool, v []byte, opt DescribeOptions) string {
 			}
 			return "[masked]"
 		case SensitivityTrack:
-			if e.Tag == 0x57 || e.Tag == 0x9F6B {
+			if e.Tag == TagTrack2EquivalentData || e.Tag == TagMastercardTrack2Data {
 				if tr, err := ParseTag57(v); err == nil {
 					return tr.String()
 				}
@@ -126,68 +126,68 @@ func meaning(e Entry, known bool, v []byte, s Scheme) []string {
 		return nil
 	}
 	switch e.Tag {
-	case 0x95:
+	case TagTVR:
 		x, err := ParseTVR(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9B:
+	case TagTSI:
 		x, err := ParseTSI(v)
 		return wordsOr(x.Describe(), err)
-	case 0x82:
+	case TagAIP:
 		x, err := ParseAIP(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9F07:
+	case TagApplicationUsageControl:
 		x, err := ParseAUC(v)
 		return wordsOr(x.Describe(), err)
-	case 0x8E:
+	case TagCVMList:
 		x, err := ParseCVMList(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9F34:
+	case TagCVMResults:
 		x, err := ParseCVMResults(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9F27:
+	case TagCryptogramInformationData:
 		x, err := ParseCID(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9F33:
+	case TagTerminalCapabilities:
 		x, err := ParseTerminalCapabilities(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9F40:
+	case TagAdditionalTerminalCapabilities:
 		x, err := ParseAdditionalCapabilities(v)
 		return wordsOr(x.Describe(), err)
-	case 0x9F10:
+	case TagIssuerApplicationData:
 		x, err := ParseIAD(v, s)
 		return wordsOr(x.Describe(), err)
-	case 0x9F66:
+	case TagTTQ:
 		if e.Scheme != SchemeMastercard {
 			x, err := ParseTTQ(v)
 			return wordsOr(x.Describe(), err)
 		}
-	case 0x9F6C:
+	case TagCardTransactionQualifiers:
 		if e.Scheme == SchemeVisa || e.Scheme == SchemeUnionPay {
 			x, err := ParseCTQ(v)
 			return wordsOr(x.Describe(), err)
 		}
-	case 0x8C, 0x8D, 0x9F38, 0x9F49, 0x97, 0x9F69, 0xDF14:
+	case TagCDOL1, TagCDOL2, TagPDOL, TagDDOL, TagTDOL, TagMastercardUDOL, TagUnionPayDefaultDDOL:
 		return describeDOL(v, s)
-	case 0x94:
+	case TagAFL:
 		return describeAFL(v)
-	case 0x9C:
+	case TagTransactionType:
 		return oneLine(transactionType(v))
-	case 0x9F35:
+	case TagTerminalType:
 		return oneLine(terminalType(v))
-	case 0x9F39:
+	case TagPOSEntryMode:
 		return oneLine(posEntryMode(v))
-	case 0x5F24, 0x5F25, 0x9A:
+	case TagApplicationExpirationDate, TagApplicationEffectiveDate, TagTransactionDate:
 		return oneLine(dateText(v))
-	case 0x9F21:
+	case TagTransactionTime:
 		if len(v) == 3 {
 			h := hexString(v)
 			return oneLine(h[0:2] + ":" + h[2:4] + ":" + h[4:6])
 		}
-	case 0x5F30:
+	case TagServiceCode:
 		if len(v) == 2 {
 			return ServiceCode(hexString(v)[1:]).Describe()
 		}
-	case 0x9F36, 0x9F13:
+	case TagATC, TagLastOnlineATCRegister:
 		if len(v) == 2 {
 			return oneLine("counter " + strconv.Itoa(int(v[0])<<8|int(v[1])))
 		}

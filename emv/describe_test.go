@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // sample253 is the 253-byte contactless field 55 of the tlv notes: a public
@@ -13,7 +15,7 @@ import (
 const sample253 = "9F26087BCB3647E84652A29F2701809F10120110A040002A0400000000000000000000FF9F370451271F779F360201E3950500802480009A032009179C01009F02060000000010005F2A020566820239009F1A0205669F34034203009F3303E0F9C89F3501229F1E0831323334353637388407A00000000410109F090200009F03060000000000005F3401004F07A00000000410109F0607A00000000410109F4104000001239F5301529F7C200102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F209F0702FF009F0D05B4508480009F0E0500000000009F0F05B4708480009F21031234569F4005F000F0A0019F08020002"
 
 func TestDescribeSample253(t *testing.T) {
-	b := mustHex(t, sample253)
+	b := testvec.Hex(t, sample253)
 	if len(b) != 253 {
 		t.Fatalf("sample is %d bytes", len(b))
 	}
@@ -51,12 +53,12 @@ func TestDescribeSample253(t *testing.T) {
 func TestDescribeMasking(t *testing.T) {
 	var b tlv.Builder
 	b.AddConstructed(0x70, func(b *tlv.Builder) {
-		b.Add(0x57, mustHex(t, "4761739001010010D22122011143804400000F"))
-		b.Add(0x5A, mustHex(t, "4761739001010010"))
+		b.Add(0x57, testvec.Hex(t, "4761739001010010D22122011143804400000F"))
+		b.Add(0x5A, testvec.Hex(t, "4761739001010010"))
 		b.Add(0x5F20, []byte("CARDHOLDER/VISA"))
 		b.Add(0x9F1F, []byte("1143804400000"))
-		b.Add(0x8E, mustHex(t, "000000000000000042031E031F03"))
-		b.Add(0x94, mustHex(t, "08010100100102011801020018010200"))
+		b.Add(0x8E, testvec.Hex(t, "000000000000000042031E031F03"))
+		b.Add(0x94, testvec.Hex(t, "08010100100102011801020018010200"))
 	})
 	raw, err := b.Bytes()
 	if err != nil {
@@ -96,14 +98,14 @@ func TestDescribeMasking(t *testing.T) {
 
 func TestDescribeErrors(t *testing.T) {
 	for _, bad := range []string{"9F", "9F0206000000", "7003010203", "9F0288FFFFFFFFFFFFFFFF"} {
-		_, err := DescribeString(mustHex(t, bad), DescribeOptions{})
+		_, err := DescribeString(testvec.Hex(t, bad), DescribeOptions{})
 		var te *tlv.Error
 		if !errors.As(err, &te) {
 			t.Errorf("%s: %v, want a *tlv.Error", bad, err)
 		}
 	}
 	// A known tag with a malformed value is described, not rejected.
-	out, err := DescribeString(mustHex(t, "950400000000"), DescribeOptions{})
+	out, err := DescribeString(testvec.Hex(t, "950400000000"), DescribeOptions{})
 	if err != nil || !strings.Contains(out, "malformed: emv: malformed value: TVR (95) is 4 bytes, want 5") {
 		t.Errorf("%v\n%s", err, out)
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestDictionaryTable(t *testing.T) {
@@ -78,7 +80,7 @@ func TestLookup(t *testing.T) {
 		"A000000333010101": SchemeUnionPay, "A00000002501": SchemeAmex,
 		"A0000000651010": SchemeEMV, "A000": SchemeEMV,
 	} {
-		if got := SchemeOfAID(mustHex(t, aid)); got != want {
+		if got := SchemeOfAID(testvec.Hex(t, aid)); got != want {
 			t.Errorf("%s: %v, want %v", aid, got, want)
 		}
 	}

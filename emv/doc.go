@@ -28,4 +28,13 @@
 // Not here: the transaction flow (kernel), offline data authentication and
 // CA key stores build on this package; the card reader lives in package
 // reader; ISO 8583 message packing in package iso8583.
+//
+// First calls: the cryptogram data of field 55, the issuer's ARQC check,
+// field 55 in words.
+//
+//	d, err := emv.CryptogramDataFromTLV(field55)
+//	pan, err := emv.ParsePAN("6225880123456780")
+//	m, err := emv.CryptogramMethodOf(aid, d.IAD)          // or emv.CCD, emv.VisaCVN18 ...
+//	sk, err := m.VerifyARQC(imk, pan, "01", &d, arqc)      // constant-time compare; sk makes the ARPC
+//	s, err := emv.DescribeString(field55, emv.DescribeOptions{}) // PAN and track 2 masked
 package emv

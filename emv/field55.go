@@ -22,36 +22,40 @@ type Field55Spec []Field55Tag
 func req(t tlv.Tag) Field55Tag { return Field55Tag{t, true} }
 func opt(t tlv.Tag) Field55Tag { return Field55Tag{t, false} }
 
+// field55Base is what the three scheme sets share, in their order: the
+// EMV Book 2 Table 26 cryptogram data with the cryptogram, CID, IAD and
+// ATC first, then the terminal context. amountOther makes 9F03 and 9F33
+// (required by UnionPay, optional for Visa and Mastercard).
+func field55Base(amountOther func(tlv.Tag) Field55Tag, extra ...Field55Tag) Field55Spec {
+	return append(Field55Spec{
+		req(TagApplicationCryptogram), req(TagCryptogramInformationData),
+		req(TagIssuerApplicationData), req(TagUnpredictableNumber), req(TagATC), req(TagTVR),
+		req(TagTransactionDate), req(TagTransactionType), req(TagAmountAuthorised),
+		req(TagTransactionCurrencyCode), req(TagAIP), req(TagTerminalCountryCode),
+		amountOther(TagAmountOther), amountOther(TagTerminalCapabilities),
+		opt(TagCVMResults), opt(TagTerminalType), opt(TagIFDSerialNumber), opt(TagDFName),
+		opt(TagApplicationVersionNumberTerminal), opt(TagTransactionSequenceCounter),
+	}, extra...)
+}
+
 // Field55Visa is the VSDC online authorisation set (Visa Base I/VIP chip
 // data): the Table 26 cryptogram data, the cryptogram and its context.
 func Field55Visa() Field55Spec {
-	return Field55Spec{
-		req(0x9F26), req(0x9F27), req(0x9F10), req(0x9F37), req(0x9F36), req(0x95), req(0x9A),
-		req(0x9C), req(0x9F02), req(0x5F2A), req(0x82), req(0x9F1A), opt(0x9F03), opt(0x9F33),
-		opt(0x9F34), opt(0x9F35), opt(0x9F1E), opt(0x84), opt(0x9F09), opt(0x9F41), opt(0x5F34),
-		opt(0x9F66), opt(0x9F6E), opt(0x9F7C),
-	}
+	return field55Base(opt, opt(TagPANSequenceNumber), opt(TagTTQ),
+		opt(TagVisaFormFactorIndicator), opt(TagVisaCustomerExclusiveData))
 }
 
 // Field55Mastercard is the M/Chip DE 55 set for authorisation requests.
 func Field55Mastercard() Field55Spec {
-	return Field55Spec{
-		req(0x9F26), req(0x9F27), req(0x9F10), req(0x9F37), req(0x9F36), req(0x95), req(0x9A),
-		req(0x9C), req(0x9F02), req(0x5F2A), req(0x82), req(0x9F1A), opt(0x9F03), opt(0x9F33),
-		opt(0x9F34), opt(0x9F35), opt(0x9F1E), opt(0x84), opt(0x9F09), opt(0x9F41), opt(0x9F53),
-		opt(0x5F34), opt(0x9F6E),
-	}
+	return field55Base(opt, opt(TagMastercardTransactionCategoryCode),
+		opt(TagPANSequenceNumber), opt(TagMastercardThirdPartyData))
 }
 
 // Field55UnionPay is the CUP POS field 55 set for a purchase or
 // pre-authorisation request (UnionPay POS terminal specification, IC card
 // data in field 55), in the order the specification lists it.
 func Field55UnionPay() Field55Spec {
-	return Field55Spec{
-		req(0x9F26), req(0x9F27), req(0x9F10), req(0x9F37), req(0x9F36), req(0x95), req(0x9A),
-		req(0x9C), req(0x9F02), req(0x5F2A), req(0x82), req(0x9F1A), req(0x9F03), req(0x9F33),
-		opt(0x9F34), opt(0x9F35), opt(0x9F1E), opt(0x84), opt(0x9F09), opt(0x9F41), opt(0x9F63),
-	}
+	return field55Base(req, opt(TagUnionPayCardProductIdentification))
 }
 
 // Append appends the TLV of every spec tag that src has, in spec order;
@@ -105,17 +109,17 @@ func ParseIssuerResponse(b []byte) (IssuerResponse, error) {
 	for s.Next() {
 		v := s.Value()
 		switch s.Tag() {
-		case 0x91:
+		case TagIssuerAuthenticationData:
 			if len(v) < 8 || len(v) > 16 {
 				return r, fmt.Errorf("%w: tag 91 at offset %d is %d bytes, want 8 to 16", ErrValue, s.Offset(), len(v))
 			}
 			r.AuthData = v
-		case 0x8A:
+		case TagAuthorisationResponseCode:
 			if len(v) != 2 {
 				return r, fmt.Errorf("%w: tag 8A at offset %d is %d bytes, want 2", ErrValue, s.Offset(), len(v))
 			}
 			r.ARC = v
-		case 0x71, 0x72:
+		case TagIssuerScriptTemplate1, TagIssuerScriptTemplate2:
 			sc, err := parseScript(s)
 			if err != nil {
 				return r, err
@@ -134,12 +138,12 @@ func parseScript(s tlv.Scanner) (IssuerScript, error) {
 	c := s.Descend()
 	for c.Next() {
 		switch c.Tag() {
-		case 0x9F18:
+		case TagIssuerScriptIdentifier:
 			if c.Len() != 4 {
 				return sc, fmt.Errorf("%w: script identifier 9F18 at offset %d is %d bytes, want 4", ErrValue, c.Offset(), c.Len())
 			}
 			sc.ID = c.Value()
-		case 0x86:
+		case TagIssuerScriptCommand:
 			if c.Len() < 4 {
 				return sc, fmt.Errorf("%w: script command 86 at offset %d is %d bytes, shorter than an APDU header", ErrValue, c.Offset(), c.Len())
 			}

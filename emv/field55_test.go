@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestField55BuildRoundTrip(t *testing.T) {
 	d := Data{}
-	if _, err := d.AddTLV(mustHex(t, sample253)); err != nil {
+	if _, err := d.AddTLV(testvec.Hex(t, sample253)); err != nil {
 		t.Fatal(err)
 	}
 	out, err := Field55Mastercard().Build(nil, d)
@@ -56,16 +58,16 @@ func TestField55BuildRoundTrip(t *testing.T) {
 
 func TestDataFillDOL(t *testing.T) {
 	d := Data{
-		0x9F02: mustHex(t, "000000001000"),
-		0x9F66: mustHex(t, "36004000"),
-		0x5F2A: mustHex(t, "0156"),
+		0x9F02: testvec.Hex(t, "000000001000"),
+		0x9F66: testvec.Hex(t, "36004000"),
+		0x5F2A: testvec.Hex(t, "0156"),
 		0x9F1C: []byte("TERM0001"),
-		0x5A:   mustHex(t, "4761739001010010"),
+		0x5A:   testvec.Hex(t, "4761739001010010"),
 	}
 	// PDOL: TTQ 4, amount 6, currency 2, TID 10 (longer: zero-padded on the
 	// right), amount asked as 4 bytes (n: left-truncated), PAN 10 (cn: F
 	// padded), an unknown tag 3 (zeros).
-	pdol := mustHex(t, "9F66049F02065F2A029F1C0A9F02045A0ADF7F03")
+	pdol := testvec.Hex(t, "9F66049F02065F2A029F1C0A9F02045A0ADF7F03")
 	got, err := d.FillDOLBytes(nil, pdol, SchemeVisa)
 	if err != nil {
 		t.Fatal(err)
@@ -74,10 +76,10 @@ func TestDataFillDOL(t *testing.T) {
 	if hx(got) != want {
 		t.Errorf("PDOL data\n got %s\nwant %s", hx(got), want)
 	}
-	if _, err := d.FillDOLBytes(nil, mustHex(t, "9F"), SchemeEMV); !errors.Is(err, tlv.ErrBadDOL) && err == nil {
+	if _, err := d.FillDOLBytes(nil, testvec.Hex(t, "9F"), SchemeEMV); !errors.Is(err, tlv.ErrBadDOL) && err == nil {
 		t.Errorf("bad DOL: %v", err)
 	}
-	dups, err := d.AddTLV(mustHex(t, "9F0206000000002000"))
+	dups, err := d.AddTLV(testvec.Hex(t, "9F0206000000002000"))
 	if err != nil || len(dups) != 1 || hx(d[0x9F02]) != "000000001000" {
 		t.Errorf("duplicate handling: %v %v %s", dups, err, hx(d[0x9F02]))
 	}
@@ -86,7 +88,7 @@ func TestDataFillDOL(t *testing.T) {
 func TestParseIssuerResponse(t *testing.T) {
 	// 91 (ARPC || ARC), 8A, a 71 script with 9F18 and two commands, a 72
 	// script without an identifier.
-	b := mustHex(t, "910A28993816AFAE4AEB3030"+"8A023030"+
+	b := testvec.Hex(t, "910A28993816AFAE4AEB3030"+"8A023030"+
 		"7119"+"9F180400000001"+"86098418000004AABBCCDD"+"86058424000000"+
 		"7207"+"86058418000000"+"00")
 	r, err := ParseIssuerResponse(b)
@@ -104,11 +106,11 @@ func TestParseIssuerResponse(t *testing.T) {
 		t.Errorf("script 72 %+v", r.Scripts[1])
 	}
 	for _, bad := range []string{"9103010203", "8A0130", "71059F18020102", "7103860100", "71069F1803000000"} {
-		if _, err := ParseIssuerResponse(mustHex(t, bad)); err == nil {
+		if _, err := ParseIssuerResponse(testvec.Hex(t, bad)); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}
-	if got := hx(AppendScriptResult(nil, ScriptFailed, 2, mustHex(t, "00000001"))); got != "1200000001" {
+	if got := hx(AppendScriptResult(nil, ScriptFailed, 2, testvec.Hex(t, "00000001"))); got != "1200000001" {
 		t.Errorf("script result %s", got)
 	}
 	if got := hx(AppendScriptResult(nil, ScriptSuccessful, 99, nil)); got != "2F00000000" {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestParseIAD(t *testing.T) {
@@ -31,7 +33,7 @@ func TestParseIAD(t *testing.T) {
 		{"proprietary", "0102", SchemeEMV, IADUnknown, 0, "", []string{"format: unknown"}},
 	}
 	for _, tc := range tests {
-		iad, err := ParseIAD(mustHex(t, tc.hex), tc.scheme)
+		iad, err := ParseIAD(testvec.Hex(t, tc.hex), tc.scheme)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -55,13 +57,13 @@ func TestParseIAD(t *testing.T) {
 // CCD IAD verifies on the issuer side and a changed IAD does not. (The
 // primitives are pinned by the HSM vectors; no public CCD vector exists.)
 func TestCCDRoundTrip(t *testing.T) {
-	imk := tdesKey(t, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	imk := tdesKey(t, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
 	pan := mustPAN(t, "6212345678901234567")
 	d := CryptogramData{
 		AmountAuthorised: [6]byte{0, 0, 0, 0, 0x10, 0}, TerminalCountry: [2]byte{0x01, 0x56},
 		CurrencyCode: [2]byte{0x01, 0x56}, Date: [3]byte{0x24, 0x01, 0x31}, UN: [4]byte{1, 2, 3, 4},
 		AIP: AIP{0x7C, 0x00}, ATC: [2]byte{0, 7},
-		IAD: mustHex(t, "0FA501A03000000000000000000000000F"+strings.Repeat("00", 15)),
+		IAD: testvec.Hex(t, "0FA501A03000000000000000000000000F"+strings.Repeat("00", 15)),
 	}
 	mk, err := CCD.MasterKey(imk, pan, "01")
 	if err != nil {

@@ -5,87 +5,87 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
-func deriveMK(t *testing.T, v vector) *keys.Key {
+func deriveMK(t *testing.T, v testvec.Vector) *keys.Key {
 	t.Helper()
-	imk := tdesKey(t, v.bytes(t, "imk"))
-	if v.has("imk_kcv2") {
-		if got := kcv2(t, imk); got != v.str(t, "imk_kcv2") {
-			t.Fatalf("%s: IMK KCV %s, want %s", v.name, got, v.str(t, "imk_kcv2"))
+	imk := tdesKey(t, v.Bytes(t, "imk"))
+	if v.Has("imk_kcv2") {
+		if got := kcv2(t, imk); got != v.Str(t, "imk_kcv2") {
+			t.Fatalf("%s: IMK KCV %s, want %s", v.Name, got, v.Str(t, "imk_kcv2"))
 		}
 	}
 	derive := DeriveICCKeyA
-	if v.f["option"] == "B" {
+	if v.Field("option") == "B" {
 		derive = DeriveICCKeyB
 	}
-	mk, err := derive(imk, mustPAN(t, v.str(t, "pan")), v.f["psn"])
+	mk, err := derive(imk, mustPAN(t, v.Str(t, "pan")), v.Field("psn"))
 	if err != nil {
-		t.Fatalf("%s: %v", v.name, err)
+		t.Fatalf("%s: %v", v.Name, err)
 	}
 	return mk
 }
 
 func TestKeyDerivationVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "keyderiv.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			switch v.str(t, "kind") {
-			case "mk":
-				mk := deriveMK(t, v)
-				if v.has("mk") && keyHex(mk) != v.str(t, "mk") {
-					t.Errorf("MK %s, want %s", keyHex(mk), v.str(t, "mk"))
-				}
-				if v.has("mk_kcv2") && kcv2(t, mk) != v.str(t, "mk_kcv2") {
-					t.Errorf("MK KCV %s, want %s", kcv2(t, mk), v.str(t, "mk_kcv2"))
-				}
-			case "csk", "csk_from":
-				var mk *keys.Key
-				if v.has("mk") {
-					mk = tdesKey(t, v.bytes(t, "mk"))
-				} else {
-					mk = deriveMK(t, v)
-				}
-				sk, err := CommonSessionKey(mk, [8]byte(v.bytes(t, "r")))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if v.has("sk") && keyHex(sk) != v.str(t, "sk") {
-					t.Errorf("SK %s, want %s", keyHex(sk), v.str(t, "sk"))
-				}
-				if v.has("sk_kcv2") && kcv2(t, sk) != v.str(t, "sk_kcv2") {
-					t.Errorf("SK KCV %s, want %s", kcv2(t, sk), v.str(t, "sk_kcv2"))
-				}
-			case "visa_sk", "visa_sk_from":
-				var mk *keys.Key
-				if v.has("mk") {
-					mk = tdesKey(t, v.bytes(t, "mk"))
-				} else {
-					mk = deriveMK(t, v)
-					if kcv2(t, mk) != v.str(t, "mk_kcv2") {
-						t.Fatalf("MK KCV %s, want %s", kcv2(t, mk), v.str(t, "mk_kcv2"))
-					}
-				}
-				atc := v.bytes(t, "atc")
-				sk, err := VisaSessionKey(mk, uint16(atc[0])<<8|uint16(atc[1]))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if v.has("sk") && keyHex(sk) != v.str(t, "sk") {
-					t.Errorf("SK %s, want %s", keyHex(sk), v.str(t, "sk"))
-				}
-				if v.has("sk_kcv2") && kcv2(t, sk) != v.str(t, "sk_kcv2") {
-					t.Errorf("SK KCV %s, want %s", kcv2(t, sk), v.str(t, "sk_kcv2"))
-				}
-			default:
-				t.Fatalf("unknown kind %q", v.str(t, "kind"))
+	testvec.Run(t, testvec.Load(t, "keyderiv.txt"), func(t *testing.T, v testvec.Vector) {
+		switch v.Str(t, "kind") {
+		case "mk":
+			mk := deriveMK(t, v)
+			if v.Has("mk") && keyHex(mk) != v.Str(t, "mk") {
+				t.Errorf("MK %s, want %s", keyHex(mk), v.Str(t, "mk"))
 			}
-		})
-	}
+			if v.Has("mk_kcv2") && kcv2(t, mk) != v.Str(t, "mk_kcv2") {
+				t.Errorf("MK KCV %s, want %s", kcv2(t, mk), v.Str(t, "mk_kcv2"))
+			}
+		case "csk", "csk_from":
+			var mk *keys.Key
+			if v.Has("mk") {
+				mk = tdesKey(t, v.Bytes(t, "mk"))
+			} else {
+				mk = deriveMK(t, v)
+			}
+			sk, err := CommonSessionKey(mk, [8]byte(v.Bytes(t, "r")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Has("sk") && keyHex(sk) != v.Str(t, "sk") {
+				t.Errorf("SK %s, want %s", keyHex(sk), v.Str(t, "sk"))
+			}
+			if v.Has("sk_kcv2") && kcv2(t, sk) != v.Str(t, "sk_kcv2") {
+				t.Errorf("SK KCV %s, want %s", kcv2(t, sk), v.Str(t, "sk_kcv2"))
+			}
+		case "visa_sk", "visa_sk_from":
+			var mk *keys.Key
+			if v.Has("mk") {
+				mk = tdesKey(t, v.Bytes(t, "mk"))
+			} else {
+				mk = deriveMK(t, v)
+				if kcv2(t, mk) != v.Str(t, "mk_kcv2") {
+					t.Fatalf("MK KCV %s, want %s", kcv2(t, mk), v.Str(t, "mk_kcv2"))
+				}
+			}
+			atc := v.Bytes(t, "atc")
+			sk, err := VisaSessionKey(mk, uint16(atc[0])<<8|uint16(atc[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Has("sk") && keyHex(sk) != v.Str(t, "sk") {
+				t.Errorf("SK %s, want %s", keyHex(sk), v.Str(t, "sk"))
+			}
+			if v.Has("sk_kcv2") && kcv2(t, sk) != v.Str(t, "sk_kcv2") {
+				t.Errorf("SK KCV %s, want %s", kcv2(t, sk), v.Str(t, "sk_kcv2"))
+			}
+		default:
+			t.Fatalf("unknown kind %q", v.Str(t, "kind"))
+		}
+	})
 }
 
 func TestKeyDerivationErrors(t *testing.T) {
-	imk := tdesKey(t, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
-	aes, err := keys.New(keys.AES128, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	imk := tdesKey(t, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	aes, err := keys.New(keys.AES128, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,7 +237,7 @@ func (p ScriptProfile) PINChangeCommand(mkAC, smi, smc *keys.Key, newPIN, curren
 	if !current.IsZero() {
 		p2 = 0x01
 	}
-	return p.Command(smi, smc, 0x84, 0x24, 0x00, p2, blk, atc, arqc)
+	return p.Command(smi, smc, CLASecureMessaging, INSPINChangeUnblock, 0x00, p2, blk, atc, arqc)
 }
 
 // VISPINBlock returns the VIS PIN change block (VIS 1.5 Appendix C):

@@ -81,9 +81,9 @@ func (sw StatusWord) Meaning() string {
 	}
 	sw1, sw2 := byte(sw>>8), byte(sw)
 	switch {
-	case sw1 == 0x61:
+	case sw1 == SW1BytesAvailable:
 		return strconv.Itoa(int(sw2)) + " more bytes available (GET RESPONSE)"
-	case sw1 == 0x6C:
+	case sw1 == SW1WrongLe:
 		return "wrong Le, " + strconv.Itoa(int(sw2)) + " bytes available"
 	case sw1 == 0x63 && sw2&0xF0 == 0xC0:
 		return "verification failed, " + strconv.Itoa(int(sw2&0x0F)) + " tries left"

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestPANMasking(t *testing.T) {
@@ -61,7 +63,7 @@ func TestPANMasking(t *testing.T) {
 		t.Errorf("ParsePANBCD: %v %v", back, err)
 	}
 	for _, bad := range []string{"47F1", "4A", "FF"} {
-		if _, err := ParsePANBCD(mustHex(t, bad)); !errors.Is(err, ErrPAN) {
+		if _, err := ParsePANBCD(testvec.Hex(t, bad)); !errors.Is(err, ErrPAN) {
 			t.Errorf("5A %s: %v", bad, err)
 		}
 	}
@@ -70,7 +72,7 @@ func TestPANMasking(t *testing.T) {
 func TestTrack2(t *testing.T) {
 	// Tag 57 of the Visa test card "VISA CREDIT" used throughout EMVCo
 	// samples: PAN 4761739001010010, expiry 2212, service code 201.
-	b := mustHex(t, "4761739001010010D22122011143804400000F")
+	b := testvec.Hex(t, "4761739001010010D22122011143804400000F")
 	tr, err := ParseTag57(b)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +114,7 @@ func TestTrack2(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"4761739001010010D2212201F0", "4761739001010010A2212201", strings.Repeat("11", 20)} {
-		if _, err := ParseTag57(mustHex(t, bad)); !errors.Is(err, ErrTrack) {
+		if _, err := ParseTag57(testvec.Hex(t, bad)); !errors.Is(err, ErrTrack) {
 			t.Errorf("tag 57 %s: %v", bad, err)
 		}
 	}

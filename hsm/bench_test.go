@@ -7,6 +7,8 @@ import (
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // The host's per-authorisation HSM work: verify the request MAC, translate
@@ -68,12 +70,12 @@ func BenchmarkHSMTranslatePINDUKPT(b *testing.B) {
 
 func benchARQC(b *testing.B) (*Software, ARQCRequest) {
 	s := newSoftware(b)
-	for _, v := range loadVectorsB(b) {
-		if v.str("kind") == "arqc" && v.str("method") == "visa18" {
+	for _, v := range testvec.Load(b, "vectors.txt") {
+		if v.Field("kind") == "arqc" && v.Field("method") == "visa18" {
 			d := cryptogramData(b, v)
-			imk := wrapHex(b, s, IssuerMasterKeyAC, keys.TDES2, v.str("imk"))
-			arqc, _ := hex.DecodeString(v.str("arqc"))
-			return s, ARQCRequest{IMK: imk, Method: emv.VisaCVN18, PAN: v.str("pan"), PSN: v.str("psn"), Data: d, ARQC: arqc}
+			imk := wrapHex(b, s, IssuerMasterKeyAC, keys.TDES2, v.Field("imk"))
+			arqc, _ := hex.DecodeString(v.Field("arqc"))
+			return s, ARQCRequest{IMK: imk, Method: emv.VisaCVN18, PAN: v.Field("pan"), PSN: v.Field("psn"), Data: d, ARQC: arqc}
 		}
 	}
 	b.Fatal("no CVN 18 vector")

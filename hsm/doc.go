@@ -39,4 +39,12 @@
 //
 // Not here: a network HSM client, RSA/ECC keys, TR-34, and the host's
 // choice of which key to use for which terminal (that is the host's store).
+//
+// First calls: a software HSM under its local master key, a TMK from
+// components, a sign-in's working keys, a MAC.
+//
+//	h, err := hsm.NewSoftware(lmk, nil)
+//	tmk, err := h.ImportComponents(ctx, hsm.TerminalMasterKey, keys.TDES2, comps)
+//	w, err := h.GenerateWorkingKeys(ctx, tmk, keys.ModeTDES) // w.Field62 for the 0810, w.MAC for the store
+//	mac, err := h.GenerateMAC(ctx, hsm.MACRequest{Key: w.MAC, Algorithm: hsm.MACX919, Data: msg})
 package hsm

@@ -1,12 +1,10 @@
 package hsm
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,76 +14,11 @@ import (
 	"github.com/possdk/pos/keys/tr31"
 	"github.com/possdk/pos/pinblock"
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 var ctx = context.Background()
-
-type vector struct {
-	name string
-	f    map[string]string
-}
-
-func (v vector) str(k string) string { return v.f[k] }
-
-func (v vector) bytes(t testing.TB, k string) []byte {
-	t.Helper()
-	s, ok := v.f[k]
-	if !ok {
-		t.Fatalf("%s: no field %q", v.name, k)
-	}
-	if a, ok := strings.CutPrefix(s, "ascii:"); ok {
-		return []byte(a)
-	}
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("%s: %s: %v", v.name, k, err)
-	}
-	return b
-}
-
-func loadVectors(t *testing.T) []vector { return loadVectorsB(t) }
-
-func loadVectorsB(t testing.TB) []vector {
-	t.Helper()
-	fh, err := os.Open("testdata/vectors.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []vector
-	cur := vector{f: map[string]string{}}
-	flush := func() {
-		if cur.name != "" {
-			if cur.f["source"] == "" {
-				t.Fatalf("%q has no source", cur.name)
-			}
-			out = append(out, cur)
-		}
-		cur = vector{f: map[string]string{}}
-	}
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "":
-			flush()
-			continue
-		case strings.HasPrefix(line, "#"):
-			continue
-		}
-		k, val, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("bad line %q", line)
-		}
-		val = strings.TrimSpace(val)
-		if k == "name" {
-			cur.name = val
-		}
-		cur.f[k] = val
-	}
-	flush()
-	return out
-}
 
 // testLMK is an AES-256 LMK for tests only.
 const testLMK = "6B1A5C0F2E3D4C5B6A79889796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3"
@@ -117,8 +50,8 @@ func wrapHex(t testing.TB, s *Software, c KeyClass, alg keys.Algorithm, h string
 	return b
 }
 
-func algOf(t *testing.T, v vector, def keys.Algorithm) keys.Algorithm {
-	switch v.str("keyalg") {
+func algOf(t *testing.T, v testvec.Vector, def keys.Algorithm) keys.Algorithm {
+	switch v.Field("keyalg") {
 	case "":
 		return def
 	case "DES":
@@ -126,14 +59,14 @@ func algOf(t *testing.T, v vector, def keys.Algorithm) keys.Algorithm {
 	case "AES128":
 		return keys.AES128
 	}
-	t.Fatalf("keyalg %q", v.str("keyalg"))
+	t.Fatalf("keyalg %q", v.Field("keyalg"))
 	return 0
 }
 
-func cryptogramData(t testing.TB, v vector) emv.CryptogramData {
+func cryptogramData(t testing.TB, v testvec.Vector) emv.CryptogramData {
 	var f55 []byte
 	for _, tag := range []tlv.Tag{0x9F02, 0x9F03, 0x9F1A, 0x95, 0x5F2A, 0x9A, 0x9C, 0x9F37, 0x82, 0x9F36, 0x9F10} {
-		f55 = tlv.AppendTLV(f55, tag, v.bytes(t, tag.String()))
+		f55 = tlv.AppendTLV(f55, tag, v.Bytes(t, tag.String()))
 	}
 	d, err := emv.CryptogramDataFromTLV(f55)
 	if err != nil {
@@ -174,110 +107,108 @@ func parsePIN(t *testing.T, s string) pinblock.PIN {
 func TestKnownAnswers(t *testing.T) {
 	s := newSoftware(t)
 	kinds := map[string]int{}
-	for _, v := range loadVectors(t) {
-		t.Run(v.name, func(t *testing.T) {
-			kinds[v.str("kind")]++
-			switch v.str("kind") {
-			case "mac":
-				testMAC(t, s, v)
-			case "mac_dukpt":
-				bdk := wrapHex(t, s, BaseDerivationKey, keys.TDES2, v.str("bdk"))
-				for _, resp := range []bool{false, true} {
-					want := v.bytes(t, map[bool]string{false: "mac_request", true: "mac_response"}[resp])
-					r := MACRequest{Key: bdk, KSN: v.bytes(t, "ksn"), Response: resp, Data: v.bytes(t, "data")}
-					got, err := s.GenerateMAC(ctx, r)
-					if err != nil || hex.EncodeToString(got) != strings.ToLower(hex.EncodeToString(want)) {
-						t.Errorf("response %v: MAC %X (%v), want %X", resp, got, err, want)
-					}
-					if err := s.VerifyMAC(ctx, r, want[:4]); err != nil {
-						t.Errorf("response %v: VerifyMAC of the 4-byte MAC: %v", resp, err)
-					}
-					r.Algorithm = MACCMAC
-					want = v.bytes(t, map[bool]string{false: "cmac_request", true: "cmac_response"}[resp])
-					if got, err := s.GenerateMAC(ctx, r); err != nil || !bytes.Equal(got, want) {
-						t.Errorf("response %v: TDES-CMAC %X (%v), want %X", resp, got, err, want)
-					}
-				}
-			case "mac_dukpt_aes":
-				bdk := wrapHex(t, s, BaseDerivationKey, keys.AES128, v.str("bdk"))
-				r := MACRequest{Key: bdk, KSN: v.bytes(t, "ksn"), Data: v.bytes(t, "data")}
+	testvec.Run(t, testvec.Load(t, "vectors.txt"), func(t *testing.T, v testvec.Vector) {
+		kinds[v.Field("kind")]++
+		switch v.Field("kind") {
+		case "mac":
+			testMAC(t, s, v)
+		case "mac_dukpt":
+			bdk := wrapHex(t, s, BaseDerivationKey, keys.TDES2, v.Field("bdk"))
+			for _, resp := range []bool{false, true} {
+				want := v.Bytes(t, map[bool]string{false: "mac_request", true: "mac_response"}[resp])
+				r := MACRequest{Key: bdk, KSN: v.Bytes(t, "ksn"), Response: resp, Data: v.Bytes(t, "data")}
 				got, err := s.GenerateMAC(ctx, r)
-				if err != nil || !bytes.Equal(got, v.bytes(t, "mac_request")) {
-					t.Errorf("AES DUKPT CMAC %X (%v)", got, err)
+				if err != nil || hex.EncodeToString(got) != strings.ToLower(hex.EncodeToString(want)) {
+					t.Errorf("response %v: MAC %X (%v), want %X", resp, got, err, want)
 				}
-				r.Response = true
-				if err := s.VerifyMAC(ctx, r, got[:8]); !errors.Is(err, ErrMAC) {
-					t.Errorf("request CMAC verifies under the response key: %v", err)
+				if err := s.VerifyMAC(ctx, r, want[:4]); err != nil {
+					t.Errorf("response %v: VerifyMAC of the 4-byte MAC: %v", resp, err)
 				}
-			case "pin_dukpt", "pin_dukpt_aes":
-				testDUKPTPIN(t, s, v)
-			case "arqc":
-				testARQC(t, s, v)
-			case "cvv":
-				cvk := wrapHex(t, s, CardVerificationKey, keys.TDES2, v.str("cvk"))
-				r := CardValueRequest{Kind: CVV, Key: cvk, PAN: v.str("pan"), Expiry: v.str("expiry"), ServiceCode: v.str("sc")}
-				got, err := s.GenerateCardValue(ctx, r)
-				if err != nil || got != v.str("value") {
-					t.Fatalf("CVV %q (%v), want %s", got, err, v.str("value"))
+				r.Algorithm = MACCMAC
+				want = v.Bytes(t, map[bool]string{false: "cmac_request", true: "cmac_response"}[resp])
+				if got, err := s.GenerateMAC(ctx, r); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("response %v: TDES-CMAC %X (%v), want %X", resp, got, err, want)
 				}
-				if err := s.VerifyCardValue(ctx, r, got); err != nil {
-					t.Error(err)
-				}
-				if err := s.VerifyCardValue(ctx, r, "562"); !errors.Is(err, ErrCardValue) {
-					t.Errorf("wrong CVV: %v", err)
-				}
-			case "cvc3":
-				imk := wrapHex(t, s, IssuerMasterKeyDN, keys.TDES2, v.str("imk"))
-				r := CardValueRequest{Kind: CVC3, Key: imk, PAN: v.str("pan"), PSN: v.str("psn"), Track: v.bytes(t, "track"),
-					ATC: [2]byte(v.bytes(t, "atc")), UN: [4]byte(v.bytes(t, "un"))}
-				got, err := s.GenerateCardValue(ctx, r)
-				if err != nil || got != v.str("value") {
-					t.Fatalf("CVC3 %q (%v), want %s", got, err, v.str("value"))
-				}
-				if err := s.VerifyCardValue(ctx, r, got[2:]); err != nil {
-					t.Error(err)
-				}
-			case "pvv", "ibm3624":
-				testPINVerification(t, s, v)
-			case "script":
-				testScript(t, s, v)
-			case "tr31":
-				kbpk := wrapHex(t, s, KeyBlockProtectionKey, keys.AES256, v.str("kbpk"))
-				b, err := s.ImportTR31(ctx, kbpk, v.str("block"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				kcv, err := s.CheckValue(ctx, b)
-				if err != nil {
-					t.Fatal(err)
-				}
-				// The AES key's check value is the CMAC one (5 bytes); the
-				// published 3 bytes are its prefix.
-				if got := strings.ToUpper(hex.EncodeToString(kcv)); !strings.HasPrefix(got, v.str("kcv")) {
-					t.Errorf("KCV %s, want %s...", got, v.str("kcv"))
-				}
-				if !strings.HasPrefix(strings.ToUpper(hex.EncodeToString(b.CheckValue())), v.str("kcv")) {
-					t.Errorf("KC block %X, want %s...", b.CheckValue(), v.str("kcv"))
-				}
-				h, _ := tr31.ParseHeader(b.Text())
-				if h.Usage != "P0" || h.ModeOfUse != 'E' || h.Exportability != 'E' {
-					t.Errorf("imported header %v, want P0 E ... E", h)
-				}
-				// Export it again and open it with the published KBPK.
-				out, err := s.ExportTR31(ctx, kbpk, b)
-				if err != nil {
-					t.Fatal(err)
-				}
-				kb, _ := keys.FromHex(keys.AES256, v.str("kbpk"))
-				_, raw, err := tr31.UnwrapBytes(kb, out)
-				if err != nil || strings.ToUpper(hex.EncodeToString(raw)) != v.str("key") {
-					t.Errorf("exported key %X (%v), want %s", raw, err, v.str("key"))
-				}
-			default:
-				t.Fatalf("kind %q", v.str("kind"))
 			}
-		})
-	}
+		case "mac_dukpt_aes":
+			bdk := wrapHex(t, s, BaseDerivationKey, keys.AES128, v.Field("bdk"))
+			r := MACRequest{Key: bdk, KSN: v.Bytes(t, "ksn"), Data: v.Bytes(t, "data")}
+			got, err := s.GenerateMAC(ctx, r)
+			if err != nil || !bytes.Equal(got, v.Bytes(t, "mac_request")) {
+				t.Errorf("AES DUKPT CMAC %X (%v)", got, err)
+			}
+			r.Response = true
+			if err := s.VerifyMAC(ctx, r, got[:8]); !errors.Is(err, ErrMAC) {
+				t.Errorf("request CMAC verifies under the response key: %v", err)
+			}
+		case "pin_dukpt", "pin_dukpt_aes":
+			testDUKPTPIN(t, s, v)
+		case "arqc":
+			testARQC(t, s, v)
+		case "cvv":
+			cvk := wrapHex(t, s, CardVerificationKey, keys.TDES2, v.Field("cvk"))
+			r := CardValueRequest{Kind: CVV, Key: cvk, PAN: v.Field("pan"), Expiry: v.Field("expiry"), ServiceCode: v.Field("sc")}
+			got, err := s.GenerateCardValue(ctx, r)
+			if err != nil || got != v.Field("value") {
+				t.Fatalf("CVV %q (%v), want %s", got, err, v.Field("value"))
+			}
+			if err := s.VerifyCardValue(ctx, r, got); err != nil {
+				t.Error(err)
+			}
+			if err := s.VerifyCardValue(ctx, r, "562"); !errors.Is(err, ErrCardValue) {
+				t.Errorf("wrong CVV: %v", err)
+			}
+		case "cvc3":
+			imk := wrapHex(t, s, IssuerMasterKeyDN, keys.TDES2, v.Field("imk"))
+			r := CardValueRequest{Kind: CVC3, Key: imk, PAN: v.Field("pan"), PSN: v.Field("psn"), Track: v.Bytes(t, "track"),
+				ATC: [2]byte(v.Bytes(t, "atc")), UN: [4]byte(v.Bytes(t, "un"))}
+			got, err := s.GenerateCardValue(ctx, r)
+			if err != nil || got != v.Field("value") {
+				t.Fatalf("CVC3 %q (%v), want %s", got, err, v.Field("value"))
+			}
+			if err := s.VerifyCardValue(ctx, r, got[2:]); err != nil {
+				t.Error(err)
+			}
+		case "pvv", "ibm3624":
+			testPINVerification(t, s, v)
+		case "script":
+			testScript(t, s, v)
+		case "tr31":
+			kbpk := wrapHex(t, s, KeyBlockProtectionKey, keys.AES256, v.Field("kbpk"))
+			b, err := s.ImportTR31(ctx, kbpk, v.Field("block"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			kcv, err := s.CheckValue(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The AES key's check value is the CMAC one (5 bytes); the
+			// published 3 bytes are its prefix.
+			if got := strings.ToUpper(hex.EncodeToString(kcv)); !strings.HasPrefix(got, v.Field("kcv")) {
+				t.Errorf("KCV %s, want %s...", got, v.Field("kcv"))
+			}
+			if !strings.HasPrefix(strings.ToUpper(hex.EncodeToString(b.CheckValue())), v.Field("kcv")) {
+				t.Errorf("KC block %X, want %s...", b.CheckValue(), v.Field("kcv"))
+			}
+			h, _ := tr31.ParseHeader(b.Text())
+			if h.Usage != "P0" || h.ModeOfUse != 'E' || h.Exportability != 'E' {
+				t.Errorf("imported header %v, want P0 E ... E", h)
+			}
+			// Export it again and open it with the published KBPK.
+			out, err := s.ExportTR31(ctx, kbpk, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kb, _ := keys.FromHex(keys.AES256, v.Field("kbpk"))
+			_, raw, err := tr31.UnwrapBytes(kb, out)
+			if err != nil || strings.ToUpper(hex.EncodeToString(raw)) != v.Field("key") {
+				t.Errorf("exported key %X (%v), want %s", raw, err, v.Field("key"))
+			}
+		default:
+			t.Fatalf("kind %q", v.Field("kind"))
+		}
+	})
 	for _, k := range []string{"mac", "mac_dukpt", "mac_dukpt_aes", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "pvv", "ibm3624", "tr31", "script"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s vector ran", k)
@@ -285,15 +216,15 @@ func TestKnownAnswers(t *testing.T) {
 	}
 }
 
-func testMAC(t *testing.T, s *Software, v vector) {
-	alg := map[string]MACAlgorithm{"x919": MACX919, "x99": MACX99, "cup": MACCUP, "cmac": MACCMAC}[v.str("alg")]
-	mak := wrapHex(t, s, MACKey, algOf(t, v, keys.TDES2), v.str("key"))
-	r := MACRequest{Key: mak, Algorithm: alg, Data: v.bytes(t, "data")}
+func testMAC(t *testing.T, s *Software, v testvec.Vector) {
+	alg := map[string]MACAlgorithm{"x919": MACX919, "x99": MACX99, "cup": MACCUP, "cmac": MACCMAC}[v.Field("alg")]
+	mak := wrapHex(t, s, MACKey, algOf(t, v, keys.TDES2), v.Field("key"))
+	r := MACRequest{Key: mak, Algorithm: alg, Data: v.Bytes(t, "data")}
 	got, err := s.GenerateMAC(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := v.bytes(t, "mac")
+	want := v.Bytes(t, "mac")
 	if len(got) < len(want) || !strings.EqualFold(hex.EncodeToString(got[:len(want)]), hex.EncodeToString(want)) {
 		t.Fatalf("MAC %X, want %X", got, want)
 	}
@@ -311,60 +242,60 @@ func testMAC(t *testing.T, s *Software, v vector) {
 	}
 }
 
-func testDUKPTPIN(t *testing.T, s *Software, v vector) {
+func testDUKPTPIN(t *testing.T, s *Software, v testvec.Vector) {
 	bdkAlg, f := keys.TDES2, pinblock.Format0
-	if v.str("kind") == "pin_dukpt_aes" {
+	if v.Field("kind") == "pin_dukpt_aes" {
 		bdkAlg, f = keys.AES128, pinblock.Format4
 	}
-	bdk := wrapHex(t, s, BaseDerivationKey, bdkAlg, v.str("bdk"))
+	bdk := wrapHex(t, s, BaseDerivationKey, bdkAlg, v.Field("bdk"))
 	zpkHex := "89ABCDEF0123456776543210FEDCBA98"
 	zpk := wrapHex(t, s, PINKey, keys.TDES2, zpkHex)
 	out, err := s.TranslatePIN(ctx, PINTranslation{
-		From:  PINKeyRef{Key: bdk, KSN: v.bytes(t, "ksn"), Format: f},
+		From:  PINKeyRef{Key: bdk, KSN: v.Bytes(t, "ksn"), Format: f},
 		To:    PINKeyRef{Key: zpk, Format: pinblock.Format0},
-		PAN:   v.str("pan"),
-		Block: v.bytes(t, "encrypted"),
+		PAN:   v.Field("pan"),
+		Block: v.Bytes(t, "encrypted"),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	zk, _ := keys.FromHex(keys.TDES2, zpkHex)
 	c, _ := pinblock.NewCipher(zk, pinblock.Format0, nil)
-	pin, err := c.Decrypt(out, v.str("pan"))
-	if err != nil || !pin.Equal(parsePIN(t, v.str("pin"))) {
-		t.Fatalf("zone side does not decipher PIN %s (%v)", v.str("pin"), err)
+	pin, err := c.Decrypt(out, v.Field("pan"))
+	if err != nil || !pin.Equal(parsePIN(t, v.Field("pin"))) {
+		t.Fatalf("zone side does not decipher PIN %s (%v)", v.Field("pin"), err)
 	}
 	// The block under another KSN does not translate.
-	ksn := v.bytes(t, "ksn")
+	ksn := v.Bytes(t, "ksn")
 	ksn[len(ksn)-1]++
 	_, err = s.TranslatePIN(ctx, PINTranslation{
 		From: PINKeyRef{Key: bdk, KSN: ksn, Format: f}, To: PINKeyRef{Key: zpk, Format: pinblock.Format0},
-		PAN: v.str("pan"), Block: v.bytes(t, "encrypted"),
+		PAN: v.Field("pan"), Block: v.Bytes(t, "encrypted"),
 	})
 	if !errors.Is(err, ErrPIN) {
 		t.Errorf("wrong KSN: %v, want ErrPIN", err)
 	}
 }
 
-func testARQC(t *testing.T, s *Software, v vector) {
-	imk := wrapHex(t, s, IssuerMasterKeyAC, keys.TDES2, v.str("imk"))
-	r := ARQCRequest{IMK: imk, Method: methodOf(t, v.str("method")), PAN: v.str("pan"), PSN: v.str("psn"),
-		Data: cryptogramData(t, v), ARQC: v.bytes(t, "arqc"), Response: &emv.ARPCInput{}}
-	if _, ok := v.f["arc"]; ok {
-		r.Response.ARC = [2]byte(v.bytes(t, "arc"))
+func testARQC(t *testing.T, s *Software, v testvec.Vector) {
+	imk := wrapHex(t, s, IssuerMasterKeyAC, keys.TDES2, v.Field("imk"))
+	r := ARQCRequest{IMK: imk, Method: methodOf(t, v.Field("method")), PAN: v.Field("pan"), PSN: v.Field("psn"),
+		Data: cryptogramData(t, v), ARQC: v.Bytes(t, "arqc"), Response: &emv.ARPCInput{}}
+	if _, ok := v.Get("arc"); ok {
+		r.Response.ARC = [2]byte(v.Bytes(t, "arc"))
 	}
-	if _, ok := v.f["csu"]; ok {
-		r.Response.CSU = [4]byte(v.bytes(t, "csu"))
+	if _, ok := v.Get("csu"); ok {
+		r.Response.CSU = [4]byte(v.Bytes(t, "csu"))
 	}
 	res, err := s.VerifyARQC(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.ToUpper(hex.EncodeToString(res.ARPC)); got != v.str("arpc") {
-		t.Errorf("ARPC %s, want %s", got, v.str("arpc"))
+	if got := strings.ToUpper(hex.EncodeToString(res.ARPC)); got != v.Field("arpc") {
+		t.Errorf("ARPC %s, want %s", got, v.Field("arpc"))
 	}
-	if got := strings.ToUpper(hex.EncodeToString(res.IssuerAuthenticationData)); got != v.str("tag91") {
-		t.Errorf("tag 91 %s, want %s", got, v.str("tag91"))
+	if got := strings.ToUpper(hex.EncodeToString(res.IssuerAuthenticationData)); got != v.Field("tag91") {
+		t.Errorf("tag 91 %s, want %s", got, v.Field("tag91"))
 	}
 	r.Response = nil
 	if res, err := s.VerifyARQC(ctx, r); err != nil || res.ARPC != nil {
@@ -377,34 +308,34 @@ func testARQC(t *testing.T, s *Software, v vector) {
 	}
 }
 
-func testPINVerification(t *testing.T, s *Software, v vector) {
+func testPINVerification(t *testing.T, s *Software, v testvec.Vector) {
 	pik := wrapHex(t, s, PINKey, keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
 	pk, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
 	c, _ := pinblock.NewCipher(pk, pinblock.Format0, nil)
-	block, err := c.Encrypt(parsePIN(t, v.str("pin")), v.str("pan"))
+	block, err := c.Encrypt(parsePIN(t, v.Field("pin")), v.Field("pan"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := PINVerification{PIN: PINKeyRef{Key: pik, Format: pinblock.Format0}, Block: block, PAN: v.str("pan")}
-	if v.str("kind") == "pvv" {
+	r := PINVerification{PIN: PINKeyRef{Key: pik, Format: pinblock.Format0}, Block: block, PAN: v.Field("pan")}
+	if v.Field("kind") == "pvv" {
 		r.Method = VisaPVV
-		r.PVK = wrapHex(t, s, PINVerificationKeyVisa, keys.TDES2, v.str("pvk"))
-		r.PVKI, _ = strconv.Atoi(v.str("pvki"))
+		r.PVK = wrapHex(t, s, PINVerificationKeyVisa, keys.TDES2, v.Field("pvk"))
+		r.PVKI, _ = strconv.Atoi(v.Field("pvki"))
 	} else {
 		r.Method = IBM3624
-		r.PVK = wrapHex(t, s, PINVerificationKeyIBM, keys.TDES2, v.str("pvk"))
-		r.DecimalizationTable = v.str("table")
-		r.ValidationData = v.str("data")
+		r.PVK = wrapHex(t, s, PINVerificationKeyIBM, keys.TDES2, v.Field("pvk"))
+		r.DecimalizationTable = v.Field("table")
+		r.ValidationData = v.Field("data")
 	}
 	got, err := s.GeneratePINVerification(ctx, r)
-	if err != nil || got != v.str("value") {
-		t.Fatalf("%q (%v), want %s", got, err, v.str("value"))
+	if err != nil || got != v.Field("value") {
+		t.Fatalf("%q (%v), want %s", got, err, v.Field("value"))
 	}
 	r.PVV, r.Offset = got, got
 	if err := s.VerifyPIN(ctx, r); err != nil {
 		t.Errorf("VerifyPIN: %v", err)
 	}
-	other, _ := c.Encrypt(parsePIN(t, "9999"), v.str("pan"))
+	other, _ := c.Encrypt(parsePIN(t, "9999"), v.Field("pan"))
 	r.Block = other
 	if err := s.VerifyPIN(ctx, r); !errors.Is(err, ErrPIN) {
 		t.Errorf("wrong PIN: %v", err)
@@ -414,46 +345,46 @@ func testPINVerification(t *testing.T, s *Software, v vector) {
 // testScript: the MAC-only script command and the PIN change command come
 // out of the HSM from key blocks and PIN blocks (the PINs enciphered under
 // a PIK, format 0), equal to the published commands.
-func testScript(t *testing.T, s *Software, v vector) {
+func testScript(t *testing.T, s *Software, v testvec.Vector) {
 	r := ScriptRequest{
-		Method: methodOf(t, v.str("method")),
-		IMKSMI: wrapHex(t, s, IssuerMasterKeySMI, keys.TDES2, v.str("imk_smi")),
-		IMKSMC: wrapHex(t, s, IssuerMasterKeySMC, keys.TDES2, v.str("imk_smc")),
-		IMKAC:  wrapHex(t, s, IssuerMasterKeyAC, keys.TDES2, v.str("imk_ac")),
-		PAN:    v.str("pan"), PSN: v.str("psn"), ATC: [2]byte(v.bytes(t, "atc")), ARQC: v.bytes(t, "arqc"),
+		Method: methodOf(t, v.Field("method")),
+		IMKSMI: wrapHex(t, s, IssuerMasterKeySMI, keys.TDES2, v.Field("imk_smi")),
+		IMKSMC: wrapHex(t, s, IssuerMasterKeySMC, keys.TDES2, v.Field("imk_smc")),
+		IMKAC:  wrapHex(t, s, IssuerMasterKeyAC, keys.TDES2, v.Field("imk_ac")),
+		PAN:    v.Field("pan"), PSN: v.Field("psn"), ATC: [2]byte(v.Bytes(t, "atc")), ARQC: v.Bytes(t, "arqc"),
 	}
-	h := v.bytes(t, "mac_header")
+	h := v.Bytes(t, "mac_header")
 	r.CLA, r.INS, r.P1, r.P2 = h[0], h[1], h[2], h[3]
 	cmd, err := s.ScriptCommand(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.ToUpper(hex.EncodeToString(cmd)), v.str("mac_header")+v.str("mac"); got != want {
+	if got, want := strings.ToUpper(hex.EncodeToString(cmd)), v.Field("mac_header")+v.Field("mac"); got != want {
 		t.Errorf("script command %s, want %s", got, want)
 	}
 	pik := wrapHex(t, s, PINKey, keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
 	pk, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
 	c, _ := pinblock.NewCipher(pk, pinblock.Format0, nil)
 	ref := func(pin string) *PINBlockRef {
-		b, err := c.Encrypt(parsePIN(t, pin), v.str("pan"))
+		b, err := c.Encrypt(parsePIN(t, pin), v.Field("pan"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return &PINBlockRef{Key: PINKeyRef{Key: pik, Format: pinblock.Format0}, Block: b}
 	}
-	r.NewPIN = ref(v.str("pin"))
-	if _, ok := v.f["current_pin"]; ok {
-		r.CurrentPIN = ref(v.str("current_pin"))
+	r.NewPIN = ref(v.Field("pin"))
+	if _, ok := v.Get("current_pin"); ok {
+		r.CurrentPIN = ref(v.Field("current_pin"))
 	}
 	cmd, err = s.ScriptCommand(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.ToUpper(hex.EncodeToString(cmd)); got != v.str("pin_command") {
-		t.Errorf("PIN change %s, want %s", got, v.str("pin_command"))
+	if got := strings.ToUpper(hex.EncodeToString(cmd)); got != v.Field("pin_command") {
+		t.Errorf("PIN change %s, want %s", got, v.Field("pin_command"))
 	}
 	// A MAC key block cannot stand in for the SMI master key.
-	r.IMKSMI = wrapHex(t, s, MACKey, keys.TDES2, v.str("imk_smi"))
+	r.IMKSMI = wrapHex(t, s, MACKey, keys.TDES2, v.Field("imk_smi"))
 	if _, err := s.ScriptCommand(ctx, r); !errors.Is(err, ErrKeyUsage) {
 		t.Errorf("MAC key as IMK-SMI: %v", err)
 	}

@@ -17,6 +17,15 @@ type MAC interface {
 	MAC(mab []byte) ([MACSize]byte, error)
 }
 
+// A MACVerifier is a MAC that checks a received MAC itself (an HSM's
+// verify operation, which never hands out the expected value) instead of
+// the codec computing the MAC and comparing. A mismatch must wrap ErrMAC or
+// be reported as one.
+type MACVerifier interface {
+	MAC
+	VerifyMAC(mab, mac []byte) error
+}
+
 // MACFunc adapts a function to the MAC interface.
 type MACFunc func(mab []byte) ([MACSize]byte, error)
 
@@ -162,6 +171,12 @@ func verifyMAC(mac MAC, got, body []byte, macField int) error {
 	// bytes; anything else means bytes trail the message.
 	if n < 0 || subtle.ConstantTimeCompare(got, body[n:]) != 1 {
 		return fmt.Errorf("%w: field %d is not the last %d bytes (data trails the message)", ErrUnpack, macField, MACSize)
+	}
+	if v, ok := mac.(MACVerifier); ok {
+		if err := v.VerifyMAC(body[:n], got); err != nil {
+			return fmt.Errorf("%w (field %d): %w", ErrMAC, macField, err)
+		}
+		return nil
 	}
 	want, err := mac.MAC(body[:n])
 	if err != nil {

@@ -1,18 +1,18 @@
 package iso8583
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/des"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 type corpusFrame struct {
@@ -25,48 +25,22 @@ type corpusFrame struct {
 // loadCorpus reads testdata/cup_corpus.txt (format in its header).
 func loadCorpus(t testing.TB) []corpusFrame {
 	t.Helper()
-	f, err := os.Open("testdata/cup_corpus.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []corpusFrame
-	var cur *corpusFrame
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
+	for _, v := range testvec.Load(t, "cup_corpus.txt") {
+		cf := corpusFrame{name: v.Name, source: v.Source, expect: map[int]string{}, pad: 0xF, refuse: v.Field("refuse"), frame: v.Bytes(t, "hex")}
+		if p, ok := v.Get("pad"); ok && p != "F" {
+			cf.pad = 0
 		}
-		key, val, _ := strings.Cut(line, " ")
-		switch key {
-		case "frame":
-			out = append(out, corpusFrame{name: val, expect: map[int]string{}, pad: 0xF})
-			cur = &out[len(out)-1]
-		case "source":
-			cur.source = val
-		case "pad":
-			cur.pad = 0
-			if val == "F" {
-				cur.pad = 0xF
+		for _, k := range v.Fields() {
+			if id, ok := strings.CutPrefix(k, "expect."); ok {
+				n, err := strconv.Atoi(id)
+				if err != nil {
+					t.Fatalf("%v: field %q", v, k)
+				}
+				cf.expect[n] = v.Field(k)
 			}
-		case "refuse":
-			cur.refuse = val
-		case "expect":
-			id, v, _ := strings.Cut(val, "=")
-			n, err := strconv.Atoi(id)
-			if err != nil {
-				t.Fatalf("%s: %q", cur.name, line)
-			}
-			cur.expect[n] = v
-		case "hex":
-			if cur.frame, err = hex.DecodeString(val); err != nil {
-				t.Fatalf("%s: %v", cur.name, err)
-			}
-		default:
-			t.Fatalf("corpus: bad line %q", line)
 		}
+		out = append(out, cf)
 	}
 	if len(out) < 6 {
 		t.Fatalf("corpus has %d frames", len(out))

@@ -29,4 +29,15 @@
 // Not here: sockets, retries and the reversal journal (package
 // iso8583/link), key management and MAC algorithms (package keys), PIN
 // blocks (package pinblock), and EMV data inside field 55 (package emv).
+//
+// First calls: a codec for the CUP spec with a MAC, a sale packed, an
+// answer unpacked (its MAC verified).
+//
+//	mac, err := iso8583.NewMAC(iso8583.MACX919, mak)
+//	codec := iso8583.NewCodec(iso8583.CUPSpec(), iso8583.Framing{}).WithMAC(mac)
+//	t := &iso8583.Transaction{Kind: iso8583.KindSale, PAN: "6225880123456780", Amount: 1234, STAN: 1,
+//		TerminalID: "12345678", MerchantID: "898100012340001", EntryMode: "051", Field60: &iso8583.Field60{Batch: 1}}
+//	frame, err := codec.Pack(iso8583.Envelope{}, t)
+//	_, resp, err := codec.Unpack(answer)                  // errors.Is(err, iso8583.ErrMAC)
+//	resp.ResponseCode.Approved()
 package iso8583

@@ -30,6 +30,7 @@ const (
 	KindScanQuery                    // 扫码查询 0200
 	KindScanCancel                   // 扫码撤销 (close or refund an order the terminal gave up on) 0200
 	KindScanOrder                    // 扫码下单 (C2B: ask for a dynamic code the wallet scans) 0200
+	KindScanRefund                   // 扫码退货 (return money of a paid scan order to the wallet) 0200
 	kindCount
 )
 
@@ -74,7 +75,7 @@ var kinds = [kindCount]kindInfo{
 	KindBatchUploadEnd:          {name: "batch upload end", mti: "0320", type60: "00", nmi: nmiBatchEnd, req: []int{11, 41, 42, 48, 60}},
 	// Scan-code payments. The CUP POS spec this package follows has no
 	// scan messages; acquirers define their own. possdk's convention:
-	// 0200 with 60.1 = 71 pay, 72 query, 73 cancel, 74 order, the order
+	// 0200 with 60.1 = 71 pay, 72 query, 73 cancel, 74 order, 75 refund, the order
 	// named by the terminal's batch and STAN (query and cancel carry the
 	// pay's in field 61), the payment code and the acquirer's answer in a
 	// private field the acquirer profile names (link.ScanProfile).
@@ -82,10 +83,13 @@ var kinds = [kindCount]kindInfo{
 	KindScanQuery:  {name: "scan query", mti: "0200", proc: "310000", cond: "00", type60: "72", nmi: nmiFinancialBlank, mac: true, req: []int{3, 11, 25, 41, 42, 60, 61}},
 	KindScanCancel: {name: "scan cancel", mti: "0200", proc: "200000", cond: "00", type60: "73", nmi: nmiFinancialBlank, mac: true, req: []int{3, 11, 25, 41, 42, 60, 61}},
 	KindScanOrder:  {name: "scan order", mti: "0200", proc: "000000", cond: "00", type60: "74", nmi: nmiFinancialBlank, mac: true, req: []int{3, 4, 11, 25, 41, 42, 49, 60}},
+	// 75 refund: the order named like a cancel (field 61), the amount to
+	// return in field 4 (several partial refunds may follow one order).
+	KindScanRefund: {name: "scan refund", mti: "0200", proc: "200000", cond: "00", type60: "75", nmi: nmiFinancialBlank, mac: true, req: []int{3, 4, 11, 25, 41, 42, 49, 60, 61}},
 }
 
 // Scan reports whether k is one of the scan-code payment kinds.
-func (k Kind) Scan() bool { return k >= KindScanPay && k <= KindScanOrder }
+func (k Kind) Scan() bool { return k >= KindScanPay && k <= KindScanRefund }
 
 // respRequired lists the fields every response must carry.
 var respRequired = []int{11, 39, 41, 42}

@@ -1,65 +1,35 @@
 package iso8583
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
 	"errors"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
-func decodeVal(t *testing.T, s string) []byte {
-	t.Helper()
-	if a, ok := strings.CutPrefix(s, "ascii:"); ok {
-		return []byte(a)
-	}
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestMACVectors(t *testing.T) {
-	f, err := os.Open("testdata/mac.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	algs := map[string]MACAlgorithm{"cup": MACCUP, "x919": MACX919, "x99": MACX99}
 	kalgs := map[string]keys.Algorithm{"DES": keys.DES, "TDES2": keys.TDES2}
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		p := strings.Split(line, " | ")
-		if len(p) != 5 {
-			t.Fatalf("bad line %q", line)
-		}
-		k, err := keys.New(kalgs[p[1]], decodeVal(t, p[2]), keys.Legacy())
+	n := testvec.Run(t, testvec.Load(t, "mac.txt"), func(t *testing.T, v testvec.Vector) {
+		k, err := keys.New(kalgs[v.Str(t, "key_alg")], v.Bytes(t, "key"), keys.Legacy())
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := NewMAC(algs[p[0]], k)
+		m, err := NewMAC(algs[v.Str(t, "alg")], k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := m.MAC(decodeVal(t, p[3]))
+		got, err := m.MAC(v.Bytes(t, "data"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := decodeVal(t, p[4]); !bytes.Equal(got[:], want) {
-			t.Errorf("%s: got %X want %X", p[0], got, want)
+		if want := v.Bytes(t, "mac"); !bytes.Equal(got[:], want) {
+			t.Errorf("%s: got %X want %X", v.Str(t, "alg"), got, want)
 		}
-		n++
-	}
+	})
 	if n != 3 {
 		t.Fatalf("%d vectors", n)
 	}

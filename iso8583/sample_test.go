@@ -1,39 +1,18 @@
 package iso8583
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
-// loadSamples reads testdata/cup_samples.txt: "name hex" lines, # comments.
+// loadSamples reads testdata/cup_samples.txt: the frames by their id.
 func loadSamples(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/cup_samples.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	out := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, h, ok := strings.Cut(line, " ")
-		if !ok {
-			t.Fatalf("bad sample line %q", line)
-		}
-		b, err := hex.DecodeString(strings.TrimSpace(h))
-		if err != nil {
-			t.Fatalf("sample %s: %v", name, err)
-		}
-		out[name] = b
+	for _, v := range testvec.Load(t, "cup_samples.txt") {
+		out[v.Str(t, "id")] = v.Bytes(t, "frame")
 	}
 	return out
 }

@@ -1,17 +1,16 @@
 package iso8583
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/des"
 	"encoding/hex"
 	"errors"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // recordBlock is a cipher.Block that records its input and outputs a
@@ -26,38 +25,25 @@ func (r *recordBlock) Encrypt(dst, src []byte) {
 func (r *recordBlock) Decrypt(dst, src []byte) { r.Encrypt(dst, src) }
 
 func TestTrackEncryptionBlock(t *testing.T) {
-	f, err := os.Open("testdata/track_encryption.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		p := strings.Split(line, " | ")
-		want, _ := hex.DecodeString(p[2])
+	n := testvec.Run(t, testvec.Load(t, "track_encryption.txt"), func(t *testing.T, v testvec.Vector) {
+		want := v.Bytes(t, "tdb")
 		rec := &recordBlock{}
 		tx := &Transaction{}
-		if p[0] == "35" {
-			tx.Track2 = Track(p[1])
+		if v.Str(t, "field") == "35" {
+			tx.Track2 = Track(v.Str(t, "track"))
 		} else {
-			tx.Track3 = Track(p[1])
+			tx.Track3 = Track(v.Str(t, "track"))
 		}
 		if err := tx.EncryptTracks(rec); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(rec.in, want) {
-			t.Errorf("field %s: TDB %X, want %X", p[0], rec.in, want)
+			t.Errorf("field %s: TDB %X, want %X", v.Str(t, "field"), rec.in, want)
 		}
 		if !tx.Security.TrackEncrypted {
 			t.Error("53.3 not set")
 		}
-		n++
-	}
+	})
 	if n != 2 {
 		t.Fatalf("%d vectors", n)
 	}

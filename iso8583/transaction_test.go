@@ -198,6 +198,11 @@ func TestRoundTripEveryKind(t *testing.T) {
 			t.Errorf("%s came back as %s", k, got.Kind)
 		}
 	}
+	refund := &Transaction{Kind: KindScanRefund, Amount: 200, STAN: 188, TerminalID: testTerm.TerminalID, MerchantID: testTerm.MerchantID,
+		Field60: &Field60{Batch: 173}, Field61: &Field61{Batch: 172, STAN: 184}}
+	if got := check(refund, nil); got.Kind != KindScanRefund || got.Amount != 200 || got.Field61.STAN != 184 {
+		t.Errorf("scan refund came back as %s %d %+v", got.Kind, got.Amount, got.Field61)
+	}
 	for k := KindSignIn; k < kindCount; k++ {
 		if !seen[k] {
 			t.Errorf("no round trip for %s", k)
@@ -337,5 +342,47 @@ func TestMACBlock(t *testing.T) {
 	}
 	if !bytes.Equal(body[len(body)-8:], []byte{1, 2, 3, 4, 5, 6, 7, 8}) {
 		t.Errorf("field 64 not patched")
+	}
+}
+
+// verifyOnly is a MACVerifier that records what it was asked to verify.
+type verifyOnly struct {
+	inner    MAC
+	mab, mac []byte
+	calls    int
+}
+
+func (v *verifyOnly) MAC(mab []byte) ([MACSize]byte, error) { return v.inner.MAC(mab) }
+
+func (v *verifyOnly) VerifyMAC(mab, mac []byte) error {
+	v.calls++
+	v.mab, v.mac = bytes.Clone(mab), bytes.Clone(mac)
+	want, err := v.inner.MAC(mab)
+	if err != nil || !bytes.Equal(want[:], mac) {
+		return errors.New("verifier: mismatch")
+	}
+	return nil
+}
+
+// TestMACVerifier: a MAC that verifies itself (an HSM's verify operation)
+// is handed the MAC block and the received field 64 instead of the codec
+// comparing, and its refusal is ErrMAC.
+func TestMACVerifier(t *testing.T) {
+	frame, err := NewCodec(nil, Framing{}).WithMAC(testMAC("k")).Pack(env0, testSale())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &verifyOnly{inner: testMAC("k")}
+	c := NewCodec(nil, Framing{}).WithMAC(v)
+	if _, _, err := c.Unpack(frame); err != nil || v.calls != 1 {
+		t.Fatalf("good MAC: %v after %d verifications", err, v.calls)
+	}
+	if !bytes.Equal(v.mac, frame[len(frame)-MACSize:]) || !bytes.HasSuffix(frame[:len(frame)-MACSize], v.mab) {
+		t.Fatal("the verifier did not get field 64 and the MAC block before it")
+	}
+	bad := bytes.Clone(frame)
+	bad[len(bad)-1] ^= 1
+	if _, _, err := c.Unpack(bad); !errors.Is(err, ErrMAC) || v.calls != 2 {
+		t.Fatalf("bad MAC: %v after %d verifications", err, v.calls)
 	}
 }

@@ -176,7 +176,8 @@ func (c *compiledSpec) unpack(v *fieldValues, body []byte) (err error) {
 // do: a binary field reads as upper-case hex.
 func (c *compiledSpec) getString(v *fieldValues, id int) (string, error) {
 	if id < 0 || id > 128 || c.fields[id] == nil {
-		return "", fmt.Errorf("field %d is not defined in the spec", id)
+		// The callers name the field ("field 41: ..."): say it once.
+		return "", fmt.Errorf("not defined in spec %q", c.name)
 	}
 	if !v.isSet[id] {
 		return "", nil

@@ -2,7 +2,8 @@ package keys
 
 import "fmt"
 
-// Algorithm is the block cipher a Key is used with.
+// Algorithm is the block cipher a Key is used with: DES (legacy only),
+// TDES2, TDES3, AES128, AES192, AES256 or SM4.
 type Algorithm uint8
 
 // Algorithms. DES exists only for legacy MACs (ANSI X9.9, CUP single-length
@@ -70,8 +71,19 @@ func (a Algorithm) IsDES() bool { return a == DES || a == TDES2 || a == TDES3 }
 // IsAES reports whether a is one of the AES key sizes.
 func (a Algorithm) IsAES() bool { return a == AES128 || a == AES192 || a == AES256 }
 
-// Usage says what a key is for. The MAC and cipher functions of this package
-// do not enforce it; it travels with the key so that callers (TR-31 headers,
+// Usage says what a key is for:
+//
+//	UsageUnspecified    (the default)
+//	UsageKeyEncryption  TMK, ZMK, KEK, KBPK: wraps other keys
+//	UsagePIN            PIK: encrypts PIN blocks
+//	UsageMAC            MAK: computes message MACs
+//	UsageData           TDK: encrypts track or other data
+//	UsageBDK            DUKPT base derivation key
+//	UsageDUKPTInitial   DUKPT initial key (IPEK / IK)
+//	UsageDerivation     other key-derivation keys (e.g. EMV issuer master keys)
+//
+// Set it with WithUsage. The MAC and cipher functions of this package do not
+// enforce it; it travels with the key so that callers (TR-31 headers,
 // working-key sets, logs) can.
 type Usage uint8
 

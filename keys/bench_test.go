@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm4"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // The X9.19 goal is stated against raw DES-CBC over the same 256 bytes in
@@ -58,7 +60,7 @@ func BenchmarkX919MAC256(b *testing.B) {
 }
 
 func BenchmarkCMACAES256(b *testing.B) {
-	a, _ := aes.NewCipher(mustHex(b, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	a, _ := aes.NewCipher(testvec.Hex(b, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	buf := make([]byte, 0, 32)
 	b.SetBytes(int64(len(benchMsg)))
 	b.ReportAllocs()
@@ -71,7 +73,7 @@ func BenchmarkCMACAES256(b *testing.B) {
 
 func BenchmarkCUPMAC256(b *testing.B) {
 	_, l, _ := benchTDES(b)
-	s, _ := sm4.NewCipher(mustHex(b, "0123456789ABCDEFFEDCBA9876543210"))
+	s, _ := sm4.NewCipher(testvec.Hex(b, "0123456789ABCDEFFEDCBA9876543210"))
 	for _, tc := range []struct {
 		name string
 		b    cipher.Block

@@ -24,4 +24,17 @@
 // Not here: DUKPT (keys/dukpt), TR-31 key blocks (keys/tr31), PIN blocks
 // (package pinblock), EMV session keys and cryptograms (package emv). Keys
 // live in process memory; Zero is best effort, not an HSM.
+//
+// First calls: a key from hex, the working keys of a CUP sign-in, a MAC.
+//
+//	tmk, err := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
+//	defer tmk.Zero()
+//	fmt.Println(tmk)                                      // "TDES-2key KCV 08D7B4": never the bytes
+//	w, err := keys.DecodeField62(tmk, keys.ModeTDES, f62) // PIK, MAK (and TDK), check values verified
+//	left, right, err := w.MAC.DESParts()
+//	mac, err := keys.RetailMAC(left, right, msg, keys.Padding1, 8) // ANSI X9.19
+//
+// A key's Usage is one of UsageUnspecified, UsageKeyEncryption (TMK, ZMK,
+// KEK, KBPK), UsagePIN (PIK), UsageMAC (MAK), UsageData (TDK), UsageBDK,
+// UsageDUKPTInitial and UsageDerivation (set with WithUsage).
 package keys

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // detReader is a deterministic byte source for tests (SHA-256 in counter
@@ -33,17 +35,17 @@ func (r *detReader) Read(p []byte) (int, error) {
 // Mode 001 built from the published TAK download vector: the same wrapped
 // key and check value for PIK and MAK.
 func TestDecodeField62SingleDES(t *testing.T) {
-	var tv vector
-	for _, v := range loadVectors(t, "keys.txt") {
-		if v.has("tak_encrypted") {
+	var tv testvec.Vector
+	for _, v := range testvec.Load(t, "keys.txt") {
+		if v.Has("tak_encrypted") {
 			tv = v
 		}
 	}
-	tmk, err := New(TDES2, tv.bytes(t, "tmk"))
+	tmk, err := New(TDES2, tv.Bytes(t, "tmk"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	one := append(tv.bytes(t, "tak_encrypted"), tv.bytes(t, "tak_kcv4")...)
+	one := append(tv.Bytes(t, "tak_encrypted"), tv.Bytes(t, "tak_kcv4")...)
 	f62 := append(append([]byte(nil), one...), one...)
 	w, err := DecodeField62(tmk, ModeSingleDES, f62)
 	if err != nil {
@@ -52,7 +54,7 @@ func TestDecodeField62SingleDES(t *testing.T) {
 	if w.Data != nil || w.PIN.Algorithm() != DES || w.MAC.Usage() != UsageMAC || w.PIN.Usage() != UsagePIN {
 		t.Errorf("unexpected key set %v", w)
 	}
-	if !bytes.Equal(w.MAC.ClearBytes(), tv.bytes(t, "tak_clear")) {
+	if !bytes.Equal(w.MAC.ClearBytes(), tv.Bytes(t, "tak_clear")) {
 		t.Error("MAK differs from the published clear TAK")
 	}
 	if got := w.String(); got != "mode 001 PIK DES KCV 0547DB MAK DES KCV 0547DB" {
@@ -71,13 +73,13 @@ func TestDecodeField62SingleDES(t *testing.T) {
 // The real 0810 sample: the TMK is not published, so with any other TMK the
 // first key's check value must fail (and the length must be accepted).
 func TestDecodeField62RealSampleWrongTMK(t *testing.T) {
-	sv := loadVectors(t, "field62.txt")[0]
-	mode, err := ParseKeyMode(sv.str(t, "mode"))
-	if err != nil || mode != ModeTDES || mode.Field62Len() != len(sv.bytes(t, "field62")) {
+	sv := testvec.Load(t, "field62.txt")[0]
+	mode, err := ParseKeyMode(sv.Text(t, "mode"))
+	if err != nil || mode != ModeTDES || mode.Field62Len() != len(sv.Bytes(t, "field62")) {
 		t.Fatalf("mode %v %v", mode, err)
 	}
 	tmk, _ := FromHex(TDES2, "0123456789ABCDEFFEDCBA9876543210")
-	_, err = DecodeField62(tmk, mode, sv.bytes(t, "field62"))
+	_, err = DecodeField62(tmk, mode, sv.Bytes(t, "field62"))
 	if !errors.Is(err, ErrCheckValue) || !strings.Contains(err.Error(), "PIK at offset 0") {
 		t.Errorf("wrong TMK: %v", err)
 	}
@@ -173,7 +175,7 @@ func TestField62Errors(t *testing.T) {
 		t.Errorf("zeroed TMK: %v", err)
 	}
 	// Double-length keys of single-DES strength need Legacy.
-	weak, _ := New(TDES2, mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), Legacy())
+	weak, _ := New(TDES2, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), Legacy())
 	f62, err := EncodeField62(tmk, &WorkingKeys{Mode: ModeTDES, PIN: weak, MAC: weak})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/emmansun/gmsm/cbcmac"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func FuzzDecodeField62(f *testing.F) {
@@ -16,8 +18,8 @@ func FuzzDecodeField62(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(uint16(1), mustHex(f, "96D605EA176B7E9E0547DB3E96D605EA176B7E9E0547DB3E"))
-	f.Add(uint16(3), mustHex(f, "51DBA323AF60599287F61C7E5A9484AEEF8DE29BD3E614FCB51122D4E9B84E2A608CD9C2A4DAABF2"))
+	f.Add(uint16(1), testvec.Hex(f, "96D605EA176B7E9E0547DB3E96D605EA176B7E9E0547DB3E"))
+	f.Add(uint16(3), testvec.Hex(f, "51DBA323AF60599287F61C7E5A9484AEEF8DE29BD3E614FCB51122D4E9B84E2A608CD9C2A4DAABF2"))
 	for _, m := range []KeyMode{ModeTDES, ModeTDESTrack, ModeSM4} {
 		w, err := NewWorkingKeys(&detReader{seed: "fuzz"}, m)
 		if err != nil {
@@ -82,7 +84,7 @@ func FuzzFromHex(f *testing.F) {
 }
 
 func FuzzNewAndComponents(f *testing.F) {
-	f.Add(uint8(TDES2), mustHex(f, "0123456789ABCDEFFEDCBA9876543210"), mustHex(f, "11111111111111112222222222222222"), []byte{8, 0xD7})
+	f.Add(uint8(TDES2), testvec.Hex(f, "0123456789ABCDEFFEDCBA9876543210"), testvec.Hex(f, "11111111111111112222222222222222"), []byte{8, 0xD7})
 	f.Add(uint8(AES128), make([]byte, 16), make([]byte, 16), []byte{})
 	f.Fuzz(func(t *testing.T, alg uint8, a, b, kcv []byte) {
 		if k, err := New(Algorithm(alg), a, RequireParity()); err == nil {
@@ -117,9 +119,9 @@ func FuzzMACs(f *testing.F) {
 	f.Add([]byte("Now is the time for all "), uint8(1), uint8(4))
 	f.Add([]byte{}, uint8(2), uint8(0))
 	f.Add(bytes.Repeat([]byte{0xFF}, 33), uint8(3), uint8(8))
-	d, _ := des.NewCipher(mustHex(f, "0123456789ABCDEF"))
-	d2, _ := des.NewCipher(mustHex(f, "FEDCBA9876543210"))
-	a, _ := aes.NewCipher(mustHex(f, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	d, _ := des.NewCipher(testvec.Hex(f, "0123456789ABCDEF"))
+	d2, _ := des.NewCipher(testvec.Hex(f, "FEDCBA9876543210"))
+	a, _ := aes.NewCipher(testvec.Hex(f, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	f.Fuzz(func(t *testing.T, msg []byte, pad, n uint8) {
 		p, ln := Padding(pad), int(n)
 		m1, err1 := CBCMAC(d, msg, p, ln)
@@ -148,7 +150,7 @@ func FuzzMACs(f *testing.F) {
 }
 
 func FuzzTrack(f *testing.F) {
-	f.Add(mustHex(f, "6222021234567890123D49121011234567890F"))
+	f.Add(testvec.Hex(f, "6222021234567890123D49121011234567890F"))
 	f.Add([]byte{})
 	f.Add(make([]byte, 9))
 	k, _ := FromHex(TDES2, "0123456789ABCDEFFEDCBA9876543210")

@@ -13,8 +13,9 @@ import (
 	"github.com/emmansun/gmsm/sm4"
 )
 
-// Key is a symmetric key: its algorithm, its usage, its clear bytes and its
-// default check value. A Key never prints its bytes: String, every fmt verb
+// Key is a symmetric key: its algorithm, its usage and its clear bytes (the
+// check value is not stored: CheckValue computes it when asked). A Key never
+// prints its bytes: String, every fmt verb
 // (%v, %+v, %#v, %x, %s ...) and slog show the algorithm and check value
 // only.
 //
@@ -178,7 +179,8 @@ func Generate(alg Algorithm, rand io.Reader, opts ...Option) (*Key, error) {
 	return nil, fmt.Errorf("%w: random source keeps producing equal TDES parts", ErrWeakKey)
 }
 
-// finish validates k.b against the options and caches the check value.
+// finish validates k.b against the options. It computes no check value:
+// CheckValue computes one each time it is asked.
 func (k *Key) finish(o options) error {
 	if k.alg.IsDES() {
 		if o.fixParity {

@@ -7,97 +7,97 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestKeyVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "keys.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			switch {
-			case v.has("kcv3"):
-				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := k.CheckValue(); !bytes.Equal(got, v.bytes(t, "kcv3")) {
-					t.Errorf("CheckValue = %X, want %X", got, v.bytes(t, "kcv3"))
-				}
-				got2, err := k.CheckValueWith(KCVLegacy, 2)
-				if err != nil || !bytes.Equal(got2, v.bytes(t, "kcv2")) {
-					t.Errorf("CheckValueWith(legacy, 2) = %X, %v; want %X", got2, err, v.bytes(t, "kcv2"))
-				}
-				if err := k.VerifyCheckValue(KCVDefault, v.bytes(t, "kcv2")); err != nil {
-					t.Errorf("VerifyCheckValue: %v", err)
-				}
-				bad := v.bytes(t, "kcv3")
-				bad[2] ^= 1
-				if err := k.VerifyCheckValue(KCVDefault, bad); !errors.Is(err, ErrCheckValue) {
-					t.Errorf("VerifyCheckValue(bad) = %v, want ErrCheckValue", err)
-				}
-			case v.has("kcv"):
-				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				m := map[string]KCVMethod{"legacy": KCVLegacy, "cmac": KCVCMAC}[v.str(t, "kcv_method")]
-				want := v.bytes(t, "kcv")
-				if got, err := k.CheckValueWith(m, len(want)); err != nil || !bytes.Equal(got, want) {
-					t.Errorf("CheckValueWith = %X, %v; want %X", got, err, want)
-				}
-				// The published length is also the algorithm's default.
-				if got := k.CheckValue(); !bytes.Equal(got, want) {
-					t.Errorf("default CheckValue = %X, want %X", got, want)
-				}
-				if err := k.VerifyCheckValue(KCVDefault, want); err != nil {
-					t.Error(err)
-				}
-			case v.has("ciphertext"):
-				k, err := New(algByName[v.str(t, "alg")], v.bytes(t, "key"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := k.Block()
-				if err != nil {
-					t.Fatal(err)
-				}
-				pt, ct := v.bytes(t, "plaintext"), v.bytes(t, "ciphertext")
-				got := make([]byte, len(pt))
-				if err := EncryptECB(b, got, pt); err != nil || !bytes.Equal(got, ct) {
-					t.Errorf("EncryptECB = %X, %v; want %X", got, err, ct)
-				}
-				if err := DecryptECB(b, got, got); err != nil || !bytes.Equal(got, pt) {
-					t.Errorf("DecryptECB in place = %X, %v; want %X", got, err, pt)
-				}
-			case v.has("tmk"):
-				tmk, err := New(TDES2, v.bytes(t, "tmk"), WithUsage(UsageKeyEncryption))
-				if err != nil {
-					t.Fatal(err)
-				}
-				tak, err := Unwrap(tmk, DES, v.bytes(t, "tak_encrypted"), Legacy(), WithUsage(UsageMAC))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := tak.ClearBytes(); !bytes.Equal(got, v.bytes(t, "tak_clear")) {
-					t.Errorf("unwrapped TAK = %X, want %X", got, v.bytes(t, "tak_clear"))
-				}
-				if err := tak.VerifyCheckValue(KCVLegacy, v.bytes(t, "tak_kcv4")); err != nil {
-					t.Error(err)
-				}
-				if tak.Usage() != UsageMAC {
-					t.Errorf("usage = %v", tak.Usage())
-				}
-				w, err := Wrap(tmk, tak)
-				if err != nil || !bytes.Equal(w, v.bytes(t, "tak_encrypted")) {
-					t.Errorf("Wrap = %X, %v; want %X", w, err, v.bytes(t, "tak_encrypted"))
-				}
-			default:
-				t.Fatal("unrecognised vector")
+	testvec.Run(t, testvec.Load(t, "keys.txt"), func(t *testing.T, v testvec.Vector) {
+		switch {
+		case v.Has("kcv3"):
+			k, err := New(algByName[v.Text(t, "alg")], v.Bytes(t, "key"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
+			if got := k.CheckValue(); !bytes.Equal(got, v.Bytes(t, "kcv3")) {
+				t.Errorf("CheckValue = %X, want %X", got, v.Bytes(t, "kcv3"))
+			}
+			got2, err := k.CheckValueWith(KCVLegacy, 2)
+			if err != nil || !bytes.Equal(got2, v.Bytes(t, "kcv2")) {
+				t.Errorf("CheckValueWith(legacy, 2) = %X, %v; want %X", got2, err, v.Bytes(t, "kcv2"))
+			}
+			if err := k.VerifyCheckValue(KCVDefault, v.Bytes(t, "kcv2")); err != nil {
+				t.Errorf("VerifyCheckValue: %v", err)
+			}
+			bad := v.Bytes(t, "kcv3")
+			bad[2] ^= 1
+			if err := k.VerifyCheckValue(KCVDefault, bad); !errors.Is(err, ErrCheckValue) {
+				t.Errorf("VerifyCheckValue(bad) = %v, want ErrCheckValue", err)
+			}
+		case v.Has("kcv"):
+			k, err := New(algByName[v.Text(t, "alg")], v.Bytes(t, "key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]KCVMethod{"legacy": KCVLegacy, "cmac": KCVCMAC}[v.Text(t, "kcv_method")]
+			want := v.Bytes(t, "kcv")
+			if got, err := k.CheckValueWith(m, len(want)); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("CheckValueWith = %X, %v; want %X", got, err, want)
+			}
+			// The published length is also the algorithm's default.
+			if got := k.CheckValue(); !bytes.Equal(got, want) {
+				t.Errorf("default CheckValue = %X, want %X", got, want)
+			}
+			if err := k.VerifyCheckValue(KCVDefault, want); err != nil {
+				t.Error(err)
+			}
+		case v.Has("ciphertext"):
+			k, err := New(algByName[v.Text(t, "alg")], v.Bytes(t, "key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := k.Block()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pt, ct := v.Bytes(t, "plaintext"), v.Bytes(t, "ciphertext")
+			got := make([]byte, len(pt))
+			if err := EncryptECB(b, got, pt); err != nil || !bytes.Equal(got, ct) {
+				t.Errorf("EncryptECB = %X, %v; want %X", got, err, ct)
+			}
+			if err := DecryptECB(b, got, got); err != nil || !bytes.Equal(got, pt) {
+				t.Errorf("DecryptECB in place = %X, %v; want %X", got, err, pt)
+			}
+		case v.Has("tmk"):
+			tmk, err := New(TDES2, v.Bytes(t, "tmk"), WithUsage(UsageKeyEncryption))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tak, err := Unwrap(tmk, DES, v.Bytes(t, "tak_encrypted"), Legacy(), WithUsage(UsageMAC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tak.ClearBytes(); !bytes.Equal(got, v.Bytes(t, "tak_clear")) {
+				t.Errorf("unwrapped TAK = %X, want %X", got, v.Bytes(t, "tak_clear"))
+			}
+			if err := tak.VerifyCheckValue(KCVLegacy, v.Bytes(t, "tak_kcv4")); err != nil {
+				t.Error(err)
+			}
+			if tak.Usage() != UsageMAC {
+				t.Errorf("usage = %v", tak.Usage())
+			}
+			w, err := Wrap(tmk, tak)
+			if err != nil || !bytes.Equal(w, v.Bytes(t, "tak_encrypted")) {
+				t.Errorf("Wrap = %X, %v; want %X", w, err, v.Bytes(t, "tak_encrypted"))
+			}
+		default:
+			t.Fatal("unrecognised vector")
+		}
+	})
 }
 
 func TestNewErrors(t *testing.T) {
-	k16 := mustHex(t, "0123456789ABCDEFFEDCBA9876543210")
+	k16 := testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")
 	tests := []struct {
 		name string
 		alg  Algorithm
@@ -111,11 +111,11 @@ func TestNewErrors(t *testing.T) {
 		{"AES-128 with 24 bytes", AES128, append(k16, k16[:8]...), nil, ErrKeyLength},
 		{"empty", SM4, nil, nil, ErrKeyLength},
 		{"DES without Legacy", DES, k16[:8], nil, ErrWeakKey},
-		{"TDES2 equal halves", TDES2, mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
-		{"TDES2 halves equal but for parity", TDES2, mustHex(t, "0123456789ABCDEF0022446688AACCEE"), nil, ErrWeakKey},
-		{"TDES3 K1=K2", TDES3, mustHex(t, "0123456789ABCDEF0123456789ABCDEFFEDCBA9876543210"), nil, ErrWeakKey},
-		{"TDES3 K2=K3", TDES3, mustHex(t, "FEDCBA98765432100123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
-		{"parity required", TDES2, mustHex(t, "0023456789ABCDEFFEDCBA9876543210"), []Option{RequireParity()}, ErrParity},
+		{"TDES2 equal halves", TDES2, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
+		{"TDES2 halves equal but for parity", TDES2, testvec.Hex(t, "0123456789ABCDEF0022446688AACCEE"), nil, ErrWeakKey},
+		{"TDES3 K1=K2", TDES3, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEFFEDCBA9876543210"), nil, ErrWeakKey},
+		{"TDES3 K2=K3", TDES3, testvec.Hex(t, "FEDCBA98765432100123456789ABCDEF0123456789ABCDEF"), nil, ErrWeakKey},
+		{"parity required", TDES2, testvec.Hex(t, "0023456789ABCDEFFEDCBA9876543210"), []Option{RequireParity()}, ErrParity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,9 +226,9 @@ func TestParity(t *testing.T) {
 func TestComponents(t *testing.T) {
 	// Three components whose XOR is 0123456789ABCDEF FEDCBA9876543210
 	// (KCV 08D7B4, pyemv test_kd_hsm.py).
-	c1 := mustHex(t, "11111111111111112222222222222222")
-	c2 := mustHex(t, "A7A7A7A7A7A7A7A75B5B5B5B5B5B5B5B")
-	want := mustHex(t, "0123456789ABCDEFFEDCBA9876543210")
+	c1 := testvec.Hex(t, "11111111111111112222222222222222")
+	c2 := testvec.Hex(t, "A7A7A7A7A7A7A7A75B5B5B5B5B5B5B5B")
+	want := testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")
 	c3 := make([]byte, 16)
 	for i := range c3 {
 		c3[i] = want[i] ^ c1[i] ^ c2[i]
@@ -249,7 +249,7 @@ func TestComponents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := k.CheckValue(); !bytes.Equal(got, mustHex(t, "08D7B4")) {
+	if got := k.CheckValue(); !bytes.Equal(got, testvec.Hex(t, "08D7B4")) {
 		t.Errorf("combined KCV %X, want 08D7B4", got)
 	}
 	if !HasOddParity(k.ClearBytes()) {
@@ -287,12 +287,12 @@ func xor(t *testing.T, a, b []byte) []byte {
 
 func TestGenerate(t *testing.T) {
 	// A source whose first draw has equal halves: Generate must redraw.
-	src := bytes.NewReader(append(mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), mustHex(t, "0123456789ABCDEFFEDCBA9876543210")...))
+	src := bytes.NewReader(append(testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")...))
 	k, err := Generate(TDES2, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(k.CheckValue(), mustHex(t, "08D7B4")) {
+	if !bytes.Equal(k.CheckValue(), testvec.Hex(t, "08D7B4")) {
 		t.Errorf("Generate drew %v", k)
 	}
 	if _, err := Generate(AES128, bytes.NewReader(make([]byte, 5))); err == nil {
@@ -422,7 +422,7 @@ func TestAppendDecimalized(t *testing.T) {
 		{"A1B2C3D4E5F6A7B8", 16, "1234567801234501"},
 		{"12", 5, "12"},
 	} {
-		b := mustHex(t, c.in)
+		b := testvec.Hex(t, c.in)
 		if got := string(AppendDecimalized([]byte("x"), b, c.n)); got != "x"+c.want {
 			t.Errorf("%s, %d: %q, want x%s", c.in, c.n, got, c.want)
 		}

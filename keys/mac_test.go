@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/emmansun/gmsm/sm4"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // vectorBlock builds the cipher named by a vector's "cipher" field.
@@ -38,79 +40,77 @@ func vectorBlock(t *testing.T, name string, key []byte) cipher.Block {
 }
 
 func TestMACVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "mac.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			key, data, want := v.bytes(t, "key"), v.bytes(t, "data"), v.bytes(t, "expect")
-			ciph := v.str(t, "cipher")
-			var pad Padding
-			if v.has("padding") {
-				p, err := strconv.Atoi(v.str(t, "padding"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				pad = Padding(p)
-			}
-			var got []byte
-			var err error
-			switch v.str(t, "mac") {
-			case "alg1":
-				got, err = CBCMAC(vectorBlock(t, ciph, key), data, pad, len(want))
-			case "alg3":
-				var k, k2 cipher.Block
-				if v.has("key2") {
-					k, k2 = vectorBlock(t, ciph, key), vectorBlock(t, ciph, v.bytes(t, "key2"))
-				} else {
-					kk, err := New(TDES2, key)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if k, k2, err = kk.DESParts(); err != nil {
-						t.Fatal(err)
-					}
-				}
-				got, err = RetailMAC(k, k2, data, pad, len(want))
-				if v.has("expect_full_computed_by_possdk") {
-					full, _ := RetailMAC(k, k2, data, pad, 0)
-					if !bytes.Equal(full, v.bytes(t, "expect_full_computed_by_possdk")) {
-						t.Errorf("full MAC %X, want %X", full, v.bytes(t, "expect_full_computed_by_possdk"))
-					}
-				}
-			case "cmac":
-				got, err = CMAC(vectorBlock(t, ciph, key), data, len(want))
-			case "cup":
-				got, err = CUPMAC(vectorBlock(t, ciph, key), data)
-			case "pboc":
-				kk, kerr := New(algByName[ciph], key)
-				if kerr != nil {
-					t.Fatal(kerr)
-				}
-				got, err = PBOCMAC(kk, data, len(want))
-			default:
-				t.Fatalf("unknown mac %q", v.str(t, "mac"))
-			}
+	testvec.Run(t, testvec.Load(t, "mac.txt"), func(t *testing.T, v testvec.Vector) {
+		key, data, want := v.Bytes(t, "key"), v.Bytes(t, "data"), v.Bytes(t, "expect")
+		ciph := v.Text(t, "cipher")
+		var pad Padding
+		if v.Has("padding") {
+			p, err := strconv.Atoi(v.Text(t, "padding"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("MAC = %X, want %X", got, want)
-			}
-			if v.str(t, "mac") == "alg1" && v.has("expect_full_computed_by_possdk") {
-				full, _ := CBCMAC(vectorBlock(t, ciph, key), data, pad, 0)
-				if !bytes.Equal(full, v.bytes(t, "expect_full_computed_by_possdk")) {
-					t.Errorf("full MAC %X, want %X", full, v.bytes(t, "expect_full_computed_by_possdk"))
+			pad = Padding(p)
+		}
+		var got []byte
+		var err error
+		switch v.Text(t, "mac") {
+		case "alg1":
+			got, err = CBCMAC(vectorBlock(t, ciph, key), data, pad, len(want))
+		case "alg3":
+			var k, k2 cipher.Block
+			if v.Has("key2") {
+				k, k2 = vectorBlock(t, ciph, key), vectorBlock(t, ciph, v.Bytes(t, "key2"))
+			} else {
+				kk, err := New(TDES2, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k, k2, err = kk.DESParts(); err != nil {
+					t.Fatal(err)
 				}
 			}
-		})
-	}
+			got, err = RetailMAC(k, k2, data, pad, len(want))
+			if v.Has("expect_full_computed_by_possdk") {
+				full, _ := RetailMAC(k, k2, data, pad, 0)
+				if !bytes.Equal(full, v.Bytes(t, "expect_full_computed_by_possdk")) {
+					t.Errorf("full MAC %X, want %X", full, v.Bytes(t, "expect_full_computed_by_possdk"))
+				}
+			}
+		case "cmac":
+			got, err = CMAC(vectorBlock(t, ciph, key), data, len(want))
+		case "cup":
+			got, err = CUPMAC(vectorBlock(t, ciph, key), data)
+		case "pboc":
+			kk, kerr := New(algByName[ciph], key)
+			if kerr != nil {
+				t.Fatal(kerr)
+			}
+			got, err = PBOCMAC(kk, data, len(want))
+		default:
+			t.Fatalf("unknown mac %q", v.Text(t, "mac"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("MAC = %X, want %X", got, want)
+		}
+		if v.Text(t, "mac") == "alg1" && v.Has("expect_full_computed_by_possdk") {
+			full, _ := CBCMAC(vectorBlock(t, ciph, key), data, pad, 0)
+			if !bytes.Equal(full, v.Bytes(t, "expect_full_computed_by_possdk")) {
+				t.Errorf("full MAC %X, want %X", full, v.Bytes(t, "expect_full_computed_by_possdk"))
+			}
+		}
+	})
 }
 
 func TestCMACSubkeys(t *testing.T) {
 	// RFC 4493 §4 'Subkey Generation' (= SP 800-38B D.1).
-	b, _ := aes.NewCipher(mustHex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	b, _ := aes.NewCipher(testvec.Hex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	k1, k2 := make([]byte, 16), make([]byte, 16)
 	cmacSubkey(b, k1, true)
 	cmacSubkey(b, k2, false)
-	if !bytes.Equal(k1, mustHex(t, "FBEED618357133667C85E08F7236A8DE")) || !bytes.Equal(k2, mustHex(t, "F7DDAC306AE266CCF90BC11EE46D513B")) {
+	if !bytes.Equal(k1, testvec.Hex(t, "FBEED618357133667C85E08F7236A8DE")) || !bytes.Equal(k2, testvec.Hex(t, "F7DDAC306AE266CCF90BC11EE46D513B")) {
 		t.Errorf("K1 %X K2 %X", k1, k2)
 	}
 }
@@ -118,23 +118,23 @@ func TestCMACSubkeys(t *testing.T) {
 // The CUP worked example also publishes every intermediate value; check the
 // algorithm step by step, not only the end result.
 func TestCUPMACIntermediates(t *testing.T) {
-	b, _ := des.NewCipher(mustHex(t, "2222222222222222"))
+	b, _ := des.NewCipher(testvec.Hex(t, "2222222222222222"))
 	h := []byte("B9F9B96AA4FDB57F")
 	e1 := make([]byte, 8)
 	b.Encrypt(e1, h[:8])
-	if !bytes.Equal(e1, mustHex(t, "9FDE90A34CF73B2E")) {
+	if !bytes.Equal(e1, testvec.Hex(t, "9FDE90A34CF73B2E")) {
 		t.Errorf("first encryption %X", e1)
 	}
-	mac, err := CUPMAC(b, mustHex(t, "1234567890ABCDEFABCDEF1234567890"))
+	mac, err := CUPMAC(b, testvec.Hex(t, "1234567890ABCDEFABCDEF1234567890"))
 	if err != nil || string(mac) != "E267B6E2" {
 		t.Errorf("CUPMAC = %q, %v", mac, err)
 	}
 	// Zero padding: trailing zero bytes do not change the MAC, a cut does.
-	m2, _ := CUPMAC(b, mustHex(t, "1234567890ABCDEFABCDEF123456789000"))
+	m2, _ := CUPMAC(b, testvec.Hex(t, "1234567890ABCDEFABCDEF123456789000"))
 	if !bytes.Equal(m2, mac) {
 		t.Error("trailing zero changed CUP MAC")
 	}
-	m3, _ := CUPMAC(b, mustHex(t, "1234567890ABCDEFABCDEF12345678"))
+	m3, _ := CUPMAC(b, testvec.Hex(t, "1234567890ABCDEFABCDEF12345678"))
 	if bytes.Equal(m3, mac) {
 		t.Error("truncated MAB gave the same MAC")
 	}
@@ -143,14 +143,14 @@ func TestCUPMACIntermediates(t *testing.T) {
 // The blog example of the TAK download (vectors/crypto.md) publishes the
 // first XOR steps of a CUP MAC over a real 0200 MAB; check the prefix XORs.
 func TestCUPMABXorPrefix(t *testing.T) {
-	mab := mustHex(t, "0200302004C020C0981100000000000000005100183402100006324392260009")
+	mab := testvec.Hex(t, "0200302004C020C0981100000000000000005100183402100006324392260009")
 	var r [8]byte
 	for off := 0; off < len(mab); off += 8 {
 		for i := range 8 {
 			r[i] ^= mab[off+i]
 		}
 	}
-	if !bytes.Equal(r[:], mustHex(t, "9A1753638ED222D9")) {
+	if !bytes.Equal(r[:], testvec.Hex(t, "9A1753638ED222D9")) {
 		t.Errorf("M1^M2^M3^M4 = %X", r)
 	}
 }
@@ -158,8 +158,8 @@ func TestCUPMABXorPrefix(t *testing.T) {
 func TestCUPMACVariants(t *testing.T) {
 	mab := []byte("0200 example message block, MTI through field 63")
 	// TDES with K1 = K2 equals single DES: the two CUP variants agree.
-	d, _ := des.NewCipher(mustHex(t, "0123456789ABCDEF"))
-	tk, _ := New(TDES2, mustHex(t, "0123456789ABCDEF0123456789ABCDEF"), Legacy())
+	d, _ := des.NewCipher(testvec.Hex(t, "0123456789ABCDEF"))
+	tk, _ := New(TDES2, testvec.Hex(t, "0123456789ABCDEF0123456789ABCDEF"), Legacy())
 	tb, _ := tk.Block()
 	m1, _ := CUPMAC(d, mab)
 	m2, _ := CUPMAC(tb, mab)
@@ -167,7 +167,7 @@ func TestCUPMACVariants(t *testing.T) {
 		t.Errorf("DES %s != TDES(K,K) %s", m1, m2)
 	}
 	// SM4 variant: 16-byte blocks, and the output is still 8 hex characters.
-	s, _ := sm4.NewCipher(mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	s, _ := sm4.NewCipher(testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
 	m3, err := CUPMAC(s, mab)
 	if err != nil || len(m3) != CUPMACSize {
 		t.Fatalf("SM4 CUPMAC = %q, %v", m3, err)
@@ -216,8 +216,8 @@ func (f fakeBlock) Decrypt(dst, src []byte) { copy(dst, src) }
 // Padding edge cases, checked against a straightforward reference: pad the
 // message explicitly, then run CBC from crypto/cipher.
 func TestPaddingAgainstReference(t *testing.T) {
-	d, _ := des.NewCipher(mustHex(t, "0123456789ABCDEF"))
-	a, _ := aes.NewCipher(mustHex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	d, _ := des.NewCipher(testvec.Hex(t, "0123456789ABCDEF"))
+	a, _ := aes.NewCipher(testvec.Hex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	for _, b := range []cipher.Block{d, a} {
 		bs := b.BlockSize()
 		for n := 0; n <= 3*bs; n++ {
@@ -266,8 +266,8 @@ func referenceCBCMAC(b cipher.Block, padded []byte) []byte {
 }
 
 func TestMACErrors(t *testing.T) {
-	d, _ := des.NewCipher(mustHex(t, "0123456789ABCDEF"))
-	a, _ := aes.NewCipher(mustHex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	d, _ := des.NewCipher(testvec.Hex(t, "0123456789ABCDEF"))
+	a, _ := aes.NewCipher(testvec.Hex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	msg := []byte("message")
 	for _, tt := range []struct {
 		name string
@@ -286,7 +286,7 @@ func TestMACErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, tt.err, tt.want)
 		}
 	}
-	ak, _ := New(AES128, mustHex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	ak, _ := New(AES128, testvec.Hex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	if _, err := PBOCMAC(ak, msg, 4); !errors.Is(err, ErrAlgorithm) {
 		t.Errorf("PBOCMAC with AES: %v", err)
 	}
@@ -311,9 +311,9 @@ func TestEqualVerify(t *testing.T) {
 }
 
 func TestAppendMACNoAlloc(t *testing.T) {
-	k, _ := New(TDES2, mustHex(t, "0123456789ABCDEFFEDCBA9876543210"))
+	k, _ := New(TDES2, testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210"))
 	l, r, _ := k.DESParts()
-	a, _ := aes.NewCipher(mustHex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
+	a, _ := aes.NewCipher(testvec.Hex(t, "2B7E151628AED2A6ABF7158809CF4F3C"))
 	msg := make([]byte, 256)
 	buf := make([]byte, 0, 32)
 	for name, f := range map[string]func(){

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // The key schedule cache (issue 17): Block and DESParts build their ciphers
@@ -12,7 +14,7 @@ import (
 // -race) and all see ciphers that encrypt as a freshly built one does; Zero
 // drops them.
 func TestScheduleCache(t *testing.T) {
-	raw := mustHex(t, "0123456789ABCDEFFEDCBA9876543210")
+	raw := testvec.Hex(t, "0123456789ABCDEFFEDCBA9876543210")
 	k, err := New(TDES2, raw)
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +23,7 @@ func TestScheduleCache(t *testing.T) {
 	ref, _ := des.NewTripleDESCipher(k3)
 	refL, _ := des.NewCipher(raw[:8])
 	refR, _ := des.NewCipher(raw[8:])
-	in := mustHex(t, "4E6F772069732074")
+	in := testvec.Hex(t, "4E6F772069732074")
 	want, wantL, wantR := make([]byte, 8), make([]byte, 8), make([]byte, 8)
 	ref.Encrypt(want, in)
 	refL.Encrypt(wantL, in)

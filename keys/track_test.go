@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestTrackRoundTrip(t *testing.T) {
@@ -21,7 +23,7 @@ func TestTrackRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, _ := tc.key.Block()
-			orig := mustHex(t, tc.track)
+			orig := testvec.Hex(t, tc.track)
 			tr := append([]byte(nil), orig...)
 			if err := EncryptTrack(b, tr); err != nil {
 				t.Fatal(err)

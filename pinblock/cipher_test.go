@@ -10,16 +10,9 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
-)
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"github.com/possdk/pos/internal/testvec"
+)
 
 func mustPIN(t testing.TB, s string) PIN {
 	t.Helper()
@@ -32,7 +25,7 @@ func mustPIN(t testing.TB, s string) PIN {
 
 func mustKey(t testing.TB, alg keys.Algorithm, h string, opts ...keys.Option) *keys.Key {
 	t.Helper()
-	k, err := keys.New(alg, mustHex(t, h), opts...)
+	k, err := keys.New(alg, testvec.Hex(t, h), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +194,7 @@ func TestShortPAN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := b.AppendBytes(nil), mustHex(t, "041234FFFFFFFFFB"); !bytes.Equal(got, want) {
+	if got, want := b.AppendBytes(nil), testvec.Hex(t, "041234FFFFFFFFFB"); !bytes.Equal(got, want) {
 		t.Fatalf("got %X, want %X", got, want)
 	}
 	for _, pan := range []string{"", "4", "12345678901234567890"} {
@@ -224,7 +217,7 @@ func TestErrorsNameNoSecret(t *testing.T) {
 	errs = append(errs, err)
 	_, err = other.Decrypt(enc, pan)
 	errs = append(errs, err)
-	_, err = Format0.Decode(mustHex(t, "0698765FFFFFFFFF"), pan)
+	_, err = Format0.Decode(testvec.Hex(t, "0698765FFFFFFFFF"), pan)
 	errs = append(errs, err)
 	for _, err := range errs {
 		if err == nil {

@@ -28,4 +28,11 @@
 //
 // Not here: proprietary formats (ECI, Visa-2..4, Diebold), PIN pad
 // hardware, and key management (package keys and keys/dukpt).
+//
+// First calls: a PIN block cipher under the PIK, a PIN, its field 52.
+//
+//	c, err := pinblock.NewCipher(pik, pinblock.Format0, rand.Reader)
+//	pin, err := pinblock.ParsePIN(digits)                 // from the PIN pad; wipe digits after
+//	defer pin.Wipe()
+//	enc, err := c.Encrypt(pin, "6225880123456780")        // ISO 9564 format 0, enciphered
 package pinblock

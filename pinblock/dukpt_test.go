@@ -6,20 +6,22 @@ import (
 
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/keys/dukpt"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // testDUKPTVector runs a DUKPT vector from the BDK: host derivation of the
 // transaction key, then the PIN block, both ways.
-func testDUKPTVector(t *testing.T, v vector) {
+func testDUKPTVector(t *testing.T, v testvec.Vector) {
 	var c *Cipher
-	switch v.str("kind") {
+	switch v.Field("kind") {
 	case "dukpt_tdes":
-		bdk := mustKey(t, keys.TDES2, v.str("key"), keys.WithUsage(keys.UsageBDK))
+		bdk := mustKey(t, keys.TDES2, v.Field("key"), keys.WithUsage(keys.UsageBDK))
 		h, err := dukpt.NewTDESHost(bdk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ksn, err := dukpt.ParseKSN(v.str("ksn"))
+		ksn, err := dukpt.ParseKSN(v.Field("ksn"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,16 +30,16 @@ func testDUKPTVector(t *testing.T, v vector) {
 			t.Fatal(err)
 		}
 		defer tk.Zero()
-		if c, err = TDESDUKPT(tk, v.format(t), v.rand(t)); err != nil {
+		if c, err = TDESDUKPT(tk, vecFormat(t, v), vecRand(t, v)); err != nil {
 			t.Fatal(err)
 		}
 	case "dukpt_aes":
-		bdk := mustKey(t, keys.AES128, v.str("key"), keys.WithUsage(keys.UsageBDK))
+		bdk := mustKey(t, keys.AES128, v.Field("key"), keys.WithUsage(keys.UsageBDK))
 		h, err := dukpt.NewAESHost(bdk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ksn, err := dukpt.ParseAESKSN(v.str("ksn"))
+		ksn, err := dukpt.ParseAESKSN(v.Field("ksn"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,11 +48,11 @@ func testDUKPTVector(t *testing.T, v vector) {
 			t.Fatal(err)
 		}
 		defer tk.Zero()
-		if c, err = AESDUKPT(tk, v.format(t), algByName[v.str("alg")], v.rand(t)); err != nil {
+		if c, err = AESDUKPT(tk, vecFormat(t, v), algByName[v.Field("alg")], vecRand(t, v)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	pin, pan, want := v.pin(t), v.str("pan"), v.hex(t, "encrypted")
+	pin, pan, want := vecPIN(t, v), v.Field("pan"), v.Bytes(t, "encrypted")
 	got, err := c.Encrypt(pin, pan)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"testing/iotest"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // oneByteReader hands out one byte per Read, to exercise readRandom's
@@ -68,7 +70,7 @@ func TestRandomAFRefills(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 341234AAAAAAAAAA (fill all A) XOR PAN field 0000401234567890.
-	if got, want := b.AppendBytes(nil), mustHex(t, "341274B89EFCD23A"); !bytes.Equal(got, want) {
+	if got, want := b.AppendBytes(nil), testvec.Hex(t, "341274B89EFCD23A"); !bytes.Equal(got, want) {
 		t.Fatalf("got %X, want %X", got, want)
 	}
 }

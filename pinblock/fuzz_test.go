@@ -6,16 +6,18 @@ import (
 	"crypto/des"
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // FuzzDecode feeds arbitrary blocks and PANs to Decode for every format. It
 // must never panic, every error must wrap a package sentinel, and every
 // block it accepts must re-encode, with the same fill, to the same bytes.
 func FuzzDecode(f *testing.F) {
-	for _, v := range loadVectors(f) {
-		if b, ok := v.f["block"]; ok {
+	for _, v := range testvec.Load(f, "vectors.txt") {
+		if b, ok := v.Get("block"); ok {
 			if blk, err := hexBytes(b); err == nil {
-				f.Add(uint8(v.format(f)), blk, v.str("pan"))
+				f.Add(uint8(vecFormat(f, v)), blk, v.Field("pan"))
 			}
 		}
 	}

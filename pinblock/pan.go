@@ -15,21 +15,45 @@ const maxPANLen = 19
 // is the larger part of the work in a format 4 encipherment. Errors name
 // the position of a bad character, never the character.
 func packPAN(pan string, min int) (hi, lo uint64, err error) {
-	if len(pan) < min || len(pan) > maxPANLen {
+	n := len(pan)
+	if n < min || n > maxPANLen {
 		return 0, 0, panError(pan, min)
 	}
-	w := [24]byte{'0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0'}
-	copy(w[24-len(pan):], pan)
+	// a, b, c: the ASCII of window positions 0-7, 8-15 and 16-23, read
+	// with 8-byte loads straight from the string where the PAN is long
+	// enough (no copy into the window); the '0' padding is shifted in.
+	const zeros = 0x3030303030303030
+	var a, b, c uint64
+	switch {
+	case n >= 16:
+		s := uint(8 * (24 - n)) // 40 to 64 bits
+		a = load8(pan)>>s | zeros<<(64-s)
+		b, c = load8(pan[n-16:]), load8(pan[n-8:])
+	case n >= 8:
+		s := uint(8 * (16 - n)) // 8 to 64 bits
+		a, b, c = zeros, load8(pan)>>s|zeros<<(64-s), load8(pan[n-8:])
+	default:
+		w := [8]byte{'0', '0', '0', '0', '0', '0', '0', '0'}
+		copy(w[8-n:], pan)
+		a, b, c = zeros, zeros, binary.BigEndian.Uint64(w[:])
+	}
+	a ^= zeros
+	b ^= zeros
+	c ^= zeros
 	const hiNibbles = 0xF0F0F0F0F0F0F0F0
-	a := binary.BigEndian.Uint64(w[0:8]) ^ 0x3030303030303030
-	b := binary.BigEndian.Uint64(w[8:16]) ^ 0x3030303030303030
-	c := binary.BigEndian.Uint64(w[16:24]) ^ 0x3030303030303030
 	// '0'-'9' became 0-9; any other byte has a high nibble or exceeds 9.
 	bad := a | b | c | (a+0x0606060606060606)&hiNibbles | (b+0x0606060606060606)&hiNibbles | (c+0x0606060606060606)&hiNibbles
 	if bad&hiNibbles != 0 {
 		return 0, 0, panError(pan, min)
 	}
 	return nibbles8(a), nibbles8(b)<<32 | nibbles8(c), nil
+}
+
+// load8 reads the first 8 bytes of s as a big-endian value (one load).
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0])<<56 | uint64(s[1])<<48 | uint64(s[2])<<40 | uint64(s[3])<<32 |
+		uint64(s[4])<<24 | uint64(s[5])<<16 | uint64(s[6])<<8 | uint64(s[7])
 }
 
 // nibbles8 packs 8 bytes of values 0-9 into 8 nibbles.

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // Visa PVV and IBM 3624 offsets against psec's published tests: each PVV
@@ -14,52 +16,50 @@ import (
 // PVKI, does not; an IBM 3624 offset gives its PIN back.
 func TestPINVerificationVectors(t *testing.T) {
 	kinds := map[string]int{}
-	for _, v := range loadVectorFile(t, "pinverify.txt") {
-		t.Run(v.name, func(t *testing.T) {
-			pvk, err := keys.FromHex(keys.TDES2, v.str("pvk"))
-			if err != nil {
-				t.Fatal(err)
+	testvec.Run(t, testvec.Load(t, "pinverify.txt"), func(t *testing.T, v testvec.Vector) {
+		pvk, err := keys.FromHex(keys.TDES2, v.Field("pvk"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pin := vecPIN(t, v)
+		other := otherPIN(t, v.Field("pin"))
+		kinds[v.Field("kind")]++
+		switch v.Field("kind") {
+		case "pvv":
+			pvki, _ := strconv.Atoi(v.Field("pvki"))
+			got, err := PVV(pvk, v.Field("pan"), pvki, pin)
+			if err != nil || got != v.Field("pvv") {
+				t.Fatalf("PVV %q (%v), want %s", got, err, v.Field("pvv"))
 			}
-			pin := v.pin(t)
-			other := otherPIN(t, v.str("pin"))
-			kinds[v.str("kind")]++
-			switch v.str("kind") {
-			case "pvv":
-				pvki, _ := strconv.Atoi(v.str("pvki"))
-				got, err := PVV(pvk, v.str("pan"), pvki, pin)
-				if err != nil || got != v.str("pvv") {
-					t.Fatalf("PVV %q (%v), want %s", got, err, v.str("pvv"))
-				}
-				if err := VerifyPVV(pvk, v.str("pan"), pvki, pin, v.str("pvv")); err != nil {
-					t.Errorf("VerifyPVV: %v", err)
-				}
-				if err := VerifyPVV(pvk, v.str("pan"), pvki, other, v.str("pvv")); !errors.Is(err, ErrVerification) {
-					t.Errorf("wrong PIN verifies: %v", err)
-				}
-				if err := VerifyPVV(pvk, v.str("pan"), pvki%6+1, pin, v.str("pvv")); !errors.Is(err, ErrVerification) {
-					t.Errorf("another PVKI verifies: %v", err)
-				}
-			case "ibm3624":
-				p := &IBM3624{PVK: pvk, DecimalizationTable: v.str("table"), ValidationData: v.str("data"), Pad: v.str("pad")[0]}
-				off, err := p.Offset(pin)
-				if err != nil || off != v.str("offset") {
-					t.Fatalf("offset %q (%v), want %s", off, err, v.str("offset"))
-				}
-				if err := p.Verify(pin, v.str("offset")); err != nil {
-					t.Errorf("Verify: %v", err)
-				}
-				if err := p.Verify(other, v.str("offset")); !errors.Is(err, ErrVerification) {
-					t.Errorf("wrong PIN verifies: %v", err)
-				}
-				back, err := p.PIN(v.str("offset"))
-				if err != nil || !back.Equal(pin) {
-					t.Errorf("PIN from offset differs (%v)", err)
-				}
-			default:
-				t.Fatalf("kind %q", v.str("kind"))
+			if err := VerifyPVV(pvk, v.Field("pan"), pvki, pin, v.Field("pvv")); err != nil {
+				t.Errorf("VerifyPVV: %v", err)
 			}
-		})
-	}
+			if err := VerifyPVV(pvk, v.Field("pan"), pvki, other, v.Field("pvv")); !errors.Is(err, ErrVerification) {
+				t.Errorf("wrong PIN verifies: %v", err)
+			}
+			if err := VerifyPVV(pvk, v.Field("pan"), pvki%6+1, pin, v.Field("pvv")); !errors.Is(err, ErrVerification) {
+				t.Errorf("another PVKI verifies: %v", err)
+			}
+		case "ibm3624":
+			p := &IBM3624{PVK: pvk, DecimalizationTable: v.Field("table"), ValidationData: v.Field("data"), Pad: v.Field("pad")[0]}
+			off, err := p.Offset(pin)
+			if err != nil || off != v.Field("offset") {
+				t.Fatalf("offset %q (%v), want %s", off, err, v.Field("offset"))
+			}
+			if err := p.Verify(pin, v.Field("offset")); err != nil {
+				t.Errorf("Verify: %v", err)
+			}
+			if err := p.Verify(other, v.Field("offset")); !errors.Is(err, ErrVerification) {
+				t.Errorf("wrong PIN verifies: %v", err)
+			}
+			back, err := p.PIN(v.Field("offset"))
+			if err != nil || !back.Equal(pin) {
+				t.Errorf("PIN from offset differs (%v)", err)
+			}
+		default:
+			t.Fatalf("kind %q", v.Field("kind"))
+		}
+	})
 	if kinds["pvv"] == 0 || kinds["ibm3624"] == 0 {
 		t.Fatalf("kinds run: %v", kinds)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 var algByName = map[string]keys.Algorithm{
@@ -12,17 +14,17 @@ var algByName = map[string]keys.Algorithm{
 }
 
 // vectorCipher builds the vector's Cipher through keys.Key and NewCipher.
-func vectorCipher(t testing.TB, v vector, rand io.Reader) *Cipher {
+func vectorCipher(t testing.TB, v testvec.Vector, rand io.Reader) *Cipher {
 	t.Helper()
-	alg, ok := algByName[v.str("alg")]
+	alg, ok := algByName[v.Field("alg")]
 	if !ok {
-		t.Fatalf("unknown alg %q", v.str("alg"))
+		t.Fatalf("unknown alg %q", v.Field("alg"))
 	}
-	k, err := keys.New(alg, v.hex(t, "key"), keys.WithUsage(keys.UsagePIN))
+	k, err := keys.New(alg, v.Bytes(t, "key"), keys.WithUsage(keys.UsagePIN))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewCipher(k, v.format(t), rand)
+	c, err := NewCipher(k, vecFormat(t, v), rand)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +33,9 @@ func vectorCipher(t testing.TB, v vector, rand io.Reader) *Cipher {
 
 // vectorStdCipher builds the vector's Cipher with FromBlock over the
 // standard library's cipher, without package keys.
-func vectorStdCipher(t testing.TB, v vector, rand io.Reader) *Cipher {
+func vectorStdCipher(t testing.TB, v testvec.Vector, rand io.Reader) *Cipher {
 	t.Helper()
-	c, err := FromBlock(stdBlock(t, v.str("alg"), v.hex(t, "key")), v.format(t), rand)
+	c, err := FromBlock(stdBlock(t, v.Field("alg"), v.Bytes(t, "key")), vecFormat(t, v), rand)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package pinblock
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
@@ -10,112 +9,32 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
-// vector is one block of testdata/vectors.txt.
-type vector struct {
-	name, source string
-	f            map[string]string
+// vecFormat is the vector's format field.
+func vecFormat(t testing.TB, v testvec.Vector) Format {
+	t.Helper()
+	return Format(v.Int(t, "format"))
 }
 
-func loadVectors(t testing.TB) []vector { return loadVectorFile(t, "vectors.txt") }
-
-// loadVectorFile reads testdata/<file>: blocks of "field: value" lines
-// separated by blank lines, each with a name and a source.
-func loadVectorFile(t testing.TB, file string) []vector {
+// vecPIN is the vector's pin field, parsed.
+func vecPIN(t testing.TB, v testvec.Vector) PIN {
 	t.Helper()
-	fh, err := os.Open(filepath.Join("testdata", file))
+	p, err := ParsePIN([]byte(v.Field("pin")))
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []vector
-	cur := vector{f: map[string]string{}}
-	flush := func() {
-		if cur.name != "" {
-			if cur.source == "" {
-				t.Fatalf("vector %q has no source", cur.name)
-			}
-			out = append(out, cur)
-		}
-		cur = vector{f: map[string]string{}}
-	}
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), " \t")
-		if line == "" {
-			flush()
-			continue
-		}
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("bad line %q", line)
-		}
-		v = strings.TrimPrefix(v, " ")
-		switch k {
-		case "name":
-			cur.name = v
-		case "source":
-			cur.source = v
-		default:
-			cur.f[k] = v
-		}
-	}
-	flush()
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no vectors")
-	}
-	return out
-}
-
-func (v vector) str(k string) string { return v.f[k] }
-
-func (v vector) hex(t testing.TB, k string) []byte {
-	t.Helper()
-	s, ok := v.f[k]
-	if !ok {
-		t.Fatalf("%s: no field %q", v.name, k)
-	}
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("%s: field %s: %v", v.name, k, err)
-	}
-	return b
-}
-
-func (v vector) format(t testing.TB) Format {
-	t.Helper()
-	n, err := strconv.Atoi(v.f["format"])
-	if err != nil {
-		t.Fatalf("%s: format: %v", v.name, err)
-	}
-	return Format(n)
-}
-
-func (v vector) pin(t testing.TB) PIN {
-	t.Helper()
-	p, err := ParsePIN([]byte(v.f["pin"]))
-	if err != nil {
-		t.Fatalf("%s: %v", v.name, err)
+		t.Fatalf("%s: %v", v.Name, err)
 	}
 	return p
 }
 
-// rand returns a reader over the vector's fill bytes, or one that fails the
+// vecRand returns a reader over the vector's fill bytes, or one that fails the
 // test if the encoder reads at all.
-func (v vector) rand(t testing.TB) io.Reader {
-	if s, ok := v.f["rand"]; ok {
+func vecRand(t testing.TB, v testvec.Vector) io.Reader {
+	if s, ok := v.Get("rand"); ok {
 		b, err := hex.DecodeString(s)
 		if err != nil {
 			t.Fatal(err)
@@ -202,52 +121,52 @@ func fillFor(f Format, b []byte, pan string) io.Reader {
 
 func TestVectors(t *testing.T) {
 	kinds := map[string]int{}
-	for _, v := range loadVectors(t) {
-		kind := v.str("kind")
+	for _, v := range testvec.Load(t, "vectors.txt") {
+		kind := v.Field("kind")
 		kinds[kind]++
-		t.Run(v.name, func(t *testing.T) {
+		t.Run(v.Name, func(t *testing.T) {
 			switch kind {
 			case "encode":
 				testEncodeVector(t, v)
 			case "decode":
 				testDecodeVector(t, v)
 			case "decode_error":
-				_, err := v.format(t).Decode(v.hex(t, "block"), v.str("pan"))
-				wantErr(t, err, v.str("error"))
+				_, err := vecFormat(t, v).Decode(v.Bytes(t, "block"), v.Field("pan"))
+				wantErr(t, err, v.Field("error"))
 			case "encode_error":
-				p, err := ParsePIN([]byte(v.str("pin")))
+				p, err := ParsePIN([]byte(v.Field("pin")))
 				if err == nil {
-					_, err = v.format(t).Encode(p, v.str("pan"), noRand{t})
+					_, err = vecFormat(t, v).Encode(p, v.Field("pan"), noRand{t})
 				}
-				wantErr(t, err, v.str("error"))
+				wantErr(t, err, v.Field("error"))
 			case "panfield4":
-				hi, lo, err := panField4(v.str("pan"))
+				hi, lo, err := panField4(v.Field("pan"))
 				if err != nil {
 					t.Fatal(err)
 				}
 				pf := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, hi), lo)
-				if want := v.hex(t, "field"); !bytes.Equal(pf, want) {
+				if want := v.Bytes(t, "field"); !bytes.Equal(pf, want) {
 					t.Fatalf("PAN field %X, want %X", pf, want)
 				}
 			case "encrypt":
 				testEncryptVector(t, v)
 			case "decrypt":
 				c := vectorCipher(t, v, nil)
-				p, err := c.Decrypt(v.hex(t, "encrypted"), v.str("pan"))
+				p, err := c.Decrypt(v.Bytes(t, "encrypted"), v.Field("pan"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := v.pin(t); !p.Equal(want) {
+				if want := vecPIN(t, v); !p.Equal(want) {
 					t.Fatal("decrypted PIN differs from the vector's")
 				}
 			case "encrypt_error":
 				c := vectorCipher(t, v, bytes.NewReader(make([]byte, 64)))
-				_, err := c.Encrypt(v.pin(t), v.str("pan"))
-				wantErr(t, err, v.str("error"))
+				_, err := c.Encrypt(vecPIN(t, v), v.Field("pan"))
+				wantErr(t, err, v.Field("error"))
 			case "decrypt_error":
 				c := vectorCipher(t, v, nil)
-				_, err := c.Decrypt(v.hex(t, "encrypted"), v.str("pan"))
-				wantErr(t, err, v.str("error"))
+				_, err := c.Decrypt(v.Bytes(t, "encrypted"), v.Field("pan"))
+				wantErr(t, err, v.Field("error"))
 			case "dukpt_tdes", "dukpt_aes":
 				testDUKPTVector(t, v)
 			default:
@@ -262,9 +181,9 @@ func TestVectors(t *testing.T) {
 	}
 }
 
-func testEncodeVector(t *testing.T, v vector) {
-	f, pin, pan, want := v.format(t), v.pin(t), v.str("pan"), v.hex(t, "block")
-	b, err := f.Encode(pin, pan, v.rand(t))
+func testEncodeVector(t *testing.T, v testvec.Vector) {
+	f, pin, pan, want := vecFormat(t, v), vecPIN(t, v), v.Field("pan"), v.Bytes(t, "block")
+	b, err := f.Encode(pin, pan, vecRand(t, v))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,13 +202,13 @@ func testEncodeVector(t *testing.T, v vector) {
 	}
 }
 
-func testDecodeVector(t *testing.T, v vector) {
-	f, pan, blk := v.format(t), v.str("pan"), v.hex(t, "block")
+func testDecodeVector(t *testing.T, v testvec.Vector) {
+	f, pan, blk := vecFormat(t, v), v.Field("pan"), v.Bytes(t, "block")
 	p, err := f.Decode(blk, pan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !p.Equal(v.pin(t)) {
+	if !p.Equal(vecPIN(t, v)) {
 		t.Fatal("decoded PIN differs from the vector's")
 	}
 	b, err := f.Encode(p, pan, fillFor(f, blk, pan))
@@ -301,10 +220,10 @@ func testDecodeVector(t *testing.T, v vector) {
 	}
 }
 
-func testEncryptVector(t *testing.T, v vector) {
-	for _, build := range []func(testing.TB, vector, io.Reader) *Cipher{vectorCipher, vectorStdCipher} {
-		c := build(t, v, v.rand(t))
-		pin, pan, want := v.pin(t), v.str("pan"), v.hex(t, "encrypted")
+func testEncryptVector(t *testing.T, v testvec.Vector) {
+	for _, build := range []func(testing.TB, testvec.Vector, io.Reader) *Cipher{vectorCipher, vectorStdCipher} {
+		c := build(t, v, vecRand(t, v))
+		pin, pan, want := vecPIN(t, v), v.Field("pan"), v.Bytes(t, "encrypted")
 		got, err := c.Encrypt(pin, pan)
 		if err != nil {
 			t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/tlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 const cpmSpecHex = "8505435056303161134F07A0000000555555500850726F647563743161134F07A0000000666666500850726F647563743262495A0812345678901234585F200E43415244484F4C4445522F454D565F2D08727565736465656E64219F100706010A030000009F2608584FD385FA234BCC9F360200019F37046D58EF13"
@@ -29,11 +31,11 @@ func hexOf(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
 // TestCPMSpecExample decodes the QRCPS-CPM example and checks every field a
 // terminal uses, then encodes it back byte for byte.
 func TestCPMSpecExample(t *testing.T) {
-	s := loadSamples(t, "testdata/cpm_samples.txt")[0]
-	if cpmFromHex(t, cpmSpecHex) != s.payload {
+	s := testvec.Load(t, "cpm_samples.txt")[0]
+	if cpmFromHex(t, cpmSpecHex) != s.Str(t, "payload") {
 		t.Fatal("sample hex and base64 disagree")
 	}
-	c, err := ParseCPM(s.payload)
+	c, err := ParseCPM(s.Str(t, "payload"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestCPMSpecExample(t *testing.T) {
 	if err != nil || hexOf(raw) != cpmSpecHex {
 		t.Errorf("AppendTLV = %X, %v", raw, err)
 	}
-	if out, err := c.Encode(); err != nil || out != s.payload {
+	if out, err := c.Encode(); err != nil || out != s.Str(t, "payload") {
 		t.Errorf("Encode = %s, %v", out, err)
 	}
 }
@@ -109,11 +111,11 @@ func buildCPM(t testing.TB) *CPM {
 			{Tag: TagAID, Value: []byte{0xA0, 0, 0, 0, 3, 0x10, 0x10}},
 			{Tag: TagTrack2, Value: t2[:17]},
 			{Tag: TagPAN, Value: pan},
-			{Tag: TagAppTransparent, Value: mustHex(t, "9F2608AABBCCDDEEFF00119F360200079F2701809F100706011203A00000")},
+			{Tag: TagAppTransparent, Value: testvec.Hex(t, "9F2608AABBCCDDEEFF00119F360200079F2701809F100706011203A00000")},
 		}}},
 		Common: &Template{Elements: []Element{
 			{Tag: TagCardholderName, Value: []byte("JOHN/SMITH")},
-			{Tag: TagCommonTransp, Value: mustHex(t, "9F360200019F37041234567882021980")},
+			{Tag: TagCommonTransp, Value: testvec.Hex(t, "9F360200019F37041234567882021980")},
 		}},
 	}
 	s, err := in.Encode()
@@ -125,15 +127,6 @@ func buildCPM(t testing.TB) *CPM {
 		t.Fatalf("ParseCPM(%s): %v", s, err)
 	}
 	return c
-}
-
-func mustHex(t testing.TB, h string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestCPMBuildAndICCData(t *testing.T) {

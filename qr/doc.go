@@ -27,4 +27,14 @@
 //
 // Drawing the symbol is qr/render's job; this package only handles text.
 // Start with Parse and Payload.Validate, or MerchantCode.
+//
+// First calls: read and check a merchant-presented code, read a
+// consumer-presented one, make a dynamic code.
+//
+//	p, err := qr.Parse(s)                                 // CRC checked
+//	err = p.Validate(qr.UnionPay)                         // *qr.ValidationError lists every problem
+//	fmt.Println(p.MerchantName(), p.Amount())
+//	c, err := qr.ParseCPM(base64Payload)                  // EMV QRCPS-CPM: c.PAN(0), c.AppendICCData(nil, 0)
+//	code := qr.MerchantCode{Initiation: qr.Dynamic, MCC: "5411", Currency: "156", Amount: "12.34", ...}
+//	s = code.String()
 package qr

@@ -1,120 +1,56 @@
 package qr
 
 import (
-	"bufio"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
-
-// sample is one block of testdata/*_samples.txt.
-type sample struct {
-	name, profile, source, payload string
-}
-
-// loadSamples reads "key: value" blocks separated by blank lines.
-func loadSamples(t testing.TB, file string) []sample {
-	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []sample
-	var cur sample
-	flush := func() {
-		if cur.name != "" {
-			if cur.payload == "" || cur.source == "" {
-				t.Fatalf("%s: sample %q lacks a payload or a source", file, cur.name)
-			}
-			out = append(out, cur)
-		}
-		cur = sample{}
-	}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.TrimSpace(line) == "" {
-			flush()
-			continue
-		}
-		key, val, ok := strings.Cut(line, ": ")
-		if !ok {
-			t.Fatalf("%s: bad line %q", file, line)
-		}
-		switch key {
-		case "name":
-			cur.name = val
-		case "profile":
-			cur.profile = val
-		case "source":
-			cur.source = val
-		case "payload":
-			cur.payload = val
-		default:
-			t.Fatalf("%s: unknown key %q", file, key)
-		}
-	}
-	flush()
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatalf("%s: no samples", file)
-	}
-	return out
-}
 
 // TestMPMSamples: every published payload decodes with a correct CRC,
 // passes its profile, is recognised as that profile, and encodes back byte
 // for byte.
 func TestMPMSamples(t *testing.T) {
-	for _, s := range loadSamples(t, "testdata/mpm_samples.txt") {
-		t.Run(s.name, func(t *testing.T) {
-			if err := VerifyCRC(s.payload); err != nil {
-				t.Fatalf("VerifyCRC: %v", err)
-			}
-			p, err := Parse(s.payload)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			prof, err := ParseProfile(s.profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := p.Validate(prof); err != nil {
-				t.Errorf("Validate(%s): %v", prof, err)
-			}
-			for _, pr := range p.Problems(prof) {
-				t.Logf("warning: %v", pr)
-			}
-			if got := p.Profile(); got != prof {
-				t.Errorf("Profile() = %s, want %s", got, prof)
-			}
-			out, err := Encode(p.Objects)
-			if err != nil {
-				t.Fatalf("Encode: %v", err)
-			}
-			if out != s.payload {
-				t.Errorf("re-encoded\n got %s\nwant %s", out, s.payload)
-			}
-			if p.String() != s.payload {
-				t.Errorf("String() differs from the payload")
-			}
-		})
-	}
+	testvec.Run(t, testvec.Load(t, "mpm_samples.txt"), func(t *testing.T, s testvec.Vector) {
+		if err := VerifyCRC(s.Str(t, "payload")); err != nil {
+			t.Fatalf("VerifyCRC: %v", err)
+		}
+		p, err := Parse(s.Str(t, "payload"))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		prof, err := ParseProfile(s.Str(t, "profile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Validate(prof); err != nil {
+			t.Errorf("Validate(%s): %v", prof, err)
+		}
+		for _, pr := range p.Problems(prof) {
+			t.Logf("warning: %v", pr)
+		}
+		if got := p.Profile(); got != prof {
+			t.Errorf("Profile() = %s, want %s", got, prof)
+		}
+		out, err := Encode(p.Objects)
+		if err != nil {
+			t.Fatalf("Encode: %v", err)
+		}
+		if out != s.Str(t, "payload") {
+			t.Errorf("re-encoded\n got %s\nwant %s", out, s.Str(t, "payload"))
+		}
+		if p.String() != s.Str(t, "payload") {
+			t.Errorf("String() differs from the payload")
+		}
+	})
 }
 
 // TestSpecExampleStructure checks the decoded shape of the EMVCo example
 // object by object: order kept (54 and 53 after 64), character-counted
 // UTF-8 lengths, nested templates.
 func TestSpecExampleStructure(t *testing.T) {
-	s := loadSamples(t, "testdata/mpm_samples.txt")[0]
-	p, err := Parse(s.payload)
+	s := testvec.Load(t, "mpm_samples.txt")[0]
+	p, err := Parse(s.Str(t, "payload"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,12 +107,12 @@ func TestSpecExampleStructure(t *testing.T) {
 
 func TestSchemeAccessors(t *testing.T) {
 	byName := map[string]*Payload{}
-	for _, s := range loadSamples(t, "testdata/mpm_samples.txt") {
-		p, err := Parse(s.payload)
+	for _, s := range testvec.Load(t, "mpm_samples.txt") {
+		p, err := Parse(s.Str(t, "payload"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		byName[s.name] = p
+		byName[s.Name] = p
 	}
 	if pix, ok := byName["pix-static-email"].Pix(); !ok || pix != (PixAccount{Key: "thalesog@me.com", Info: "Pedido 123", TxID: "***"}) {
 		t.Errorf("Pix() = %+v, %v", pix, ok)

@@ -61,11 +61,23 @@ func (t Track2) Format(f fmt.State, _ rune) { fmt.Fprint(f, t.String()) }
 // LogValue masks for slog.
 func (t Track2) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
+// Cardholder-data tags a CPM application template may carry besides the
+// CPM tags (EMV Book 3 Annex A; 9F6B is Mastercard's Track 2 Data). qr
+// imports only tlv, so it names them here; a test checks them against
+// package emv's constants.
+const (
+	tagTrack1Data             tlv.Tag = 0x56
+	tagTrack2Data             tlv.Tag = 0x9F6B
+	tagTrack1Discretionary    tlv.Tag = 0x9F1F
+	tagTrack2Discretionary    tlv.Tag = 0x9F20
+	tagCardholderNameExtended tlv.Tag = 0x9F0B
+)
+
 // sensitiveTag reports tags whose values are cardholder data that must not
 // print: PAN, track 1/2 data and their equivalents, cardholder name.
 func sensitiveTag(t tlv.Tag) bool {
 	switch t {
-	case TagPAN, TagTrack2, 0x56, 0x9F6B, 0x9F1F, 0x9F20, TagCardholderName, 0x9F0B:
+	case TagPAN, TagTrack2, tagTrack1Data, tagTrack2Data, tagTrack1Discretionary, tagTrack2Discretionary, TagCardholderName, tagCardholderNameExtended:
 		return true
 	}
 	return false

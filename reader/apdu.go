@@ -129,3 +129,19 @@ func SW(resp []byte) (uint16, bool) {
 	}
 	return uint16(resp[len(resp)-2])<<8 | uint16(resp[len(resp)-1]), true
 }
+
+// The status and instruction bytes the T=0 rules act on (ISO/IEC 7816-3
+// §10.3.4, 7816-4 §5.1.3, EMV Book 1 §9.3.1). Package reader imports
+// nothing of possdk's (DESIGN.md), so it names them here; package emv
+// exports the same values for everything above the transport
+// (emv.SW1BytesAvailable, emv.INSGetResponse, emv.SWOK ...), and
+// TestTransportConstantsMatchEMV keeps the two in step.
+const (
+	claInterindustry    = 0x00   // CLA of GET RESPONSE
+	insGetResponse      = 0xC0   // GET RESPONSE
+	sw1BytesAvailable   = 0x61   // 61xx: xx more bytes, fetch with GET RESPONSE
+	sw1WrongLe          = 0x6C   // 6Cxx: resend with Le xx
+	sw1WarningUnchanged = 0x62   // 62xx: warning, non-volatile memory unchanged
+	sw1WarningChanged   = 0x63   // 63xx: warning, non-volatile memory changed
+	swOK                = 0x9000 // normal processing
+)

@@ -1,45 +1,32 @@
 package reader
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // TestATRAnalysis compares ParseATR with what pcsc-tools' ATR_analysis
 // printed for the same ATRs (testdata/atr_analysis.txt).
 func TestATRAnalysis(t *testing.T) {
-	f, err := os.Open("testdata/atr_analysis.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		line, desc, _ := strings.Cut(line, "#")
-		fields := strings.Split(line, "|")
-		raw := unhex(fields[0])
-		n++
+	n := testvec.Run(t, testvec.Load(t, "atr_analysis.txt"), func(t *testing.T, v testvec.Vector) {
+		raw := v.Bytes(t, "atr")
+		expect := v.Str(t, "expect")
 		a, err := ParseATR(raw)
-		bad := strings.Contains(line, "truncated") || strings.Contains(line, "extra") || strings.Contains(line, "tck=wrong")
+		bad := strings.Contains(expect, "truncated") || strings.Contains(expect, "extra") || strings.Contains(expect, "tck=wrong")
 		if bad {
 			if !errors.Is(err, ErrBadATR) {
-				t.Errorf("%X (%s): ATR_analysis found an error, ParseATR gave %v", raw, strings.TrimSpace(desc), err)
+				t.Errorf("%X (%s): ATR_analysis found an error, ParseATR gave %v", raw, v.Name, err)
 			}
-			continue
+			return
 		}
 		if err != nil {
-			t.Errorf("%X (%s): %v", raw, strings.TrimSpace(desc), err)
-			continue
+			t.Errorf("%X (%s): %v", raw, v.Name, err)
+			return
 		}
 		var got []string
 		got = append(got, fmt.Sprintf("K=%d", a.T0&0x0F))
@@ -49,14 +36,14 @@ func TestATRAnalysis(t *testing.T) {
 				if g.Has&(1<<bit) == 0 {
 					continue
 				}
-				v := [4]byte{g.TA, g.TB, g.TC, g.TD}[bit]
-				s := fmt.Sprintf("T%s%d=%02X", name, i+1, v)
+				ib := [4]byte{g.TA, g.TB, g.TC, g.TD}[bit]
+				s := fmt.Sprintf("T%s%d=%02X", name, i+1, ib)
 				if bit == 0 && i == 0 {
 					fi, _, di, _ := a.FiDi()
 					s += fmt.Sprintf(" Fi=%d Di=%d", fi, di)
 				}
 				if bit == 3 {
-					lastT = int(v & 0x0F)
+					lastT = int(ib & 0x0F)
 					s += fmt.Sprintf(" T=%d", lastT)
 				}
 				got = append(got, s)
@@ -66,14 +53,10 @@ func TestATRAnalysis(t *testing.T) {
 		if a.HasTCK {
 			got = append(got, "tck=ok")
 		}
-		var want []string
-		for _, fld := range fields[1:] {
-			want = append(want, strings.TrimSpace(fld))
+		if want := expect; strings.Join(got, " | ") != want {
+			t.Errorf("%X:\n got %s\nwant %s", raw, strings.Join(got, " | "), want)
 		}
-		if strings.Join(got, " | ") != strings.Join(want, " | ") {
-			t.Errorf("%X:\n got %s\nwant %s", raw, strings.Join(got, " | "), strings.Join(want, " | "))
-		}
-	}
+	})
 	if n < 80 {
 		t.Fatalf("only %d vectors", n)
 	}

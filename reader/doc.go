@@ -23,4 +23,15 @@
 //
 // Not here: APDU builders and status-word meanings (package emv), and the
 // EMV kernel itself.
+//
+// First calls: the slots, wait for a card, open it, send an APDU with the
+// EMV transport rules.
+//
+//	names, err := r.Readers(ctx)                          // r: pcsc.New(ctx), a sim card's reader ...
+//	_, err = r.Wait(ctx, names[0], reader.Inserted)
+//	c, err := r.Open(ctx, names[0])
+//	defer c.Close()
+//	t := reader.NewTransport(c, reader.TransportOptions{}) // GET RESPONSE, Le resend (EMV Book 1 §9.3)
+//	resp, err := t.Transmit(ctx, selectPSE)
+//	sw, ok := reader.SW(resp)
 package reader

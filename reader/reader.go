@@ -11,8 +11,8 @@ import (
 // response APDU (data ‖ SW1 SW2). Backends pass APDUs through as PC/SC does:
 // wrap a Card in a Transport to get the EMV Book 1 §9.3 transport rules.
 //
-// The EMV kernel declares the same three methods as its own interface, so any
-// Card here can drive it.
+// The EMV kernel declares Transmit, the one method it needs, as its own
+// interface (kernel.Card), so any Card here can drive it.
 type Card interface {
 	ATR() []byte
 	Transmit(ctx context.Context, apdu []byte) ([]byte, error)

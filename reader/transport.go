@@ -96,7 +96,7 @@ func (t *Transport) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	}
 	sw1, sw2 := resp[len(resp)-2], resp[len(resp)-1]
 
-	if sw1 == 0x6C && !cmd.Extended && (cmd.Case == Case1 || cmd.Case == Case2 || cmd.Case == Case4 && !case4T0) {
+	if sw1 == sw1WrongLe && !cmd.Extended && (cmd.Case == Case1 || cmd.Case == Case2 || cmd.Case == Case4 && !case4T0) {
 		// §9.3.1.2: wrong Le; resend the same command with P3 = SW2.
 		head := send
 		if cmd.Case != Case1 {
@@ -104,7 +104,7 @@ func (t *Transport) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 		}
 		again := make([]byte, len(head)+1)
 		copy(again, head)
-		for sw1 == 0x6C {
+		for sw1 == sw1WrongLe {
 			if budget--; budget < 0 {
 				return nil, fmt.Errorf("%w: INS %02X: 6Cxx repeated more than %d times", ErrBadResponse, cmd.INS, t.opt.MaxChain)
 			}
@@ -115,10 +115,10 @@ func (t *Transport) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 			sw1, sw2 = resp[len(resp)-2], resp[len(resp)-1]
 		}
 	}
-	if sw1 == 0x61 {
+	if sw1 == sw1BytesAvailable {
 		return t.getResponse(ctx, resp[:len(resp)-2], sw2, &budget, cmd.INS)
 	}
-	if case4T0 && len(resp) == 2 && (sw1 == 0x62 || sw1 == 0x63) {
+	if case4T0 && len(resp) == 2 && (sw1 == sw1WarningUnchanged || sw1 == sw1WarningChanged) {
 		// §9.3.1.3 and Annex A: after a warning to a case-4 command the
 		// TTL fetches the data with GET RESPONSE, Le 00, and hands the data
 		// to the application with the warning, not with the 9000 that
@@ -127,7 +127,7 @@ func (t *Transport) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if sw, _ := SW(data); sw != 0x9000 {
+		if sw, _ := SW(data); sw != swOK {
 			return resp, nil // nothing to fetch: the warning alone
 		}
 		out := data[:len(data)-2]
@@ -142,7 +142,7 @@ func (t *Transport) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 func (t *Transport) getResponse(ctx context.Context, acc []byte, le byte, budget *int, ins byte) ([]byte, error) {
 	out := make([]byte, 0, len(acc)+int(le)+2+256*b2i(le == 0))
 	out = append(out, acc...)
-	get := [5]byte{0x00, 0xC0, 0x00, 0x00, le}
+	get := [5]byte{claInterindustry, insGetResponse, 0x00, 0x00, le}
 	for {
 		if *budget--; *budget < 0 {
 			return nil, fmt.Errorf("%w: INS %02X: more than %d GET RESPONSE exchanges", ErrBadResponse, ins, t.opt.MaxChain)
@@ -153,11 +153,11 @@ func (t *Transport) getResponse(ctx context.Context, acc []byte, le byte, budget
 		}
 		sw1, sw2 := resp[len(resp)-2], resp[len(resp)-1]
 		switch sw1 {
-		case 0x61:
+		case sw1BytesAvailable:
 			out = append(out, resp[:len(resp)-2]...)
 			get[4] = sw2
 			continue
-		case 0x6C:
+		case sw1WrongLe:
 			get[4] = sw2
 			continue
 		}

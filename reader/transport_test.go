@@ -1,13 +1,14 @@
 package reader
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 var atrT0 = unhex("3B021450") // no TD1: T=0 (ISO 7816-3 §8.2.3)
@@ -20,31 +21,20 @@ type t0Case struct {
 	want  []byte
 }
 
-// loadT0 reads testdata/t0_emvpt.txt: apdu / tpdu -> / want groups.
+// loadT0 reads testdata/t0_emvpt.txt (format in its header).
 func loadT0(t testing.TB) []t0Case {
-	f, err := os.Open("testdata/t0_emvpt.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	t.Helper()
 	var cases []t0Case
-	var name string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<16)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case strings.HasPrefix(line, "# ") && !strings.Contains(line, "known answers"):
-			name = strings.TrimPrefix(line, "# ")
-		case strings.HasPrefix(line, "apdu "):
-			cases = append(cases, t0Case{name: name, apdu: unhex(line[5:])})
-		case strings.HasPrefix(line, "tpdu "):
-			cmd, resp, _ := strings.Cut(line[5:], "->")
-			c := &cases[len(cases)-1]
+	for _, v := range testvec.Load(t, "t0_emvpt.txt") {
+		c := t0Case{name: v.Name, apdu: v.Bytes(t, "apdu"), want: v.Bytes(t, "want")}
+		for i := 1; v.Has(fmt.Sprintf("tpdu.%d", i)); i++ {
+			cmd, resp, ok := strings.Cut(v.Field(fmt.Sprintf("tpdu.%d", i)), "->")
+			if !ok {
+				t.Fatalf("%v: tpdu.%d is not \"command -> answer\"", v, i)
+			}
 			c.steps = append(c.steps, step{unhex(cmd), unhex(resp)})
-		case strings.HasPrefix(line, "want "):
-			cases[len(cases)-1].want = unhex(line[5:])
 		}
+		cases = append(cases, c)
 	}
 	if len(cases) < 9 {
 		t.Fatalf("only %d cases in testdata/t0_emvpt.txt", len(cases))

@@ -19,7 +19,7 @@ func scanAll(s Scanner) (n int, err error) {
 // BenchmarkScan walks the 253-byte field 55 (32 tags). Goal: 0 allocations,
 // ≥15× faster than bertlv.Decode (see bench/ and BENCHMARKS.md).
 func BenchmarkScan(b *testing.B) {
-	buf := readHex(b, "field55.hex")
+	buf := readHex(b, "field55")
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -30,7 +30,7 @@ func BenchmarkScan(b *testing.B) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	buf := readHex(b, "field55.hex")
+	buf := readHex(b, "field55")
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -41,7 +41,7 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 func BenchmarkEncode(b *testing.B) {
-	buf := readHex(b, "field55.hex")
+	buf := readHex(b, "field55")
 	tlvs, _ := Decode(buf)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
@@ -53,7 +53,7 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 func BenchmarkFindLast(b *testing.B) {
-	buf := readHex(b, "field55.hex")
+	buf := readHex(b, "field55")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok, _ := Find(buf, 0x9F08); !ok {
@@ -63,7 +63,7 @@ func BenchmarkFindLast(b *testing.B) {
 }
 
 func BenchmarkBuilder(b *testing.B) {
-	src := readHex(b, "field55.hex")
+	src := readHex(b, "field55")
 	type obj struct {
 		t Tag
 		v []byte

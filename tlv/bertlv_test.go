@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"github.com/moov-io/bertlv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestDecodeMatchesBertlv(t *testing.T) {
-	for _, name := range []string{"field55.hex", "ppse_fci.hex"} {
+	for _, name := range []string{"field55", "ppse_fci"} {
 		buf := readHex(t, name)
 		got, err := Decode(buf)
 		if err != nil {
@@ -43,7 +45,7 @@ func TestDecodeRejectsWhatBertlvMisreads(t *testing.T) {
 		{"6F80840100", ErrIndefiniteLength},          // bertlv v0.1.0 reads length 0
 		{"DF81818101 00", ErrTagTooLong},
 	} {
-		if _, err := Decode(unhex(t, tt.hex)); !errors.Is(err, tt.want) {
+		if _, err := Decode(testvec.Hex(t, tt.hex)); !errors.Is(err, tt.want) {
 			t.Errorf("Decode(%s) err = %v, want %v", tt.hex, err, tt.want)
 		}
 	}

@@ -51,7 +51,11 @@ func (b *Builder) AddConstructed(t Tag, f func(b *Builder)) {
 	if b.err != nil {
 		return
 	}
-	if !t.Valid() || !t.Constructed() {
+	if !t.Valid() {
+		b.err = fmt.Errorf("%w: %s at offset %d of the output", ErrBadTag, t, len(b.buf))
+		return
+	}
+	if !t.Constructed() {
 		b.err = fmt.Errorf("%w: %s at offset %d of the output", ErrNotConstructed, t, len(b.buf))
 		return
 	}

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestBuilderPPSE(t *testing.T) {
-	want := readHex(t, "ppse_fci.hex")
+	want := readHex(t, "ppse_fci")
 	entry := func(aid, label string, prio byte) func(*Builder) {
 		return func(b *Builder) {
-			b.Add(0x4F, unhex(t, aid))
+			b.Add(0x4F, testvec.Hex(t, aid))
 			b.Add(0x50, []byte(label))
 			b.Add(0x87, []byte{prio})
 		}
@@ -67,8 +69,16 @@ func TestBuilderStickyError(t *testing.T) {
 	if !errors.Is(b.Err(), ErrBadTag) {
 		t.Fatalf("err = %v", b.Err())
 	}
+	// A malformed tag is a bad tag whichever method gets it: 0x3F has the
+	// constructed bit but, its low five bits all set, announces a
+	// subsequent byte a one-byte tag does not have (ISO/IEC 8825-1 8.1.2.4).
 	b = Builder{}
-	b.AddRaw(unhex(t, "9F0288FFFFFFFFFFFFFFFF"))
+	b.AddConstructed(0x3F, func(b *Builder) { t.Error("continuation of an invalid tag ran") })
+	if err := b.Err(); !errors.Is(err, ErrBadTag) || errors.Is(err, ErrNotConstructed) {
+		t.Fatalf("AddConstructed(0x3F) err = %v, want ErrBadTag only", err)
+	}
+	b = Builder{}
+	b.AddRaw(testvec.Hex(t, "9F0288FFFFFFFFFFFFFFFF"))
 	if !errors.Is(b.Err(), ErrLengthTooLong) {
 		t.Fatalf("AddRaw err = %v", b.Err())
 	}

@@ -19,4 +19,16 @@
 //
 // This package knows the encoding, not the meaning: tag names, formats and
 // masking of sensitive values live in package emv.
+//
+// First calls: walk field 55, look one tag up, build TLV.
+//
+//	s := tlv.NewScanner(field55)
+//	for s.Next() {
+//		fmt.Printf("%v %X\n", s.Tag(), s.Value())
+//	}
+//	if err := s.Err(); err != nil { ... }                 // *tlv.Error: sentinel and offset
+//	amount, ok, err := tlv.Find(field55, 0x9F02)          // Amount, Authorised
+//	b := tlv.NewBuilder(nil)
+//	b.Add(0x9F02, []byte{0, 0, 0, 0, 0x12, 0x34})
+//	out, err := b.Bytes()
 package tlv

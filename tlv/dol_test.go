@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // A typical qVSDC PDOL: TTQ, amount authorised, amount other, terminal
@@ -11,7 +13,7 @@ import (
 const pdolHex = "9F66049F02069F03069F1A0295055F2A029A039C019F3704"
 
 func TestParseDOL(t *testing.T) {
-	d, err := ParseDOL(unhex(t, pdolHex))
+	d, err := ParseDOL(testvec.Hex(t, pdolHex))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func TestParseDOL(t *testing.T) {
 		t.Errorf("Len = %d", d.Len())
 	}
 	for _, bad := range []string{"9F", "9F66", "9F6680", "DF81818101 04", "5A8301"} {
-		if _, err := ParseDOL(unhex(t, bad)); !errors.Is(err, ErrBadDOL) {
+		if _, err := ParseDOL(testvec.Hex(t, bad)); !errors.Is(err, ErrBadDOL) {
 			t.Errorf("ParseDOL(%s) err = %v", bad, err)
 		}
 	}
@@ -63,10 +65,10 @@ func TestDOLAppendRules(t *testing.T) {
 	}
 	src := func(tag Tag) ([]byte, Format, bool) {
 		x, ok := values[tag]
-		return unhex(t, x.v), x.f, ok
+		return testvec.Hex(t, x.v), x.f, ok
 	}
 	got := d.Append([]byte{0xEE}, src)
-	want := unhex(t, "EE 000000001000 1234 4761739001010010FFFF 4761 31323334350000000000 5649 00000000 000000 36000000")
+	want := testvec.Hex(t, "EE 000000001000 1234 4761739001010010FFFF 4761 31323334350000000000 5649 00000000 000000 36000000")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got  % X\nwant % X", got, want)
 	}

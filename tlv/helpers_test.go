@@ -1,37 +1,19 @@
 package tlv
 
 import (
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
-// readHex reads a testdata file of hex with '#' comment lines.
-func readHex(t testing.TB, name string) []byte {
+// readHex returns the object with the given id in testdata/objects.txt.
+func readHex(t testing.TB, id string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			sb.WriteString(line)
+	for _, v := range testvec.Load(t, "objects.txt") {
+		if v.Field("id") == id {
+			return v.Bytes(t, "tlv")
 		}
 	}
-	b, err := hex.DecodeString(sb.String())
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return b
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
+	t.Fatalf("testdata/objects.txt has no object %q", id)
+	return nil
 }

@@ -3,10 +3,12 @@ package tlv
 import (
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestScannerField55(t *testing.T) {
-	buf := readHex(t, "field55.hex")
+	buf := readHex(t, "field55")
 	if len(buf) != 253 {
 		t.Fatalf("field 55 sample is %d bytes, want 253", len(buf))
 	}
@@ -30,7 +32,7 @@ func TestScannerField55(t *testing.T) {
 }
 
 func TestScannerNested(t *testing.T) {
-	buf := readHex(t, "ppse_fci.hex")
+	buf := readHex(t, "ppse_fci")
 	s := NewScanner(buf)
 	if !s.Next() || s.Tag() != 0x6F || !s.Constructed() || s.Offset() != 0 {
 		t.Fatalf("6F: %v %v", s.Tag(), s.Err())
@@ -91,7 +93,7 @@ func TestScannerErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Validate(unhex(t, tt.hex), tt.opts...)
+			err := Validate(testvec.Hex(t, tt.hex), tt.opts...)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -104,7 +106,7 @@ func TestScannerErrors(t *testing.T) {
 }
 
 func TestScannerPadding(t *testing.T) {
-	buf := unhex(t, "00 5A0112 0000 9F020100 00")
+	buf := testvec.Hex(t, "00 5A0112 0000 9F020100 00")
 	var got []Tag
 	s := NewScanner(buf)
 	for s.Next() {
@@ -113,7 +115,7 @@ func TestScannerPadding(t *testing.T) {
 	if s.Err() != nil || len(got) != 2 || got[1] != 0x9F02 {
 		t.Fatalf("got %v, %v", got, s.Err())
 	}
-	ff := unhex(t, "FF5A0112FFFF9F020100FF")
+	ff := testvec.Hex(t, "FF5A0112FFFF9F020100FF")
 	s = NewScanner(ff, SkipFF)
 	got = got[:0]
 	for s.Next() {
@@ -125,7 +127,7 @@ func TestScannerPadding(t *testing.T) {
 }
 
 func TestScannerNonMinimalLength(t *testing.T) {
-	s := NewScanner(unhex(t, "5A8103112233 9F02820001AA"))
+	s := NewScanner(testvec.Hex(t, "5A8103112233 9F02820001AA"))
 	if !s.Next() || s.Len() != 3 || !s.Next() || s.Len() != 1 || s.Value()[0] != 0xAA || s.Next() || s.Err() != nil {
 		t.Fatalf("non-minimal lengths: %v", s.Err())
 	}
@@ -152,7 +154,7 @@ func TestScannerDepthLimit(t *testing.T) {
 }
 
 func TestScannerValueCapacity(t *testing.T) {
-	buf := unhex(t, "5A0211229F020133")
+	buf := testvec.Hex(t, "5A0211229F020133")
 	s := NewScanner(buf)
 	s.Next()
 	v := append(s.Value(), 0xEE)
@@ -162,7 +164,7 @@ func TestScannerValueCapacity(t *testing.T) {
 }
 
 func TestNestedWalksDoNotAllocate(t *testing.T) {
-	buf := readHex(t, "ppse_fci.hex")
+	buf := readHex(t, "ppse_fci")
 	if n := testing.AllocsPerRun(100, func() {
 		if err := Validate(buf); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,8 @@ package tlv
 import (
 	"errors"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 func TestTag(t *testing.T) {
@@ -39,7 +41,7 @@ func TestTag(t *testing.T) {
 		if got.Len() != tt.len || got.Constructed() != tt.constructed || got.Class() != tt.class {
 			t.Errorf("%s: len %d constructed %v class %v", tt.hex, got.Len(), got.Constructed(), got.Class())
 		}
-		if s := string(AppendTag(nil, got)); s != string(unhex(t, tt.hex)) {
+		if s := string(AppendTag(nil, got)); s != string(testvec.Hex(t, tt.hex)) {
 			t.Errorf("AppendTag(%s) = % X", tt.hex, s)
 		}
 	}
@@ -66,7 +68,7 @@ func TestAppendLength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := AppendLength(nil, tt.n)
-		if want := unhex(t, tt.want); string(got) != string(want) {
+		if want := testvec.Hex(t, tt.want); string(got) != string(want) {
 			t.Errorf("AppendLength(%d) = % X, want % X", tt.n, got, want)
 		}
 		if lengthLen(tt.n) != len(got) {

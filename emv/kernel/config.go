@@ -31,6 +31,16 @@ type Config struct {
 	MerchantNameLocation string `json:"merchant_name_location"`
 	// AcquirerID is 9F01 (6 to 11 digits), optional.
 	AcquirerID string `json:"acquirer_id"`
+	// Languages are the languages the terminal can show cardholder
+	// messages in (ISO 639-1, lower case), its default first (Book 4
+	// §11.1); empty means ["en"].
+	Languages []string `json:"languages"`
+	// MaxScriptLength is the most issuer script data (71 and 72
+	// templates, tag and length included, all scripts of one response
+	// together) the terminal processes; 0 means 128, the minimum the
+	// payment systems require terminals to handle (Book 3 §10.10 leaves
+	// the limit to them). A script past the limit is not sent to the card.
+	MaxScriptLength int `json:"max_script_length"`
 
 	// CARevocations is the CA public key revocation list (EMV Book 2
 	// §5.1, §6.1): issuer certificates by RID, CA public key index and
@@ -71,7 +81,15 @@ type AIDConfig struct {
 	// DefaultTDOL is used for the TC Hash Value (98) when the card asks
 	// for 98 and has no TDOL (97) (Book 3 §5.4); empty: none.
 	DefaultTDOL string `json:"default_tdol"`
-	FloorLimit  int64  `json:"floor_limit"` // minor units
+	// FloorLimit is the Terminal Floor Limit (9F1B), minor units. nil
+	// means absent, which is not zero: 9F1B is then not in the
+	// transaction data (a DOL naming it gets zeros, Book 3 §5.4), a
+	// contact transaction's floor limit check treats every amount as
+	// over the limit (no offline approval by amount without a configured
+	// limit, Book 3 §10.6.1), and a contactless reader with no reader
+	// floor limit either sets no floor indicator (Book B §3.1.1). A
+	// floor limit of 0 is present: every amount ≥ 0 exceeds it.
+	FloorLimit *int64 `json:"floor_limit"`
 	// Random transaction selection (EMV Book 3 §10.6.2).
 	TargetPercent    int   `json:"target_percent"`
 	MaxTargetPercent int   `json:"max_target_percent"`
@@ -181,6 +199,14 @@ func (c *Config) check() error {
 	if v := c.AcquirerID; v != "" && (len(v) < 6 || len(v) > 11 || !digits(v)) {
 		return fmt.Errorf("%w: acquirer_id %q is not 6 to 11 digits", ErrConfig, v)
 	}
+	for i, l := range c.Languages {
+		if len(l) != 2 || l[0] < 'a' || l[0] > 'z' || l[1] < 'a' || l[1] > 'z' {
+			return fmt.Errorf("%w: languages[%d] %q is not an ISO 639-1 code (two lower-case letters)", ErrConfig, i, l)
+		}
+	}
+	if c.MaxScriptLength < 0 {
+		return fmt.Errorf("%w: max_script_length is negative", ErrConfig)
+	}
 	c.revoked = map[string]bool{}
 	for i, r := range c.CARevocations {
 		rid, e1 := hex.DecodeString(r.RID)
@@ -215,7 +241,7 @@ func (c *Config) check() error {
 				}
 			}
 		}
-		if a.FloorLimit < 0 || a.FloorLimit > 0xFFFFFFFF {
+		if l := a.FloorLimit; l != nil && (*l < 0 || *l > 0xFFFFFFFF) {
 			return fmt.Errorf("%w: aids[%d].floor_limit out of range (9F1B is 4 bytes)", ErrConfig, i)
 		}
 	}

@@ -56,7 +56,7 @@ func TestConfigChecks(t *testing.T) {
 		"revocation":  func(c *Config) { c.CARevocations = []CARevocation{{RID: "A000000003", Index: "F1", Serial: "0001"}} },
 		"exception":   func(c *Config) { c.ExceptionFile = []string{"47617390010100X0"} },
 		"limit":       func(c *Config) { c.AIDs[0].ContactlessLimit = &neg },
-		"floor limit": func(c *Config) { c.AIDs[0].FloorLimit = 1 << 32 },
+		"floor limit": func(c *Config) { l := int64(1 << 32); c.AIDs[0].FloorLimit = &l },
 	} {
 		cfg := loadConfig(t)
 		tweak(cfg)

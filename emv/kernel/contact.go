@@ -32,7 +32,7 @@ func (k *Kernel) RunContact(ctx context.Context, card Card, tx Transaction) (*Re
 		}
 	}
 	for {
-		fci, err := t.choose(cands)
+		fci, err := t.choose(&cands)
 		if err != nil {
 			return t.fail(err)
 		}
@@ -44,7 +44,7 @@ func (k *Kernel) RunContact(ctx context.Context, card Card, tx Transaction) (*Re
 			chosen := t.res.AID
 			cands = slices.DeleteFunc(cands, func(c Candidate) bool { return bytes.Equal(c.AID, chosen) })
 			if len(cands) == 0 {
-				return t.fail(fmt.Errorf("%w: %w", ErrNoApplication, err))
+				return t.fail(fmt.Errorf("%w: GET PROCESSING OPTIONS answered 6985 for every candidate", ErrNoApplication))
 			}
 			t = k.newTxn(ctx, card, tx)
 			continue
@@ -100,8 +100,9 @@ func (t *txn) initiate(fci []byte) error {
 }
 
 // errGPOConditions is GPO's 6985 (conditions of use not satisfied): back
-// to the candidate list.
-var errGPOConditions = errors.New("kernel: conditions of use not satisfied")
+// to the candidate list (contact: Book 3 §10.1; contactless: the kernel's
+// Select Next outcome, Book C-3 and C-2 GPO processing).
+var errGPOConditions = fmt.Errorf("%w: conditions of use not satisfied", ErrSelectNext)
 
 // tagPDOLData is a private tag (never sent) under which the kernel keeps
 // the PDOL data it sent, for CDA.

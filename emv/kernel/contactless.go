@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/oda"
@@ -76,14 +77,29 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	// next tried (Book B §3.3.3).
 	k2 := *k
 	k2.hooks.Choose = nil
-	t.k = &k2
-	afci, err := t.choose(cands)
-	t.k = k
-	if err != nil {
-		return t.fail(err)
+	for {
+		t.k = &k2
+		afci, err := t.choose(&cands)
+		t.k = k
+		if err != nil {
+			return t.fail(err)
+		}
+		combo := t.combo
+		res, err := clKernels[combo.kernel].run(t, combo, afci)
+		if !errors.Is(err, ErrSelectNext) {
+			return res, err
+		}
+		// Select Next (Book B §3.4.2, e.g. GPO answered 6985): the
+		// combination leaves the candidate list and Final Combination
+		// Selection starts again (§3.3.3) with a fresh transaction state;
+		// the pre-processing indicators (TTQ) are the combination's own.
+		cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.combo == combo && bytes.Equal(c.AID, t.res.AID) })
+		if len(cands) == 0 {
+			return t.fail(fmt.Errorf("%w: %w: every candidate ended in Select Next", ErrTryAnother, ErrNoApplication))
+		}
+		t = k.newTxn(ctx, card, tx)
+		t.res.Contactless = true
 	}
-	combo := t.combo
-	return clKernels[combo.kernel].run(t, combo, afci)
 }
 
 // combination is one reader combination (Book B §3.1: AID and kernel)
@@ -144,13 +160,16 @@ func (k *Kernel) preProcess(tx Transaction) []*combination {
 		// CVM required) cleared.
 		copy(c.ttq[:], mustHex(a.TTQ))
 		c.ttq[1] &^= 0xC0
-		floor := a.FloorLimit // absent reader floor limit: the terminal floor limit
+		// Book B §3.1.1: the Reader Contactless Floor Limit, else
+		// (absent) the Terminal Floor Limit 9F1B; with neither, no floor
+		// indicator.
+		floor := a.FloorLimit
 		if clFloor != nil {
-			floor = *clFloor
+			floor = clFloor
 		}
 		// Amount > floor limit, or a zero amount (C-3: zero amount needs
 		// an online cryptogram), or forced online.
-		if tx.ForceOnline || amt > floor || amt == 0 {
+		if tx.ForceOnline || (floor != nil && amt > *floor) || amt == 0 {
 			c.ttq.Set(emv.TTQOnlineCryptogramRequired)
 		}
 		// Amount ≥ Reader CVM Required Limit.
@@ -346,16 +365,16 @@ func (t *txn) contactlessRestrictions() bool {
 	return failed
 }
 
-// contactlessCVM applies what the card's CTQ asks for when the amount is
-// at or over the CVM limit (Book C-3 §5 cardholder verification) and
-// reports whether the transaction may go on; false means Declined. It
+// contactlessCVM applies the CVM the card's CTQ asks for (Book C-3 §5
+// cardholder verification) and reports whether the transaction may go
+// on; false means Declined. The CTQ is honoured whatever the amount: the
+// card built it knowing whether the reader asked for a CVM (TTQ byte 2
+// b7), and may ask for one on its own account. When the reader asked for
+// a CVM and the card names none, the reader's choice is a signature. It
 // runs once the cryptogram type is known (tc: the card approved offline),
 // so that no PIN is collected for a transaction that cannot carry it.
 func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
-	if !overCVM {
-		return true, nil
-	}
 	var ctq emv.CTQ
 	copy(ctq[:], t.d[0x9F6C])
 	switch {
@@ -413,8 +432,8 @@ func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 		}
 		t.res.OnlinePINBlock = block
 		t.tvr(emv.TVROnlinePINEntered)
-	default:
-		// Signature required, or nothing the reader can do: signature.
+	case ctq.Has(emv.CTQSignatureRequired) || overCVM:
+		// Signature required, or a CVM required and none named: signature.
 		t.res.SignatureNeeded = true
 		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
 	}

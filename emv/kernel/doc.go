@@ -23,4 +23,12 @@
 //
 // It is a reference kernel, not a certified one: scheme kernels C-2…C-8
 // define more than this.
+//
+// First calls: the terminal configuration, a kernel with the host hook,
+// one contact transaction.
+//
+//	cfg, err := kernel.LoadConfigFile("terminal.json")
+//	k, err := kernel.New(cfg, kernel.Hooks{Online: sendToHost, OnlinePIN: pinPad}, logger)
+//	res, err := k.RunContact(ctx, card, kernel.Transaction{Amount: 1234})
+//	fmt.Println(res.Outcome, res.TVR, res.TSI, res.Field55)
 package kernel

@@ -266,11 +266,42 @@ func (t *txn) online(field55 []byte) (*OnlineResponse, error) {
 // scripts sends the issuer script commands of templates 71 or 72 (EMV Book
 // 3 §10.10); a failed command ends that script.
 func (t *txn) scripts(ir emv.IssuerResponse, tag tlv.Tag) {
+	limit := t.k.cfg.MaxScriptLength
+	if limit == 0 {
+		limit = 128
+	}
+	total := 0
 	for _, sc := range ir.Scripts {
+		// The running size of the scripts, in the response's order, as
+		// templates (tag, length, 9F18 and the 86 commands).
+		var inner []byte
+		if sc.ID != nil {
+			inner = tlv.AppendTLV(inner, 0x9F18, sc.ID)
+		}
+		for _, c := range sc.Commands {
+			inner = tlv.AppendTLV(inner, 0x86, c)
+		}
+		total += len(tlv.AppendTLV(nil, sc.Tag, inner))
 		if sc.Tag != tag {
 			continue
 		}
 		t.tsi(emv.TSIScriptProcessingPerformed)
+		if total > limit {
+			// Past the terminal's script limit: the script is not sent
+			// (9F5B result 0, "not performed") and counts as failed
+			// processing for its template (TVR byte 5 b6 or b5).
+			if tag == 0x71 {
+				t.tvr(emv.TVRScriptFailedBeforeFinalAC)
+			} else {
+				t.tvr(emv.TVRScriptFailedAfterFinalAC)
+			}
+			var id [4]byte
+			copy(id[:], sc.ID)
+			t.scriptResults = append(append(t.scriptResults, 0x00), id[:]...)
+			t.d[0x9F5B] = t.scriptResults
+			t.d[0xDF31] = t.scriptResults
+			continue
+		}
 		// Issuer Script Results (Book 4 Annex A5, tag 9F5B; UnionPay
 		// carries the same in DF31): per script, byte 1 = result (high
 		// nibble: 1 failed, 2 successful) and the sequence number of the

@@ -34,6 +34,15 @@ type golden struct {
 	host   func(*host)
 	// contactless runs RunContactless instead of RunContact.
 	contactless bool
+	// txType is 9C; force is "merchant forced online".
+	txType byte
+	force  bool
+	// wrap wraps the software card (fault injection between the two).
+	wrap func(reader.Card) reader.Card
+	// kernel adjusts the kernel (e.g. removes a PIN pad hook).
+	kernel func(*Kernel)
+	// check asserts more of the result (e.g. a data object's absence).
+	check func(*testing.T, *Result)
 
 	outcome Outcome
 	tvr     string
@@ -64,12 +73,20 @@ func (g golden) run(t *testing.T) {
 	if g.host != nil {
 		g.host(s.h)
 	}
-	rc := &recordingCard{Card: loadCard(t, g.card, g.tweak)}
+	if g.kernel != nil {
+		g.kernel(s.k)
+	}
+	var c reader.Card = loadCard(t, g.card, g.tweak)
+	if g.wrap != nil {
+		c = g.wrap(c)
+	}
+	rc := &recordingCard{Card: c}
 	run := s.k.RunContact
 	if g.contactless {
 		run = s.k.RunContactless
 	}
-	res, _ := run(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: g.amount, Time: testDay})
+	res, _ := run(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}),
+		Transaction{Amount: g.amount, Time: testDay, Type: g.txType, ForceOnline: g.force})
 	var errs []string
 	check := func(what, got, want string) {
 		if got != want {
@@ -98,6 +115,9 @@ func (g golden) run(t *testing.T) {
 	}
 	if len(errs) > 0 {
 		t.Errorf("%s (%s) — %v\n\t%s", g.name, g.clause, res.Err, strings.Join(errs, "\n\t"))
+	}
+	if g.check != nil {
+		g.check(t, res)
 	}
 }
 

@@ -62,6 +62,8 @@ type host struct {
 	// ARQC) is declined (ARC 05) as a real issuer does, instead of
 	// failing the test (FuzzKernel feeds corrupted cards).
 	issuerDeclines bool
+	// noIssuerAuth: the response carries no 91.
+	noIssuerAuth bool
 }
 
 // methodFor picks the issuer's cryptogram method from the AID and the IAD
@@ -155,7 +157,10 @@ func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse,
 	if err != nil {
 		return nil, err
 	}
-	f55 := tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
+	var f55 []byte
+	if !h.noIssuerAuth {
+		f55 = tlv.AppendTLV(nil, 0x91, m.IssuerAuthenticationData(arpc, in))
+	}
 	f55 = append(f55, h.scripts...)
 	for _, sc := range h.scriptCmds {
 		atc := uint16(d.ATC[0])<<8 | uint16(d.ATC[1])

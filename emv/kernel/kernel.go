@@ -101,10 +101,17 @@ type Hooks struct {
 
 // Candidate is an application the card and terminal both support.
 type Candidate struct {
-	AID      []byte
-	Label    string
-	Priority int // 1 highest, 0 none
-	Confirm  bool
+	AID   []byte
+	Label string
+	// PreferredName (9F12) and CodeTable (its Issuer Code Table Index
+	// 9F11), when the directory entry or FCI gives them. Display is what
+	// to show the cardholder: PreferredName when the terminal supports its
+	// code table (9F40), else Label (Book 1 §12.4, Book 4 §11.3).
+	PreferredName string
+	CodeTable     int
+	Display       string
+	Priority      int // 1 highest, 0 none
+	Confirm       bool
 	// KernelID is the Kernel Identifier (9F2A) of a PPSE entry, as the
 	// card gave it (nil when absent).
 	KernelID []byte
@@ -135,11 +142,17 @@ type OnlineResponse struct {
 
 // Result is everything a terminal needs after a transaction.
 type Result struct {
-	Outcome          Outcome
-	Err              error // why the transaction failed or was declined offline, if known
-	Contactless      bool
-	AID              []byte
-	Label            string
+	Outcome     Outcome
+	Err         error // why the transaction failed or was declined offline, if known
+	Contactless bool
+	AID         []byte
+	Label       string
+	// Display is the selected application's name to show (see
+	// Candidate.Display); Language the language for cardholder messages
+	// (ISO 639-1): the first of the card's Language Preference (5F2D) the
+	// terminal supports, else the terminal's first (Book 4 §11.1).
+	Display          string
+	Language         string
 	PAN              emv.PAN
 	CID              emv.CID
 	Cryptogram       []byte // final 9F26

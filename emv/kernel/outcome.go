@@ -29,6 +29,12 @@ const (
 	OutcomeSelectNext
 )
 
+// ErrSelectNext is returned by a contactless kernel (wrapped) for the
+// Select Next outcome: the Entry Point removes the combination from the
+// candidate list and selects again (Book B §3.4.2). It reaches the caller
+// only from a kernel run outside the Entry Point.
+var ErrSelectNext = errors.New("kernel: select next")
+
 func (o OutcomeKind) String() string {
 	switch o {
 	case OutcomeApproved:
@@ -217,6 +223,8 @@ func stepOf(res *Result) Step {
 		switch {
 		case errors.Is(res.Err, ErrTryAnother):
 			st.Outcome, hold.Message = OutcomeTryAnotherInterface, MsgInsertSwipeOrTryAnotherCard
+		case errors.Is(res.Err, ErrSelectNext):
+			st.Outcome = OutcomeSelectNext
 		case res.Contactless && (errors.Is(res.Err, reader.ErrCardRemoved) || errors.Is(res.Err, reader.ErrCardMute)):
 			// Book A §6.2: a contactless communication error before the
 			// outcome is known — present the card again.

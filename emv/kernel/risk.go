@@ -24,15 +24,18 @@ func (t *txn) terminalRiskManagement() error {
 	}
 	t.tsi(emv.TSITerminalRiskMgmtPerformed)
 	a := t.aid
-	if t.tx.Amount >= a.FloorLimit {
+	// §10.6.1: amount ≥ Terminal Floor Limit sets "transaction exceeds
+	// floor limit". An absent floor limit (not configured) is not a
+	// licence to approve any amount offline: every amount exceeds it.
+	if a.FloorLimit == nil || t.tx.Amount >= *a.FloorLimit {
 		t.tvr(emv.TVRFloorLimitExceeded)
-	} else if a.TargetPercent > 0 || a.MaxTargetPercent > 0 {
+	} else if floor := *a.FloorLimit; a.TargetPercent > 0 || a.MaxTargetPercent > 0 {
 		// Random selection, biased towards online as the amount nears the
 		// floor limit (§10.6.2).
 		r := t.percent()
 		target := a.TargetPercent
-		if t.tx.Amount >= a.Threshold && a.FloorLimit > a.Threshold {
-			target += int(int64(a.MaxTargetPercent-a.TargetPercent) * (t.tx.Amount - a.Threshold) / (a.FloorLimit - a.Threshold))
+		if t.tx.Amount >= a.Threshold && floor > a.Threshold {
+			target += int(int64(a.MaxTargetPercent-a.TargetPercent) * (t.tx.Amount - a.Threshold) / (floor - a.Threshold))
 		}
 		if r <= target { // §10.6.2: selected when the number is ≤ the target percentage
 			t.tvr(emv.TVRRandomlySelectedOnline)

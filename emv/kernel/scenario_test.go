@@ -808,7 +808,8 @@ func TestContactlessPreProcessing(t *testing.T) {
 		{"over the floor limit", 5001, nil, false, true, false},
 		{"zero amount", 0, nil, false, true, false},
 		{"configured TTQ with the dynamic bits set", 100, func(a *AIDConfig) { a.TTQ = "36C04000" }, false, false, false},
-		{"reader floor limit absent: terminal floor limit", 3000, func(a *AIDConfig) { a.ContactlessFloorLimit, a.FloorLimit = nil, 2000 }, false, true, false},
+		{"reader floor limit absent: terminal floor limit", 3000, func(a *AIDConfig) { a.ContactlessFloorLimit, a.FloorLimit = nil, i64p(2000) }, false, true, false},
+		{"reader and terminal floor limits absent: no floor indicator", 3000, func(a *AIDConfig) { a.ContactlessFloorLimit, a.FloorLimit = nil, nil }, false, false, false},
 		{"reader floor limit 0 (present)", 1, func(a *AIDConfig) { a.ContactlessFloorLimit = i64p(0) }, false, true, false},
 	}
 	for _, tc := range cases {

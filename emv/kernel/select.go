@@ -3,7 +3,9 @@ package kernel
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/tlv"
@@ -30,6 +32,12 @@ func entryCandidate(s tlv.Scanner) Candidate {
 			c.AID = append([]byte(nil), s.Value()...)
 		case 0x50:
 			c.Label = string(s.Value())
+		case 0x9F12:
+			c.PreferredName = string(s.Value())
+		case 0x9F11:
+			if v := s.Value(); len(v) == 1 {
+				c.CodeTable = int(v[0])
+			}
 		case 0x87:
 			if v := s.Value(); len(v) == 1 {
 				c.Priority = int(v[0] & 0x0F)
@@ -168,6 +176,7 @@ func (t *txn) aidList() ([]Candidate, error) {
 				if a5, ok, _ := tlv.FindPath(fci, 0x6F, 0xA5); ok {
 					c2 := entryCandidate(tlv.NewScanner(a5))
 					c.Label, c.Priority, c.Confirm = c2.Label, c2.Priority, c2.Confirm
+					c.PreferredName, c.CodeTable = c2.PreferredName, c2.CodeTable
 				}
 				out = append(out, c)
 			}
@@ -194,12 +203,25 @@ func order(c []Candidate) {
 }
 
 // choose orders the candidates, asks the cardholder when needed, and
-// performs the final SELECT, returning the FCI.
-func (t *txn) choose(cands []Candidate) ([]byte, error) {
+// performs the final SELECT, returning the FCI. A candidate that cannot be
+// selected is removed from *list.
+func (t *txn) choose(list *[]Candidate) ([]byte, error) {
+	cands := *list
+	defer func() { *list = cands }()
+	if t.k.hooks.Choose == nil && !t.res.Contactless {
+		// Book 1 §12.4: a terminal that cannot ask the cardholder does not
+		// select an application whose Application Priority Indicator asks
+		// for confirmation (87 b8). (Contactless has no confirmation, Book
+		// B §3.3.3.)
+		cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.Confirm })
+	}
 	if len(cands) == 0 {
 		return nil, ErrNoApplication
 	}
 	order(cands)
+	for i := range cands {
+		cands[i].Display = t.display(cands[i])
+	}
 	for len(cands) > 0 {
 		i := 0
 		if t.k.hooks.Choose != nil && (len(cands) > 1 || cands[0].Confirm) {
@@ -219,12 +241,28 @@ func (t *txn) choose(cands []Candidate) ([]byte, error) {
 		if sw == emv.SWOK {
 			t.aid, t.combo = c.config, c.combo
 			t.res.AID, t.res.Label = c.AID, c.Label
+			if a5, ok, _ := tlv.FindPath(fci, 0x6F, 0xA5); ok {
+				f := entryCandidate(tlv.NewScanner(a5))
+				if f.Label != "" {
+					c.Label = f.Label
+				}
+				if f.PreferredName != "" {
+					c.PreferredName, c.CodeTable = f.PreferredName, f.CodeTable
+				}
+				pref, _, _ := tlv.Find(a5, 0x5F2D)
+				t.res.Language = t.language(pref)
+			} else {
+				t.res.Language = t.language(nil)
+			}
+			t.res.Display = t.display(c)
 			t.d[0x4F], t.d[0x84] = c.AID, c.AID
 			t.d[0x9F06] = c.AID
 			t.scheme = emv.SchemeOfAID(c.AID)
-			// 9F1B Terminal Floor Limit (binary, 4 bytes) of this AID.
-			fl := t.aid.FloorLimit
-			t.d[0x9F1B] = []byte{byte(fl >> 24), byte(fl >> 16), byte(fl >> 8), byte(fl)}
+			// 9F1B Terminal Floor Limit (binary, 4 bytes) of this AID,
+			// when configured (absent is not zero).
+			if fl := t.aid.FloorLimit; fl != nil {
+				t.d[0x9F1B] = []byte{byte(*fl >> 24), byte(*fl >> 16), byte(*fl >> 8), byte(*fl)}
+			}
 			if a := t.aid; a.AppVersion != "" {
 				t.d[0x9F09] = mustHex(a.AppVersion)
 			}
@@ -235,4 +273,45 @@ func (t *txn) choose(cands []Candidate) ([]byte, error) {
 		cands = append(cands[:i], cands[i+1:]...)
 	}
 	return nil, ErrNoApplication
+}
+
+// display is what to show for a candidate (Book 1 §12.4, Book 4 §11.3):
+// the Application Preferred Name (9F12) when the terminal supports its
+// Issuer Code Table Index (9F11; Additional Terminal Capabilities byte 5
+// b1-b8 code tables 1-8, byte 4 b1-b2 tables 9-10), else the Application
+// Label (50).
+func (t *txn) display(c Candidate) string {
+	if c.PreferredName != "" && c.CodeTable >= 1 && c.CodeTable <= 10 {
+		ac := t.d[0x9F40]
+		var ok bool
+		if len(ac) == 5 {
+			if c.CodeTable <= 8 {
+				ok = ac[4]&(1<<(c.CodeTable-1)) != 0
+			} else {
+				ok = ac[3]&(1<<(c.CodeTable-9)) != 0
+			}
+		}
+		if ok {
+			return c.PreferredName
+		}
+	}
+	return c.Label
+}
+
+// language picks the language for cardholder messages (Book 4 §11.1):
+// the first of the card's Language Preference (5F2D: up to four ISO 639-1
+// codes, in the card's order) the terminal supports, else the terminal's
+// default (its first language; "en" when none is configured).
+func (t *txn) language(pref []byte) string {
+	langs := t.k.cfg.Languages
+	if len(langs) == 0 {
+		langs = []string{"en"}
+	}
+	for i := 0; i+2 <= len(pref); i += 2 {
+		l := strings.ToLower(string(pref[i : i+2]))
+		if slices.Contains(langs, l) {
+			return l
+		}
+	}
+	return langs[0]
 }

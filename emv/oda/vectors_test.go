@@ -1,40 +1,24 @@
 package oda
 
 import (
-	"bufio"
 	"encoding/hex"
 	"errors"
-	"os"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
-// readVectors reads "name = hex" lines from a testdata file.
+// readVectors reads the one vector of a testdata file (internal/testvec
+// format) as a map from field to its bytes.
 func readVectors(t testing.TB, name string) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	v := testvec.Load(t, name)[0]
 	out := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	for _, k := range v.Fields() {
+		if k != "name" && k != "source" {
+			out[k] = v.Bytes(t, k)
 		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			t.Fatalf("%s: bad line %q", name, line)
-		}
-		b, err := hex.DecodeString(strings.TrimSpace(v))
-		if err != nil {
-			t.Fatalf("%s: %s: %v", name, k, err)
-		}
-		out[strings.TrimSpace(k)] = b
 	}
 	return out
 }

@@ -108,6 +108,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	c := ecr.NewClient(l, ecr.ClientConfig{})
 
 	ok := true
+	n := 0
 	step := func(cmd string, args []string, want func(*ecr.Response) bool) *ecr.Response {
 		req, err := request(cmd, args)
 		if err != nil {
@@ -115,7 +116,8 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "  ✗", err)
 			return nil
 		}
-		req.Ref = fmt.Sprintf("TILL1-%s", cmd)
+		n++
+		req.Ref = fmt.Sprintf("TILL1-%d-%s", n, cmd)
 		resp, err := ring(ctx, c, req, 30*time.Second, stdout)
 		if err != nil {
 			ok = false
@@ -139,7 +141,12 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	if sale != nil {
 		step("void", []string{sale.Trace}, approved)
 	}
-	step("settle", nil, func(r *ecr.Response) bool { return r.Approved() && r.Text == "0 debit(s) 0.00 balanced" })
+	// The sale and its void cancel out: the batch is settled with zero
+	// totals. A second settlement finds the batch empty and sends nothing.
+	step("settle", nil, func(r *ecr.Response) bool {
+		return r.Approved() && r.Text == "SETTLED: 0 SALE(S) RMB 0.00, 0 REFUND(S) RMB 0.00, BALANCED"
+	})
+	step("settle", nil, func(r *ecr.Response) bool { return r.Approved() && r.Text == "NO TRANSACTIONS TO SETTLE" })
 	if !ok {
 		fmt.Fprintln(stdout, "SOME STEPS FAILED")
 		return 1

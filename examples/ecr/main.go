@@ -21,10 +21,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/possdk/pos/examples/internal/cli"
+	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/qr"
 	framed "github.com/possdk/pos/reader/link"
 	"github.com/possdk/pos/reader/link/ecr"
@@ -42,7 +44,13 @@ const usage = `usage: ecr [flags] <command> [arguments]
 Commands:
   demo           start a host and a terminal in this process and ring up a day at the till
   sale AMOUNT    ask the terminal for a sale, e.g. sale 88.00
-  void TRACE     void the sale with that trace number
+  void TRACE     void the sale (or pre-authorisation, completion) with that trace number
+  refund TRACE AMOUNT
+                 refund AMOUNT of the sale with that trace number
+  balance        balance inquiry
+  preauth AMOUNT pre-authorisation
+  complete TRACE AMOUNT
+                 complete the pre-authorisation with that trace number
   settle         settle the terminal's batch
   last           the terminal's last money-moving answer (after a lost answer)
   reprint        reprint the last slip
@@ -120,6 +128,17 @@ func request(cmd string, rest []string) (*ecr.Request, error) {
 	case "void":
 		want = 1
 		req.Command = ecr.Void
+	case "refund":
+		want = 2
+		req.Command, req.Currency = ecr.Refund, 156
+	case "complete":
+		want = 2
+		req.Command, req.Currency = ecr.PreAuthCompletion, 156
+	case "preauth":
+		want = 1
+		req.Command, req.Currency = ecr.PreAuth, 156
+	case "balance":
+		req.Command = ecr.Balance
 	case "settle":
 		req.Command = ecr.Settlement
 	case "last":
@@ -131,23 +150,34 @@ func request(cmd string, rest []string) (*ecr.Request, error) {
 	case "signin":
 		req.Command = ecr.SignIn
 	default:
-		return nil, fmt.Errorf("unknown command (sale, void, settle, last, reprint, echo, signin, demo)")
+		return nil, fmt.Errorf("unknown command (sale, void, refund, balance, preauth, complete, settle, last, reprint, echo, signin, demo)")
 	}
 	if len(rest) != want {
 		return nil, fmt.Errorf("takes %d argument(s), got %d", want, len(rest))
 	}
-	switch cmd {
-	case "sale":
-		a, err := qr.ParseAmount(rest[0], 2)
+	amount := func(s string) error {
+		a, err := qr.ParseAmount(s, 2)
 		if err != nil || a <= 0 {
-			return nil, fmt.Errorf("amount %q is not a positive amount like 88.00", rest[0])
+			return fmt.Errorf("amount %q is not a positive amount like 88.00", s)
 		}
 		req.Amount = a
-	case "void":
+		return nil
+	}
+	switch cmd {
+	case "sale", "preauth":
+		if err := amount(rest[0]); err != nil {
+			return nil, err
+		}
+	case "void", "refund", "complete":
 		if n, err := strconv.Atoi(rest[0]); err != nil || n <= 0 || n > 999999 {
 			return nil, fmt.Errorf("trace %q is not a number of 1 to 6 digits", rest[0])
 		}
 		req.OrigTrc = fmt.Sprintf("%06s", rest[0])
+		if len(rest) == 2 {
+			if err := amount(rest[1]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return req, nil
 }
@@ -170,15 +200,88 @@ func ring(ctx context.Context, c *ecr.Client, req *ecr.Request, timeout time.Dur
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "terminal → register: %s %s", resp.Result, resp.Text)
-	for _, f := range [][2]string{{"card", resp.MaskedPAN}, {"scheme", resp.Scheme}, {"auth", resp.AuthCode},
-		{"rrn", resp.RRN}, {"trace", resp.Trace}, {"batch", resp.Batch}} {
-		if f[1] != "" {
-			fmt.Fprintf(out, ", %s %s", f[0], f[1])
+	fmt.Fprintln(out, "terminal → register:")
+	for _, l := range display(req, resp) {
+		fmt.Fprintln(out, "  "+l)
+	}
+	return resp, nil
+}
+
+// display is the answer as the register's customer-facing display shows
+// it: what happened and the amount on the first line, then the card, then
+// the references a cashier reads back (trace, auth code, reference number,
+// batch).
+func display(req *ecr.Request, r *ecr.Response) []string {
+	head := r.Text
+	if head == "" {
+		head = "APPROVED"
+		if !r.Approved() {
+			head = "NOT APPROVED"
 		}
 	}
-	fmt.Fprintln(out)
-	return resp, nil
+	if !r.Approved() {
+		why := "code " + r.Result
+		if m := resultMeaning(r.Result); m != "" && !strings.Contains(strings.ToUpper(head), strings.ToUpper(m)) {
+			why += ": " + m
+		}
+		head += " (" + why + ")"
+	}
+	credit := false
+	switch req.Command {
+	case ecr.Sale:
+		head = "SALE " + head
+	case ecr.Void:
+		head, credit = "VOID "+head, true
+	case ecr.Refund:
+		head, credit = "REFUND "+head, true
+	case ecr.PreAuth:
+		head = "PRE-AUTH " + head
+	case ecr.PreAuthCompletion:
+		head = "AUTH COMPLETE " + head
+	case ecr.LastTransaction:
+		head = "LAST TRANSACTION: " + head
+	}
+	if r.Amount > 0 {
+		sign := ""
+		if credit {
+			sign = "-"
+		}
+		head += fmt.Sprintf("   RMB %s%d.%02d", sign, r.Amount/100, r.Amount%100)
+	}
+	lines := []string{head}
+	if r.MaskedPAN != "" {
+		lines = append(lines, strings.TrimSpace("CARD "+r.MaskedPAN+"  "+r.Scheme))
+	}
+	var refs []string
+	for _, f := range [][2]string{{"TRACE", r.Trace}, {"AUTH", r.AuthCode}, {"REF", r.RRN}, {"BATCH", r.Batch}} {
+		if f[1] != "" {
+			refs = append(refs, f[0]+" "+f[1])
+		}
+	}
+	if req.OrigTrc != "" {
+		refs = append(refs, "ORIG TRACE "+req.OrigTrc)
+	}
+	if len(refs) > 0 {
+		lines = append(lines, strings.Join(refs, "  "))
+	}
+	if req.Command == ecr.Echo && r.TerminalID != "" {
+		lines = append(lines, "TERMINAL "+r.TerminalID+"  MERCHANT "+r.MerchantID)
+	}
+	return lines
+}
+
+// resultMeaning says what an answer code means: the register link's own
+// codes, else the host's (ISO 8583 field 39, CUP meanings).
+func resultMeaning(code string) string {
+	switch code {
+	case ecr.ResultBusy:
+		return "the terminal is busy with another transaction"
+	case ecr.ResultAborted:
+		return "stopped at the register's request"
+	case ecr.ResultFailed:
+		return "the terminal could not complete it"
+	}
+	return iso8583.ResponseCode(code).Meaning()
 }
 
 func statusWords(c ecr.StatusCode) string {

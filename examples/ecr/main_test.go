@@ -23,7 +23,10 @@ func TestDemo(t *testing.T) {
 	}
 	s := out.String()
 	for _, w := range []string{"terminal says: cardholder entering PIN", "terminal says: waiting for the bank",
-		"terminal → register: 00 APPROVED, card 622588******6780", "register → terminal: VOID", "every step behaved as expected"} {
+		"SALE APPROVED   RMB 88.00\n  CARD 622588******6780  UnionPay Debit\n  TRACE 000002  AUTH 000001",
+		"VOID APPROVED   RMB -88.00\n  CARD 622588******6780  UnionPay Debit\n  TRACE 000003  REF 000000000002  BATCH 000001  ORIG TRACE 000002",
+		"terminal → register:\n  NO TRANSACTIONS TO SETTLE\n  BATCH 000002",
+		"every step behaved as expected"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("output lacks %q", w)
 		}
@@ -76,13 +79,13 @@ func TestSerialRegister(t *testing.T) {
 		return code, out.String(), errOut.String()
 	}
 	code, out, errOut := serialRun("sale", "150.00")
-	if code != 0 || !strings.Contains(out, "00 APPROVED, card 476173******0010, scheme VISA CREDIT") {
+	if code != 0 || !strings.Contains(out, "SALE APPROVED   RMB 150.00\n  CARD 476173******0010  VISA CREDIT\n  TRACE 000002  AUTH 000001") {
 		t.Fatalf("sale: exit %d: %s\n%s", code, errOut, out)
 	}
-	if code, out, _ = serialRun("void", "999"); code != 1 || !strings.Contains(out, "terminal → register: 25 no approved sale with trace 000999") {
+	if code, out, _ = serialRun("void", "999"); code != 1 || !strings.Contains(out, "VOID NO APPROVED SALE WITH TRACE 000999 IN THIS BATCH (code 25: unable to locate original transaction)\n  ORIG TRACE 000999") {
 		t.Errorf("void of an unknown trace: exit %d\n%s", code, out)
 	}
-	if code, out, _ = serialRun("last"); code != 1 || !strings.Contains(out, "25 no approved sale") {
+	if code, out, _ = serialRun("last"); code != 1 || !strings.Contains(out, "LAST TRANSACTION: NO APPROVED SALE WITH TRACE 000999 IN THIS BATCH (code 25") {
 		t.Errorf("last: exit %d\n%s", code, out)
 	}
 	cancel()
@@ -97,7 +100,9 @@ func TestBadArguments(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "usage: ecr"},
 		{nil, 2, "usage: ecr"},
-		{[]string{"refund"}, 2, "unknown command"},
+		{[]string{"pay"}, 2, "unknown command"},
+		{[]string{"refund", "2"}, 2, "takes 2 argument(s), got 1"},
+		{[]string{"complete", "2", "x"}, 2, `amount "x" is not a positive amount`},
 		{[]string{"sale"}, 2, "takes 1 argument(s), got 0"},
 		{[]string{"sale", "abc"}, 2, `amount "abc" is not a positive amount`},
 		{[]string{"sale", "0"}, 2, "is not a positive amount"},

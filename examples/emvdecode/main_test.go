@@ -58,7 +58,7 @@ func TestDecodeErrors(t *testing.T) {
 		msg   string
 	}{
 		{[]string{"9F0206000000"}, "", 1, "emvdecode: tlv: truncated"},
-		{[]string{"zz"}, "", 1, "emvdecode: input is not hex"},
+		{[]string{"zz"}, "", 1, "emvdecode: not hex: 'zz'"},
 		{nil, "  ", 1, "emvdecode: no input"},
 		{[]string{"-scheme", "diners", "9C0100"}, "", 2, "unknown scheme"},
 		{[]string{"-bogus"}, "", 2, "usage: emvdecode"},

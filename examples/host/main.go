@@ -4,7 +4,7 @@
 // settlement, with an issuer that knows the software cards.
 //
 //	go run ./examples/host -addr 127.0.0.1:5000
-//	go run ./examples/host -tls            # self-signed; prints the pin for the terminal
+//	go run ./examples/host -tls            # self-signed; prints the key pin for the terminal's -tls-pin
 //	go run ./examples/host -db postgres://possdk@127.0.0.1:5432/possdk -metrics 127.0.0.1:9100
 //
 // With -db the host keeps its transactions and the terminals' keys
@@ -119,7 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	proto := "TCP"
 	if cfg.TLS != nil {
-		proto = "TLS, key pin " + pin.String()
+		proto = "TLS, key pin " + pin.String() + ": give it to the terminal as -tls-pin"
 	}
 	logf("acquirer host listening on %s (%s) for %d terminal(s)", ln.Addr(), proto, len(k.Terminals))
 	done := make(chan error, 1)

@@ -134,7 +134,7 @@ func TestErrors(t *testing.T) {
 		code  int
 		msg   string
 	}{
-		{"not hex", []string{"00zz"}, "", 1, "isodecode: input is not hex: invalid character at offset 2"},
+		{"not hex", []string{"00zz"}, "", 1, "isodecode: not hex: character 'z' at offset 2"},
 		{"empty", nil, " \n", 1, "isodecode: no input"},
 		{"truncated", []string{signIn[:60]}, "", 1, "isodecode: iso8583: malformed"},
 		{"bad bitmap length", []string{"0800FFFFFFFF"}, "", 1, "isodecode: iso8583:"},

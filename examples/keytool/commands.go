@@ -46,7 +46,13 @@ func parseAlg(name string, hexLen int) (keys.Algorithm, error) {
 }
 
 func parseKey(alg string, s string) (*keys.Key, error) {
+	typed := s
 	s = strings.Join(strings.Fields(s), "")
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return nil, cli.NotHex(typed, s, i)
+		}
+	}
 	a, err := parseAlg(alg, len(s))
 	if err != nil {
 		return nil, err
@@ -92,7 +98,15 @@ func runKCV(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ok, status := cli.Parse(fs, args); !ok {
 		return status
 	}
-	text, err := cli.Text(fs.Args(), stdin)
+	// Arguments are joined with a space, so "kcv hello world" is
+	// reported as typed.
+	var text string
+	var err error
+	if fs.NArg() > 0 {
+		text, err = cli.Text([]string{strings.Join(fs.Args(), " ")}, nil)
+	} else {
+		text, err = cli.Text(nil, stdin)
+	}
 	if err != nil {
 		return failf(stderr, "kcv", 1, "%v", err)
 	}
@@ -105,6 +119,7 @@ func runKCV(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer k.Zero()
 	describeKey(stdout, "key", k, false)
+	warnWeak(stderr, "kcv", k)
 	return 0
 }
 
@@ -124,6 +139,14 @@ func runCombine(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			clear(c.Bytes)
 		}
 	}()
+	for i, arg := range fs.Args() {
+		hexKey, _, _ := strings.Cut(arg, ":")
+		for j := 0; j < len(hexKey); j++ {
+			if !isHex(hexKey[j]) {
+				return failf(stderr, "combine", 1, "component %d: %v", i+1, cli.NotHex(hexKey, hexKey, j))
+			}
+		}
+	}
 	first := strings.SplitN(fs.Arg(0), ":", 2)[0]
 	alg, err := parseAlg(*algName, len(first))
 	if err != nil {
@@ -160,11 +183,12 @@ func runCombine(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		ck.Zero()
 	}
 	describeKey(stdout, "combined key", k, *reveal)
+	warnWeak(stderr, "combine", k)
 	return 0
 }
 
 func runDUKPT(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("dukpt", "-bdk hex -ksn hex [-alg name] [-reveal]", stderr)
+	fs := newFlags("dukpt", "-bdk hex -ksn hex [-wk name] [-reveal]", stderr)
 	bdkHex := fs.String("bdk", "", "base derivation key (hex): TDES-2 for a 20-digit KSN, AES for a 24-digit one")
 	ksnHex := fs.String("ksn", "", "key serial number: 20 hex digits (TDES DUKPT) or 24 (AES DUKPT)")
 	wkName := fs.String("wk", "", "AES DUKPT working key algorithm: tdes2, tdes3, aes128, aes192, aes256 (default: the BDK's)")
@@ -396,13 +420,58 @@ func printHeader(w io.Writer, h *tr31.Header, unauthenticated bool) {
 	}
 	fmt.Fprintf(w, "  version        %s\n", v)
 	fmt.Fprintf(w, "  key usage      %s %s\n", h.Usage, usageNames[h.Usage])
-	fmt.Fprintf(w, "  algorithm      %c\n", h.Algorithm)
-	fmt.Fprintf(w, "  mode of use    %c\n", h.ModeOfUse)
-	fmt.Fprintf(w, "  key version    %s\n", h.KeyVersion)
-	fmt.Fprintf(w, "  exportability  %c\n", h.Exportability)
+	fmt.Fprintf(w, "  algorithm      %c %s\n", h.Algorithm, letter(algorithmLetters, byte(h.Algorithm)))
+	fmt.Fprintf(w, "  mode of use    %c %s\n", h.ModeOfUse, letter(modeLetters, byte(h.ModeOfUse)))
+	fmt.Fprintf(w, "  key version    %s %s\n", h.KeyVersion, keyVersionWords(string(h.KeyVersion)))
+	fmt.Fprintf(w, "  exportability  %c %s\n", h.Exportability, letter(exportLetters, byte(h.Exportability)))
 	for _, b := range h.Blocks {
-		fmt.Fprintf(w, "  block %s       %q\n", b.ID, b.Data)
+		fmt.Fprintf(w, "  block %s       %q %s\n", b.ID, b.Data, blockNames[string(b.ID)])
 	}
+}
+
+// The header's letters, ANSI X9.143-2022 / ASC X9 TR 31-2018 §A.5.2-A.5.5
+// and §A.5.6 (optional blocks).
+var (
+	algorithmLetters = map[byte]string{
+		'A': "AES", 'D': "DEA, single DES", 'E': "elliptic curve", 'H': "HMAC", 'R': "RSA",
+		'S': "DSA", 'T': "TDEA, triple DES",
+	}
+	modeLetters = map[byte]string{
+		'B': "both encrypt/wrap and decrypt/unwrap", 'C': "both generate and verify (MAC)",
+		'D': "decrypt/unwrap only", 'E': "encrypt/wrap only", 'G': "generate only (MAC)",
+		'N': "no special restrictions", 'S': "signature only", 'T': "both sign and decrypt",
+		'V': "verify only", 'X': "derive other keys only", 'Y': "create key variants only",
+	}
+	exportLetters = map[byte]string{
+		'E': "exportable under a trusted key-encryption key, in a form meeting X9.24",
+		'N': "non-exportable", 'S': "sensitive: exportable under a key-encryption key not meeting X9.24",
+	}
+	blockNames = map[string]string{
+		"CT": "(asymmetric key certificate)", "HM": "(HMAC hash algorithm)", "IK": "(AES DUKPT initial key ID)",
+		"KC": "(check value of the wrapped key)", "KP": "(check value of the KBPK)", "KS": "(TDES DUKPT initial key serial number)",
+		"KV": "(key block values; deprecated)", "PB": "(padding)", "TS": "(time stamp)", "LB": "(label)",
+		"WP": "(wrapping pedigree)", "PK": "(protection key check value)", "DA": "(derivation(s) allowed)",
+		"BI": "(base derivation key identifier)", "AL": "(asymmetric key life)", "TC": "(time of creation)",
+	}
+)
+
+func letter(m map[byte]string, c byte) string {
+	if s, ok := m[c]; ok {
+		return "(" + s + ")"
+	}
+	return "(not a standard value)"
+}
+
+// keyVersionWords reads the two-character key version field: "00" none,
+// "c" and a digit a key component, else the version.
+func keyVersionWords(v string) string {
+	switch {
+	case v == "00":
+		return "(no key version)"
+	case len(v) == 2 && v[0] == 'c':
+		return "(key component number " + v[1:] + ")"
+	}
+	return "(key version " + v + ")"
 }
 
 // usageNames are the common key usages of TR-31:2018 A.5.1 (Table 6).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -44,7 +45,10 @@ func TestKnownAnswers(t *testing.T) {
 			"key A2DC23DE6FDE0824A2BC321E08E4B8B7",
 			"key A35C412EFD41FDB98B69797C02DCD08F"}},
 		{"tr31 header", []string{"tr31", "B0080P0TE00E000094B420079CC80BA3461F86FE26EFC4A3B8E4FA4C5F5341176EED7B727B8A248E"},
-			[]string{"key block header B P0 T E 00 E   (not authenticated", "key usage      P0 PIN encryption"}},
+			[]string{"key block header B P0 T E 00 E   (not authenticated", "key usage      P0 PIN encryption",
+				// The letters in words (TR-31:2018 A.5.2-A.5.5).
+				"algorithm      T (TDEA, triple DES)", "mode of use    E (encrypt/wrap only)", "key version    00 (no key version)",
+				"exportability  E (exportable under a trusted key-encryption key"}},
 		{"tr31 unwrap", []string{"tr31", "-reveal", "-kbpk", "DD7515F2BFC17F85CE48F3CA25CB21F6", "B0080P0TE00E000094B420079CC80BA3461F86FE26EFC4A3B8E4FA4C5F5341176EED7B727B8A248E"},
 			[]string{"MAC verified", "KCV 57C409", "key 3F419E1CB7079442AA37474C2EFBF8B8"}},
 	}
@@ -101,7 +105,9 @@ func TestErrors(t *testing.T) {
 	}{
 		{"no command", nil, 2, "usage: keytool <command>"},
 		{"unknown command", []string{"mac"}, 2, `unknown command "mac"`},
-		{"kcv not hex", []string{"kcv", "0123456789ABCDEFFEDCBA98765432ZZ"}, 1, "bad character at offset 30"},
+		{"kcv not hex", []string{"kcv", "0123456789ABCDEFFEDCBA98765432ZZ"}, 1, "keytool kcv: not hex: character 'Z' at offset 30"},
+		{"kcv words", []string{"kcv", "hello", "world"}, 1, "keytool kcv: not hex: 'hello world'"},
+		{"combine words", []string{"combine", "hello", "world"}, 1, "keytool combine: component 1: not hex: 'hello'"},
 		{"kcv odd length", []string{"kcv", "-alg", "tdes2", "0123"}, 1, "keytool kcv: keys:"},
 		{"kcv no default alg", []string{"kcv", "0123456789"}, 1, "has no default algorithm"},
 		{"kcv unknown alg", []string{"kcv", "-alg", "rc4", "0123456789ABCDEF"}, 1, `unknown algorithm "rc4"`},
@@ -129,9 +135,58 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: error shows key bytes: %q", tc.name, errOut)
 		}
 	}
+	// dukpt -h shows the flag it has (-wk), not one it lacks.
+	if _, _, errOut := runCmd([]string{"dukpt", "-h"}, ""); !strings.Contains(errOut, "usage: keytool dukpt -bdk hex -ksn hex [-wk name] [-reveal]") || strings.Contains(errOut, "-alg") {
+		t.Errorf("dukpt -h: %q", errOut)
+	}
+	// Over 1 MiB on standard input: refused as such.
+	if code, _, errOut := runCmd([]string{"kcv"}, strings.Repeat("0", 1<<20+1)); code != 1 || !strings.Contains(errOut, "keytool kcv: input is larger than the 1 MiB limit") {
+		t.Errorf("big input: exit %d, %q", code, errOut)
+	}
 	for _, args := range [][]string{{"-h"}, {"kcv", "-h"}, {"combine", "-h"}, {"dukpt", "-h"}, {"tr31", "-h"}} {
 		if code, _, errOut := runCmd(args, ""); code != 0 || !strings.Contains(errOut, "usage: keytool") {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}
+	}
+}
+
+// Weak keys (NIST SP 800-67 Rev. 2 §3.3.2, FIPS 74 §3.6): combining
+// components into a DES weak or semi-weak key, or a TDES key whose halves
+// are equal, warns. The components below are chosen so their XOR is the
+// listed key: c2 = c1 XOR key.
+func TestWeakKeyWarnings(t *testing.T) {
+	xor := func(a, b string) string {
+		x, _ := hex.DecodeString(a)
+		y, _ := hex.DecodeString(b)
+		for i := range x {
+			x[i] ^= y[i]
+		}
+		return strings.ToUpper(hex.EncodeToString(x))
+	}
+	const c1 = "0123456789ABCDEFFEDCBA9876543210"
+	tests := []struct {
+		key, warn string
+	}{
+		{"FEFEFEFEFEFEFEFEFEFEFEFEFEFEFEFE", "part K1 is a DES weak key"},
+		{"FEFEFEFEFEFEFEFEFEFEFEFEFEFEFEFE", "K1 = K2: the halves are equal"},
+		{"1F1F1F1F0E0E0E0E0123456789ABCDEF", "part K1 is a DES weak key"},
+		{"0123456789ABCDEF01FE01FE01FE01FE", "part K2 is a DES semi-weak key"},
+		{"0123456789ABCDEF0123456789ABCDEF", "K1 = K2: the halves are equal, so the key has single-DES strength"},
+		// Parity bits do not hide it: 0x00 is 0x01 without parity.
+		{"0000000000000000FFFFFFFFFFFFFFFF", "part K1 is a DES weak key"},
+	}
+	for _, tc := range tests {
+		code, _, errOut := runCmd([]string{"combine", c1, xor(c1, tc.key)}, "")
+		if code != 0 || !strings.Contains(errOut, "keytool combine: WARNING: "+tc.warn) {
+			t.Errorf("%s: exit %d, %q", tc.key, code, errOut)
+		}
+	}
+	// A sound key: no warning.
+	if _, _, errOut := runCmd([]string{"combine", "1F2E3D4C5B6A79880102030405060708", "1E0D782BD2C1B467FFDEB99C73523518"}, ""); strings.Contains(errOut, "WARNING") {
+		t.Errorf("sound key warned: %q", errOut)
+	}
+	// kcv warns too.
+	if _, _, errOut := runCmd([]string{"kcv", "0101010101010101"}, ""); !strings.Contains(errOut, "the key is a DES weak key") {
+		t.Errorf("kcv of a weak key: %q", errOut)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/qr"
 	"github.com/possdk/pos/qr/render"
 )
@@ -83,21 +84,16 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, stop := parseFlags(fs, args, stderr, "usage: qr decode [-profile name] [-reveal] [-show] [payload]"); stop {
 		return code
 	}
-	text := strings.Join(fs.Args(), "")
-	if fs.NArg() == 0 {
-		b, err := io.ReadAll(io.LimitReader(stdin, 1<<16))
-		if err != nil {
-			fail(stderr, err)
-			return 1
-		}
-		text = string(b)
+	text, err := cli.Text(fs.Args(), stdin)
+	if err != nil {
+		fail(stderr, err)
+		return 1
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		fmt.Fprintln(stderr, "qr: no payload given")
 		return 1
 	}
-	var err error
 	if isCPM(text) {
 		err = decodeCPM(stdout, text, *reveal)
 	} else {
@@ -160,32 +156,35 @@ func decodeMPM(w io.Writer, text, profile string) error {
 }
 
 func printObject(w io.Writer, o qr.Object, indent string) {
+	printNamed(w, o, indent, rootName(o.ID), subNames(o))
+}
+
+// printNamed prints o under its name and its sub-objects under the names
+// their template gives them.
+func printNamed(w io.Writer, o qr.Object, indent, label string, names func(qr.ID) string) {
 	if len(o.Sub) == 0 {
-		fmt.Fprintf(w, "%s%s %-*s %s\n", indent, o.ID, 34-len(indent), name(indent != "", o.ID), o.Value)
+		fmt.Fprintf(w, "%s%s %-*s %s\n", indent, o.ID, 40-len(indent), label, o.Value)
 		return
 	}
-	fmt.Fprintf(w, "%s%s %s\n", indent, o.ID, name(false, o.ID))
+	fmt.Fprintf(w, "%s%s %s\n", indent, o.ID, label)
 	for _, s := range o.Sub {
-		printObject(w, s, indent+"   ")
+		printNamed(w, s, indent+"   ", names(s.ID), func(qr.ID) string { return "" })
 	}
 }
 
-// name gives the spec's name for a root ID, or for a nested one the
-// generic name of sub-ID 00.
-func name(nested bool, id qr.ID) string {
-	if nested {
-		if id == 0 {
-			return "Globally Unique Identifier"
-		}
-		return ""
-	}
+// rootName is the name EMV QRCPS-MPM v1.1 §4 gives a root ID; for the
+// primitive merchant account IDs 02-25 it names the network the ID is
+// reserved for.
+func rootName(id qr.ID) string {
 	switch {
 	case id == 0:
 		return "Payload Format Indicator"
 	case id == 1:
 		return "Point of Initiation Method"
+	case id >= 2 && id <= 25:
+		return "Merchant Account Information (" + networks[id] + ")"
 	case id.IsAccount():
-		return "Merchant Account Information"
+		return "Merchant Account Information (template)"
 	case id >= 80:
 		return "Unreserved Template"
 	}
@@ -199,6 +198,71 @@ func name(nested bool, id qr.ID) string {
 		return n
 	}
 	return "RFU for EMVCo"
+}
+
+// networks are the payment networks of the primitive merchant account IDs
+// (EMV QRCPS-MPM v1.1 Table 3.3).
+var networks = map[qr.ID]string{
+	2: "Visa", 3: "Visa", 4: "Mastercard", 5: "Mastercard", 6: "EMVCo", 7: "EMVCo", 8: "EMVCo",
+	9: "Discover", 10: "Discover", 11: "Amex", 12: "Amex", 13: "JCB", 14: "JCB",
+	15: "UnionPay: acquirer IIN, forwarding IIN, merchant ID", 16: "UnionPay: acquirer IIN, forwarding IIN, merchant ID",
+	17: "EMVCo", 18: "EMVCo", 19: "EMVCo", 20: "EMVCo", 21: "EMVCo", 22: "EMVCo", 23: "EMVCo", 24: "EMVCo", 25: "EMVCo",
+}
+
+// Sub-object names of the templates: 62 and 64 from EMV QRCPS-MPM v1.1
+// (Tables 3.7, 3.8), the merchant account templates from each national
+// scheme's specification, chosen by the template's GUI (sub-ID 00).
+var (
+	additionalNames = map[qr.ID]string{
+		1: "Bill Number", 2: "Mobile Number", 3: "Store Label", 4: "Loyalty Number",
+		5: "Reference Label", 6: "Customer Label", 7: "Terminal Label", 8: "Purpose of Transaction",
+		9: "Additional Consumer Data Request", 10: "Merchant Tax ID", 11: "Merchant Channel",
+	}
+	languageNames = map[qr.ID]string{
+		0: "Language Preference", 1: "Merchant Name—Alternate Language", 2: "Merchant City—Alternate Language",
+	}
+	schemeNames = map[string]map[qr.ID]string{
+		// BR Code (Banco Central do Brasil, Manual do BR Code).
+		strings.ToLower(qr.GUIPix): {1: "Pix key (chave)", 2: "Additional information for the payer", 3: "Payment facilitator (fss)",
+			25: "Location URL of the dynamic charge"},
+		// Thai QR Payment (Bank of Thailand / TBA).
+		strings.ToLower(qr.GUIPromptPayTransfer): {1: "PromptPay mobile number", 2: "National ID or tax ID", 3: "E-wallet ID", 4: "Bank account"},
+		strings.ToLower(qr.GUIPromptPayBill):     {1: "Biller ID", 2: "Reference 1", 3: "Reference 2"},
+		// NAPAS VietQR.
+		strings.ToLower(qr.GUIVietQR): {1: "Beneficiary organisation (00 acquirer BIN, 01 account or card)", 2: "Service code (QRIBFTTA account, QRIBFTTC card, QRPUSH)"},
+		// Singapore PayNow and SGQR (MAS / IMDA SGQR specification).
+		strings.ToLower(qr.GUIPayNow): {1: "Proxy type (0 mobile, 2 UEN)", 2: "Proxy value", 3: "Editable amount (1 yes, 0 no)", 4: "Expiry date (YYYYMMDD)"},
+		strings.ToLower(qr.GUISGQR): {1: "SGQR ID number", 2: "SGQR version", 3: "Postal code", 4: "Level", 5: "Unit number",
+			6: "Miscellaneous", 7: "Version date"},
+	}
+)
+
+// subNames names the sub-objects of template o.
+func subNames(o qr.Object) func(qr.ID) string {
+	return func(id qr.ID) string {
+		switch {
+		case o.ID == qr.IDAdditionalData:
+			if n, ok := additionalNames[id]; ok {
+				return n
+			}
+			if id >= 50 {
+				return "Payment System specific template"
+			}
+			return "RFU for EMVCo"
+		case o.ID == qr.IDLanguageTemplate:
+			if n, ok := languageNames[id]; ok {
+				return n
+			}
+			return "RFU for EMVCo"
+		}
+		if id == 0 {
+			return "Globally Unique Identifier"
+		}
+		if n := schemeNames[strings.ToLower(o.GUI())][id]; n != "" {
+			return n
+		}
+		return "(defined by " + o.GUI() + ")"
+	}
 }
 
 func decodeCPM(w io.Writer, text string, reveal bool) error {

@@ -44,6 +44,23 @@ func TestRun(t *testing.T) {
 			out:    []string{"field 52", "field 59", "field 60"},
 			errOut: "not valid under the EMVCo profile (3 problem(s) above)",
 		},
+		{
+			// Every field the profiles know is named: 62.05 and 62.07
+			// (EMV QRCPS-MPM Table 3.7), Pix 26.25 (BR Code), PromptPay
+			// 29.02 (Thai QR), UnionPay's ID 15.
+			name: "decode names scheme fields",
+			args: []string{"decode", (&qr.MerchantCode{Initiation: qr.Dynamic,
+				Accounts: []qr.Object{{ID: 15, Value: "0309998800010000898100012340001"},
+					{ID: 26, Sub: []qr.Object{{ID: 0, Value: qr.GUIPix}, {ID: 25, Value: "pix.example.com/qr/9d36"}}},
+					{ID: 29, Sub: []qr.Object{{ID: 0, Value: qr.GUIPromptPayTransfer}, {ID: 2, Value: "1234567890123"}}}},
+				MCC: "5411", Currency: "156", Amount: "1.00", Country: "CN", Name: "SHOP", City: "SHANGHAI",
+				Additional: []qr.Object{{ID: 5, Value: "INV42"}, {ID: 7, Value: "T0001"}, {ID: 60, Value: "x"}}}).String()},
+			code: 1, // no single profile accepts three schemes' accounts
+			out: []string{"15 Merchant Account Information (UnionPay: acquirer IIN, forwarding IIN, merchant ID)",
+				"   25 Location URL of the dynamic charge    pix.example.com/qr/9d36",
+				"   02 National ID or tax ID", "   05 Reference Label", "   07 Terminal Label", "   60 Payment System specific template"},
+		},
+		{name: "decode over 1 MiB", args: []string{"decode"}, stdin: strings.Repeat("0", 1<<20+1), code: 1, errOut: "qr: input is larger than the 1 MiB limit"},
 		{name: "decode from stdin", args: []string{"decode"}, stdin: promptPay + "\n", out: []string{"valid under the PromptPay profile"}},
 		{
 			name: "bad CRC still dumps", args: []string{"decode", promptPay[:len(promptPay)-1] + "8"}, code: 1,

@@ -20,7 +20,7 @@ func serveECR(ctx context.Context, term *terminal.Terminal, o options, stdout io
 	if name == "" {
 		name = "unionpay_sda"
 	}
-	pad := terminal.PINPad{PIN: o.pinpad}
+	pad := terminal.PINPad{PIN: o.pin}
 	if pad.PIN == "" && o.readerKind == "sim" {
 		if p, err := fixtures.Profile(name); err == nil {
 			pad.PIN = p.PIN

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,11 +16,49 @@ import (
 	"github.com/possdk/pos/iso8583/link"
 )
 
+// hostLog is the acquirer's operator log, as the host program prints it.
+type hostLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *hostLog) logf(format string, a ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, a...))
+}
+
+func (l *hostLog) count(substr string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, s := range l.lines {
+		if strings.Contains(s, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+func (l *hostLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
 // startHost runs the examples' acquirer on loopback, over TLS when tls is
 // set, and returns its address and TLS pin.
 func startHost(t *testing.T, tls bool) (addr, pin string) {
+	addr, pin, _, _ = startHostOn(t, "127.0.0.1:0", tls)
+	return addr, pin
+}
+
+// startHostOn is startHost on a given address, returning the acquirer and
+// its log too.
+func startHostOn(t *testing.T, listen string, tls bool) (addr, pin string, a *acquirer.Acquirer, log *hostLog) {
 	t.Helper()
-	cfg := acquirer.Config{PINs: fixtures.CardPINs()}
+	log = &hostLog{}
+	cfg := acquirer.Config{PINs: fixtures.CardPINs(), Logf: log.logf}
 	if tls {
 		c, p, err := tlsconf.ServerTLS("", "")
 		if err != nil {
@@ -31,19 +71,33 @@ func startHost(t *testing.T, tls bool) (addr, pin string) {
 		t.Fatal(err)
 	}
 	a.ServeScans(acquirer.NewWalletGateway(), link.ScanProfile{}) // wallets pay at once
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = a.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		a.Shutdown(ctx)
-		<-done
-	})
-	return ln.Addr().String(), pin
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			a.Shutdown(ctx)
+			<-done
+		})
+	}
+	t.Cleanup(stop)
+	stoppers.Store(a, stop)
+	return ln.Addr().String(), pin, a, log
+}
+
+// stoppers lets a test stop a host before its cleanup (to restart it).
+var stoppers sync.Map
+
+func stopHost(a *acquirer.Acquirer) {
+	if f, ok := stoppers.Load(a); ok {
+		f.(func())()
+	}
 }
 
 func term(t *testing.T, args ...string) (int, string, string) {
@@ -94,13 +148,13 @@ func TestCommands(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	addr, pin := startHost(t, true)
-	code, out, errOut := term(t, "-host", addr, "-pin", pin, "-state", t.TempDir(), "tap", "20.00")
+	code, out, errOut := term(t, "-host", addr, "-tls-pin", pin, "-state", t.TempDir(), "tap", "20.00")
 	if code != 0 || !strings.Contains(out, "approved") {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
 	// Another key's pin: the handshake is refused before any card data.
 	other := "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="
-	code, _, errOut = term(t, "-host", addr, "-pin", other, "-state", t.TempDir(), "settle")
+	code, _, errOut = term(t, "-host", addr, "-tls-pin", other, "-state", t.TempDir(), "signin")
 	if code != 1 || !strings.Contains(errOut, "does not match a pin") {
 		t.Errorf("wrong pin: exit %d: %s", code, errOut)
 	}
@@ -110,7 +164,7 @@ func TestDeclines(t *testing.T) {
 	addr, _ := startHost(t, false)
 	base := []string{"-host", addr, "-state", t.TempDir()}
 	// A wrong online PIN: the issuer declines with 55.
-	code, _, errOut := term(t, append(base, "-pinpad", "000000", "sale", "10.00")...)
+	code, _, errOut := term(t, append(base, "-pin", "000000", "sale", "10.00")...)
 	if code != 1 || !strings.Contains(errOut, "not approved") {
 		t.Errorf("wrong PIN: exit %d: %s", code, errOut)
 	}
@@ -134,7 +188,18 @@ func TestBadArguments(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "usage: terminal"},
 		{nil, 2, "usage: terminal"},
-		{[]string{"refund"}, 2, `unknown command "refund"`},
+		{[]string{"-h"}, 0, "-tls-pin is the\nhost's TLS public-key pin"},
+		{[]string{"-h"}, 0, "-pin is the cardholder's PIN typed on the PIN pad"},
+		{[]string{"pay"}, 2, `unknown command "pay"`},
+		{[]string{"refund"}, 2, "usage: terminal refund TRACE AMOUNT"},
+		{[]string{"refund", "12", "x"}, 2, `amount "x" is not a positive amount`},
+		{[]string{"void", "abc"}, 2, `trace number "abc" is not 1 to 6 digits`},
+		{[]string{"complete", "1234567", "1.00"}, 2, "is not 1 to 6 digits"},
+		{[]string{"balance", "1.00"}, 2, "unexpected arguments"},
+		{[]string{"-pin", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=", "sale", "1.00"}, 2, "-pin is the cardholder's PIN: 4 to 12 digits (the host's TLS key pin is -tls-pin)"},
+		{[]string{"-pin", "12", "sale", "1.00"}, 2, "-pin is the cardholder's PIN: 4 to 12 digits"},
+		{[]string{"-tls-pin", "1234", "signin"}, 2, "-tls-pin (the host's TLS key pin, printed by examples/host -tls)"},
+		{[]string{"-tls-pin", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=", "day"}, 2, "relays plain TCP: run it without -tls, -tls-pin and -ca"},
 		{[]string{"sale"}, 2, "give the amount"},
 		{[]string{"sale", "12,34"}, 2, "is not a positive amount"},
 		{[]string{"sale", "-1"}, 2, "is not a positive amount"},
@@ -143,7 +208,8 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-tls", "day"}, 2, "relays plain TCP"},
 		{[]string{"-reader", "nfc", "-host", "127.0.0.1:1", "sale", "1.00"}, 1, "terminal: sale:"},
 		{[]string{"-keys", "/nonexistent.json", "settle"}, 1, "open /nonexistent.json"},
-		{[]string{"-host", "127.0.0.1:1", "-state", "", "-timeout", "1s", "settle"}, 1, "terminal: settle: link: sign-in"},
+		{[]string{"-host", "127.0.0.1:1", "-state", "", "-timeout", "1s", "signin"}, 1, "terminal: signin: link: sign-in"},
+		{[]string{"-host", "127.0.0.1:1", "-state", "", "-timeout", "1s", "signin"}, 1, "nothing listens on 127.0.0.1:1: is the host running"},
 	}
 	for _, tc := range tests {
 		code, _, errOut := term(t, tc.args...)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/examples/internal/cli"
 	"github.com/possdk/pos/tlv"
 )
@@ -61,8 +62,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // sensitive tags: PAN, track 1/2 data and equivalents, cardholder name.
 var sensitive = map[tlv.Tag]bool{
-	0x5A: true, 0x57: true, 0x56: true, 0x5F20: true, 0x9F0B: true,
-	0x9F1F: true, 0x9F20: true, 0x9F6B: true,
+	emv.TagPAN: true, emv.TagTrack2EquivalentData: true, emv.TagTrack1Data: true,
+	emv.TagCardholderName: true, emv.TagCardholderNameExtended: true,
+	emv.TagTrack1DiscretionaryData: true, emv.TagTrack2DiscretionaryData: true,
+	emv.TagMastercardTrack2Data: true,
 }
 
 func dump(w io.Writer, s tlv.Scanner, depth int, reveal bool) {

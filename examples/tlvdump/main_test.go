@@ -40,7 +40,9 @@ func TestRun(t *testing.T) {
 		},
 		{name: "crafted length", args: []string{"9F0288FFFFFFFFFFFFFFFF"}, code: 1, errOut: "at offset 2"},
 		{name: "truncated value", args: []string{"5A0847617390"}, code: 1, errOut: "truncated value of tag 5A at offset 0"},
-		{name: "not hex", args: []string{"5Z"}, code: 1, errOut: "not hex"},
+		{name: "not hex", args: []string{"5Z"}, code: 1, errOut: "not hex: character 'Z' at offset 1"},
+		{name: "words", args: []string{"hello", "world"}, code: 1, errOut: "not hex: 'hello world'"},
+		{name: "over 1 MiB", stdin: strings.Repeat("00", 1<<19) + "00", code: 1, errOut: "input is larger than the 1 MiB limit"},
 		{name: "empty", stdin: "  ", code: 1, errOut: "no input"},
 		{name: "help", args: []string{"-h"}, code: 0, errOut: "usage: tlvdump"},
 	}

@@ -253,6 +253,27 @@ func table() []entry {
 			l.Check(txn())
 			return l
 		}},
+		{storable: true, make: func(t *testing.T) any {
+			w := &hsm.WorkingKeys{Mode: keys.ModeTDES, Field62: mustHex(keyHex), PIN: hsm.KeyBlock("D0112P0TE00E0000" + key2Hex)}
+			return &link.TerminalKeyBlocks{TMK: hsm.KeyBlock("D0112K0TE00E0000" + lmkHex), Working: w, Previous: w, Recent: []*hsm.WorkingKeys{w}}
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
+			s := link.NewMemoryTerminalKeyStore()
+			s.AddTerminal("T1", hsm.KeyBlock("D0112K0TE00E0000"+lmkHex))
+			return s
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
+			ks := link.NewMemoryKeyStore()
+			ks.AddTerminal("T1", tdes(t, lmkHex))
+			if err := ks.SetWorkingKeys("T1", working(t)); err != nil {
+				t.Fatal(err)
+			}
+			h := must[*link.KeyStoreHSM](t)(link.NewKeyStoreHSM(ks, nil))
+			if _, err := h.TerminalKeyBlocks("T1"); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}},
 		{ptrOnly: true, make: func(t *testing.T) any {
 			return &link.SimIssuer{PINs: map[string]string{pan: pinDigits}}
 		}},

@@ -10,8 +10,13 @@ import (
 // BenchmarkHostSale measures the host's work for one sale: unframe, MAC
 // verification, PIN translation, risk check, authorisation, ledger,
 // response MAC and framing. Each iteration is a new STAN.
-func BenchmarkHostSale(b *testing.B) {
-	e := newTestEnv(b, false, nil)
+func BenchmarkHostSale(b *testing.B) { benchHostSale(b, newTestEnv(b, false, nil)) }
+
+// BenchmarkHostSaleHSM is BenchmarkHostSale with a host that holds key
+// blocks only (software HSM, MemoryTerminalKeyStore, zone key block).
+func BenchmarkHostSaleHSM(b *testing.B) { benchHostSale(b, newHSMTestEnv(b, nil)) }
+
+func benchHostSale(b *testing.B, e *testEnv) {
 	e.host.Risk = &Limits{}
 	c, _ := e.terminal(b, b.TempDir(), "50080100", nil)
 	ctx := ctxT(b)
@@ -36,11 +41,13 @@ func BenchmarkHostSale(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
 	for i := 0; i < b.N; i++ {
 		if e.host.ServeFrame(ctx, frames[i]) == nil {
 			b.Fatal("no response")
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkClientSale measures a whole sale over loopback TCP: terminal

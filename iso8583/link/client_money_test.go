@@ -320,14 +320,15 @@ func TestReversalKeepsICCData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := stored(rev)
+	b, err := encodeRecord(txnRecord{State: StateReversing, Rev: rev})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadStored(b)
+	rec, err := decodeRecord(1, b)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := rec.Rev
 	var want []byte
 	want = tlv.AppendTLV(want, 0x95, []byte{0, 0, 0x04, 0x80, 0})
 	want = tlv.AppendTLV(want, 0x9F10, []byte{0x07, 0x01, 0x01, 0x03, 0xA0, 0x00, 0x00})

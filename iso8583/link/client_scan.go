@@ -161,6 +161,12 @@ const (
 	// its cancel is recorded; the acquirer closes the order or, if the
 	// customer paid late, refunds it. Never shown as approved.
 	ScanCancelled
+	// ScanPending: a refund is recorded but its answer did not arrive
+	// (or said nothing): the client sends the same refund again before
+	// the next transaction and after a restart, until the acquirer
+	// answers. The wallet refunds once (the refund's number — terminal,
+	// batch, STAN — makes a repeat harmless). Give no cash meanwhile.
+	ScanPending
 )
 
 func (o ScanOutcome) String() string {
@@ -171,6 +177,8 @@ func (o ScanOutcome) String() string {
 		return "declined"
 	case ScanCancelled:
 		return "cancelled"
+	case ScanPending:
+		return "pending"
 	}
 	return fmt.Sprintf("ScanOutcome(%d)", uint8(o))
 }
@@ -435,4 +443,97 @@ func (c *Client) sendCancelLocked(ctx context.Context, cancel *iso8583.Transacti
 	act := prof.Get(resp)
 	c.cfg.Logger.Info("link: scan cancel acknowledged", "txn", &m, "rc", resp.ResponseCode, "action", act)
 	return act, nil
+}
+
+// ScanRefund returns amount of a paid scan order to the customer's wallet
+// (扫码退货): the merchant's undo of a scan sale, and the only one once the
+// wallet's cancel window has passed (WeChat Pay reverses orders up to 7
+// days old, Alipay cancels within 24 hours; after that only a refund
+// returns the money). The order is the terminal's pay, named by the batch
+// and STAN printed on its slip; several partial refunds may follow one
+// order, together at most its amount (the acquirer refuses more).
+//
+// The refund moves money, so it is recorded before it is sent
+// (StatePrepared, holding the refund itself). Without a MAC-verified
+// answer that settles it, it is not reversed but sent again unchanged —
+// same STAN, so the host answers a retransmission from its store and the
+// wallet, keyed by the refund's number, refunds once — before the next
+// transaction and after a restart (ScanPending). An approved refund is
+// recorded (StateApproved) with the wallet's refund number; a definite
+// decline drops the record.
+func (c *Client) ScanRefund(ctx context.Context, batch, stan uint32, amount int64) (*ScanResult, error) {
+	if amount <= 0 {
+		return nil, fmt.Errorf("%w: refund amount %d", ErrScan, amount)
+	}
+	if stan == 0 || stan > 999999 || batch > 999999 {
+		return nil, fmt.Errorf("%w: original batch %d / trace %d", ErrScan, batch, stan)
+	}
+	prof := c.cfg.Scan.withDefaults()
+	if err := prof.check(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.codec == nil {
+		return nil, ErrNotSignedIn
+	}
+	if err := c.drainLocked(ctx); err != nil {
+		return nil, err
+	}
+	own, err := c.cfg.Counters.NextSTAN()
+	if err != nil {
+		return nil, err
+	}
+	t := &iso8583.Transaction{Kind: iso8583.KindScanRefund, Amount: amount, STAN: own,
+		TerminalID: c.cfg.Terminal.TerminalID, MerchantID: c.cfg.Terminal.MerchantID,
+		Field60: &iso8583.Field60{Batch: c.cfg.Counters.Batch()},
+		Field61: &iso8583.Field61{Batch: batch, STAN: stan}}
+	id := recordID(t)
+	if err := c.putRecord(id, txnRecord{State: StatePrepared, Rev: t}); err != nil {
+		return nil, fmt.Errorf("link: recording %s: %w", t.Kind, err)
+	}
+	res, err := c.sendScanRefundLocked(ctx, id, t)
+	if err != nil {
+		c.cfg.Logger.Warn("link: scan refund not settled; it is sent again before the next transaction", "txn", t, "err", err)
+		return &ScanResult{Outcome: ScanPending, Request: t}, nil
+	}
+	return res, nil
+}
+
+// sendScanRefundLocked makes one attempt to settle the recorded refund t
+// (record id): approved → recorded approved, definite decline → record
+// dropped; anything else is an error and the record stays.
+func (c *Client) sendScanRefundLocked(ctx context.Context, id uint64, t *iso8583.Transaction) (*ScanResult, error) {
+	prof := c.cfg.Scan.withDefaults()
+	res := &ScanResult{Request: t}
+	resp, err := c.roundTripLocked(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	res.Response = resp
+	switch {
+	case !resp.MACVerified && resp.ResponseCode.Approved():
+		return nil, fmt.Errorf("%w: approved refund answer without a verified MAC", iso8583.ErrMAC)
+	case resp.Amount != 0 && resp.Amount != t.Amount:
+		return nil, fmt.Errorf("%w: amount %d answers a refund of %d", ErrMismatch, resp.Amount, t.Amount)
+	case prof.open(resp.ResponseCode):
+		return nil, fmt.Errorf("%w: refund answered %s (outcome open)", ErrScan, resp.ResponseCode)
+	case !resp.ResponseCode.Approved():
+		if err := c.deleteRecord(id); err != nil {
+			return nil, err
+		}
+		res.Outcome = ScanDeclined
+		return res, nil
+	}
+	res.AcquirerOrder = prof.Get(resp)
+	done := *t
+	done.ApplyResponse(resp)
+	if err := c.putRecord(id, txnRecord{State: StateApproved, Txn: &done}); err != nil {
+		// The wallet refunded; the record still says "prepared", so the
+		// refund is sent again and answered again from the host's store
+		// (never refunded twice) until it can be recorded.
+		return nil, fmt.Errorf("link: recording approved %s: %w", t.Kind, err)
+	}
+	res.Request, res.Outcome = &done, ScanApproved
+	return res, nil
 }

@@ -2,7 +2,6 @@ package link
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -82,11 +81,11 @@ func recordID(t *iso8583.Transaction) uint64 {
 	return uint64(batchOf(t))<<32 | uint64(t.STAN)
 }
 
-// stored is what the journals hold for a transaction: the typed fields as
-// JSON. Track data, PIN block and ICC data are removed first (PCI DSS 3.2:
+// stored is the copy of a transaction the journals hold (encoded with its
+// record as JSON; the copy shares t's unchanged slices). Track data, PIN block and ICC data are removed first (PCI DSS 3.2:
 // no sensitive authentication data after authorisation); the PAN stays,
 // since reversal and batch upload need it.
-func stored(t *iso8583.Transaction) ([]byte, error) {
+func stored(t *iso8583.Transaction) *iso8583.Transaction {
 	c := *t
 	c.PAN = cardOf(t)
 	icc := c.ICC
@@ -107,7 +106,7 @@ func stored(t *iso8583.Transaction) ([]byte, error) {
 		sc.TrackEncrypted = false
 		c.Security = &sc
 	}
-	return c.MarshalStorage()
+	return &c
 }
 
 // reversalTags are the field-55 tags a CUP chip reversal repeats from the
@@ -143,14 +142,6 @@ func reversalICC(icc []byte) []byte {
 		}
 	}
 	return out
-}
-
-func loadStored(b []byte) (*iso8583.Transaction, error) {
-	var t iso8583.Transaction
-	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("%w: journal entry: %w", ErrCorrupt, err)
-	}
-	return &t, nil
 }
 
 // Sale (消费) debits amount fen from the card. pin may be the zero PIN
@@ -423,6 +414,13 @@ func (c *Client) drainLocked(ctx context.Context) error {
 		}
 		if c.codec == nil {
 			return fmt.Errorf("%w: %w", ErrPendingReversal, ErrNotSignedIn)
+		}
+		if r.Rev.Kind == iso8583.KindScanRefund {
+			// A refund is not undone but finished: the same message again.
+			if _, err := c.sendScanRefundLocked(ctx, id, r.Rev); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrPendingReversal, r.Rev, err)
+			}
+			continue
 		}
 		send := c.sendReversalLocked
 		if r.Rev.Kind == iso8583.KindScanCancel {

@@ -22,12 +22,33 @@
 // On the host side, Server accepts connections, frames and dispatches them
 // (size limits, idle timeouts, graceful Shutdown); Host routes by
 // transaction kind, verifies and generates MACs with each terminal's
-// working keys from a KeyStore, answers duplicates from a cache, undoes
-// reversed authorisations, translates PIN blocks and runs a risk check
-// (Limits) before authorising.
+// working keys, answers duplicates from a cache, undoes reversed
+// authorisations, translates PIN blocks and runs a risk check (Limits)
+// before authorising. Its cryptography goes through an hsm.HSM: sign-in
+// keys are generated under the terminal's TMK, MACs generated and
+// verified, PIN blocks translated by the HSM, and the host keeps key
+// blocks (TerminalKeyStore), never clear keys. A host configured with a
+// KeyStore of clear keys runs a software HSM over it (KeyStoreHSM).
+// SimIssuer verifies chip ARQCs and answers ARPCs through the HSM.
 //
 // Start with Client (terminal) or Host with Server (acquirer). Conn is the
 // framing and STAN + terminal-ID matching underneath both. The package does
 // not define message formats (package iso8583 does) or key algorithms
 // (package keys).
+//
+// First calls (terminal): the sealed journal and counters, the client,
+// sign-in, a sale, settlement.
+//
+//	j, err := link.OpenJournal("state/transactions.journal", link.WithSealKey(storageKey))
+//	ctr, err := link.OpenCounters("state/counters")
+//	c, err := link.NewClient(link.Config{Dialer: link.Dialer{Addr: "acquirer.example:5000"},
+//		Terminal: iso8583.Terminal{TerminalID: "12345678", MerchantID: "898100012340001"},
+//		TMK: tmk, Journal: j, Counters: ctr})
+//	err = c.SignIn(ctx)                                   // working keys; pending reversals sent
+//	res, err := c.Sale(ctx, link.Card{PAN: pan, Expiry: "3012", EntryMode: "051", ICC: field55}, 1234, pin)
+//	s, err := c.Settle(ctx)
+//
+// A terminal that is not one long process keeps its working keys between
+// runs with WorkingKeysUnderTMK and ResumeWorkingKeys, and signs in again
+// when an answer's code asks for it (SignInRequired: A0, 99).
 package link

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
@@ -49,6 +50,9 @@ type testEnv struct {
 	addr   string
 	issuer *SimIssuer
 	keys   *MemoryKeyStore
+	// HSM mode (newHSMTestEnv): the host's HSM and key-block store.
+	hsm    *countingHSM
+	blocks *MemoryTerminalKeyStore
 	tls    *tls.Config // client side, nil without TLS
 	ln     net.Listener
 	errc   chan error
@@ -76,6 +80,62 @@ func newTestEnv(t testing.TB, useTLS bool, wrap func(FrameHandler) FrameHandler)
 	e.start(t, "127.0.0.1:0")
 	t.Cleanup(func() { e.stop() })
 	return e
+}
+
+// testLMKHex is the test software HSM's local master key (AES-256; an
+// arbitrary test value).
+const testLMKHex = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+
+// newHSMTestEnv is newTestEnv with a host that holds key blocks only: a
+// software HSM (counting its operations), a MemoryTerminalKeyStore, and
+// the zone PIN key as a key block. The issuer still deciphers PIN blocks
+// with its own clear ZPK cipher: an oracle outside the HSM.
+func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv {
+	t.Helper()
+	lmk, err := keys.FromHex(keys.AES256, testLMKHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := hsm.NewSoftware(lmk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoneKey, err := sw.Wrap(mustKey(t, testZPKHex), hsm.PINKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zpk, err := pinblock.NewCipher(mustKey(t, testZPKHex), pinblock.Format0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{hsm: &countingHSM{Software: sw}, blocks: NewMemoryTerminalKeyStore(),
+		issuer: &SimIssuer{ZPK: zpk, PINs: map[string]string{testPAN: testPIN}}}
+	e.host = &Host{HSM: e.hsm, Terminals: e.blocks, ZoneKey: zoneKey, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
+	var h FrameHandler = e.host
+	if wrap != nil {
+		h = wrap(h)
+	}
+	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	e.start(t, "127.0.0.1:0")
+	t.Cleanup(func() { e.stop() })
+	return e
+}
+
+// working returns the identity of the terminal's working key set at the
+// host (clear or key blocks), nil before a sign-in.
+func (e *testEnv) working(tid string) any {
+	if e.blocks != nil {
+		tk, _ := e.blocks.TerminalKeyBlocks(tid)
+		if tk.Working == nil {
+			return nil
+		}
+		return tk.Working
+	}
+	tk, _ := e.keys.Terminal(tid)
+	if tk.Working == nil {
+		return nil
+	}
+	return tk.Working
 }
 
 func (e *testEnv) start(t testing.TB, addr string) {
@@ -151,7 +211,15 @@ func (f termFiles) count(pred func(*txnRecord) bool) int {
 // files in dir.
 func (e *testEnv) terminal(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles) {
 	t.Helper()
-	e.keys.AddTerminal(tid, mustKey(t, testTMKHex))
+	if e.blocks != nil {
+		tmk, err := e.hsm.Wrap(mustKey(t, testTMKHex), hsm.TerminalMasterKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.blocks.AddTerminal(tid, tmk)
+	} else {
+		e.keys.AddTerminal(tid, mustKey(t, testTMKHex))
+	}
 	f := openTermFiles(t, dir)
 	cfg := Config{
 		Dialer:   Dialer{Addr: e.addr, TLS: e.tls},

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
@@ -53,14 +54,21 @@ type IssuerResult struct {
 	ICC []byte
 }
 
+// errHostConfig: a Host whose fields do not make a host.
+var errHostConfig = errors.New("link: host configuration")
+
 // Request is what a TxnHandler sees: the verified request, the envelope
-// it came in, the terminal's keys and, for a request with a PIN, the PIN
-// block already translated to the issuer's zone key.
+// it came in, the terminal's keys (as key blocks; in clear too when the
+// host runs over a KeyStore) and, for a request with a PIN, the PIN block
+// already translated to the issuer's zone key.
 type Request struct {
-	Txn      *iso8583.Transaction
-	Envelope iso8583.Envelope
-	Keys     TerminalKeys
-	PIN      []byte
+	Txn       *iso8583.Transaction
+	Envelope  iso8583.Envelope
+	KeyBlocks TerminalKeyBlocks
+	// Keys are the clear keys of a host with Keys and no HSM; zero
+	// otherwise.
+	Keys TerminalKeys
+	PIN  []byte
 
 	// claim is the store record this host holds for the request (nil for
 	// requests the store does not record: network management).
@@ -95,16 +103,36 @@ const (
 // store's and the batch archived) and batch upload. Handle replaces or
 // adds routes. Set the fields before the first request.
 //
-// A Host holds nothing that matters beyond its Store and KeyStore: several
-// Host instances (processes, machines) sharing one Store and KeyStore
-// serve the same terminals, and a host that restarts or dies loses
+// The host's cryptography goes through an HSM (package hsm): sign-in keys
+// are generated under the terminal's TMK by the HSM, MACs are generated
+// and verified by it, PIN blocks are translated by it; the host holds key
+// blocks, never clear keys. A host configured the older way, with a
+// KeyStore of clear keys, runs a software HSM over it (KeyStoreHSM).
+//
+// A Host holds nothing that matters beyond its Store and key store:
+// several Host instances (processes, machines) sharing one Store and key
+// store serve the same terminals, and a host that restarts or dies loses
 // nothing (a request it was working on is taken over by the next host
 // that sees it, after Lease).
 type Host struct {
 	// Codec gives the spec and framing (nil: CUP spec, CUP framing);
 	// per-terminal MACs are added to it.
 	Codec *iso8583.Codec
-	// Keys holds each terminal's TMK and working keys. Required.
+	// HSM does the host's cryptography (hsm.Software, or an adapter to a
+	// network HSM). With HSM, Terminals is required and Keys unused.
+	HSM hsm.HSM
+	// Terminals holds each terminal's TMK and working keys as key blocks
+	// under the HSM's LMK.
+	Terminals TerminalKeyStore
+	// ZoneKey is the issuer zone PIN key (class hsm.PINKey) PIN blocks
+	// are translated to, in ZoneFormat (default ISO 9564 format 0). A
+	// request with a PIN block is declined 96 when neither ZoneKey nor,
+	// for a host over Keys, ZPK is set.
+	ZoneKey    hsm.KeyBlock
+	ZoneFormat pinblock.Format
+	// Keys holds each terminal's TMK and working keys in clear: the
+	// configuration before HSM. Without HSM, the host runs a KeyStoreHSM
+	// over it (keys in process memory).
 	Keys KeyStore
 	// Store holds the transactions (nil: a MemoryStore of this process).
 	Store Store
@@ -123,8 +151,8 @@ type Host struct {
 	// PINFormat is the format of terminals' PIN blocks (default ISO
 	// 9564 format 0, CUP's "ANSI X9.8 with PAN").
 	PINFormat pinblock.Format
-	// ZPK is the issuer zone PIN key cipher PIN blocks are translated to.
-	// A request with a PIN block is declined 96 when it is nil.
+	// ZPK is the clear issuer zone PIN key cipher PIN blocks are
+	// translated to by a host over Keys when ZoneKey is not set.
 	ZPK *pinblock.Cipher
 	// Issuer authorises. Required for financial requests.
 	Issuer Issuer
@@ -169,37 +197,76 @@ type Host struct {
 	// (default 30; negative: no limit). Beyond it sign-ins go unanswered
 	// for a minute and an alarm is raised.
 	SignInLimit int
-	// Rand is the source for working keys (default crypto/rand).
+	// Rand is the source of the PIN blocks' random fill on the clear-ZPK
+	// path (default crypto/rand); working keys come from the HSM's.
 	Rand io.Reader
 	// Now returns the time (default time.Now).
 	Now func() time.Time
 	// Logger (default slog.Default()) gets an operator line per request.
 	Logger *slog.Logger
 
-	once     sync.Once
-	base     *iso8583.Codec
-	store    Store
-	owner    string
-	cardKey  []byte
-	metrics  HostMetrics
-	sessions sync.Map // terminal ID -> *session
-	locks    lockout
-	signIns  lockout
-	routes   map[iso8583.Kind]TxnHandler
-	routeMu  sync.RWMutex
+	once      sync.Once
+	hsm       hsm.HSM
+	terminals TerminalKeyStore
+	legacy    *KeyStoreHSM // the host runs over Keys
+	macAlg    hsm.MACAlgorithm
+	initErr   error
+	base      *iso8583.Codec
+	store     Store
+	owner     string
+	cardKey   []byte
+	metrics   HostMetrics
+	sessions  sync.Map // terminal ID -> *session
+	locks     lockout
+	signIns   lockout
+	routes    map[iso8583.Kind]TxnHandler
+	routeMu   sync.RWMutex
 }
 
 // session holds what the host derives from a terminal's working keys,
 // built once per key set.
 type session struct {
-	w     *keys.WorkingKeys
+	w     *hsm.WorkingKeys
 	codec *iso8583.Codec
-	mac   iso8583.MAC // nil before the terminal's first sign-in
-	pik   *pinblock.Cipher
+	mac   iso8583.MAC      // nil before the terminal's first sign-in
+	pik   *pinblock.Cipher // the clear PIK (host over Keys with a clear ZPK only)
 }
 
 func (h *Host) init() {
 	h.once.Do(func() {
+		h.hsm, h.terminals = h.HSM, h.Terminals
+		switch {
+		case h.hsm != nil && h.terminals == nil:
+			if ks, ok := h.hsm.(*KeyStoreHSM); ok {
+				h.terminals, h.legacy = ks, ks
+			} else {
+				h.initErr = fmt.Errorf("%w: Host.HSM without Host.Terminals", errHostConfig)
+			}
+		case h.hsm == nil && h.Keys != nil:
+			ks, err := NewKeyStoreHSM(h.Keys, nil)
+			if err != nil {
+				h.initErr = err
+				break
+			}
+			h.hsm, h.legacy = ks, ks
+			if h.terminals == nil {
+				h.terminals = ks
+			}
+		case h.hsm == nil:
+			h.initErr = fmt.Errorf("%w: Host has neither HSM nor Keys", errHostConfig)
+		default:
+			if ks, ok := h.hsm.(*KeyStoreHSM); ok && h.terminals == TerminalKeyStore(ks) {
+				h.legacy = ks
+			}
+		}
+		alg := h.MAC
+		if alg == 0 {
+			alg = iso8583.MACX919
+		}
+		var err error
+		if h.macAlg, err = hsmMACAlgorithm(alg); err != nil && h.initErr == nil {
+			h.initErr = err
+		}
 		h.base = h.Codec
 		if h.base == nil {
 			h.base = iso8583.NewCodec(nil, iso8583.Framing{})
@@ -282,9 +349,20 @@ func (h *Host) lease() time.Duration {
 	return 2 * h.timeout()
 }
 
-// session returns the terminal's keys and derived ciphers.
-func (h *Host) session(tid string) (TerminalKeys, *session, error) {
-	tk, err := h.Keys.Terminal(tid)
+// session returns the terminal's keys and the codec that MACs through
+// the HSM with its working MAK, built once per key set.
+func (h *Host) session(tid string) (termKeys, *session, error) {
+	h.init()
+	var tk termKeys
+	if h.initErr != nil {
+		return tk, nil, h.initErr
+	}
+	var err error
+	if h.legacy != nil && h.terminals == TerminalKeyStore(h.legacy) {
+		tk.clear, tk.TerminalKeyBlocks, err = h.legacy.terminal(tid)
+	} else {
+		tk.TerminalKeyBlocks, err = h.terminals.TerminalKeyBlocks(tid)
+	}
 	if err != nil {
 		return tk, nil, err
 	}
@@ -295,52 +373,49 @@ func (h *Host) session(tid string) (TerminalKeys, *session, error) {
 	}
 	s := &session{w: tk.Working, codec: h.base}
 	if tk.Working != nil {
-		alg := h.MAC
-		if alg == 0 {
-			alg = iso8583.MACX919
-		}
-		mac, err := iso8583.NewMAC(alg, tk.Working.MAC)
-		if err != nil {
+		if s, err = h.altSession(tk.Working); err != nil {
 			return tk, nil, err
-		}
-		s.codec, s.mac = h.base.WithMAC(mac), mac
-		if tk.Working.PIN != nil {
-			if s.pik, err = pinblock.NewCipher(tk.Working.PIN, h.PINFormat, h.rand()); err != nil {
-				return tk, nil, err
-			}
 		}
 	}
 	h.sessions.Store(tid, s)
 	return tk, s, nil
 }
 
-// altSession builds the session of a terminal's other working keys.
-func (h *Host) altSession(w *keys.WorkingKeys) (*session, error) {
-	alg := h.MAC
-	if alg == 0 {
-		alg = iso8583.MACX919
+// termKeys are a terminal's key blocks and, for a host over Keys, its
+// clear keys.
+type termKeys struct {
+	TerminalKeyBlocks
+	clear TerminalKeys
+}
+
+// altSession builds the session of a set of working keys.
+func (h *Host) altSession(w *hsm.WorkingKeys) (*session, error) {
+	if w.MAC == "" {
+		return nil, fmt.Errorf("%w: working keys without a MAK", iso8583.ErrMAC)
 	}
-	mac, err := iso8583.NewMAC(alg, w.MAC)
-	if err != nil {
-		return nil, err
-	}
+	mac := &hsmMAC{ts: h.hsm, key: w.MAC, alg: h.macAlg}
 	s := &session{w: w, codec: h.base.WithMAC(mac), mac: mac}
-	if w.PIN != nil {
-		if s.pik, err = pinblock.NewCipher(w.PIN, h.PINFormat, h.rand()); err != nil {
-			return nil, err
+	if h.ZoneKey == "" && h.ZPK != nil && h.legacy != nil {
+		// The clear path of a host over Keys with a clear ZPK: the PIK
+		// is in the KeyStore in clear anyway.
+		if c := h.legacy.clear(w); c != nil && c.PIN != nil {
+			pik, err := pinblock.NewCipher(c.PIN, h.PINFormat, h.rand())
+			if err != nil {
+				return nil, err
+			}
+			s.pik = pik
 		}
 	}
 	return s, nil
 }
 
-// confirm tells a ConfirmingKeyStore which keys the terminal uses.
-func (h *Host) confirm(tid string, w *keys.WorkingKeys) {
-	if c, ok := h.Keys.(ConfirmingKeyStore); ok {
-		if err := c.ConfirmWorkingKeys(strings.TrimRight(tid, " "), w); err != nil {
-			h.logger().Warn("link: host: confirming working keys", "terminal", tid, "err", err)
-		}
-		h.sessions.Delete(strings.TrimRight(tid, " "))
+// confirm tells the key store which keys the terminal uses.
+func (h *Host) confirm(tid string, w *hsm.WorkingKeys) {
+	tid = strings.TrimRight(tid, " ")
+	if err := h.terminals.ConfirmWorkingKeyBlocks(tid, w); err != nil {
+		h.logger().Warn("link: host: confirming working keys", "terminal", tid, "err", err)
 	}
+	h.sessions.Delete(tid)
 }
 
 // ident is what the host can read from a request before verifying it,
@@ -409,7 +484,7 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 	// One unpack: the codec reads field 41 and asks for that terminal's
 	// MAK before verifying field 64.
 	var (
-		tk        TerminalKeys
+		tk        termKeys
 		sess      *session
 		lookupErr error
 	)
@@ -424,7 +499,7 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 	if errors.Is(err, iso8583.ErrMAC) {
 		// Another host may have signed the terminal in since this one
 		// cached its keys: reload them once.
-		if r, ok := h.Keys.(interface{ Refresh(tid string) }); ok && sess != nil {
+		if r, ok := h.terminals.(interface{ Refresh(tid string) }); ok && sess != nil {
 			id, _ := scanIdent(h.base.Spec(), body)
 			r.Refresh(id.tid)
 			h.sessions.Delete(id.tid)
@@ -436,7 +511,7 @@ func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
 		// unconfirmed (it finished late, or the answer it got was not the
 		// last one issued) or the last confirmed ones (the last sign-in
 		// was not its own, or it never got the answer).
-		alts := append(append([]*keys.WorkingKeys(nil), tk.Recent...), tk.Previous)
+		alts := append(append([]*hsm.WorkingKeys(nil), tk.Recent...), tk.Previous)
 		for i, w := range alts {
 			if w == nil {
 				continue
@@ -635,8 +710,8 @@ func (h *Host) reject(ctx context.Context, env iso8583.Envelope, body []byte, lo
 
 // answer routes a verified request and packs the response. cl is the
 // store claim the host holds for it (nil: not recorded).
-func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys, sess *session, t *iso8583.Transaction, cl *claim) (out []byte, answered *iso8583.Transaction) {
-	r := &Request{Txn: t, Envelope: env, Keys: tk, claim: cl}
+func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk termKeys, sess *session, t *iso8583.Transaction, cl *claim) (out []byte, answered *iso8583.Transaction) {
+	r := &Request{Txn: t, Envelope: env, KeyBlocks: tk.TerminalKeyBlocks, Keys: tk.clear, claim: cl}
 	// Every request has a deadline, so a hung issuer cannot hold up the
 	// terminal's retransmissions and reversals for ever.
 	ctx, cancel := context.WithTimeout(ctx, h.timeout())
@@ -666,7 +741,7 @@ func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys
 	case f == nil:
 		resp, err = t.Response(RCFormatError)
 	case len(t.PINBlock) > 0:
-		rc := h.translatePIN(sess, r)
+		rc := h.translatePIN(ctx, sess, r)
 		if rc != iso8583.Approved {
 			resp, err = t.Response(rc)
 			break
@@ -712,15 +787,33 @@ func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk TerminalKeys
 }
 
 // translatePIN moves the request's PIN block from the terminal's PIK to
-// the issuer's ZPK (pinblock.Translate: the clear PIN never leaves it).
-func (h *Host) translatePIN(sess *session, r *Request) iso8583.ResponseCode {
-	if sess.pik == nil || h.ZPK == nil {
+// the issuer's zone key through the HSM (the clear PIN never leaves it);
+// a host over Keys with only a clear ZPK uses pinblock.Translate.
+func (h *Host) translatePIN(ctx context.Context, sess *session, r *Request) iso8583.ResponseCode {
+	pan := string(cardOf(r.Txn))
+	var out []byte
+	var err error
+	switch {
+	case sess.w == nil || sess.w.PIN == "":
+		return RCSystemError
+	case h.ZoneKey != "":
+		out, err = h.hsm.TranslatePIN(ctx, hsm.PINTranslation{
+			From:  hsm.PINKeyRef{Key: sess.w.PIN, Format: h.PINFormat},
+			To:    hsm.PINKeyRef{Key: h.ZoneKey, Format: h.ZoneFormat},
+			PAN:   pan,
+			Block: r.Txn.PINBlock,
+		})
+	case sess.pik != nil && h.ZPK != nil:
+		out, err = pinblock.Translate(nil, r.Txn.PINBlock, pan, sess.pik, h.ZPK)
+	default:
+		h.logger().Error("link: host: no zone PIN key (Host.ZoneKey) to translate PIN blocks to", "terminal", r.Txn.TerminalID)
 		return RCSystemError
 	}
-	pan := string(cardOf(r.Txn))
-	out, err := pinblock.Translate(nil, r.Txn.PINBlock, pan, sess.pik, h.ZPK)
 	if err != nil {
 		h.logger().Warn("link: host: PIN translation", "terminal", r.Txn.TerminalID, "stan", fmt.Sprintf("%06d", r.Txn.STAN), "err", err)
+		if errors.Is(err, hsm.ErrKeyBlock) || errors.Is(err, hsm.ErrKeyUsage) {
+			return RCSystemError
+		}
 		return RCPINFormat
 	}
 	r.PIN = out

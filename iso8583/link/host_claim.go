@@ -72,17 +72,17 @@ func maskPAN(p iso8583.PAN) string {
 // previous request with the same key left. A pending record whose host is
 // still working is waited for; one whose lease ran out is taken over.
 func (h *Host) claim(ctx context.Context, key TxnKey, req *iso8583.Transaction, fpr [32]byte) (*claim, *HostTxn, error) {
-	fp := fpr
 	pan := cardOf(req)
 	wait := 5 * time.Millisecond
-	if fp, ok := h.store.(StoreFastPath); ok {
-		now := h.now()
-		r := &HostTxn{
+	pending := func(now time.Time) *HostTxn {
+		return &HostTxn{
 			Key: key, Kind: req.Kind, State: HostPending, Fingerprint: fpr, Amount: req.Amount,
 			CardHash: h.cardHash(pan), CardMasked: maskPAN(pan),
 			Owner: h.owner, Lease: now.Add(h.lease()), Created: now,
 		}
-		created, err := fp.Create(ctx, r)
+	}
+	if fast, ok := h.store.(StoreFastPath); ok {
+		created, err := fast.Create(ctx, pending(h.now()))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -101,13 +101,9 @@ func (h *Host) claim(ctx context.Context, key TxnKey, req *iso8583.Transaction, 
 			r := recs[0]
 			switch {
 			case r == nil:
-				recs[0] = &HostTxn{
-					Key: key, Kind: req.Kind, State: HostPending, Fingerprint: fp, Amount: req.Amount,
-					CardHash: h.cardHash(pan), CardMasked: maskPAN(pan),
-					Owner: h.owner, Lease: now.Add(h.lease()), Created: now,
-				}
+				recs[0] = pending(now)
 				cl = &claim{key: key, owner: h.owner}
-			case r.State == HostPending && r.Fingerprint == fp && now.After(r.Lease):
+			case r.State == HostPending && r.Fingerprint == fpr && now.After(r.Lease):
 				// Its host went silent: take it over. The issuer
 				// answers a repeat with its first answer.
 				r.Owner, r.Lease = h.owner, now.Add(h.lease())
@@ -121,7 +117,7 @@ func (h *Host) claim(ctx context.Context, key TxnKey, req *iso8583.Transaction, 
 		if err != nil || cl != nil {
 			return cl, nil, err
 		}
-		if prev.State != HostPending || prev.Fingerprint != fp {
+		if prev.State != HostPending || prev.Fingerprint != fpr {
 			return nil, prev, nil
 		}
 		// Another request with this key is being worked on (here or at

@@ -62,7 +62,12 @@ func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction,
 			mode = keys.ModeTDES
 		}
 	}
-	w, err := keys.NewWorkingKeys(h.rand(), mode)
+	if r.KeyBlocks.TMK == "" {
+		return nil, fmt.Errorf("%w: terminal %s has no TMK", ErrUnknownTerminal, r.Txn.TerminalID)
+	}
+	// The HSM draws the keys and returns them under the TMK (field 62,
+	// with check values) and under its LMK (for the key store).
+	w, err := h.hsm.GenerateWorkingKeys(ctx, r.KeyBlocks.TMK, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -70,10 +75,13 @@ func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction,
 	if err != nil {
 		return nil, err
 	}
-	if err := resp.SetWorkingKeys(r.Keys.TMK, w); err != nil {
-		return nil, err
+	f60 := iso8583.Field60{Type: "00"}
+	if resp.Field60 != nil {
+		f60 = *resp.Field60
 	}
-	if err := h.Keys.SetWorkingKeys(r.Txn.TerminalID, w); err != nil {
+	f60.NetMgmt = mode.String()
+	resp.Field60, resp.Field62 = &f60, iso8583.Hidden(w.Field62)
+	if err := h.terminals.SetWorkingKeyBlocks(r.Txn.TerminalID, w); err != nil {
 		return nil, err
 	}
 	return resp, nil

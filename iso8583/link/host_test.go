@@ -114,8 +114,8 @@ func TestHostRejects(t *testing.T) {
 	}
 
 	stranger, _ := e.terminal(t, t.TempDir(), "50089998", nil)
-	e.keys = NewMemoryKeyStore() // forget everyone
-	e.host.Keys = e.keys
+	e.keys = NewMemoryKeyStore() // forget everyone (a host's fields are set before its first request)
+	e.host = &Host{Keys: e.keys, ZPK: e.host.ZPK, Issuer: e.issuer, Logger: quietLogger()}
 	signIn := stranger.cfg.Terminal.SignIn(1, 1, stranger.cfg.KeyMode)
 	frame, err := stranger.base.Pack(stranger.cfg.Envelope, signIn)
 	if err != nil {

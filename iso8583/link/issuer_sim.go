@@ -2,11 +2,16 @@ package link
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/pinblock"
+	"github.com/possdk/pos/tlv"
 )
 
 // RCIncorrectPIN is the response code for a wrong PIN (ISO 8583:1987, CUP).
@@ -29,6 +34,20 @@ type SimIssuer struct {
 	PINs map[string]string
 	// Balance is answered in field 54 to a balance inquiry ("" : none).
 	Balance string
+	// HSM and IMK (the issuer master key for application cryptograms, a
+	// key block of class hsm.IssuerMasterKeyAC under HSM's LMK), when set,
+	// make the issuer authenticate chip cards: a request whose field 55
+	// has an ARQC (9F26) is verified with HSM.VerifyARQC (the method from
+	// Method, PAN and PSN from fields 2/35 and 23 or tag 5F34) and
+	// declined 05 when it does not verify; otherwise field 55 of the
+	// answer carries the ARPC (tag 91, issuer authentication data) over
+	// the response code, which the card checks in its second GENERATE AC
+	// (EMV Book 2 §8.2, Book 3 §10.9).
+	HSM hsm.CardSecurity
+	IMK hsm.KeyBlock
+	// Method picks the cryptogram method from the AID (84 or 4F) and the
+	// IAD (9F10) (nil: emv.ACMethodOf).
+	Method func(aid, iad []byte) (emv.ACMethod, error)
 
 	mu     sync.Mutex
 	stats  IssuerStats
@@ -84,12 +103,95 @@ func voidKind(k iso8583.Kind) bool {
 
 // Authorize implements Issuer. A void cancels the authorisation its
 // field 61 names; a completion releases the pre-authorisation its field
-// 61 names and debits its own amount.
-func (s *SimIssuer) Authorize(_ context.Context, t *iso8583.Transaction, pinBlock []byte) (IssuerResult, error) {
+// 61 names and debits its own amount. With HSM and IMK, a chip request's
+// ARQC is verified first and the answer carries the ARPC.
+func (s *SimIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (IssuerResult, error) {
+	var chip *arqcCheck
+	if s.HSM != nil && s.IMK != "" && len(t.ICC) > 0 {
+		var err error
+		if chip, err = s.verifyARQC(ctx, t); err != nil {
+			return IssuerResult{}, err
+		}
+	}
+	res := s.authorize(t, pinBlock, chip == nil || chip.ok)
+	if chip != nil && chip.ok {
+		in := emv.ARPCInput{ARC: [2]byte{res.RC[0], res.RC[1]}}
+		r := chip.req
+		r.Response = &in
+		out, err := s.HSM.VerifyARQC(ctx, r)
+		if err != nil {
+			return IssuerResult{}, fmt.Errorf("link: issuer: ARPC: %w", err)
+		}
+		res.ICC = tlv.AppendTLV(nil, 0x91, out.IssuerAuthenticationData)
+	}
+	return res, nil
+}
+
+// arqcCheck is the outcome of a chip request's ARQC verification.
+type arqcCheck struct {
+	req hsm.ARQCRequest
+	ok  bool
+}
+
+// verifyARQC checks the ARQC of t's field 55 (nil: no ARQC, not a chip
+// authorisation). Card data that cannot be verified (no method for the
+// card, missing tags) or a cryptogram that does not verify is a failed
+// check, answered 05; an HSM that cannot do the operation (key block,
+// usage) is an error, answered 96 by the host.
+func (s *SimIssuer) verifyARQC(ctx context.Context, t *iso8583.Transaction) (*arqcCheck, error) {
+	arqc, ok, _ := tlv.Find(t.ICC, 0x9F26)
+	if !ok {
+		return nil, nil
+	}
+	c := &arqcCheck{}
+	d, err := emv.CryptogramDataFromTLV(t.ICC)
+	if err != nil {
+		return c, nil
+	}
+	aid, ok, _ := tlv.Find(t.ICC, 0x84)
+	if !ok {
+		aid, _, _ = tlv.Find(t.ICC, 0x4F)
+	}
+	pick := s.Method
+	if pick == nil {
+		pick = emv.ACMethodOf
+	}
+	m, err := pick(aid, d.IAD)
+	if err != nil {
+		return c, nil
+	}
+	c.req = hsm.ARQCRequest{IMK: s.IMK, Method: m, PAN: string(cardOf(t)), PSN: psnOf(t), Data: d, ARQC: arqc}
+	_, err = s.HSM.VerifyARQC(ctx, c.req)
+	switch {
+	case err == nil:
+		c.ok = true
+	case errors.Is(err, hsm.ErrCryptogram), errors.Is(err, hsm.ErrInput):
+	default:
+		return nil, fmt.Errorf("link: issuer: ARQC: %w", err)
+	}
+	return c, nil
+}
+
+// psnOf is the PAN sequence number: field 23 ("001"), else tag 5F34, else
+// "" (none).
+func psnOf(t *iso8583.Transaction) string {
+	if p, err := emv.PSN(t.CardSequence); err == nil {
+		return p
+	}
+	if v, ok, _ := tlv.Find(t.ICC, 0x5F34); ok && len(v) == 1 && v[0]>>4 < 10 && v[0]&15 < 10 {
+		return fmt.Sprintf("%02X", v[0])
+	}
+	return ""
+}
+
+func (s *SimIssuer) authorize(t *iso8583.Transaction, pinBlock []byte, cryptogramOK bool) IssuerResult {
 	rc := iso8583.Approved
+	if !cryptogramOK {
+		rc = RCDoNotHonour
+	}
 	pan := string(cardOf(t))
 	needPIN := pinBlock != nil || debit(t.Kind) || t.Kind == iso8583.KindPreAuth
-	if want, ok := s.PINs[pan]; ok && needPIN {
+	if want, ok := s.PINs[pan]; ok && needPIN && rc == iso8583.Approved {
 		rc = RCIncorrectPIN
 		if pinBlock != nil && s.ZPK != nil {
 			if got, err := s.ZPK.Decrypt(pinBlock, pan); err == nil {
@@ -107,10 +209,10 @@ func (s *SimIssuer) Authorize(_ context.Context, t *iso8583.Transaction, pinBloc
 	if t.Kind == iso8583.KindBalance {
 		if rc != iso8583.Approved {
 			s.stats.Declined++
-			return IssuerResult{RC: rc}, nil
+			return IssuerResult{RC: rc}
 		}
 		s.stats.Approved++
-		return IssuerResult{RC: rc, Balance: s.Balance}, nil
+		return IssuerResult{RC: rc, Balance: s.Balance}
 	}
 	if s.ledger == nil {
 		s.ledger = make(map[IssuerKey]*IssuerEntry)
@@ -120,9 +222,9 @@ func (s *SimIssuer) Authorize(_ context.Context, t *iso8583.Transaction, pinBloc
 		// A repeat: the first answer again. An authorisation whose
 		// reversal came first is declined.
 		if e.RC == "" {
-			return IssuerResult{RC: RCAlreadyVoided}, nil
+			return IssuerResult{RC: RCAlreadyVoided}
 		}
-		return IssuerResult{RC: e.RC}, nil
+		return IssuerResult{RC: e.RC}
 	}
 	e := &IssuerEntry{Kind: t.Kind, Amount: t.Amount, RC: rc}
 	if rc == iso8583.Approved && (voidKind(t.Kind) || t.Kind == iso8583.KindPreAuthCompletion || t.Kind == iso8583.KindPreAuthCompletionAdvice) {
@@ -146,13 +248,13 @@ func (s *SimIssuer) Authorize(_ context.Context, t *iso8583.Transaction, pinBloc
 	if rc != iso8583.Approved {
 		s.stats.Declined++
 		s.ledger[k] = e
-		return IssuerResult{RC: rc}, nil
+		return IssuerResult{RC: rc}
 	}
 	e.Approved = true
 	s.ledger[k] = e
 	s.stats.Approved++
 	s.book(e)
-	return IssuerResult{RC: rc}, nil
+	return IssuerResult{RC: rc}
 }
 
 // book applies an approved entry's money.

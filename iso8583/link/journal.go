@@ -346,7 +346,7 @@ func (j *Journal) reset() error {
 	return err
 }
 
-// Recovery reports what Open found: records read and torn bytes cut off.
+// Recovery reports what OpenJournal found: records read and torn bytes cut off.
 func (j *Journal) Recovery() Recovery {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -33,34 +33,23 @@ const MaxUnconfirmedKeys = 3
 // Rotate returns t with w issued: the last confirmed keys stay as
 // Previous, unconfirmed ones move to Recent.
 func (t TerminalKeys) Rotate(w *keys.WorkingKeys) TerminalKeys {
-	switch {
-	case t.Confirmed || t.Previous == nil:
-		t.Previous, t.Recent = t.Working, nil
-	case t.Working != nil:
-		t.Recent = append([]*keys.WorkingKeys{t.Working}, t.Recent...)
-		if len(t.Recent) > MaxUnconfirmedKeys {
-			t.Recent = t.Recent[:MaxUnconfirmedKeys]
-		}
-	}
-	t.Working, t.Confirmed = w, false
-	return t
+	return t.with(t.set().rotate(w))
 }
 
 // Confirm returns t with w (Working or one of Recent) as the terminal's
 // confirmed keys, the others dropped, and whether w was one of them.
 func (t TerminalKeys) Confirm(w *keys.WorkingKeys) (TerminalKeys, bool) {
-	if w == nil || (t.Confirmed && t.Working == w) {
-		return t, false
-	}
-	ok := t.Working == w
-	for _, r := range t.Recent {
-		ok = ok || r == w
-	}
-	if !ok {
-		return t, false
-	}
-	t.Working, t.Confirmed, t.Previous, t.Recent = w, true, nil, nil
-	return t, true
+	s, ok := t.set().confirm(w)
+	return t.with(s), ok
+}
+
+func (t TerminalKeys) set() keySet[*keys.WorkingKeys] {
+	return keySet[*keys.WorkingKeys]{t.Working, t.Confirmed, t.Previous, t.Recent}
+}
+
+func (t TerminalKeys) with(s keySet[*keys.WorkingKeys]) TerminalKeys {
+	t.Working, t.Confirmed, t.Previous, t.Recent = s.working, s.confirmed, s.previous, s.recent
+	return t
 }
 
 // ConfirmingKeyStore is a KeyStore that keeps the keys of unconfirmed

@@ -18,8 +18,9 @@ func fromAddr(ip string) context.Context {
 // all, and raises one alarm for the address and one for the terminal;
 // the real terminal (good MAC, its own address) and another terminal are
 // served throughout.
-func TestHostMACFloodLockedOut(t *testing.T) {
-	e := newTestEnv(t, false, nil)
+func TestHostMACFloodLockedOut(t *testing.T) { forEachKeyMode(t, testHostMACFloodLockedOut) }
+
+func testHostMACFloodLockedOut(t *testing.T, e *testEnv) {
 	var mu sync.Mutex
 	var alarms []HostAlarm
 	e.host.Alarm = func(a HostAlarm) { mu.Lock(); alarms = append(alarms, a); mu.Unlock() }
@@ -71,8 +72,9 @@ func TestHostMACFloodLockedOut(t *testing.T) {
 // (confirmed) keys valid, so the real terminal's next sale is approved;
 // once the terminal signs in and uses its new keys, the old ones stop
 // working.
-func TestHostForgedSignIn(t *testing.T) {
-	e := newTestEnv(t, false, nil)
+func TestHostForgedSignIn(t *testing.T) { forEachKeyMode(t, testHostForgedSignIn) }
+
+func testHostForgedSignIn(t *testing.T, e *testEnv) {
 	c, _ := e.terminal(t, t.TempDir(), "50080203", nil)
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
@@ -87,11 +89,11 @@ func TestHostForgedSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := e.keys.Terminal("50080203")
+	before := e.working("50080203")
 	if rc := respCodeRaw(t, e.host.ServeFrame(fromAddr("10.9.9.9"), f)); rc != "00" {
 		t.Fatalf("the forged sign-in was answered %q", rc)
 	}
-	if after, _ := e.keys.Terminal("50080203"); after.Working == before.Working {
+	if after := e.working("50080203"); after == before {
 		t.Fatal("the forged sign-in did not issue new keys: the test proves nothing")
 	}
 	s, err := c.Sale(ctx, testCard(), 200, mustPIN(t, testPIN))

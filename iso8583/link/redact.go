@@ -239,3 +239,17 @@ func (l *Limits) Format(f fmt.State, _ rune) {
 
 // LogValue logs Format's summary.
 func (l *Limits) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(l)) }
+
+// Format prints the number of terminals only (their key blocks print as
+// header and check value through hsm.KeyBlock, but fmt calls no methods
+// inside an unexported map).
+func (s *MemoryTerminalKeyStore) Format(f fmt.State, _ rune) {
+	if s == nil {
+		io.WriteString(f, "link.MemoryTerminalKeyStore(nil)")
+		return
+	}
+	s.mu.RLock()
+	n := len(s.m)
+	s.mu.RUnlock()
+	fmt.Fprintf(f, "link.MemoryTerminalKeyStore{%d terminals}", n)
+}

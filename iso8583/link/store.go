@@ -1,11 +1,13 @@
 package link
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,17 +36,12 @@ func (k TxnKey) String() string {
 	return fmt.Sprintf("%s/%06d/%06d/%s", k.TID, k.Batch, k.STAN, k.MTI)
 }
 
-func (k TxnKey) less(o TxnKey) bool {
-	if k.TID != o.TID {
-		return k.TID < o.TID
-	}
-	if k.Batch != o.Batch {
-		return k.Batch < o.Batch
-	}
-	if k.STAN != o.STAN {
-		return k.STAN < o.STAN
-	}
-	return k.MTI < o.MTI
+// Compare orders keys by terminal, batch, STAN and MTI (-1, 0, +1): the
+// order in which a Store locks several records, so that two updates
+// never wait for each other in a cycle.
+func (k TxnKey) Compare(o TxnKey) int {
+	return cmp.Or(strings.Compare(k.TID, o.TID), cmp.Compare(k.Batch, o.Batch),
+		cmp.Compare(k.STAN, o.STAN), strings.Compare(k.MTI, o.MTI))
 }
 
 // HostState is where a request stands at the host.
@@ -314,13 +311,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []TxnKey, fn func(recs []
 		}
 		c := r.clone()
 		s.m[k] = &c
-		if c.Kind == iso8583.KindPreAuth && c.Approved && c.Answer.AuthCode != "" {
-			ak := authKey{k.TID, c.Answer.AuthCode}
-			if s.auth[ak] == nil {
-				s.auth[ak] = make(map[TxnKey]struct{})
-			}
-			s.auth[ak][k] = struct{}{}
-		}
+		s.index(&c)
 	}
 	return nil
 }
@@ -334,6 +325,52 @@ func (r *HostTxn) clone() HostTxn {
 	c.Answer.IssuerData = append(iso8583.Hidden(nil), r.Answer.IssuerData...)
 	c.Answer.Keys = append(iso8583.Hidden(nil), r.Answer.Keys...)
 	return c
+}
+
+// Create implements StoreFastPath: a claim without Update's copies.
+func (s *MemoryStore) Create(ctx context.Context, r *HostTxn) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m[r.Key] != nil {
+		return false, nil
+	}
+	c := r.clone()
+	s.m[r.Key] = &c
+	s.index(&c)
+	return true, nil
+}
+
+// Finish implements StoreFastPath: the answer written in place.
+func (s *MemoryStore) Finish(ctx context.Context, k TxnKey, owner string, a Answer, approved bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.m[k]
+	if r == nil || r.State != HostPending || r.Owner != owner {
+		return ErrLeaseLost
+	}
+	a.IssuerData = append(iso8583.Hidden(nil), a.IssuerData...)
+	a.Keys = append(iso8583.Hidden(nil), a.Keys...)
+	r.State, r.Answer, r.Approved = HostAnswered, a, approved
+	s.index(r)
+	return nil
+}
+
+// index files an approved pre-authorisation under its authorisation code
+// (FindAuth).
+func (s *MemoryStore) index(r *HostTxn) {
+	if r.Kind == iso8583.KindPreAuth && r.Approved && r.Answer.AuthCode != "" {
+		ak := authKey{r.Key.TID, r.Answer.AuthCode}
+		if s.auth[ak] == nil {
+			s.auth[ak] = make(map[TxnKey]struct{})
+		}
+		s.auth[ak][r.Key] = struct{}{}
+	}
 }
 
 // Get implements Store.
@@ -356,7 +393,7 @@ func (s *MemoryStore) FindAuth(_ context.Context, tid, auth string) ([]HostTxn, 
 	for k := range s.auth[authKey{tid, auth}] {
 		out = append(out, s.m[k].clone())
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key.less(out[j].Key) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Key.Compare(out[j].Key) < 0 })
 	return out, nil
 }
 

@@ -31,6 +31,10 @@ import (
 // cancels), "reversal pending" once the terminal gave up (the cancel is
 // sent until acknowledged), "approved" when the wallet paid.
 //
+// A scan refund (Client.ScanRefund) is never reversed: its "prepared"
+// record holds the refund itself, sent again unchanged until the acquirer
+// answers it; then it is approved or dropped like any request.
+//
 // Receipts, batch upload and the cash register's "last transaction" read
 // the same record.
 type TxnState uint8
@@ -84,7 +88,7 @@ func encodeRecord(r txnRecord) ([]byte, error) {
 		if p.src == nil {
 			continue
 		}
-		b, err := stored(p.src)
+		b, err := stored(p.src).MarshalStorage()
 		if err != nil {
 			return nil, err
 		}

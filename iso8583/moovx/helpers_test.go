@@ -3,11 +3,9 @@
 package moovx
 
 import (
-	"bufio"
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 type corpusFrame struct {
@@ -20,35 +18,13 @@ type corpusFrame struct {
 // (../testdata/cup_corpus.txt, sources there) that the codec accepts.
 func loadCorpus(t testing.TB) []corpusFrame {
 	t.Helper()
-	f, err := os.Open("../testdata/cup_corpus.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []corpusFrame
-	var cur *corpusFrame
-	refused := false
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		key, val, _ := strings.Cut(line, " ")
-		switch key {
-		case "frame":
-			out = append(out, corpusFrame{name: val})
-			cur, refused = &out[len(out)-1], false
-		case "pad":
-			cur.pad0 = val != "F"
-		case "refuse":
-			refused = true
-		case "hex":
-			if cur.frame, err = hex.DecodeString(val); err != nil {
-				t.Fatalf("%s: %v", cur.name, err)
-			}
-			if refused {
-				out = out[:len(out)-1]
-			}
+	for _, v := range testvec.LoadFile(t, "../testdata/cup_corpus.txt") {
+		if v.Has("refuse") {
+			continue
 		}
+		p, ok := v.Get("pad")
+		out = append(out, corpusFrame{name: v.Name, pad0: ok && p != "F", frame: v.Bytes(t, "hex")})
 	}
 	if len(out) < 5 {
 		t.Fatalf("corpus: %d frames", len(out))

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // aesTerminalAt builds the register state a terminal has when c is its
@@ -51,10 +53,10 @@ func aesInitialKeys(t testing.TB) []*keys.Key {
 // eight counters, the 0x1FFFE rollover that skips 0x1FFFF, the last four)
 // on the terminal side.
 func TestAESTerminalVectors(t *testing.T) {
-	vs := map[string]vector{}
-	for _, v := range loadVectors(t, "testdata/aes.txt") {
-		if v.has("ksn") && v.has("transaction_key") {
-			vs[v.fields["bdk"]+v.fields["ksn"]] = v
+	vs := map[string]testvec.Vector{}
+	for _, v := range testvec.Load(t, "aes.txt") {
+		if v.Has("ksn") && v.Has("transaction_key") {
+			vs[v.Field("bdk")+v.Field("ksn")] = v
 		}
 	}
 	iks := aesInitialKeys(t)
@@ -90,7 +92,7 @@ func TestAESTerminalVectors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := v.hex(t, "transaction_key")
+				want := v.Bytes(t, "transaction_key")
 				if string(key.k[:len(want)]) != string(want) {
 					t.Fatalf("%s %s: key %X, want %X", ik.Algorithm(), ksn, key.k[:len(want)], want)
 				}

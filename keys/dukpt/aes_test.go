@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 var aesIKID = [8]byte{0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56}
@@ -34,54 +36,52 @@ func aesAlg(n int) keys.Algorithm {
 }
 
 func TestAESVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "testdata/aes.txt") {
-		t.Run(v.name(), func(t *testing.T) {
-			bdkBytes := v.hex(t, "bdk")
-			bdk, err := keys.New(aesAlg(len(bdkBytes)), bdkBytes)
-			if err != nil {
-				t.Fatal(err)
+	testvec.Run(t, testvec.Load(t, "aes.txt"), func(t *testing.T, v testvec.Vector) {
+		bdkBytes := v.Bytes(t, "bdk")
+		bdk, err := keys.New(aesAlg(len(bdkBytes)), bdkBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, err := NewAESHost(bdk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ik, err := host.InitialKey(aesIKID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Has("initial_key") {
+			if got := ik.ClearBytes(); !bytes.Equal(got, v.Bytes(t, "initial_key")) {
+				t.Fatalf("initial key %X, want %X", got, v.Bytes(t, "initial_key"))
 			}
-			host, err := NewAESHost(bdk)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ik, err := host.InitialKey(aesIKID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v.has("initial_key") {
-				if got := ik.ClearBytes(); !bytes.Equal(got, v.hex(t, "initial_key")) {
-					t.Fatalf("initial key %X, want %X", got, v.hex(t, "initial_key"))
-				}
-				return
-			}
-			ksn, err := ParseAESKSN(v.fields["ksn"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			key, err := host.TransactionKey(ksn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := key.k[:key.alg.KeyLen()]; !bytes.Equal(got, v.hex(t, "transaction_key")) {
-				t.Fatalf("transaction key %X, want %X", got, v.hex(t, "transaction_key"))
-			}
-			fromIK, err := AESTransactionKey(ik, ksn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fromIK.k != key.k || fromIK.KSN() != ksn {
-				t.Errorf("from initial key %X, from BDK %X", fromIK.k, key.k)
-			}
-			checkAESWorkingKeys(t, v, key)
-		})
-	}
+			return
+		}
+		ksn, err := ParseAESKSN(v.Field("ksn"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := host.TransactionKey(ksn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := key.k[:key.alg.KeyLen()]; !bytes.Equal(got, v.Bytes(t, "transaction_key")) {
+			t.Fatalf("transaction key %X, want %X", got, v.Bytes(t, "transaction_key"))
+		}
+		fromIK, err := AESTransactionKey(ik, ksn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fromIK.k != key.k || fromIK.KSN() != ksn {
+			t.Errorf("from initial key %X, from BDK %X", fromIK.k, key.k)
+		}
+		checkAESWorkingKeys(t, v, key)
+	})
 }
 
-func checkAESWorkingKeys(t *testing.T, v vector, key *AESKey) {
+func checkAESWorkingKeys(t *testing.T, v testvec.Vector, key *AESKey) {
 	t.Helper()
 	n := 0
-	for f := range v.fields {
+	for _, f := range v.Fields() {
 		rest, ok := strings.CutPrefix(f, "wk.")
 		if !ok {
 			continue
@@ -96,15 +96,15 @@ func checkAESWorkingKeys(t *testing.T, v vector, key *AESKey) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		if got := wk.ClearBytes(); !bytes.Equal(got, v.hex(t, f)) {
-			t.Errorf("%s %X, want %X", f, got, v.hex(t, f))
+		if got := wk.ClearBytes(); !bytes.Equal(got, v.Bytes(t, f)) {
+			t.Errorf("%s %X, want %X", f, got, v.Bytes(t, f))
 		}
 		if wk.Algorithm() != a {
 			t.Errorf("%s: algorithm %s", f, wk.Algorithm())
 		}
 		n++
 	}
-	if v.has("pin_block_iso4") {
+	if v.Has("pin_block_iso4") {
 		pk, err := key.WorkingKey(PINEncryption, keys.AES128)
 		if err != nil {
 			t.Fatal(err)
@@ -112,15 +112,15 @@ func checkAESWorkingKeys(t *testing.T, v vector, key *AESKey) {
 		// ISO 9564-1 format 4 (computed here only to check the PIN key
 		// against the supplement's PIN blocks; package pinblock owns it).
 		b, _ := aes.NewCipher(pk.ClearBytes())
-		blk := mustHex(t, "441234AAAAAAAAAA2F69ADDE2E9E7ACE")
-		pan := mustHex(t, "44111111111111111000000000000000")
+		blk := testvec.Hex(t, "441234AAAAAAAAAA2F69ADDE2E9E7ACE")
+		pan := testvec.Hex(t, "44111111111111111000000000000000")
 		b.Encrypt(blk, blk)
 		for i := range blk {
 			blk[i] ^= pan[i]
 		}
 		b.Encrypt(blk, blk)
-		if !bytes.Equal(blk, v.hex(t, "pin_block_iso4")) {
-			t.Errorf("format-4 PIN block %X, want %X", blk, v.hex(t, "pin_block_iso4"))
+		if !bytes.Equal(blk, v.Bytes(t, "pin_block_iso4")) {
+			t.Errorf("format-4 PIN block %X, want %X", blk, v.Bytes(t, "pin_block_iso4"))
 		}
 	}
 }

@@ -26,4 +26,16 @@
 // and initial keys are in package keys/tr31.
 //
 // Keys never print: String, fmt verbs and slog show KSNs only.
+//
+// First calls (host): the BDK's host, the KSN from the request, the
+// transaction key, the PIN block.
+//
+//	host, err := dukpt.NewTDESHost(bdk)
+//	ksn, err := dukpt.ParseKSN("FFFF9876543210E00001")
+//	tk, err := host.TransactionKey(ksn)
+//	defer tk.Zero()
+//	clearBlock, err := tk.DecryptPINBlock(encrypted)
+//
+// A PIN pad uses NewTDESTerminal and Next; AES DUKPT has NewAESHost,
+// ParseAESKSN and NewAESTerminal.
 package dukpt

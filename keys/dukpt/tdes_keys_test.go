@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // A.4 MAC and data input: ascii "4012345678909D987".
@@ -13,7 +15,7 @@ var tdesMessage = []byte("4012345678909D987")
 
 // checkTDESWorkingKeys compares the Table A-1 working keys, the PIN block,
 // the MACs and the data ciphertexts with the vector's fields present.
-func checkTDESWorkingKeys(t *testing.T, v vector, key *TDESKey) {
+func checkTDESWorkingKeys(t *testing.T, v testvec.Vector, key *TDESKey) {
 	t.Helper()
 	for _, c := range []struct {
 		field string
@@ -26,27 +28,27 @@ func checkTDESWorkingKeys(t *testing.T, v vector, key *TDESKey) {
 		{"data_request_key", key.DataRequestKey, keys.UsageData},
 		{"data_response_key", key.DataResponseKey, keys.UsageData},
 	} {
-		if !v.has(c.field) {
+		if !v.Has(c.field) {
 			continue
 		}
 		k, err := c.get()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := k.ClearBytes(); !bytes.Equal(got, v.hex(t, c.field)) {
-			t.Errorf("%s %X, want %X", c.field, got, v.hex(t, c.field))
+		if got := k.ClearBytes(); !bytes.Equal(got, v.Bytes(t, c.field)) {
+			t.Errorf("%s %X, want %X", c.field, got, v.Bytes(t, c.field))
 		}
 		if k.Usage() != c.usage || k.Algorithm() != keys.TDES2 {
 			t.Errorf("%s is %s/%s", c.field, k.Algorithm(), k.Usage())
 		}
 	}
-	clearBlock := mustHex(t, "041274EDCBA9876F")
+	clearBlock := testvec.Hex(t, "041274EDCBA9876F")
 	epb, err := key.EncryptPINBlock(clearBlock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(epb, v.hex(t, "encrypted_pin_block")) {
-		t.Errorf("encrypted PIN block %X, want %X", epb, v.hex(t, "encrypted_pin_block"))
+	if !bytes.Equal(epb, v.Bytes(t, "encrypted_pin_block")) {
+		t.Errorf("encrypted PIN block %X, want %X", epb, v.Bytes(t, "encrypted_pin_block"))
 	}
 	if back, err := key.DecryptPINBlock(epb); err != nil || !bytes.Equal(back, clearBlock) {
 		t.Errorf("decrypted PIN block %X %v", back, err)
@@ -58,15 +60,15 @@ func checkTDESWorkingKeys(t *testing.T, v vector, key *TDESKey) {
 		{"data_request", key.EncryptRequest, key.DecryptRequest},
 		{"data_response", key.EncryptResponse, key.DecryptResponse},
 	} {
-		if !v.has(c.field) {
+		if !v.Has(c.field) {
 			continue
 		}
 		ct, err := c.enc(tdesMessage)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(ct, v.hex(t, c.field)) {
-			t.Errorf("%s %X, want %X", c.field, ct, v.hex(t, c.field))
+		if !bytes.Equal(ct, v.Bytes(t, c.field)) {
+			t.Errorf("%s %X, want %X", c.field, ct, v.Bytes(t, c.field))
 		}
 		pt, err := c.dec(ct)
 		if err != nil || !bytes.Equal(pt[:len(tdesMessage)], tdesMessage) || !isZero(pt[len(tdesMessage):]) {

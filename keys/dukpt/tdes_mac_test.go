@@ -6,17 +6,19 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // TestTDESMACVectors checks the X9.19 MACs of X9.24-1:2009 A.4 under the
 // MAC request and response keys.
 func TestTDESMACVectors(t *testing.T) {
 	host, _ := NewTDESHost(tdesBDK)
-	for _, v := range loadVectors(t, "testdata/tdes.txt") {
-		if !v.has("mac_request_4") {
+	for _, v := range testvec.Load(t, "tdes.txt") {
+		if !v.Has("mac_request_4") {
 			continue
 		}
-		ksn, _ := ParseKSN(v.fields["ksn"])
+		ksn, _ := ParseKSN(v.Field("ksn"))
 		key, err := host.TransactionKey(ksn)
 		if err != nil {
 			t.Fatal(err)
@@ -29,21 +31,21 @@ func TestTDESMACVectors(t *testing.T) {
 			{"mac_request", "mac_request_4", key.MACRequest, key.VerifyMACRequest},
 			{"mac_response", "mac_response_4", key.MACResponse, key.VerifyMACResponse},
 		} {
-			if !v.has(c.short) {
+			if !v.Has(c.short) {
 				continue
 			}
 			got, err := c.mac(tdesMessage)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := v.hex(t, c.short)
-			if v.has(c.full) {
-				want = v.hex(t, c.full)
+			want := v.Bytes(t, c.short)
+			if v.Has(c.full) {
+				want = v.Bytes(t, c.full)
 			}
 			if !bytes.Equal(got[:len(want)], want) {
 				t.Errorf("%s %X, want %X", c.full, got, want)
 			}
-			if err := c.verify(tdesMessage, v.hex(t, c.short)); err != nil {
+			if err := c.verify(tdesMessage, v.Bytes(t, c.short)); err != nil {
 				t.Errorf("verify %s: %v", c.short, err)
 			}
 			bad := append([]byte(nil), want...)

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 // tdesTerminalAt builds the register state a terminal has when c is its
@@ -36,12 +38,12 @@ func tdesTerminalAt(t testing.TB, ik *keys.Key, ksn KSN, c uint32) *TDESTerminal
 }
 
 func TestTDESTerminalVectors(t *testing.T) {
-	vs := loadVectors(t, "testdata/tdes.txt")
-	var initial, rollover []vector
+	vs := testvec.Load(t, "tdes.txt")
+	var initial, rollover []testvec.Vector
 	for _, v := range vs {
 		switch {
-		case v.has("ipek"):
-		case v.fields["ksn"] >= "FFFF9876543210EFF800":
+		case v.Has("ipek"):
+		case v.Field("ksn") >= "FFFF9876543210EFF800":
 			rollover = append(rollover, v)
 		default:
 			initial = append(initial, v)
@@ -49,10 +51,10 @@ func TestTDESTerminalVectors(t *testing.T) {
 	}
 	for _, seq := range []struct {
 		name string
-		vs   []vector
+		vs   []testvec.Vector
 	}{{"A.4.2", initial}, {"A.4.3", rollover}} {
 		t.Run(seq.name, func(t *testing.T) {
-			first, _ := ParseKSN(seq.vs[0].fields["ksn"])
+			first, _ := ParseKSN(seq.vs[0].Field("ksn"))
 			var term *TDESTerminal
 			if first.Counter() == 1 {
 				var err error
@@ -63,7 +65,7 @@ func TestTDESTerminalVectors(t *testing.T) {
 				term = tdesTerminalAt(t, tdesIK, first, first.Counter())
 			}
 			for _, v := range seq.vs {
-				want, _ := ParseKSN(v.fields["ksn"])
+				want, _ := ParseKSN(v.Field("ksn"))
 				if term.KSN() != want {
 					t.Fatalf("next KSN %s, want %s", term.KSN(), want)
 				}
@@ -71,8 +73,8 @@ func TestTDESTerminalVectors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if key.KSN() != want || !bytes.Equal(key.k[:], v.hex(t, "transaction_key")) {
-					t.Fatalf("%s: key %X, want %X", want, key.k, v.hex(t, "transaction_key"))
+				if key.KSN() != want || !bytes.Equal(key.k[:], v.Bytes(t, "transaction_key")) {
+					t.Fatalf("%s: key %X, want %X", want, key.k, v.Bytes(t, "transaction_key"))
 				}
 				checkTDESWorkingKeys(t, v, key)
 			}

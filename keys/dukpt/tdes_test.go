@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 var (
@@ -57,45 +59,43 @@ func TestTDESVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range loadVectors(t, "testdata/tdes.txt") {
-		t.Run(v.name(), func(t *testing.T) {
-			ksn, err := ParseKSN(v.fields["ksn"])
+	testvec.Run(t, testvec.Load(t, "tdes.txt"), func(t *testing.T, v testvec.Vector) {
+		ksn, err := ParseKSN(v.Field("ksn"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Has("ipek") {
+			ik, err := host.InitialKey(ksn)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v.has("ipek") {
-				ik, err := host.InitialKey(ksn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := ik.ClearBytes(); !bytes.Equal(got, v.hex(t, "ipek")) {
-					t.Fatalf("initial key %X, want %X", got, v.hex(t, "ipek"))
-				}
-				if ik.Usage() != keys.UsageDUKPTInitial {
-					t.Errorf("initial key usage %s", ik.Usage())
-				}
-				return
+			if got := ik.ClearBytes(); !bytes.Equal(got, v.Bytes(t, "ipek")) {
+				t.Fatalf("initial key %X, want %X", got, v.Bytes(t, "ipek"))
 			}
-			key, err := host.TransactionKey(ksn)
-			if err != nil {
-				t.Fatal(err)
+			if ik.Usage() != keys.UsageDUKPTInitial {
+				t.Errorf("initial key usage %s", ik.Usage())
 			}
-			if !bytes.Equal(key.k[:], v.hex(t, "transaction_key")) {
-				t.Fatalf("transaction key %X, want %X", key.k, v.hex(t, "transaction_key"))
-			}
-			if key.KSN() != ksn {
-				t.Errorf("KSN %s, want %s", key.KSN(), ksn)
-			}
-			fromIK, err := TDESTransactionKey(tdesIK, ksn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fromIK.k != key.k {
-				t.Errorf("from initial key %X, from BDK %X", fromIK.k, key.k)
-			}
-			checkTDESWorkingKeys(t, v, key)
-		})
-	}
+			return
+		}
+		key, err := host.TransactionKey(ksn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(key.k[:], v.Bytes(t, "transaction_key")) {
+			t.Fatalf("transaction key %X, want %X", key.k, v.Bytes(t, "transaction_key"))
+		}
+		if key.KSN() != ksn {
+			t.Errorf("KSN %s, want %s", key.KSN(), ksn)
+		}
+		fromIK, err := TDESTransactionKey(tdesIK, ksn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fromIK.k != key.k {
+			t.Errorf("from initial key %X, from BDK %X", fromIK.k, key.k)
+		}
+		checkTDESWorkingKeys(t, v, key)
+	})
 }
 
 func TestTDESHostErrors(t *testing.T) {

@@ -20,4 +20,12 @@
 //
 // Not here: version E (ISO 20038), TR-34 (RSA key transport), and the
 // meaning of each key usage code beyond mapping it to keys.Usage.
+//
+// First calls: read a header, unwrap a block under the KBPK, wrap a key.
+//
+//	h, err := tr31.ParseHeader(block)                     // h.Usage "P0", h.Algorithm 'T', h.ModeOfUse 'E'
+//	h, key, err := tr31.Unwrap(kbpk, block)               // MAC verified first
+//	defer key.Zero()
+//	out, err := tr31.Wrap(kbpk, tr31.Header{Version: tr31.VersionD, Usage: "P0", Algorithm: 'A',
+//		ModeOfUse: 'E', Exportability: 'N'}, key, nil)
 package tr31

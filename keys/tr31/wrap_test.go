@@ -8,15 +8,17 @@ import (
 	"testing"
 
 	"github.com/possdk/pos/keys"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 var algs = map[string]keys.Algorithm{
 	"DES": keys.DES, "TDES2": keys.TDES2, "TDES3": keys.TDES3, "AES128": keys.AES128, "AES192": keys.AES192, "AES256": keys.AES256,
 }
 
-func vectorKey(t *testing.T, v vector, prefix string) *keys.Key {
+func vectorKey(t *testing.T, v testvec.Vector, prefix string) *keys.Key {
 	t.Helper()
-	k, err := keys.New(algs[v.fields[prefix+"_alg"]], v.hex(t, prefix), keys.Legacy())
+	k, err := keys.New(algs[v.Field(prefix+"_alg")], v.Bytes(t, prefix), keys.Legacy())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,53 +26,51 @@ func vectorKey(t *testing.T, v vector, prefix string) *keys.Key {
 }
 
 func TestVectors(t *testing.T) {
-	for _, v := range loadVectors(t, "testdata/tr31.txt") {
-		t.Run(v.name(), func(t *testing.T) {
-			kbpk := vectorKey(t, v, "kbpk")
-			block := v.fields["block"]
-			h, k, err := Unwrap(kbpk, block, keys.Legacy())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := k.ClearBytes(); !bytes.Equal(got, v.hex(t, "key")) {
-				t.Fatalf("key %X, want %X", got, v.hex(t, "key"))
-			}
-			if k.Algorithm() != algs[v.fields["key_alg"]] {
-				t.Errorf("key algorithm %s, want %s", k.Algorithm(), v.fields["key_alg"])
-			}
-			if kcv := k.CheckValue(); v.has("kcv") && !bytes.Equal(kcv[:3], v.hex(t, "kcv")) {
-				t.Errorf("KCV %X, want %X", kcv, v.hex(t, "kcv"))
-			}
-			if h.Version != Version(block[0]) || h.Usage != block[5:7] || h.Algorithm != block[7] ||
-				h.ModeOfUse != block[8] || h.KeyVersion != block[9:11] || h.Exportability != block[11] {
-				t.Errorf("header %s does not match %s", h, block[:16])
-			}
-			for f := range v.fields {
-				if id, ok := strings.CutPrefix(f, "opt."); ok {
-					if got, ok := h.Block(id); !ok || got != v.fields[f] {
-						t.Errorf("optional block %s = %q, want %q", id, got, v.fields[f])
-					}
+	testvec.Run(t, testvec.Load(t, "tr31.txt"), func(t *testing.T, v testvec.Vector) {
+		kbpk := vectorKey(t, v, "kbpk")
+		block := v.Field("block")
+		h, k, err := Unwrap(kbpk, block, keys.Legacy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := k.ClearBytes(); !bytes.Equal(got, v.Bytes(t, "key")) {
+			t.Fatalf("key %X, want %X", got, v.Bytes(t, "key"))
+		}
+		if k.Algorithm() != algs[v.Field("key_alg")] {
+			t.Errorf("key algorithm %s, want %s", k.Algorithm(), v.Field("key_alg"))
+		}
+		if kcv := k.CheckValue(); v.Has("kcv") && !bytes.Equal(kcv[:3], v.Bytes(t, "kcv")) {
+			t.Errorf("KCV %X, want %X", kcv, v.Bytes(t, "kcv"))
+		}
+		if h.Version != Version(block[0]) || h.Usage != block[5:7] || h.Algorithm != block[7] ||
+			h.ModeOfUse != block[8] || h.KeyVersion != block[9:11] || h.Exportability != block[11] {
+			t.Errorf("header %s does not match %s", h, block[:16])
+		}
+		for _, f := range v.Fields() {
+			if id, ok := strings.CutPrefix(f, "opt."); ok {
+				if got, ok := h.Block(id); !ok || got != v.Field(f) {
+					t.Errorf("optional block %s = %q, want %q", id, got, v.Field(f))
 				}
 			}
-			// Re-wrap with the block's own padding: byte-for-byte the same.
-			_, field, err := open(kbpk, block)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pad := field[2+k.Len():]
-			opts := &Options{Rand: bytes.NewReader(pad)}
-			if bs := h.Version.blockSize(); len(field) != (2+k.Len()+bs-1)/bs*bs {
-				opts.MaskedKeyLength = len(field) - 2 // the block hides its key length
-			}
-			again, err := Wrap(kbpk, *stripPB(h), k, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if again != block {
-				t.Errorf("re-wrap\n got %s\nwant %s", again, block)
-			}
-		})
-	}
+		}
+		// Re-wrap with the block's own padding: byte-for-byte the same.
+		_, field, err := open(kbpk, block)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pad := field[2+k.Len():]
+		opts := &Options{Rand: bytes.NewReader(pad)}
+		if bs := h.Version.blockSize(); len(field) != (2+k.Len()+bs-1)/bs*bs {
+			opts.MaskedKeyLength = len(field) - 2 // the block hides its key length
+		}
+		again, err := Wrap(kbpk, *stripPB(h), k, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again != block {
+			t.Errorf("re-wrap\n got %s\nwant %s", again, block)
+		}
+	})
 }
 
 // stripPB drops a trailing padding block, which Wrap re-creates.

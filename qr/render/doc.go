@@ -9,4 +9,9 @@
 //
 // Start with PNG or Terminal; Encode returns a Symbol whose modules can be
 // drawn any other way (Size, Dark).
+//
+// First calls:
+//
+//	err := render.Terminal(os.Stdout, payload, render.Options{})
+//	png, err := render.PNG(payload, render.Options{})
 package render

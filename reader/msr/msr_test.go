@@ -1,16 +1,16 @@
 package msr
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/possdk/pos/emv"
+
+	"github.com/possdk/pos/internal/testvec"
 )
 
 type recorded struct {
@@ -19,33 +19,22 @@ type recorded struct {
 	keys []KeyEvent
 }
 
+// loadSwipes reads testdata/swipes.txt (format in its header).
 func loadSwipes(t testing.TB) []recorded {
-	f, err := os.Open("testdata/swipes.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	t.Helper()
 	var out []recorded
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "swipe "):
-			out = append(out, recorded{name: line[6:]})
-		case strings.HasPrefix(line, "text "):
-			out[len(out)-1].text = line[5:]
-		case strings.HasPrefix(line, "keys "):
-			for _, f := range strings.Fields(line[5:]) {
-				c, v, _ := strings.Cut(f, ":")
-				code, err1 := strconv.Atoi(c)
-				val, err2 := strconv.Atoi(v)
-				if err1 != nil || err2 != nil {
-					t.Fatalf("bad event %q", f)
-				}
-				out[len(out)-1].keys = append(out[len(out)-1].keys, KeyEvent{uint16(code), int32(val)})
+	for _, v := range testvec.Load(t, "swipes.txt") {
+		r := recorded{name: v.Name, text: v.Str(t, "text")}
+		for _, f := range strings.Fields(v.Str(t, "keys")) {
+			c, val, _ := strings.Cut(f, ":")
+			code, err1 := strconv.Atoi(c)
+			n, err2 := strconv.Atoi(val)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%v: bad event %q", v, f)
 			}
+			r.keys = append(r.keys, KeyEvent{uint16(code), int32(n)})
 		}
+		out = append(out, r)
 	}
 	if len(out) < 4 {
 		t.Fatalf("%d swipes in testdata", len(out))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/tlv"
 )
@@ -237,9 +238,9 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	cmd, ok := parseAPDU(apdu)
 	if !ok {
 		c.st.pending = nil
-		return sw(0x6700), nil
+		return sw(emv.SWWrongLength), nil
 	}
-	if cmd.ins != 0xC0 {
+	if cmd.ins != emv.INSGetResponse {
 		// ISO/IEC 7816-3 §10.3.4: data waiting for GET RESPONSE is lost
 		// when another command comes.
 		c.st.pending = nil
@@ -280,9 +281,9 @@ func parseAPDU(b []byte) (command, bool) {
 	return c, true
 }
 
-func sw(v uint16) []byte { return []byte{byte(v >> 8), byte(v)} }
+func sw(v emv.StatusWord) []byte { return []byte{byte(v >> 8), byte(v)} }
 
-func ok(data []byte) []byte { return append(append([]byte(nil), data...), 0x90, 0x00) }
+func ok(data []byte) []byte { return append(append([]byte(nil), data...), sw(emv.SWOK)...) }
 
 // transport applies the T=0 behaviours (ISO/IEC 7816-3 §10.3.4): a T=0
 // card (or the GetResponse fault) answers a case-4 command with 61xx and
@@ -291,7 +292,7 @@ func ok(data []byte) []byte { return append(append([]byte(nil), data...), 0x90, 
 // pending data (getResponse).
 func (c *Card) transport(cmd command, resp []byte) []byte {
 	data, status := resp[:len(resp)-2], resp[len(resp)-2:]
-	if cmd.ins == 0xC0 || len(data) == 0 {
+	if cmd.ins == emv.INSGetResponse || len(data) == 0 {
 		return resp
 	}
 	t0 := (c.profile.Faults.GetResponse || c.profile.Protocol == "T=0") && cmd.data != nil

@@ -745,3 +745,27 @@ func TestCCDOnlineCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestQVSDCCTQFollowsTTQ: the card asks for its CVM (CTQ byte 1 b8
+// online PIN) only when the reader says a CVM is required (TTQ byte 2
+// b7), as a VCPS / Book C-3 card builds its CTQ; its copy in the signed
+// Card Authentication Related Data (9F69 bytes 6-7) is the same.
+func TestQVSDCCTQFollowsTTQ(t *testing.T) {
+	for _, tc := range []struct {
+		ttq, ctq string
+	}{
+		{"36004000", "0000"}, // no CVM required: no online PIN asked
+		{"36404000", "8000"}, // CVM required: the personalised online PIN
+	} {
+		x := newTerm(t, "visa_qvsdc", nil)
+		x.tx("00A404000E325041592E5359532E444446303100", 0x9000)
+		x.tx("00A4040007A000000003101000", 0x9000)
+		// 10.00 (under the card's 30.00 offline limit: a TC with 9F69).
+		resp := x.tx("80A8000023 8321"+tc.ttq+"000000001000"+"000000000000"+"0156"+"0000000000"+"0156"+"261121"+"00"+"00000000"+"00", 0x9000)
+		ctq, _, _ := tlv.FindPath(resp, 0x77, 0x9F6C)
+		auth, _, _ := tlv.FindPath(resp, 0x77, 0x9F69)
+		if hex.EncodeToString(ctq) != strings.ToLower(tc.ctq) || len(auth) < 7 || hex.EncodeToString(auth[5:7]) != strings.ToLower(tc.ctq) {
+			t.Errorf("TTQ %s: CTQ %X, 9F69 %X; want CTQ %s in both", tc.ttq, ctq, auth, tc.ctq)
+		}
+	}
+}

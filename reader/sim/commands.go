@@ -6,56 +6,57 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/tlv"
 )
 
 var (
-	pseName  = []byte("1PAY.SYS.DDF01")
-	ppseName = []byte("2PAY.SYS.DDF01")
+	pseName  = []byte(emv.PSE)
+	ppseName = []byte(emv.PPSE)
 )
 
 func (c *Card) dispatch(cmd command) []byte {
-	if c.blocked && !(cmd.cla == 0x00 && cmd.ins == 0xC0) {
+	if c.blocked && !(cmd.cla == emv.CLAInterindustry && cmd.ins == emv.INSGetResponse) {
 		// EMV Book 3 §6.5.3 CARD BLOCK: the card answers every SELECT
 		// (and, here, every other command) with 6A81.
-		return sw(0x6A81)
+		return sw(emv.SWFunctionNotSupported)
 	}
 	switch {
-	case cmd.cla == 0x84:
+	case cmd.cla == emv.CLASecureMessaging:
 		return c.script(cmd)
-	case cmd.cla&0xF0 == 0x80:
+	case cmd.cla&0xF0 == emv.CLAProprietary:
 		switch cmd.ins {
-		case 0xA8:
+		case emv.INSGetProcessingOptions:
 			return c.gpo(cmd)
-		case 0xAE:
+		case emv.INSGenerateAC:
 			return c.generateAC(cmd)
-		case 0xCA:
+		case emv.INSGetData:
 			return c.getData(cmd)
-		case 0x1E, 0x18, 0x16, 0x24, 0xDA, 0xDC:
+		case emv.INSApplicationBlock, emv.INSApplicationUnblock, emv.INSCardBlock, emv.INSPINChangeUnblock, emv.INSPutData, emv.INSUpdateRecord:
 			// Issuer script commands need secure messaging (CLA 84).
-			return sw(0x6982)
+			return sw(emv.SWSecurityNotSatisfied)
 		}
-		return sw(0x6D00)
-	case cmd.cla == 0x00:
+		return sw(emv.SWINSNotSupported)
+	case cmd.cla == emv.CLAInterindustry:
 		switch cmd.ins {
-		case 0xA4:
+		case emv.INSSelect:
 			return c.selectFile(cmd)
-		case 0xB2:
+		case emv.INSReadRecord:
 			return c.readRecord(cmd)
-		case 0x20:
+		case emv.INSVerify:
 			return c.verify(cmd)
-		case 0x88:
+		case emv.INSInternalAuthenticate:
 			return c.internalAuthenticate(cmd)
-		case 0x84:
+		case emv.INSGetChallenge:
 			return c.getChallenge(cmd)
-		case 0x82:
+		case emv.INSExternalAuthenticate:
 			return c.externalAuthenticate(cmd)
-		case 0xC0:
+		case emv.INSGetResponse:
 			return c.getResponse(cmd)
 		}
-		return sw(0x6D00)
+		return sw(emv.SWINSNotSupported)
 	}
-	return sw(0x6E00)
+	return sw(emv.SWCLANotSupported)
 }
 
 func (c *Card) app() *application {
@@ -68,7 +69,7 @@ func (c *Card) app() *application {
 // selectFile: SELECT by name, first or next occurrence (EMV Book 1 §11.3).
 func (c *Card) selectFile(cmd command) []byte {
 	if cmd.p1 != 0x04 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	next := cmd.p2&0x03 == 0x02
 	prev := c.st
@@ -76,13 +77,13 @@ func (c *Card) selectFile(cmd command) []byte {
 	switch {
 	case bytes.Equal(cmd.data, pseName):
 		if !c.profile.PSE {
-			return sw(0x6A82)
+			return sw(emv.SWFileNotFound)
 		}
 		c.st.dir = "PSE"
 		return ok(c.directoryFCI(pseName, false))
 	case bytes.Equal(cmd.data, ppseName):
 		if !c.profile.PPSE {
-			return sw(0x6A82)
+			return sw(emv.SWFileNotFound)
 		}
 		c.st.dir = "PPSE"
 		return ok(c.directoryFCI(ppseName, true))
@@ -99,26 +100,26 @@ func (c *Card) selectFile(cmd command) []byte {
 				// answers SELECT with its FCI and 6283 (selected file
 				// invalidated); it stays selected so an issuer script can
 				// unblock it.
-				return append(append([]byte(nil), c.apps[i].fci...), 0x62, 0x83)
+				return append(append([]byte(nil), c.apps[i].fci...), sw(emv.SWFileDeactivated)...)
 			}
 			return ok(c.apps[i].fci)
 		}
 	}
-	return sw(0x6A82)
+	return sw(emv.SWFileNotFound)
 }
 
 // directoryFCI is the PSE FCI (with the directory's SFI) or the PPSE FCI
 // (with the directory entries inline, EMV Contactless Book B §3.3).
 func (c *Card) directoryFCI(name []byte, ppse bool) []byte {
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x6F, func(b *tlv.Builder) {
-		b.Add(0x84, name)
-		b.AddConstructed(0xA5, func(b *tlv.Builder) {
+	b.AddConstructed(emv.TagFCITemplate, func(b *tlv.Builder) {
+		b.Add(emv.TagDFName, name)
+		b.AddConstructed(emv.TagFCIProprietaryTemplate, func(b *tlv.Builder) {
 			if !ppse {
-				b.Add(0x88, []byte{0x01})
+				b.Add(emv.TagSFI, []byte{0x01})
 				return
 			}
-			b.AddConstructed(0xBF0C, func(b *tlv.Builder) {
+			b.AddConstructed(emv.TagFCIIssuerDiscretionaryData, func(b *tlv.Builder) {
 				for _, a := range c.apps {
 					if a.qVSDC {
 						c.entry(b, a)
@@ -132,21 +133,21 @@ func (c *Card) directoryFCI(name []byte, ppse bool) []byte {
 }
 
 func (c *Card) entry(b *tlv.Builder, a *application) {
-	b.AddConstructed(0x61, func(b *tlv.Builder) {
-		b.Add(0x4F, a.aid)
-		b.Add(0x50, []byte(a.label))
+	b.AddConstructed(emv.TagApplicationTemplate, func(b *tlv.Builder) {
+		b.Add(emv.TagApplicationIdentifier, a.aid)
+		b.Add(emv.TagApplicationLabel, []byte(a.label))
 		if a.priority > 0 {
-			b.Add(0x87, []byte{byte(a.priority)})
+			b.Add(emv.TagApplicationPriorityIndicator, []byte{byte(a.priority)})
 		}
 		if len(a.kernelID) > 0 {
-			b.Add(0x9F2A, a.kernelID)
+			b.Add(emv.TagKernelIdentifier, a.kernelID)
 		}
 	})
 }
 
 func (c *Card) readRecord(cmd command) []byte {
 	if cmd.p2&0x07 != 0x04 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	sfi, n := cmd.p2>>3, cmd.p1
 	if c.st.dir == "PSE" && sfi == 1 {
@@ -158,10 +159,10 @@ func (c *Card) readRecord(cmd command) []byte {
 			}
 		}
 		if n == 0 || int(n) > len(contact) {
-			return sw(0x6A83)
+			return sw(emv.SWRecordNotFound)
 		}
 		b := tlv.NewBuilder(nil)
-		b.AddConstructed(0x70, func(b *tlv.Builder) { c.entry(b, contact[n-1]) })
+		b.AddConstructed(emv.TagReadRecordResponseTemplate, func(b *tlv.Builder) { c.entry(b, contact[n-1]) })
 		out, _ := b.Bytes()
 		return ok(out)
 	}
@@ -170,11 +171,11 @@ func (c *Card) readRecord(cmd command) []byte {
 	}
 	a := c.app()
 	if a == nil {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	r, found := a.records[[2]byte{sfi, n}]
 	if !found {
-		return sw(0x6A83)
+		return sw(emv.SWRecordNotFound)
 	}
 	return ok(r)
 }
@@ -182,22 +183,22 @@ func (c *Card) readRecord(cmd command) []byte {
 func (c *Card) gpo(cmd command) []byte {
 	a := c.app()
 	if a == nil || c.st.gpoDone {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	s := tlv.NewScanner(cmd.data)
-	if !s.Next() || s.Tag() != 0x83 || s.Err() != nil {
-		return sw(0x6A80)
+	if !s.Next() || s.Tag() != emv.TagCommandTemplate || s.Err() != nil {
+		return sw(emv.SWWrongData)
 	}
 	data := s.Value()
 	if len(data) != a.pdol.Len() {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	ctr := &c.ctr[c.st.app]
 	if ctr.atc == 0xFFFF {
 		// EMV Book 3 §6.5.8: the ATC must not wrap; the application is
 		// permanently blocked.
 		ctr.blocked = true
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	c.st.gpoDone = true
 	c.st.pdolData = append([]byte(nil), data...)
@@ -212,12 +213,12 @@ func (c *Card) gpo(cmd command) []byte {
 		return c.qVSDC(a, data)
 	}
 	if a.format1 {
-		return ok(tlv.AppendTLV(nil, 0x80, append(append([]byte(nil), a.aip...), a.afl...)))
+		return ok(tlv.AppendTLV(nil, emv.TagResponseTemplateFormat1, append(append([]byte(nil), a.aip...), a.afl...)))
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) {
-		b.Add(0x82, a.aip)
-		b.Add(0x94, a.afl)
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) {
+		b.Add(emv.TagAIP, a.aip)
+		b.Add(emv.TagAFL, a.afl)
 	})
 	out, _ := b.Bytes()
 	return ok(out)
@@ -227,21 +228,21 @@ func (c *Card) gpo(cmd command) []byte {
 // ICC key, EMV Book 2 §7.2), EMV Book 3 §6.5.12.
 func (c *Card) verify(cmd command) []byte {
 	if c.app() == nil || c.profile.PIN == "" {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	if cmd.p1 != 0x00 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	if c.pinTries <= 0 {
 		// Book 3 §6.5.12.4: PIN try limit exceeded, no comparison.
 		c.st.pinTried, c.st.pinFailed = true, true
-		return sw(0x6983)
+		return sw(emv.SWAuthMethodBlocked)
 	}
 	var block []byte
 	switch cmd.p2 {
-	case 0x80:
+	case emv.VerifyPlaintextPIN:
 		block = cmd.data
-	case 0x88:
+	case emv.VerifyEncipheredPIN:
 		a := c.app()
 		// EMV Book 2 §7.2: deciphered with the ICC PIN Encipherment
 		// private key if the card has one, else the ICC private key.
@@ -250,34 +251,34 @@ func (c *Card) verify(cmd command) []byte {
 			key = a.icc
 		}
 		if key == nil || len(c.st.challenge) != 8 || len(cmd.data) != (key.N.BitLen()+7)/8 {
-			return sw(0x6985)
+			return sw(emv.SWConditionsNotSatisfied)
 		}
 		m := new(big.Int).Exp(new(big.Int).SetBytes(cmd.data), key.D, key.N).FillBytes(make([]byte, len(cmd.data)))
 		// 7F | PIN block | ICC unpredictable number | random pad.
 		if m[0] != 0x7F || !bytes.Equal(m[9:17], c.st.challenge) {
 			c.st.challenge = nil
-			return sw(0x6984)
+			return sw(emv.SWReferenceDataInvalid)
 		}
 		c.st.challenge = nil
 		block = m[1:9]
 	default:
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	if len(block) != 8 || block[0]>>4 != 0x2 {
-		return sw(0x6A80)
+		return sw(emv.SWWrongData)
 	}
 	c.st.pinTried = true
 	if subtle.ConstantTimeCompare([]byte(pinFromBlock(block)), []byte(c.profile.PIN)) == 1 {
 		c.pinTries = c.profile.PINTries
 		c.st.pinFailed = false
-		return sw(0x9000)
+		return sw(emv.SWOK)
 	}
 	c.st.pinFailed = true
 	c.pinTries--
 	if c.pinTries <= 0 {
-		return sw(0x6983)
+		return sw(emv.SWAuthMethodBlocked)
 	}
-	return sw(0x63C0 | uint16(c.pinTries))
+	return sw(emv.SWTriesLeft(c.pinTries))
 }
 
 // pinFromBlock reads an ISO 9564 format-2 block (2N PPPP... F fill).
@@ -313,7 +314,7 @@ func pinFromBlock(b []byte) string {
 
 func (c *Card) getChallenge(cmd command) []byte {
 	if cmd.p1 != 0 || cmd.p2 != 0 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	c.st.challenge = c.randomBytes(8)
 	return ok(c.st.challenge)
@@ -336,42 +337,42 @@ func (c *Card) randomBytes(n int) []byte {
 // wrote with PUT DATA; anything else is 6A88.
 func (c *Card) getData(cmd command) []byte {
 	tag := tlv.Tag(cmd.p1)<<8 | tlv.Tag(cmd.p2)
-	if tag == 0x9F17 {
+	if tag == emv.TagPINTryCounter {
 		if c.profile.PIN == "" {
-			return sw(0x6A88)
+			return sw(emv.SWReferencedDataNotFound)
 		}
 		return ok(tlv.AppendTLV(nil, tag, []byte{byte(c.pinTries)}))
 	}
 	a := c.app()
 	if a == nil {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	ctr := &c.ctr[c.st.app]
 	var v []byte
 	switch tag {
-	case 0x9F36:
+	case emv.TagATC:
 		v = []byte{byte(ctr.atc >> 8), byte(ctr.atc)}
-	case 0x9F13:
+	case emv.TagLastOnlineATCRegister:
 		v = []byte{byte(ctr.lastOnline >> 8), byte(ctr.lastOnline)}
-	case 0x9F14:
+	case emv.TagLowerConsecutiveOfflineLimit:
 		if a.limits.lowerCount < 0 || a.limits.lowerCount > 255 {
-			return sw(0x6A88)
+			return sw(emv.SWReferencedDataNotFound)
 		}
 		v = []byte{byte(a.limits.lowerCount)}
-	case 0x9F23:
+	case emv.TagUpperConsecutiveOfflineLimit:
 		if a.limits.upperCount < 0 || a.limits.upperCount > 255 {
-			return sw(0x6A88)
+			return sw(emv.SWReferencedDataNotFound)
 		}
 		v = []byte{byte(a.limits.upperCount)}
-	case 0x9F4F:
+	case emv.TagLogFormat:
 		if a.logRecords == 0 {
-			return sw(0x6A88)
+			return sw(emv.SWReferencedDataNotFound)
 		}
 		v = logFormat
 	default:
 		var found bool
 		if v, found = ctr.putData[tag]; !found {
-			return sw(0x6A88)
+			return sw(emv.SWReferencedDataNotFound)
 		}
 	}
 	return ok(tlv.AppendTLV(nil, tag, v))
@@ -384,10 +385,10 @@ func (c *Card) getData(cmd command) []byte {
 func (c *Card) getResponse(cmd command) []byte {
 	p := c.st.pending
 	if p == nil {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	if cmd.p1 != 0 || cmd.p2 != 0 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	le := cmd.le
 	if le <= 0 {
@@ -396,9 +397,9 @@ func (c *Card) getResponse(cmd command) []byte {
 	switch {
 	case le < len(p):
 		c.st.pending = p[le:]
-		return append(append([]byte(nil), p[:le]...), 0x61, byte(len(p)-le))
+		return append(append([]byte(nil), p[:le]...), emv.SW1BytesAvailable, byte(len(p)-le))
 	case le > len(p):
-		return []byte{0x6C, byte(len(p))}
+		return []byte{emv.SW1WrongLe, byte(len(p))}
 	}
 	c.st.pending = nil
 	return ok(p)

@@ -30,4 +30,10 @@
 // card (T=0), a UnionPay PBOC SDA card, a contactless qVSDC card, an expired
 // card and one with a corrupted issuer certificate. It is for tests and
 // demonstrations only: its keys are published.
+//
+// First calls:
+//
+//	card, err := sim.NewFromFile("testdata/unionpay_sda.json") // a reader.Card
+//	resp, err := card.Transmit(ctx, apdu)
+//	res, err := k.RunContact(ctx, card, tx)                // an emv/kernel Kernel drives it
 package sim

@@ -25,16 +25,16 @@ func dolValues(d tlv.DOL, data []byte) (map[tlv.Tag][]byte, bool) {
 // cryptogramData fills the AC input from the terminal's DOL values.
 func cryptogramData(a *application, v map[tlv.Tag][]byte, atc uint16, iad []byte) *emv.CryptogramData {
 	d := &emv.CryptogramData{IAD: iad}
-	copy(d.AmountAuthorised[:], v[0x9F02])
-	copy(d.AmountOther[:], v[0x9F03])
-	copy(d.TerminalCountry[:], v[0x9F1A])
-	copy(d.TVR[:], v[0x95])
-	copy(d.CurrencyCode[:], v[0x5F2A])
-	copy(d.Date[:], v[0x9A])
-	if t := v[0x9C]; len(t) == 1 {
+	copy(d.AmountAuthorised[:], v[emv.TagAmountAuthorised])
+	copy(d.AmountOther[:], v[emv.TagAmountOther])
+	copy(d.TerminalCountry[:], v[emv.TagTerminalCountryCode])
+	copy(d.TVR[:], v[emv.TagTVR])
+	copy(d.CurrencyCode[:], v[emv.TagTransactionCurrencyCode])
+	copy(d.Date[:], v[emv.TagTransactionDate])
+	if t := v[emv.TagTransactionType]; len(t) == 1 {
 		d.TransactionType = t[0]
 	}
-	copy(d.UN[:], v[0x9F37])
+	copy(d.UN[:], v[emv.TagUnpredictableNumber])
 	copy(d.AIP[:], a.aip)
 	d.ATC = [2]byte{byte(atc >> 8), byte(atc)}
 	return d
@@ -71,10 +71,10 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	v, _ := dolValues(a.pdol, pdolData)
 	ctr := &c.ctr[c.st.app]
 	atc := c.st.atc
-	ttq := v[0x9F66]
+	ttq := v[emv.TagTTQ]
 	onlineRequired := len(ttq) >= 2 && ttq[1]&0x80 != 0
 	offlineOnly := len(ttq) >= 1 && ttq[0]&0x08 != 0
-	c.st.amount = amount(v[0x9F02])
+	c.st.amount = amount(v[emv.TagAmountAuthorised])
 	r := c.risk(a, v)
 	c.st.risk = r
 	var cid byte
@@ -98,7 +98,7 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	d := cryptogramData(a, v, atc, iad)
 	ac, good := c.ac(a, d)
 	if !good {
-		return sw(0x6F00)
+		return sw(emv.SWNoDiagnosis)
 	}
 	c.st.lastAC, c.st.lastCID = ac, cid
 	if cid != cidARQC {
@@ -106,18 +106,23 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		// online transaction "not completed".
 		c.record(a, cid, false, v)
 	}
+	ctq := qvsdcCTQ(a.ctq, v[0x9F66])
+	cardAuth := a.cardAuth
+	if len(ctq) == 2 && len(cardAuth) >= 2 {
+		cardAuth = append(append([]byte(nil), cardAuth[:len(cardAuth)-2]...), ctq...)
+	}
 	var sdad []byte
 	if cid == cidTC && a.icc != nil {
 		var err error
-		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], a.cardAuth)); err != nil {
+		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], cardAuth)); err != nil {
 			return sw(0x6F00)
 		}
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) {
-		b.Add(0x82, a.aip)
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) {
+		b.Add(emv.TagAIP, a.aip)
 		if a.icc != nil {
-			b.Add(0x94, a.afl)
+			b.Add(emv.TagAFL, a.afl)
 		}
 		b.Add(0x57, a.track2)
 		b.Add(0x5F34, a.psn)
@@ -125,15 +130,14 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 		b.Add(0x9F26, ac)
 		b.Add(0x9F27, []byte{cid})
 		b.Add(0x9F36, d.ATC[:])
-		if len(a.ctq) > 0 {
-			ctq := a.ctq
+		if len(ctq) > 0 {
 			if c.profile.Faults.ForgedCDCVM && len(ctq) == 2 {
 				ctq = []byte{ctq[0], ctq[1] | 0x80}
 			}
-			b.Add(0x9F6C, ctq)
+			b.Add(emv.TagCardTransactionQualifiers, ctq)
 		}
 		if sdad != nil {
-			b.Add(0x9F69, a.cardAuth)
+			b.Add(0x9F69, cardAuth)
 			b.Add(0x9F4B, sdad)
 		}
 	})
@@ -152,37 +156,37 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 func (c *Card) generateAC(cmd command) []byte {
 	a := c.app()
 	if a == nil || !c.st.gpoDone || a.qVSDC || c.st.genACs >= 2 {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	asked := cmd.p1 & 0xC0
 	cda := cmd.p1&0x10 != 0
 	if asked == 0xC0 || cmd.p1&0x2F != 0 || cmd.p2 != 0 {
-		return sw(0x6A86) // RFU type or bits
+		return sw(emv.SWIncorrectP1P2) // RFU type or bits
 	}
 	second := c.st.genACs == 1
 	if second && c.st.firstCID != cidARQC {
-		return sw(0x6985) // the first GENERATE AC ended the transaction
+		return sw(emv.SWConditionsNotSatisfied) // the first GENERATE AC ended the transaction
 	}
 	if second && asked == cidARQC {
-		return sw(0x6A86) // Book 3 §9.3: no ARQC in the second GENERATE AC
+		return sw(emv.SWIncorrectP1P2) // Book 3 §9.3: no ARQC in the second GENERATE AC
 	}
 	dol := a.cdol1
 	if second {
 		dol = a.cdol2
 	}
 	if len(cmd.data) != dol.Len() {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	v, good := dolValues(dol, cmd.data)
 	if !good {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	ctr := &c.ctr[c.st.app]
 	var cid byte
 	var r riskResult
 	if !second {
 		c.st.cdol1Data = append([]byte(nil), cmd.data...)
-		c.st.amount = amount(v[0x9F02])
+		c.st.amount = amount(v[emv.TagAmountAuthorised])
 		r = c.risk(a, v)
 		c.st.risk = r
 		cid = c.firstDecision(a, asked, r)
@@ -207,7 +211,7 @@ func (c *Card) generateAC(cmd command) []byte {
 	d := cryptogramData(a, v, c.st.atc, iad)
 	ac, good := c.ac(a, d)
 	if !good {
-		return sw(0x6F00)
+		return sw(emv.SWNoDiagnosis)
 	}
 	c.st.lastAC, c.st.lastCID = ac, cid
 	if cid == cidARQC {
@@ -221,23 +225,23 @@ func (c *Card) generateAC(cmd command) []byte {
 	if a.format1 && !sign {
 		// Format 1 (EMV Book 3 §6.5.5.4): CID || ATC || AC || IAD.
 		body := append(append(append([]byte{cid}, atc[:]...), ac...), d.IAD...)
-		return ok(c.malform(tlv.AppendTLV(nil, 0x80, body)))
+		return ok(c.malform(tlv.AppendTLV(nil, emv.TagResponseTemplateFormat1, body)))
 	}
 	resp := tlv.NewBuilder(nil)
 	if c.profile.Faults.MalformedGenerateAC != "missing_cid" {
-		resp.Add(0x9F27, []byte{cid})
+		resp.Add(emv.TagCryptogramInformationData, []byte{cid})
 	}
-	resp.Add(0x9F36, atc[:])
+	resp.Add(emv.TagATC, atc[:])
 	switch c.profile.Faults.MalformedGenerateAC {
 	case "short_ac":
-		resp.Add(0x9F26, ac[:4])
+		resp.Add(emv.TagApplicationCryptogram, ac[:4])
 	case "duplicate_ac":
-		resp.Add(0x9F26, ac)
-		resp.Add(0x9F26, ac)
+		resp.Add(emv.TagApplicationCryptogram, ac)
+		resp.Add(emv.TagApplicationCryptogram, ac)
 	default:
-		resp.Add(0x9F26, ac)
+		resp.Add(emv.TagApplicationCryptogram, ac)
 	}
-	resp.Add(0x9F10, d.IAD)
+	resp.Add(emv.TagIssuerApplicationData, d.IAD)
 	objs, _ := resp.Bytes()
 	var sdad []byte
 	if sign {
@@ -247,16 +251,16 @@ func (c *Card) generateAC(cmd command) []byte {
 		}
 		hash := oda.TransactionDataHash(c.st.pdolData, c.st.cdol1Data, cdol2, objs)
 		var err error
-		if sdad, err = c.signDynamic(a, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[0x9F37]); err != nil {
-			return sw(0x6F00)
+		if sdad, err = c.signDynamic(a, oda.CDADynamicData(c.randomBytes(8), cid, ac, hash), v[emv.TagUnpredictableNumber]); err != nil {
+			return sw(emv.SWNoDiagnosis)
 		}
 		c.st.cdaDone = true
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) {
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) {
 		b.AddRaw(objs)
 		if sdad != nil {
-			b.Add(0x9F4B, sdad)
+			b.Add(emv.TagSignedDynamicApplicationData, sdad)
 		}
 	})
 	out, _ := b.Bytes()
@@ -341,41 +345,41 @@ func (c *Card) checkARPC(a *application, iad []byte) bool {
 func (c *Card) externalAuthenticate(cmd command) []byte {
 	a := c.app()
 	if a == nil || c.st.genACs != 1 || c.st.firstCID != cidARQC || c.st.issuerAuth != 0 {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	if cmd.p1 != 0 || cmd.p2 != 0 {
-		return sw(0x6A86)
+		return sw(emv.SWIncorrectP1P2)
 	}
 	if len(cmd.data) < 8 || len(cmd.data) > 16 {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	if c.checkARPC(a, cmd.data) {
 		c.st.issuerAuth = 1
-		return sw(0x9000)
+		return sw(emv.SWOK)
 	}
 	c.st.issuerAuth = -1
-	return sw(0x6300)
+	return sw(emv.SWVerifyFailed)
 }
 
 // internalAuthenticate signs the DDOL data (DDA, EMV Book 2 §6.5).
 func (c *Card) internalAuthenticate(cmd command) []byte {
 	a := c.app()
 	if a == nil || a.icc == nil || a.oda == "SDA" {
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	if len(cmd.data) == 0 {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	sdad, err := c.signDynamic(a, oda.DDADynamicData(c.randomBytes(8)), cmd.data)
 	if err != nil {
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	c.st.ddaDone = true
 	if a.format1 {
-		return ok(tlv.AppendTLV(nil, 0x80, sdad))
+		return ok(tlv.AppendTLV(nil, emv.TagResponseTemplateFormat1, sdad))
 	}
 	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) { b.Add(0x9F4B, sdad) })
+	b.AddConstructed(emv.TagResponseTemplateFormat2, func(b *tlv.Builder) { b.Add(emv.TagSignedDynamicApplicationData, sdad) })
 	out, _ := b.Bytes()
 	return ok(out)
 }
@@ -387,4 +391,20 @@ func allZero(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// qvsdcCTQ is the Card Transaction Qualifiers the card returns (VCPS /
+// Book C-3 card behaviour): the personalised CVM the card wants (byte 1
+// b8 online PIN, b7 signature) only when the reader says a CVM is
+// required (TTQ byte 2 b7); the rest — consumer device CVM performed and
+// the card's options — always.
+func qvsdcCTQ(personal, ttq []byte) []byte {
+	if len(personal) != 2 {
+		return personal
+	}
+	ctq := []byte{personal[0], personal[1]}
+	if len(ttq) < 2 || ttq[1]&0x40 == 0 {
+		ctq[0] &^= 0xC0
+	}
+	return ctq
 }

@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/possdk/pos/tlv"
+import (
+	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/tlv"
+)
 
 // Transaction log (EMV Book 3 Annex D, as PBOC cards keep it): when a
 // profile sets log_records, the FCI's issuer discretionary data (BF0C)
@@ -26,12 +29,12 @@ func (c *Card) logTransaction(a *application, ctr *counters, cid byte, v map[tlv
 		copy(b, v[tag])
 		rec = append(rec, b...)
 	}
-	fix(0x9A, 3)
-	fix(0x9C, 1)
-	fix(0x9F02, 6)
-	fix(0x9F03, 6)
-	fix(0x9F1A, 2)
-	fix(0x5F2A, 2)
+	fix(emv.TagTransactionDate, 3)
+	fix(emv.TagTransactionType, 1)
+	fix(emv.TagAmountAuthorised, 6)
+	fix(emv.TagAmountOther, 6)
+	fix(emv.TagTerminalCountryCode, 2)
+	fix(emv.TagTransactionCurrencyCode, 2)
 	rec = append(rec, byte(c.st.atc>>8), byte(c.st.atc), cid)
 	ctr.log = append([][]byte{rec}, ctr.log...)
 	if len(ctr.log) > a.logRecords {
@@ -43,11 +46,11 @@ func (c *Card) logTransaction(a *application, ctr *counters, cid byte, v map[tlv
 func (c *Card) readLog(n byte) []byte {
 	a := c.app()
 	if a == nil || a.logRecords == 0 {
-		return sw(0x6A82)
+		return sw(emv.SWFileNotFound)
 	}
 	log := c.ctr[c.st.app].log
 	if n == 0 || int(n) > len(log) {
-		return sw(0x6A83)
+		return sw(emv.SWRecordNotFound)
 	}
 	return ok(log[n-1])
 }

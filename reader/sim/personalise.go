@@ -241,7 +241,17 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 			if len(app.pdol) > 0 {
 				b.Add(0x9F38, h("pdol", a.PDOL))
 			}
-			b.Add(0x5F2D, []byte("enzh"))
+			langs := a.Languages
+			if langs == "" {
+				langs = "enzh"
+			}
+			b.Add(0x5F2D, []byte(langs))
+			if a.PreferredName != "" {
+				b.Add(0x9F12, []byte(a.PreferredName))
+				if a.CodeTable > 0 {
+					b.Add(0x9F11, []byte{byte(a.CodeTable)})
+				}
+			}
 			if a.LogRecords > 0 && a.LogRecords < 256 {
 				b.AddConstructed(0xBF0C, func(b *tlv.Builder) {
 					b.Add(0x9F4D, []byte{logSFI, byte(a.LogRecords)})

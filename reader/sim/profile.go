@@ -37,6 +37,13 @@ type App struct {
 	AID      string `json:"aid"`
 	Label    string `json:"label"`
 	Priority int    `json:"priority"` // tag 87; 0 for none
+	// PreferredName is 9F12 and CodeTable its Issuer Code Table Index
+	// (9F11, ISO 8859 part), in the FCI and the directory entry; empty:
+	// none. Languages is the Language Preference (5F2D) in the FCI,
+	// default "enzh".
+	PreferredName string `json:"preferred_name"`
+	CodeTable     int    `json:"code_table_index"`
+	Languages     string `json:"language_preference"`
 
 	PAN         string `json:"pan"`
 	PSN         string `json:"psn"`       // 5F34, two digits

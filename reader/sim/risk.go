@@ -50,7 +50,7 @@ func (c *Card) risk(a *application, v map[tlv.Tag][]byte) riskResult {
 	// Cumulative offline amount: only amounts in the application currency
 	// add up; another currency cannot be counted and so exceeds any limit.
 	amt := c.st.amount
-	sameCurrency := len(a.currency) == 2 && bytes.Equal(v[0x5F2A], a.currency) && amt >= 0
+	sameCurrency := len(a.currency) == 2 && bytes.Equal(v[emv.TagTransactionCurrencyCode], a.currency) && amt >= 0
 	total := ctr.offlineAmount + amt
 	r.lowerAmount = l.lowerAmount >= 0 && (!sameCurrency || total > l.lowerAmount)
 	r.upperAmount = l.upperAmount >= 0 && (!sameCurrency || total > l.upperAmount)
@@ -135,7 +135,7 @@ func (a *application) issuerAuthSupported() bool { return len(a.aip) == 2 && a.a
 // cryptogram of type cid.
 func (c *Card) record(a *application, cid byte, second bool, v map[tlv.Tag][]byte) {
 	ctr := &c.ctr[c.st.app]
-	sameCurrency := len(a.currency) == 2 && bytes.Equal(v[0x5F2A], a.currency) && c.st.amount >= 0
+	sameCurrency := len(a.currency) == 2 && bytes.Equal(v[emv.TagTransactionCurrencyCode], a.currency) && c.st.amount >= 0
 	if !second && cid == cidARQC {
 		ctr.onlineNotCompleted = true
 		return
@@ -163,7 +163,7 @@ func (c *Card) record(a *application, cid byte, second bool, v map[tlv.Tag][]byt
 	}
 	declinedOffline := cid == cidAAC && !online
 	var tvr emv.TVR
-	copy(tvr[:], v[0x95])
+	copy(tvr[:], v[emv.TagTVR])
 	ctr.sdaFailedLast = declinedOffline && tvr[0]&0x40 != 0
 	ctr.ddaFailedLast = declinedOffline && tvr[0]&0x0C != 0
 }

@@ -63,85 +63,85 @@ func (c *Card) script(cmd command) []byte {
 	a := c.app()
 	if a == nil || c.st.arqc == nil {
 		// Secure messaging needs this transaction's ARQC and ATC.
-		return sw(0x6985)
+		return sw(emv.SWConditionsNotSatisfied)
 	}
 	ctr := &c.ctr[c.st.app]
 	switch cmd.ins {
-	case 0x1E, 0x18, 0x16, 0x24, 0xDA, 0xDC:
+	case emv.INSApplicationBlock, emv.INSApplicationUnblock, emv.INSCardBlock, emv.INSPINChangeUnblock, emv.INSPutData, emv.INSUpdateRecord:
 	default:
 		ctr.scriptFailedThis = true
-		return sw(0x6D00)
+		return sw(emv.SWINSNotSupported)
 	}
 	if len(cmd.data) < a.macLen {
 		ctr.scriptFailedThis = true
-		return sw(0x6700)
+		return sw(emv.SWWrongLength)
 	}
 	body, mac := cmd.data[:len(cmd.data)-a.macLen], cmd.data[len(cmd.data)-a.macLen:]
 	want, err := c.scriptMAC(a, cmd, body)
 	if err != nil || subtle.ConstantTimeCompare(want, mac) != 1 {
 		ctr.scriptFailedThis = true
-		return sw(0x6988) // incorrect secure messaging data objects
+		return sw(emv.SWSMObjectsIncorrect) // incorrect secure messaging data objects
 	}
-	if s := c.execute(a, ctr, cmd, body); s != 0x9000 {
+	if s := c.execute(a, ctr, cmd, body); s != emv.SWOK {
 		ctr.scriptFailedThis = true
 		return sw(s)
 	}
 	ctr.scriptsThis++
 	c.scripts++
-	return sw(0x9000)
+	return sw(emv.SWOK)
 }
 
 // execute carries out a script command whose MAC verified.
-func (c *Card) execute(a *application, ctr *counters, cmd command, body []byte) uint16 {
+func (c *Card) execute(a *application, ctr *counters, cmd command, body []byte) emv.StatusWord {
 	switch cmd.ins {
-	case 0x1E, 0x18, 0x16: // APPLICATION BLOCK, APPLICATION UNBLOCK, CARD BLOCK
+	case emv.INSApplicationBlock, emv.INSApplicationUnblock, emv.INSCardBlock:
 		if cmd.p1 != 0 || cmd.p2 != 0 || len(body) != 0 {
-			return 0x6A86
+			return emv.SWIncorrectP1P2
 		}
 		switch cmd.ins {
-		case 0x1E:
+		case emv.INSApplicationBlock:
 			ctr.blocked = true
-		case 0x18:
+		case emv.INSApplicationUnblock:
 			ctr.blocked = false
 		default:
 			c.blocked = true
 		}
-	case 0x24: // PIN CHANGE/UNBLOCK (Book 3 §6.5.10)
+	case emv.INSPINChangeUnblock: // PIN CHANGE/UNBLOCK (Book 3 §6.5.10)
 		return c.pinChange(a, cmd, body)
-	case 0xDA: // PUT DATA: P1 P2 is the tag
+	case emv.INSPutData: // PUT DATA: P1 P2 is the tag
 		tag := tlv.Tag(cmd.p1)<<8 | tlv.Tag(cmd.p2)
 		if cmd.p1 == 0 {
 			tag = tlv.Tag(cmd.p2)
 		}
 		switch tag {
-		case 0x9F14, 0x9F23:
+		case emv.TagLowerConsecutiveOfflineLimit, emv.TagUpperConsecutiveOfflineLimit:
 			if len(body) != 1 {
-				return 0x6A80
+				return emv.SWWrongData
 			}
-			if tag == 0x9F14 {
+			if tag == emv.TagLowerConsecutiveOfflineLimit {
 				a.limits.lowerCount = int(body[0])
 			} else {
 				a.limits.upperCount = int(body[0])
 			}
-		case 0x9F36, 0x9F13, 0x9F17:
-			return 0x6A88 // counters are not written by PUT DATA
+		case emv.TagATC, emv.TagLastOnlineATCRegister, emv.TagPINTryCounter:
+			return emv.SWReferencedDataNotFound // counters are not written by PUT DATA
 		}
 		ctr.putData[tag] = append([]byte(nil), body...)
-	case 0xDC: // UPDATE RECORD: P1 record, P2 SFI << 3 | 4
+	case emv.INSUpdateRecord: // UPDATE RECORD: P1 record, P2 SFI << 3 | 4
 		key := [2]byte{cmd.p2 >> 3, cmd.p1}
 		if cmd.p2&0x07 != 0x04 {
-			return 0x6A86
+			return emv.SWIncorrectP1P2
 		}
 		if _, found := a.records[key]; !found {
-			return 0x6A83
+			return emv.SWRecordNotFound
 		}
 		s := tlv.NewScanner(body)
-		if !s.Next() || s.Tag() != 0x70 || len(s.Raw()) != len(body) {
-			return 0x6A80
+		if !s.Next() || s.Tag() != emv.TagReadRecordResponseTemplate || len(s.Raw()) != len(body) {
+			return emv.SWWrongData
 		}
 		a.records[key] = append([]byte(nil), body...)
 	}
-	return 0x9000
+	return emv.SWOK
 }
 
 // pinChange: P2 00 unblocks the PIN (the try counter goes back to the
@@ -149,43 +149,43 @@ func (c *Card) execute(a *application, ctr *counters, cmd command, body []byte) 
 // block enciphered (TDES ECB) under the confidentiality session key from
 // MK_SMC, and unblock. The VIS PIN change block (the PIN block XORed
 // with the UDK) is not implemented.
-func (c *Card) pinChange(a *application, cmd command, body []byte) uint16 {
+func (c *Card) pinChange(a *application, cmd command, body []byte) emv.StatusWord {
 	if cmd.p1 != 0 || cmd.p2 > 2 {
-		return 0x6A86
+		return emv.SWIncorrectP1P2
 	}
 	if c.profile.PIN == "" {
-		return 0x6985
+		return emv.SWConditionsNotSatisfied
 	}
 	if cmd.p2 == 0 {
 		if len(body) != 0 {
-			return 0x6A80
+			return emv.SWWrongData
 		}
 		c.pinTries = c.profile.PINTries
-		return 0x9000
+		return emv.SWOK
 	}
 	if len(body) != 8 {
-		return 0x6A80
+		return emv.SWWrongData
 	}
 	sk, err := c.smSessionKey(a, a.mkSMC)
 	if err != nil {
-		return 0x6F00
+		return emv.SWNoDiagnosis
 	}
 	defer sk.Zero()
 	blk, err := sk.Block()
 	if err != nil {
-		return 0x6F00
+		return emv.SWNoDiagnosis
 	}
 	var pb [8]byte
 	blk.Decrypt(pb[:], body)
 	defer clear(pb[:])
 	if pb[0]>>4 != 0x2 {
-		return 0x6A80
+		return emv.SWWrongData
 	}
 	pin := pinFromBlock(pb[:])
 	if pin == "" {
-		return 0x6A80
+		return emv.SWWrongData
 	}
 	c.profile.PIN = pin
 	c.pinTries = c.profile.PINTries
-	return 0x9000
+	return emv.SWOK
 }

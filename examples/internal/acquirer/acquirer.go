@@ -10,11 +10,16 @@ package acquirer
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"errors"
+	"io"
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/keys"
@@ -95,20 +100,110 @@ func New(cfg Config) (*Acquirer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs}
-	chip := &chipIssuer{sim: sim, imk: imk, logf: logf}
+	// The host's cryptography goes through a software HSM: the issuer
+	// master key and the zone PIN key become key blocks under its LMK (a
+	// random one: this example keeps its keys in memory anyway), and the
+	// terminals' keys come from the KeyStore through link.KeyStoreHSM.
+	lmk, err := keys.Generate(keys.AES256, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := hsm.NewSoftware(lmk, nil)
+	if err != nil {
+		return nil, err
+	}
+	imkBlock, err := sw.Wrap(imk, hsm.IssuerMasterKeyAC)
+	if err != nil {
+		return nil, err
+	}
+	zoneKey, err := sw.Wrap(zpk, hsm.PINKey)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := link.NewKeyStoreHSM(store, sw)
+	if err != nil {
+		return nil, err
+	}
+	// Every demo card has RMB 8,888.00 available (field 54: savings
+	// account 10, available balance 02, CNY, credit).
+	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs, Balance: "1002156C000000888800"}
+	chip := &chipIssuer{sim: sim, hsm: ks, imk: imkBlock, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
 	a := &Acquirer{
-		Host: &link.Host{Codec: codec, Keys: store, ZPK: zc, Issuer: chip, Logger: logger,
+		Host: &link.Host{Codec: codec, HSM: ks, Terminals: ks, ZoneKey: zoneKey, Issuer: chip, Logger: logger,
 			Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics},
 		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
 	}
-	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger}
+	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger,
+		OnHandshakeError: func(remote net.Addr, err error) {
+			hint := ""
+			if strings.Contains(err.Error(), "does not look like a TLS handshake") {
+				hint = " (the terminal speaks plain TCP; this host expects TLS: give the terminal -tls-pin)"
+			}
+			logf("TLS handshake from %s failed: %v%s", remote, err, hint)
+		}}
 	return a, nil
 }
 
-// Serve accepts terminals on ln until Shutdown.
-func (a *Acquirer) Serve(ln net.Listener) error { return a.server.Serve(ln) }
+// Serve accepts terminals on ln until Shutdown. A host without TLS says so
+// when a terminal opens a TLS handshake, rather than waiting for a frame
+// that never comes.
+func (a *Acquirer) Serve(ln net.Listener) error {
+	if a.server.TLS == nil {
+		ln = &plainOnly{Listener: ln, logf: a.logf}
+	}
+	return a.server.Serve(ln)
+}
+
+// plainOnly is a plain-TCP host's listener: a connection whose first bytes
+// are a TLS handshake record (0x16 0x03) is logged and closed.
+type plainOnly struct {
+	net.Listener
+	logf func(format string, a ...any)
+}
+
+func (l *plainOnly) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &sniffConn{Conn: c, logf: l.logf}, nil
+}
+
+type sniffConn struct {
+	net.Conn
+	logf    func(format string, a ...any)
+	checked bool
+	head    []byte
+}
+
+// errTLSOnPlain closes a connection that opened with a TLS handshake.
+var errTLSOnPlain = errors.New("acquirer: TLS handshake on the plain-TCP port")
+
+func (c *sniffConn) Read(p []byte) (int, error) {
+	if c.checked {
+		if len(c.head) > 0 {
+			n := copy(p, c.head)
+			c.head = c.head[n:]
+			return n, nil
+		}
+		return c.Conn.Read(p)
+	}
+	// The first two bytes: a CUP frame's length, or a TLS record's type
+	// and major version.
+	var b [2]byte
+	if _, err := io.ReadFull(c.Conn, b[:]); err != nil {
+		return 0, err
+	}
+	c.checked = true
+	if b[0] == 0x16 && b[1] == 0x03 {
+		c.logf("TLS handshake from %s refused: this host expects plain TCP (start it with -tls, or run the terminal without -tls, -tls-pin and -ca)", c.RemoteAddr())
+		c.Conn.Close()
+		return 0, errTLSOnPlain
+	}
+	c.head = b[:]
+	return c.Read(p)
+}
 
 // Shutdown stops accepting and waits for requests in flight.
 func (a *Acquirer) Shutdown(ctx context.Context) error { return a.server.Shutdown(ctx) }
@@ -144,4 +239,11 @@ func (s *keyStore) Refresh(tid string) {
 	if r, ok := s.KeyStore.(interface{ Refresh(string) }); ok {
 		r.Refresh(tid)
 	}
+}
+
+// TerminalKeys returns a terminal's keys as the example's key store holds
+// them (in memory, clear: this is a demonstration acquirer), so tests can
+// check that none of them leaks on the terminal's side.
+func (a *Acquirer) TerminalKeys(tid string) (link.TerminalKeys, error) {
+	return a.store.Terminal(tid)
 }

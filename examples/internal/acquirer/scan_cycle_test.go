@@ -76,6 +76,9 @@ type scanEnv struct {
 	// dropPays: the wallet takes this many pays and their answers are
 	// lost.
 	dropPays atomic.Int32
+	// dropRefunds: the host answers this many refunds (the wallet
+	// refunded) and the answers are lost on the way to the terminal.
+	dropRefunds atomic.Int32
 	// holdCancels: each cancel the wallet processed is reported on
 	// cancelSeen and its answer held until hold is closed, then lost.
 	holdCancels atomic.Bool
@@ -94,8 +97,12 @@ func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode,
 	e.gw.Behave, e.gw.Clock = behave, e.clock.now
 	a.ServeScans(e.gw, prof)
 	srv := &link.Server{Handler: link.FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
-		before, orders := e.cancels(), len(e.gw.Ledger())
+		before, orders, refunds := e.cancels(), len(e.gw.Ledger()), e.refunded()
 		resp := a.ServeFrame(ctx, frame)
+		if e.refunded() > refunds && e.dropRefunds.Load() > 0 {
+			e.dropRefunds.Add(-1)
+			return nil // the wallet refunded; the answer is lost
+		}
 		if len(e.gw.Ledger()) > orders && e.dropPays.Load() > 0 {
 			e.dropPays.Add(-1)
 			return nil // the wallet has the order; the answer is lost
@@ -126,6 +133,15 @@ func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode,
 	})
 	e.addr = ln.Addr().String()
 	return e
+}
+
+// refunded is the money the wallet has refunded on all orders.
+func (e *scanEnv) refunded() int64 {
+	var n int64
+	for _, o := range e.gw.Ledger() {
+		n += o.Refunded
+	}
+	return n
 }
 
 func (e *scanEnv) cancels() int {
@@ -207,9 +223,10 @@ func (tm *terminal) close() {
 }
 
 // agree checks the wallet's ledger against the terminal's records: every
-// order the wallet charged (and did not refund) is an approved scan sale
-// in the terminal's batch for the same amount, every approved scan sale
-// is charged, and no cancel is left pending.
+// order the wallet charged (less what it refunded) is an approved scan
+// sale in the terminal's batch for the same amount less its approved
+// refunds, every approved scan sale is charged, and no cancel or refund
+// is left pending.
 func (e *scanEnv) agree(tm *terminal) {
 	e.t.Helper()
 	recs, err := tm.c.Records()
@@ -222,7 +239,11 @@ func (e *scanEnv) agree(tm *terminal) {
 			e.t.Errorf("record %016x still %v", r.ID, r.State)
 			continue
 		}
-		if r.Txn.Kind.Scan() {
+		switch {
+		case r.Txn.Kind == iso8583.KindScanRefund:
+			// A refund names its order in field 61.
+			approved[OrderNo(r.Txn.TerminalID, r.Txn.Field61.Batch, r.Txn.Field61.STAN)] -= r.Txn.Amount
+		case r.Txn.Kind.Scan():
 			approved[OrderNo(r.Txn.TerminalID, r.Txn.Field60.Batch, r.Txn.STAN)] += r.Txn.Amount
 		}
 	}
@@ -483,6 +504,17 @@ func TestScanBadInput(t *testing.T) {
 	if _, err := tm.c.ScanOrder(ctx, 100, e.clock.options(0), nil); !errors.Is(err, link.ErrScan) {
 		t.Errorf("no display: %v", err)
 	}
+	for _, bad := range []struct {
+		batch, stan uint32
+		amount      int64
+	}{{1, 1, 0}, {1, 1, -5}, {1, 0, 100}, {1, 1000000, 100}, {1000000, 1, 100}} {
+		if _, err := tm.c.ScanRefund(ctx, bad.batch, bad.stan, bad.amount); !errors.Is(err, link.ErrScan) {
+			t.Errorf("refund %+v: %v", bad, err)
+		}
+	}
+	if n := tm.c.Pending(); n != 0 {
+		t.Errorf("%d records after bad input", n)
+	}
 }
 
 // Rule: a system error (96) says nothing about the money — the wallet
@@ -575,4 +607,148 @@ func TestScanOrderDynamicMPM(t *testing.T) {
 		t.Errorf("amount in the code: %q", a)
 	}
 	e.agree(tm)
+}
+
+// paidOrder makes one approved scan sale of amount and returns its batch
+// and STAN (the numbers on its slip).
+func paidOrder(t *testing.T, e *scanEnv, tm *terminal, amount int64) (uint32, uint32) {
+	t.Helper()
+	r, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), amount, e.clock.options(30*time.Second))
+	if err != nil || !r.Approved() {
+		t.Fatalf("%+v %v", r, err)
+	}
+	return r.Request.Field60.Batch, r.Request.STAN
+}
+
+// Rule (WeChat Pay refund / Alipay trade.refund): partial refunds of a
+// paid order add up to at most its amount; one that would exceed it is
+// declined (64) and leaves no record; the wallet's ledger and the
+// terminal's batch agree after each.
+func TestScanRefundPartial(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, nil)
+	tm := e.open()
+	batch, stan := paidOrder(t, e, tm, 1000)
+	for _, step := range []struct {
+		amount  int64
+		outcome link.ScanOutcome
+		rc      iso8583.ResponseCode
+		charged int64
+	}{
+		{400, link.ScanApproved, "00", 600},
+		{700, link.ScanDeclined, RCRefundExceeds, 600},
+		{600, link.ScanApproved, "00", 0},
+		{1, link.ScanDeclined, RCRefundExceeds, 0},
+	} {
+		r, err := tm.c.ScanRefund(context.Background(), batch, stan, step.amount)
+		if err != nil || r.Outcome != step.outcome || r.Response == nil || r.Response.ResponseCode != step.rc {
+			t.Fatalf("refund %d: %+v %v; want %s %s", step.amount, r, err, step.outcome, step.rc)
+		}
+		if step.outcome == link.ScanApproved && !strings.HasPrefix(r.AcquirerOrder, "5030") {
+			t.Errorf("refund %d: wallet refund id %q", step.amount, r.AcquirerOrder)
+		}
+		o := e.gw.Ledger()[OrderNo(fixtures.TerminalID, batch, stan)]
+		if o.Charged() != step.charged {
+			t.Fatalf("after refund %d the wallet holds %d, want %d", step.amount, o.Charged(), step.charged)
+		}
+		e.agree(tm)
+	}
+}
+
+// Rule: only money that was paid can be refunded — an order the
+// customer cancelled on the phone, or one the terminal never made, is
+// declined (12) with nothing recorded.
+func TestScanRefundNothingToRefund(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{CustomerCancels: true}))
+	tm := e.open()
+	r, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 800, e.clock.options(30*time.Second))
+	if err != nil || r.Outcome != link.ScanDeclined {
+		t.Fatalf("%+v %v", r, err)
+	}
+	for _, orig := range []uint32{r.Request.STAN, 999} {
+		rf, err := tm.c.ScanRefund(context.Background(), r.Request.Field60.Batch, orig, 800)
+		if err != nil || rf.Outcome != link.ScanDeclined || rf.Response.ResponseCode != RCNotRefundable {
+			t.Fatalf("refund of %06d: %+v %v", orig, rf, err)
+		}
+	}
+	if n := tm.c.Pending(); n != 0 {
+		t.Fatalf("%d records pending", n)
+	}
+	e.agree(tm)
+}
+
+// Rule: a refund whose answer is lost is not reversed but sent again,
+// unchanged, before the next transaction; the host answers the repeat
+// from its store, so the wallet is asked once and refunds once.
+func TestScanRefundAnswerLostIsSentAgain(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, nil)
+	tm := e.open()
+	batch, stan := paidOrder(t, e, tm, 1500)
+	e.dropRefunds.Store(1)
+	r, err := tm.c.ScanRefund(context.Background(), batch, stan, 1500)
+	if err != nil || r.Outcome != link.ScanPending {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if n := tm.c.Pending(); n != 1 {
+		t.Fatalf("%d records pending, want the refund", n)
+	}
+	// The next transaction sends the refund first.
+	paidOrder(t, e, tm, 100)
+	o := e.gw.Ledger()[OrderNo(fixtures.TerminalID, batch, stan)]
+	if o.Refunded != 1500 || o.Refunds != 1 {
+		t.Fatalf("wallet: refunded %d in %d calls, want 1500 in 1", o.Refunded, o.Refunds)
+	}
+	e.agree(tm)
+}
+
+// Rule: when the wallet itself does not answer the refund, the host
+// answers 96 (not its to record); the terminal keeps the refund, and the
+// repeat after a restart reaches the wallet again under the same refund
+// number, which refunds once.
+func TestScanRefundWalletSilentThenRestart(t *testing.T) {
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{RefundAnswersLost: 1}))
+	tm := e.open()
+	batch, stan := paidOrder(t, e, tm, 2000)
+	r, err := tm.c.ScanRefund(context.Background(), batch, stan, 2000)
+	if err != nil || r.Outcome != link.ScanPending {
+		t.Fatalf("%+v %v", r, err)
+	}
+	tm.close()
+	tm2 := e.open() // the sign-in sends the pending refund
+	if n := tm2.c.Pending(); n != 0 {
+		t.Fatalf("%d still pending after restart", n)
+	}
+	o := e.gw.Ledger()[OrderNo(fixtures.TerminalID, batch, stan)]
+	if o.Refunded != 2000 || o.Charged() != 0 {
+		t.Fatalf("wallet: refunded %d, holds %d", o.Refunded, o.Charged())
+	}
+	e.agree(tm2)
+}
+
+// Rule (WeChat Pay reverse: orders up to 7 days old): a cancel that
+// reaches the wallet after its cancel window — a terminal that was off
+// for 8 days with a cancel pending for a paid order — is turned by the
+// acquirer into a refund, and the terminal is told "refund".
+func TestScanCancelAfterWindowRefunds(t *testing.T) {
+	// Paid silently; the first cancel is refused (USERPAYING), so it is
+	// still pending when the terminal goes off.
+	e := newScanEnv(t, link.ScanProfile{}, behaviour(WalletBehaviour{NeverAnswers: true, CancelRefusals: 1}))
+	tm := e.open()
+	r, err := tm.c.ScanSale(context.Background(), mustCode(t, scanCode), 3000, e.clock.options(6*time.Second))
+	if err != nil || r.Outcome != link.ScanCancelled || !r.CancelPending {
+		t.Fatalf("%+v %v", r, err)
+	}
+	tm.close()
+	e.clock.mu.Lock()
+	e.clock.t = e.clock.t.Add(8 * 24 * time.Hour)
+	e.clock.mu.Unlock()
+	tm2 := e.open()
+	if n := tm2.c.Pending(); n != 0 {
+		t.Fatalf("%d still pending", n)
+	}
+	for _, o := range e.gw.Ledger() {
+		if o.Status != WalletSuccess || o.Refunded != 3000 || o.Charged() != 0 {
+			t.Errorf("wallet: %s, refunded %d, holds %d; want paid and refunded in full", o.Status, o.Refunded, o.Charged())
+		}
+	}
+	e.agree(tm2)
 }

@@ -18,6 +18,8 @@ const (
 	RCWalletDeclined iso8583.ResponseCode = "05" // PAYERROR: customer cancelled or the wallet refused
 	RCOrderClosed    iso8583.ResponseCode = "12" // the order was closed (cancelled) before it was paid
 	RCBadCode        iso8583.ResponseCode = "14" // not a wallet payment code (invalid card number, by analogy)
+	RCNotRefundable  iso8583.ResponseCode = "12" // refund of an order that holds no money (unknown, unpaid, closed)
+	RCRefundExceeds  iso8583.ResponseCode = "64" // refunds would exceed the order (ISO 8583: original amount incorrect)
 )
 
 // ServeScans registers the scan-code payment handlers (pay, query,
@@ -36,12 +38,20 @@ const (
 //	cancel                         00 with "close" or "refund" in p's field;
 //	                                 p.Pending while the wallet refuses (USERPAYING)
 //	unknown order (query)          25
+//	cancel of a paid order past    00 "refund": the acquirer refunds it (the
+//	  the wallet's cancel window     wallet reverses only recent orders)
+//	refund                         00 with the wallet's refund id; 12 nothing to
+//	                                 refund; 64 more than the order; a lost wallet
+//	                                 answer is the host's error (96, never final:
+//	                                 the terminal sends the same refund again and
+//	                                 the wallet, keyed by the refund number, refunds once)
 func (a *Acquirer) ServeScans(g *WalletGateway, p link.ScanProfile) {
 	s := &scanHandler{g: g, p: p, logf: a.logf}
 	a.Host.Handle(iso8583.KindScanPay, s.pay)
 	a.Host.Handle(iso8583.KindScanQuery, s.query)
 	a.Host.Handle(iso8583.KindScanCancel, s.cancel)
 	a.Host.Handle(iso8583.KindScanOrder, s.order)
+	a.Host.Handle(iso8583.KindScanRefund, s.refund)
 }
 
 type scanHandler struct {
@@ -124,6 +134,17 @@ func (s *scanHandler) cancel(_ context.Context, _ *link.Host, r *link.Request) (
 		return r.Txn.Response(link.RCFormatError)
 	}
 	act, err := s.g.Cancel(no)
+	if errors.Is(err, ErrWalletTooOld) {
+		// The wallet no longer reverses it: refund what is left, under a
+		// refund number of the order's own (a repeated cancel repeats it).
+		var left int64
+		if o, ok := s.g.Ledger()[no]; ok {
+			left = o.Amount - o.Refunded
+		}
+		if _, err = s.g.Refund("C"+no, no, left); err == nil {
+			act = CancelRefund
+		}
+	}
 	if errors.Is(err, ErrWalletNoAnswer) || errors.Is(err, ErrWalletUserPaying) {
 		s.logf("wallet: cancel of order %s: %v", no, err)
 		return r.Txn.Response(s.pending()) // not finished: the terminal sends it again
@@ -151,6 +172,38 @@ func (s *scanHandler) order(_ context.Context, _ *link.Host, r *link.Request) (*
 		return nil, err
 	}
 	s.p.Put(resp, code)
+	return resp, nil
+}
+
+func (s *scanHandler) refund(_ context.Context, _ *link.Host, r *link.Request) (*iso8583.Transaction, error) {
+	t := r.Txn
+	no, ok := s.original(t)
+	if !ok {
+		return t.Response(link.RCFormatError)
+	}
+	rf, err := s.g.Refund(OrderNo(t.TerminalID, batchOf(t), t.STAN), no, t.Amount)
+	var rc iso8583.ResponseCode
+	switch {
+	case errors.Is(err, ErrWalletNotRefundable):
+		rc = RCNotRefundable
+	case errors.Is(err, ErrWalletRefundExceeds):
+		rc = RCRefundExceeds
+	case err != nil:
+		// No answer from the wallet, or a reused refund number: the
+		// outcome is not the host's to record (96, sent again).
+		s.logf("wallet: refund of order %s: %v", no, err)
+		return nil, err
+	default:
+		rc = iso8583.Approved
+	}
+	s.logf("wallet: refund %d of order %s → %s", t.Amount, no, rc)
+	resp, err := t.Response(rc)
+	if err != nil {
+		return nil, err
+	}
+	if rf.WalletNo != "" {
+		s.p.Put(resp, rf.WalletNo)
+	}
 	return resp, nil
 }
 

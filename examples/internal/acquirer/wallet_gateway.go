@@ -58,6 +58,9 @@ type WalletBehaviour struct {
 	// is still paying (WeChat's reverse answering USERPAYING); later
 	// ones go through.
 	CancelRefusals int
+	// RefundAnswersLost: the wallet makes the refund but this many of
+	// its answers (to the first call and repeats) are lost.
+	RefundAnswersLost int
 }
 
 // ErrWalletNoAnswer simulates a lost request or answer.
@@ -74,6 +77,27 @@ var ErrWalletUserPaying = errors.New("wallet gateway: customer is paying, cannot
 // amount or code.
 var ErrWalletOrder = errors.New("wallet gateway: bad order")
 
+// ErrWalletTooOld: a cancel (reverse) of a paid order past the wallet's
+// cancel window (WeChat Pay: 7 days); only a refund returns the money.
+var ErrWalletTooOld = errors.New("wallet gateway: order too old to cancel, refund it")
+
+// ErrWalletNotRefundable: a refund of an order that holds no money (never
+// paid, closed, already refunded in full).
+var ErrWalletNotRefundable = errors.New("wallet gateway: order not refundable")
+
+// ErrWalletRefundExceeds: refunds would exceed the order's amount.
+var ErrWalletRefundExceeds = errors.New("wallet gateway: refunds exceed the order")
+
+// WalletRefund is one refund in the wallet's ledger, keyed by the
+// acquirer's refund number (out_refund_no): a repeat returns it again.
+type WalletRefund struct {
+	RefundNo string
+	OrderNo  string
+	WalletNo string // the wallet's refund id
+	Amount   int64
+	lost     int // answers lost so far
+}
+
 // WalletOrder is one line of the wallet's own ledger.
 type WalletOrder struct {
 	OrderNo  string // the terminal's order number (out_trade_no)
@@ -82,8 +106,10 @@ type WalletOrder struct {
 	Code     qr.PaymentCode // masked when printed
 	Amount   int64          // minor units
 	Status   WalletStatus
-	Polls    int // queries answered so far
-	Cancels  int // cancel calls received (retries included)
+	Polls    int   // queries answered so far
+	Cancels  int   // cancel calls received (retries included)
+	Refunded int64 // refunds made against the order
+	Refunds  int   // refund calls received (retries included)
 	// Dynamic: an order for a code the customer scans (Precreate).
 	Dynamic bool
 	created time.Time
@@ -95,7 +121,7 @@ type WalletOrder struct {
 // Charged is the money the customer has paid and not had back.
 func (o WalletOrder) Charged() int64 {
 	if o.Status == WalletSuccess {
-		return o.Amount
+		return o.Amount - o.Refunded
 	}
 	return 0
 }
@@ -106,10 +132,11 @@ func (o WalletOrder) Charged() int64 {
 // tests compare with the terminal's batch. Behaviour is set per order by
 // the Behave function (default: immediate success).
 type WalletGateway struct {
-	mu     sync.Mutex
-	orders map[string]*WalletOrder
-	seq    int
-	Behave func(code qr.PaymentCode, amount int64) WalletBehaviour
+	mu      sync.Mutex
+	orders  map[string]*WalletOrder
+	refunds map[string]*WalletRefund
+	seq     int
+	Behave  func(code qr.PaymentCode, amount int64) WalletBehaviour
 	// Clock is the gateway's time (nil: time.Now); tests share a fake
 	// clock with the terminal, so no test waits for real time.
 	Clock func() time.Time
@@ -117,6 +144,10 @@ type WalletGateway struct {
 	// (UnionPay profile, the order number as reference label 62.05)
 	// instead of a wallet URL.
 	DynamicMPM bool
+	// CancelWindow is how old a paid order may be and still be cancelled
+	// (reversed); older ones need a refund (0: 7 days, WeChat Pay's
+	// reverse limit).
+	CancelWindow time.Duration
 }
 
 func (g *WalletGateway) now() time.Time {
@@ -128,7 +159,7 @@ func (g *WalletGateway) now() time.Time {
 
 // NewWalletGateway returns an empty gateway that pays immediately.
 func NewWalletGateway() *WalletGateway {
-	return &WalletGateway{orders: map[string]*WalletOrder{}}
+	return &WalletGateway{orders: map[string]*WalletOrder{}, refunds: map[string]*WalletRefund{}}
 }
 
 // Pay starts (or, for a repeated order number, re-answers) a payment.
@@ -273,6 +304,18 @@ func (g *WalletGateway) Cancel(orderNo string) (CancelAction, error) {
 	if o.Status == WalletUserPaying && o.behav.PaysAtCancel {
 		o.Status = WalletSuccess // the customer's confirmation won the race
 	}
+	window := g.CancelWindow
+	if window == 0 {
+		window = 7 * 24 * time.Hour
+	}
+	if o.Status == WalletSuccess && g.now().Sub(o.created) > window {
+		return "", ErrWalletTooOld
+	}
+	if o.Status == WalletSuccess && o.Refunded > 0 {
+		// Partly refunded already: the cancel returns the rest.
+		o.Refunded = o.Amount
+		return CancelRefund, nil
+	}
 	switch o.Status {
 	case WalletSuccess, WalletRefunded:
 		o.Status = WalletRefunded
@@ -281,6 +324,46 @@ func (g *WalletGateway) Cancel(orderNo string) (CancelAction, error) {
 		o.Status = WalletClosed
 		return CancelClose, nil
 	}
+}
+
+// Refund returns amount of the paid order orderNo to the customer
+// (WeChat Pay refund, Alipay trade.refund), under the acquirer's refund
+// number refundNo: a repeat of a refund number returns the first answer
+// and never refunds twice; the same number with other data is refused.
+// Refunds of one order add up to at most its amount.
+func (g *WalletGateway) Refund(refundNo, orderNo string, amount int64) (WalletRefund, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r, ok := g.refunds[refundNo]; ok {
+		if r.OrderNo != orderNo || r.Amount != amount {
+			return WalletRefund{}, fmt.Errorf("%w: refund %s reused with other data", ErrWalletOrder, refundNo)
+		}
+		return g.refundAnswer(r)
+	}
+	o, ok := g.orders[orderNo]
+	if !ok {
+		return WalletRefund{}, fmt.Errorf("%w: no order %s", ErrWalletNotRefundable, orderNo)
+	}
+	o.Refunds++
+	switch {
+	case o.Status != WalletSuccess:
+		return WalletRefund{}, fmt.Errorf("%w: order %s is %s", ErrWalletNotRefundable, orderNo, o.Status)
+	case amount <= 0 || o.Refunded+amount > o.Amount:
+		return WalletRefund{}, fmt.Errorf("%w: %d more on %d of %d", ErrWalletRefundExceeds, amount, o.Refunded, o.Amount)
+	}
+	o.Refunded += amount
+	g.seq++
+	r := &WalletRefund{RefundNo: refundNo, OrderNo: orderNo, WalletNo: fmt.Sprintf("5030%016d", g.seq), Amount: amount}
+	g.refunds[refundNo] = r
+	return g.refundAnswer(r)
+}
+
+func (g *WalletGateway) refundAnswer(r *WalletRefund) (WalletRefund, error) {
+	if o := g.orders[r.OrderNo]; o != nil && r.lost < o.behav.RefundAnswersLost {
+		r.lost++
+		return WalletRefund{}, ErrWalletNoAnswer
+	}
+	return *r, nil
 }
 
 // Ledger returns a copy of every order, for comparison with a terminal's

@@ -68,6 +68,12 @@ type Sale struct {
 	AID, Label string
 	Cryptogram string // e.g. "TC 1A2B..." or "ARQC ..."
 	CVM        string
+	// The original of a void, refund or completion: its trace (STAN),
+	// authorisation code and reference number, printed on the slip.
+	OrigSTAN          uint32
+	OrigAuth, OrigRRN string
+	// Balance is a balance inquiry's answer (field 54), in words.
+	Balance string
 }
 
 // PINPad answers the kernel's PIN requests with scripted digits: a test
@@ -79,6 +85,7 @@ type PINPad struct {
 // txState is one card transaction's link to the host, filled by the
 // kernel's hooks.
 type txState struct {
+	kind    iso8583.Kind // KindSale, KindPreAuth or KindBalance
 	entry   Entry
 	pad     PINPad
 	pin     pinblock.PIN // online PIN, enciphered by the link under the PIK
@@ -139,8 +146,20 @@ func (t *Terminal) online(ctx context.Context, st *txState, req *kernel.OnlineRe
 	if t2, err := emv.ParseTag57(req.Track2); err == nil && len(req.Track2) > 0 {
 		card.Track2 = track2(t2)
 	}
-	t.say("  → host: sale %s, field 55 of %d bytes with the ARQC", money(req.Amount), len(req.Field55))
-	res, err := t.client.Sale(ctx, card, req.Amount, st.pin)
+	kind := st.kind
+	if kind == 0 {
+		kind = iso8583.KindSale
+	}
+	t.say("  → host: %s %s, field 55 of %d bytes with the ARQC", kind, money(req.Amount), len(req.Field55))
+	res, err := t.hostAsks(ctx, func() (*link.Result, error) {
+		switch kind {
+		case iso8583.KindPreAuth:
+			return t.client.PreAuth(ctx, card, req.Amount, st.pin)
+		case iso8583.KindBalance:
+			return t.client.Balance(ctx, card, st.pin)
+		}
+		return t.client.Sale(ctx, card, req.Amount, st.pin)
+	})
 	st.pin.Wipe()
 	if err != nil {
 		st.linkErr = err
@@ -170,16 +189,19 @@ func (t *Terminal) reportReversal() {
 
 // ChipSale runs a contact EMV sale with the card and PIN pad.
 func (t *Terminal) ChipSale(ctx context.Context, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
-	return t.cardSale(ctx, Chip, card, amount, pad, nil)
+	return t.cardSale(ctx, iso8583.KindSale, Chip, card, amount, pad, nil)
 }
 
 // ContactlessSale runs a contactless (tap) sale.
 func (t *Terminal) ContactlessSale(ctx context.Context, card kernel.Card, amount int64, pad PINPad) (*Sale, error) {
-	return t.cardSale(ctx, Contactless, card, amount, pad, nil)
+	return t.cardSale(ctx, iso8583.KindSale, Contactless, card, amount, pad, nil)
 }
 
-func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, amount int64, pad PINPad, progress func(ecr.StatusCode)) (*Sale, error) {
-	st := &txState{entry: entry, pad: pad, progress: progress}
+func (t *Terminal) cardSale(ctx context.Context, kind iso8583.Kind, entry Entry, card kernel.Card, amount int64, pad PINPad, progress func(ecr.StatusCode)) (*Sale, error) {
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
+	st := &txState{kind: kind, entry: entry, pad: pad, progress: progress}
 	st.report(ecr.StatusReading)
 	// EMV Book 1 §9.3: GET RESPONSE and Le resend for T=0 cards, which
 	// no PC/SC stack does for the application.
@@ -191,7 +213,18 @@ func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, 
 		return nil, err
 	}
 	tx := kernel.Transaction{Amount: amount, Time: t.cfg.Now()}
-	t.say("%s sale of %s", entry, money(amount))
+	switch kind {
+	case iso8583.KindPreAuth:
+		// 9C 03 and online only: a hold needs the issuer (CUP 预授权).
+		tx.Type, tx.ForceOnline = 0x03, true
+		t.say("%s pre-authorisation of %s", entry, money(amount))
+	case iso8583.KindBalance:
+		// 9C 31 (EMV Book 3 Annex A: balance inquiry), online only.
+		tx.Type, tx.ForceOnline = 0x31, true
+		t.say("%s balance inquiry", entry)
+	default:
+		t.say("%s sale of %s", entry, money(amount))
+	}
 	var res *kernel.Result
 	if entry == Contactless {
 		res, err = k.RunContactless(ctx, card, tx)
@@ -201,7 +234,7 @@ func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, 
 	if res == nil {
 		return nil, err
 	}
-	s := &Sale{Kind: iso8583.KindSale, Entry: entry, Amount: amount, Kernel: res, Link: st.result, LinkErr: st.linkErr,
+	s := &Sale{Kind: kind, Entry: entry, Amount: amount, Kernel: res, Link: st.result, LinkErr: st.linkErr,
 		PAN: res.PAN.String(), AID: fmt.Sprintf("%X", res.AID), Label: res.Label, CVM: cvmWords(res)}
 	if len(res.Cryptogram) > 0 {
 		s.Cryptogram = fmt.Sprintf("%s %X", res.CID.Type(), res.Cryptogram)
@@ -227,33 +260,109 @@ func (t *Terminal) cardSale(ctx context.Context, entry Entry, card kernel.Card, 
 		s.Why = res.Outcome.String()
 	}
 	if s.Approved {
-		t.printReceipts(s)
+		t.approved(s)
 	}
 	return s, nil
 }
 
-// Void cancels an approved sale of the current batch.
+// Void cancels an approved sale, pre-authorisation or completion of the
+// current batch (消费撤销, 预授权撤销, 预授权完成撤销).
 func (t *Terminal) Void(ctx context.Context, orig *Sale) (*Sale, error) {
 	if orig == nil || orig.Link == nil || !orig.Approved {
-		return nil, errors.New("terminal: only an approved sale can be voided")
+		return nil, errors.New("terminal: only an approved transaction can be voided")
 	}
-	t.say("VOID of the %s sale %s (STAN %06d, RRN %s)", orig.Entry, money(orig.Amount), orig.Link.Request.STAN, orig.Link.Request.RRN)
-	s := &Sale{Kind: iso8583.KindVoid, Entry: orig.Entry, Amount: orig.Amount, PAN: orig.PAN, AID: orig.AID, Label: orig.Label}
-	res, err := t.client.Void(ctx, orig.Link.Request, link.Card{EntryMode: orig.Entry.field22()}, pinblock.PIN{})
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
+	o := orig.Link.Request
+	t.say("VOID of the %s %s %s (trace %06d, auth code %s, RRN %s)", orig.Entry, orig.Kind, money(orig.Amount), o.STAN, o.AuthCode, o.RRN)
+	s := derived(orig, iso8583.KindVoid, orig.Amount)
+	switch orig.Kind {
+	case iso8583.KindPreAuth:
+		s.Kind = iso8583.KindPreAuthVoid
+	case iso8583.KindPreAuthCompletion:
+		s.Kind = iso8583.KindPreAuthCompletionVoid
+	}
+	res, err := t.hostAsks(ctx, func() (*link.Result, error) {
+		return t.client.Void(ctx, o, link.Card{EntryMode: orig.Entry.field22()}, pinblock.PIN{})
+	})
+	return t.finish(s, res, err)
+}
+
+// Refund (退货) returns amount of an approved sale or completion of the
+// current batch.
+func (t *Terminal) Refund(ctx context.Context, orig *Sale, amount int64) (*Sale, error) {
+	if orig == nil || orig.Link == nil || !orig.Approved {
+		return nil, errors.New("terminal: only an approved sale can be refunded")
+	}
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
+	o := orig.Link.Request
+	t.say("REFUND of %s of the %s %s (trace %06d, RRN %s)", money(amount), orig.Kind, money(orig.Amount), o.STAN, o.RRN)
+	s := derived(orig, iso8583.KindRefund, amount)
+	res, err := t.hostAsks(ctx, func() (*link.Result, error) {
+		return t.client.Refund(ctx, o, link.Card{EntryMode: orig.Entry.field22()}, amount, pinblock.PIN{})
+	})
+	return t.finish(s, res, err)
+}
+
+// Complete (预授权完成) completes an approved pre-authorisation for amount;
+// the cardholder enters the PIN on pad (a completion debits the card).
+func (t *Terminal) Complete(ctx context.Context, orig *Sale, amount int64, pad PINPad) (*Sale, error) {
+	if orig == nil || orig.Link == nil || !orig.Approved || orig.Kind != iso8583.KindPreAuth {
+		return nil, errors.New("terminal: only an approved pre-authorisation can be completed")
+	}
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
+	o := orig.Link.Request
+	t.say("PRE-AUTH COMPLETION of %s (pre-authorisation trace %06d, auth code %s, held %s)", money(amount), o.STAN, o.AuthCode, money(orig.Amount))
+	s := derived(orig, iso8583.KindPreAuthCompletion, amount)
+	var pin pinblock.PIN
+	if pad.PIN != "" {
+		digits := []byte(pad.PIN)
+		p, err := pinblock.ParsePIN(digits)
+		clear(digits)
+		if err != nil {
+			return nil, err
+		}
+		pin = p
+		defer pin.Wipe()
+		t.say("  PIN pad: online PIN entered for %s, enciphered under the PIK", orig.PAN)
+	}
+	res, err := t.hostAsks(ctx, func() (*link.Result, error) {
+		return t.client.Complete(ctx, o, link.Card{EntryMode: orig.Entry.field22()}, amount, pin)
+	})
+	return t.finish(s, res, err)
+}
+
+// derived starts the Sale of a transaction that refers to orig.
+func derived(orig *Sale, kind iso8583.Kind, amount int64) *Sale {
+	o := orig.Link.Request
+	return &Sale{Kind: kind, Entry: orig.Entry, Amount: amount, PAN: orig.PAN, AID: orig.AID, Label: orig.Label,
+		OrigSTAN: o.STAN, OrigAuth: o.AuthCode, OrigRRN: o.RRN}
+}
+
+// finish records the host's answer to a void, refund or completion.
+func (t *Terminal) finish(s *Sale, res *link.Result, err error) (*Sale, error) {
 	if err != nil {
 		s.LinkErr, s.Why = err, err.Error()
 		t.say("  ✗ host: %v", err)
+		if t.client.Pending() > 0 {
+			t.reportReversal()
+		}
 		return s, nil
 	}
 	s.Link = res
 	r := res.Response
-	t.say("  ← host: %s, RRN %s", r.ResponseCode, r.RRN)
+	t.say("  ← host: %s, auth code %q, RRN %s", r.ResponseCode, r.AuthCode, r.RRN)
 	s.Approved = res.Approved()
 	if !s.Approved {
 		s.Why = r.ResponseCode.String()
 		return s, nil
 	}
-	t.printReceipts(s)
+	t.approved(s)
 	return s, nil
 }
 

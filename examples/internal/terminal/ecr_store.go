@@ -32,6 +32,9 @@ type savedSale struct {
 	AID, Label string
 	Cryptogram string
 	CVM        string
+	OrigSTAN   uint32     `json:",omitempty"`
+	OrigAuth   string     `json:",omitempty"`
+	OrigRRN    string     `json:",omitempty"`
 	Request    *storedTxn `json:",omitempty"`
 	Response   *storedTxn `json:",omitempty"`
 }
@@ -63,7 +66,8 @@ func scrub(t *iso8583.Transaction) *iso8583.Transaction {
 
 func saveSale(s *Sale) savedSale {
 	v := savedSale{Kind: s.Kind, Entry: s.Entry, Amount: s.Amount, Approved: s.Approved, Why: s.Why,
-		PAN: s.PAN, AID: s.AID, Label: s.Label, Cryptogram: s.Cryptogram, CVM: s.CVM}
+		PAN: s.PAN, AID: s.AID, Label: s.Label, Cryptogram: s.Cryptogram, CVM: s.CVM,
+		OrigSTAN: s.OrigSTAN, OrigAuth: s.OrigAuth, OrigRRN: s.OrigRRN}
 	if s.Link != nil {
 		if s.Link.Request != nil && s.Link.Response != nil {
 			v.Request, v.Response = &storedTxn{scrub(s.Link.Request)}, &storedTxn{scrub(s.Link.Response)}
@@ -74,7 +78,8 @@ func saveSale(s *Sale) savedSale {
 
 func (v savedSale) sale() *Sale {
 	s := &Sale{Kind: v.Kind, Entry: v.Entry, Amount: v.Amount, Approved: v.Approved, Why: v.Why,
-		PAN: v.PAN, AID: v.AID, Label: v.Label, Cryptogram: v.Cryptogram, CVM: v.CVM}
+		PAN: v.PAN, AID: v.AID, Label: v.Label, Cryptogram: v.Cryptogram, CVM: v.CVM,
+		OrigSTAN: v.OrigSTAN, OrigAuth: v.OrigAuth, OrigRRN: v.OrigRRN}
 	if v.Request != nil && v.Response != nil {
 		s.Link = &link.Result{Request: v.Request.t, Response: v.Response.t}
 	}
@@ -109,13 +114,7 @@ func (t *Terminal) rememberECR(r *ecr.Response, s *Sale) error {
 	if s == nil || !s.Approved {
 		return nil
 	}
-	if err := t.ecrPut(ecrSlipID, saveSale(s)); err != nil {
-		return err
-	}
-	if s.Kind == iso8583.KindSale && s.Link != nil {
-		return t.ecrPut(ecrSaleIDBase+uint64(s.Link.Request.STAN), saveSale(s))
-	}
-	return nil
+	return t.remember(s)
 }
 
 func (t *Terminal) lastECR() (*ecr.Response, error) {
@@ -160,9 +159,14 @@ func (t *Terminal) forgetSale(trace string) error {
 }
 
 // forgetSettledSales drops the sales of a settled batch: they can no
-// longer be voided.
+// longer be voided. Open pre-authorisations stay: they are completed or
+// voided in a later batch.
 func (t *Terminal) forgetSettledSales() error {
 	for _, e := range t.ecr.Entries() {
+		var v savedSale
+		if json.Unmarshal(e.Payload, &v) == nil && v.Kind == iso8583.KindPreAuth {
+			continue
+		}
 		if e.ID >= ecrSaleIDBase {
 			if err := t.ecr.Delete(e.ID); err != nil {
 				return err

@@ -3,11 +3,13 @@ package terminal
 import (
 	"context"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/possdk/pos/examples/internal/acquirer"
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/link/ecr"
 )
@@ -108,5 +110,116 @@ func TestECRRecoveryAcrossConnectionsAndRestart(t *testing.T) {
 	tot, err := term.Totals()
 	if err != nil || tot.DebitCount != 0 {
 		t.Fatalf("batch after the void: %+v %v", tot, err)
+	}
+}
+
+// countingMetrics counts the host's requests by kind.
+type countingMetrics struct {
+	mu    sync.Mutex
+	kinds map[iso8583.Kind]int
+}
+
+func (m *countingMetrics) Request(k iso8583.Kind, _ iso8583.ResponseCode, _ time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.kinds[k]++
+}
+func (m *countingMetrics) n(k iso8583.Kind) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.kinds[k]
+}
+func (*countingMetrics) MACFailure()                         {}
+func (*countingMetrics) Duplicate()                          {}
+func (*countingMetrics) Junk()                               {}
+func (*countingMetrics) Issuer(string, time.Duration, error) {}
+func (*countingMetrics) StoreError(string)                   {}
+func (*countingMetrics) ReversalWait(int)                    {}
+
+// A register's settlement of an empty batch sends nothing to the host and
+// answers "no transactions"; a batch with a sale is settled once.
+func TestECREmptySettlement(t *testing.T) {
+	m := &countingMetrics{kinds: map[iso8583.Kind]int{}}
+	a, err := acquirer.New(acquirer.Config{PINs: fixtures.CardPINs(), Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go a.Serve(ln)
+	defer a.Shutdown(context.Background())
+	term := openTestTerminal(t, ln.Addr().String(), t.TempDir())
+	defer term.Close()
+	h := term.ECRHandler(ECROptions{PINPad: PINPad{PIN: "888888"}, Card: func(context.Context) (reader.Card, func(), error) {
+		c, err := fixtures.Card("unionpay_sda")
+		return c, func() {}, err
+	}})
+	ctx := context.Background()
+	nop := func(ecr.Status) {}
+	r := h.Handle(ctx, &ecr.Request{Command: ecr.Settlement, Ref: "s1"}, nop)
+	if !r.Approved() || r.Text != "NO TRANSACTIONS TO SETTLE" || m.n(iso8583.KindSettlement) != 0 {
+		t.Fatalf("empty batch: %+v, %d settlement(s) sent", r, m.n(iso8583.KindSettlement))
+	}
+	if r := h.Handle(ctx, &ecr.Request{Command: ecr.Sale, Ref: "a1", Amount: 1000, Currency: 156}, nop); !r.Approved() {
+		t.Fatalf("sale: %+v", r)
+	}
+	r = h.Handle(ctx, &ecr.Request{Command: ecr.Settlement, Ref: "s2"}, nop)
+	if !r.Approved() || r.Text != "SETTLED: 1 SALE(S) RMB 10.00, 0 REFUND(S) RMB 0.00, BALANCED" || m.n(iso8583.KindSettlement) != 1 {
+		t.Fatalf("batch of one sale: %+v, %d settlement(s) sent", r, m.n(iso8583.KindSettlement))
+	}
+}
+
+// The register's other counter transactions: refund and pre-authorisation
+// completion by the original trace, pre-authorisation and balance with the
+// card. Oracle: the issuer's ledger (net on cards) and the answers' texts.
+func TestECRCounterCommands(t *testing.T) {
+	a, err := acquirer.New(acquirer.Config{PINs: fixtures.CardPINs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go a.Serve(ln)
+	defer a.Shutdown(context.Background())
+	term := openTestTerminal(t, ln.Addr().String(), t.TempDir())
+	defer term.Close()
+	// The card keeps its ATC between transactions (the host refuses a
+	// replayed one), as a real card does.
+	cardDir := t.TempDir()
+	h := term.ECRHandler(ECROptions{PINPad: PINPad{PIN: "888888"}, Card: func(context.Context) (reader.Card, func(), error) {
+		c, save, err := fixtures.CardIn("unionpay_sda", cardDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, func() { save(); c.Close() }, nil
+	}})
+	ctx := context.Background()
+	nop := func(ecr.Status) {}
+	do := func(req *ecr.Request) *ecr.Response {
+		t.Helper()
+		r := h.Handle(ctx, req, nop)
+		if !r.Approved() {
+			t.Fatalf("%s: %+v", req.Command, r)
+		}
+		return r
+	}
+	sale := do(&ecr.Request{Command: ecr.Sale, Ref: "1", Amount: 10000, Currency: 156})
+	do(&ecr.Request{Command: ecr.Refund, Ref: "2", OrigTrc: sale.Trace, Amount: 2500, Currency: 156})
+	hold := do(&ecr.Request{Command: ecr.PreAuth, Ref: "3", Amount: 5000, Currency: 156})
+	do(&ecr.Request{Command: ecr.PreAuthCompletion, Ref: "4", OrigTrc: hold.Trace, Amount: 4000, Currency: 156})
+	if r := do(&ecr.Request{Command: ecr.Balance, Ref: "5"}); r.Text != "BALANCE RMB 8888.00 AVAILABLE" {
+		t.Errorf("balance: %q", r.Text)
+	}
+	// A second completion of the same hold: no such pre-authorisation.
+	if r := h.Handle(ctx, &ecr.Request{Command: ecr.PreAuthCompletion, Ref: "6", OrigTrc: hold.Trace, Amount: 100, Currency: 156}, nop); r.Result != "25" {
+		t.Errorf("second completion: %+v", r)
+	}
+	// 100.00 - 25.00 + 40.00 (the hold released, the completion debited).
+	if st := a.Issuer.Stats(); st.Amount != 11500 || st.Holds != 0 {
+		t.Errorf("issuer ledger %+v, want 11500 and no hold", st)
 	}
 }

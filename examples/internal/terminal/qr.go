@@ -68,6 +68,9 @@ func (t *Terminal) QRSale(ctx context.Context, payload string, amount int64) (*S
 	if err != nil {
 		return nil, err
 	}
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
 	if len(c.Apps) == 0 {
 		return nil, fmt.Errorf("terminal: payment code has no application")
 	}
@@ -91,7 +94,7 @@ func (t *Terminal) QRSale(ctx context.Context, payload string, amount int64) (*S
 		s.Cryptogram = fmt.Sprintf("ARQC %X", ac)
 	}
 	t.say("  → host: sale %s, field 55 of %d bytes from the code", money(amount), len(icc))
-	res, err := t.client.Sale(ctx, card, amount, pinblock.PIN{})
+	res, err := t.hostAsks(ctx, func() (*link.Result, error) { return t.client.Sale(ctx, card, amount, pinblock.PIN{}) })
 	if err != nil {
 		s.LinkErr, s.Why = err, err.Error()
 		t.say("  ✗ host: %v", err)
@@ -105,6 +108,6 @@ func (t *Terminal) QRSale(ctx context.Context, payload string, amount int64) (*S
 		s.Why = r.ResponseCode.String()
 		return s, nil
 	}
-	t.printReceipts(s)
+	t.approved(s)
 	return s, nil
 }

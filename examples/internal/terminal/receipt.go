@@ -38,6 +38,41 @@ type Receipt struct {
 	// Scan-code payments: the wallet, the customer's payment code
 	// (masked) and the acquirer's order number.
 	Wallet, PayCode, WalletOrder string
+	// The original transaction of a void, refund or completion (the
+	// slip's 备注 REFERENCE section).
+	OrigSTAN          uint32
+	OrigAuth, OrigRRN string
+	// Reprint marks a duplicate printed later (重打印).
+	Reprint bool
+}
+
+// Slip words per transaction type, as UnionPay slips print them: the type,
+// whether the amount is a credit to the card (printed negative), and the
+// cardholder's declaration under the amount.
+var slipKinds = map[iso8583.Kind]struct {
+	name, declaration string
+	credit            bool
+}{
+	iso8583.KindSale:                  {"SALE", ackGoods, false},
+	iso8583.KindVoid:                  {"VOID", ackCredit, true},
+	iso8583.KindRefund:                {"REFUND", ackCredit, true},
+	iso8583.KindPreAuth:               {"PRE-AUTH", "AMOUNT HELD ON THE CARD,\nNOT CHARGED UNTIL COMPLETED\n", false},
+	iso8583.KindPreAuthVoid:           {"PRE-AUTH VOID", "HOLD RELEASED\n", true},
+	iso8583.KindPreAuthCompletion:     {"AUTH COMPLETE", ackGoods, false},
+	iso8583.KindPreAuthCompletionVoid: {"AUTH COMPLETE VOID", ackCredit, true},
+}
+
+const (
+	ackGoods  = "I ACKNOWLEDGE SATISFACTORY\nRECEIPT OF RELATIVE\nGOODS/SERVICES\n"
+	ackCredit = "THE AMOUNT ABOVE WILL BE\nCREDITED TO THE CARD ACCOUNT\n"
+)
+
+// SlipKind is the transaction type as a slip prints it.
+func SlipKind(k iso8583.Kind) string {
+	if v, ok := slipKinds[k]; ok {
+		return v.name
+	}
+	return strings.ToUpper(k.String())
 }
 
 // WriteReceipt prints one copy of r.
@@ -62,6 +97,9 @@ func WriteReceipt(w io.Writer, r *Receipt, c Copy) error {
 	b.WriteString(rule + "\n")
 	center(r.Merchant)
 	center(string(c))
+	if r.Reprint {
+		center("DUPLICATE (REPRINT)")
+	}
 	b.WriteString(rule + "\n")
 	line("MERCHANT NO.", r.MerchantID)
 	line("TERMINAL NO.", r.TerminalID)
@@ -81,9 +119,23 @@ func WriteReceipt(w io.Writer, r *Receipt, c Copy) error {
 	if k, v, ok := strings.Cut(r.Cryptogram, " "); ok {
 		line(k, v)
 	}
+	declaration, credit := ackGoods, false
+	for _, v := range slipKinds {
+		if v.name == r.Kind {
+			declaration, credit = v.declaration, v.credit
+		}
+	}
 	amount := money(r.Amount)
-	if r.Kind == "VOID" {
+	if credit {
 		amount = "-" + amount
+	}
+	if r.OrigSTAN != 0 || r.OrigAuth != "" || r.OrigRRN != "" {
+		b.WriteString("REFERENCE\n")
+		if r.OrigSTAN != 0 {
+			line(" ORIG TRACE NO.", fmt.Sprintf("%06d", r.OrigSTAN))
+		}
+		line(" ORIG AUTH CODE", r.OrigAuth)
+		line(" ORIG REF NO.", r.OrigRRN)
 	}
 	b.WriteString(rule + "\n")
 	line("AMOUNT", "RMB "+amount)
@@ -96,7 +148,7 @@ func WriteReceipt(w io.Writer, r *Receipt, c Copy) error {
 		line("VERIFIED BY", strings.ToUpper(r.CVM))
 		b.WriteString("NO SIGNATURE REQUIRED\n")
 	}
-	b.WriteString("I ACKNOWLEDGE SATISFACTORY\nRECEIPT OF RELATIVE\nGOODS/SERVICES\n")
+	b.WriteString(declaration)
 	b.WriteString(rule + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -105,13 +157,14 @@ func WriteReceipt(w io.Writer, r *Receipt, c Copy) error {
 // receipt builds the receipt of an approved sale or void.
 func (t *Terminal) receipt(s *Sale) *Receipt {
 	req, resp := s.Link.Request, s.Link.Response
-	kind := "SALE"
-	if s.Kind == iso8583.KindVoid {
-		kind = "VOID"
+	kind := s.Kind
+	if kind == 0 {
+		kind = iso8583.KindSale
 	}
 	r := &Receipt{
 		Merchant: t.cfg.MerchantName, MerchantID: t.cfg.MerchantID, TerminalID: t.cfg.TerminalID,
-		Kind: kind, PAN: s.PAN, Entry: s.Entry.String(), AID: s.AID, Label: s.Label, Cryptogram: s.Cryptogram,
+		OrigSTAN: s.OrigSTAN, OrigAuth: s.OrigAuth, OrigRRN: s.OrigRRN,
+		Kind: SlipKind(kind), PAN: s.PAN, Entry: s.Entry.String(), AID: s.AID, Label: s.Label, Cryptogram: s.Cryptogram,
 		AuthCode: resp.AuthCode, RRN: resp.RRN, STAN: req.STAN, Time: t.cfg.Now(), Amount: s.Amount, CVM: s.CVM,
 	}
 	if req.Field60 != nil {

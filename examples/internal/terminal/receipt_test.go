@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/possdk/pos/iso8583"
 )
 
 func TestWriteReceipt(t *testing.T) {
@@ -64,5 +66,59 @@ GOODS/SERVICES
 	WriteReceipt(&b, r, MerchantCopy)
 	if !strings.Contains(b.String(), "CARDHOLDER SIGNATURE") {
 		t.Errorf("merchant copy lacks the signature line:\n%s", b.String())
+	}
+}
+
+// A void slip as UnionPay terminals print it: the type, the amount as a
+// credit, the original's trace, authorisation code and reference number
+// under REFERENCE (备注: 原凭证号, 原授权码, 原参考号), and no "satisfactory
+// receipt of goods" declaration (nothing was received). Expected text
+// written by hand from the layout of the sale slip above.
+func TestWriteVoidReceipt(t *testing.T) {
+	r := &Receipt{
+		Merchant: "POSSDK TEST SHOP", MerchantID: "898100012340001", TerminalID: "12345678", Kind: SlipKind(iso8583.KindVoid),
+		PAN: "622588******6780", Entry: "CHIP", RRN: "055816000003", Batch: 1, STAN: 3,
+		Time: time.Date(2026, 11, 21, 6, 1, 0, 0, time.UTC), Amount: 12880,
+		OrigSTAN: 2, OrigAuth: "000001", OrigRRN: "055816000002", Reprint: true,
+	}
+	var b strings.Builder
+	if err := WriteReceipt(&b, r, CardholderCopy); err != nil {
+		t.Fatal(err)
+	}
+	want := `--------------------------------
+        POSSDK TEST SHOP
+        CARDHOLDER COPY
+      DUPLICATE (REPRINT)
+--------------------------------
+MERCHANT NO.     898100012340001
+TERMINAL NO.            12345678
+CARD NO.        622588******6780
+ENTRY                       CHIP
+TXN TYPE                    VOID
+BATCH NO.                 000001
+TRACE NO.                 000003
+REF NO.             055816000003
+DATE/TIME    2026-11-21 06:01:00
+REFERENCE
+ ORIG TRACE NO.           000002
+ ORIG AUTH CODE           000001
+ ORIG REF NO.       055816000002
+--------------------------------
+AMOUNT               RMB -128.80
+--------------------------------
+THE AMOUNT ABOVE WILL BE
+CREDITED TO THE CARD ACCOUNT
+--------------------------------
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	// Each type's name and sign.
+	for k, w := range map[iso8583.Kind]string{iso8583.KindRefund: "REFUND", iso8583.KindPreAuth: "PRE-AUTH",
+		iso8583.KindPreAuthVoid: "PRE-AUTH VOID", iso8583.KindPreAuthCompletion: "AUTH COMPLETE",
+		iso8583.KindPreAuthCompletionVoid: "AUTH COMPLETE VOID"} {
+		if got := SlipKind(k); got != w {
+			t.Errorf("SlipKind(%v) = %q, want %q", k, got, w)
+		}
 	}
 }

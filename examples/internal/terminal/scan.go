@@ -28,6 +28,9 @@ func (t *Terminal) ScanSale(ctx context.Context, scanned string, amount int64, o
 	if sc.Kind != qr.KindWalletCode {
 		return nil, fmt.Errorf("terminal: scanned a %s, not a wallet payment code: %w", sc.Kind, qr.ErrUnrecognized)
 	}
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
 	t.say("scanned %s payment code %s: scan sale of %s", sc.Wallet, sc.Code, money(amount))
 	return t.finishScan(ctx, amount, func(ctx context.Context) (*link.ScanResult, error) {
 		return t.client.ScanSale(ctx, sc.Code, amount, t.watch(opt))
@@ -38,6 +41,9 @@ func (t *Terminal) ScanSale(ctx context.Context, scanned string, amount int64, o
 // the terminal window for the customer's wallet to scan, and waits for
 // the payment with the same cycle.
 func (t *Terminal) ScanOrder(ctx context.Context, amount int64, opt link.ScanOptions) (*ScanSale, error) {
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
 	t.say("scan order of %s: asking the acquirer for a dynamic code", money(amount))
 	return t.finishScan(ctx, amount, func(ctx context.Context) (*link.ScanResult, error) {
 		return t.client.ScanOrder(ctx, amount, t.watch(opt), func(payload string) error {

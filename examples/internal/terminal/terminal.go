@@ -56,6 +56,9 @@ type Config struct {
 	Now func() time.Time
 }
 
+// ErrEmptyBatch reports a settlement of a batch without transactions.
+var ErrEmptyBatch = errors.New("terminal: the batch is empty: nothing to settle")
+
 // Terminal is one POS terminal.
 type Terminal struct {
 	cfg      Config
@@ -66,6 +69,9 @@ type Terminal struct {
 	// the approved sales by trace number, across connections and
 	// restarts (sealed like the other journals).
 	ecr *link.Journal
+	// keys holds the working keys of the last sign-in, under the TMK
+	// and sealed (see Ready).
+	keys *link.Journal
 }
 
 // storageKey is the key the journals are sealed under: cfg.StorageKey, or
@@ -125,6 +131,10 @@ func Open(cfg Config) (*Terminal, error) {
 		t.Close()
 		return nil, err
 	}
+	if t.keys, err = link.OpenJournal(filepath.Join(cfg.StateDir, "workingkeys.journal"), seal); err != nil {
+		t.Close()
+		return nil, err
+	}
 	t.client, err = link.NewClient(link.Config{
 		Dialer: link.Dialer{Addr: cfg.HostAddr, TLS: cfg.TLS, Pins: cfg.Pins, Timeout: 5 * time.Second},
 		Envelope: iso8583.Envelope{
@@ -151,7 +161,7 @@ func (t *Terminal) Close() error {
 	if t.client != nil {
 		errs = append(errs, t.client.Close())
 	}
-	for _, j := range []*link.Journal{t.txns, t.ecr} {
+	for _, j := range []*link.Journal{t.txns, t.ecr, t.keys} {
 		if j != nil {
 			errs = append(errs, j.Close())
 		}
@@ -167,10 +177,15 @@ func (t *Terminal) say(format string, a ...any) {
 }
 
 // SignIn signs in: the host sends fresh working keys under the TMK, whose
-// check values the link verifies before loading them.
+// check values the link verifies before loading them. The terminal keeps
+// them (sealed, see Ready) for later runs.
 func (t *Terminal) SignIn(ctx context.Context) error {
 	if err := t.client.SignIn(ctx); err != nil {
 		return err
+	}
+	if err := t.saveKeys(); err != nil {
+		// Not fatal: the next run signs in again.
+		t.say("  warning: the working keys could not be kept: %v", err)
 	}
 	t.say("signed in: working keys loaded, check values verified under TMK %s; batch %06d", t.cfg.TMK, t.counters.Batch())
 	return nil
@@ -187,10 +202,23 @@ func (t *Terminal) Batch() uint32 { return t.counters.Batch() }
 func (t *Terminal) Totals() (iso8583.Totals, error) { return t.client.Totals() }
 
 // Settle sends the batch totals; an unbalanced batch is uploaded.
+//
+// An empty batch (no transaction to settle and no reversal owed) is not
+// sent: Settle returns ErrEmptyBatch, and the batch number stays.
 func (t *Terminal) Settle(ctx context.Context) (*link.Settlement, error) {
+	if t.batchEmpty() {
+		t.say("batch %06d is empty: nothing to settle, no message sent", t.counters.Batch())
+		return nil, ErrEmptyBatch
+	}
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
 	s, err := t.client.Settle(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if err := t.forgetSettledSales(); err != nil {
+		t.cfg.Logger.Error("terminal: forgetting settled sales", "err", err)
 	}
 	word := "balanced"
 	if !s.Balanced {
@@ -210,6 +238,27 @@ func money(minor int64) string {
 		sign, minor = "-", -minor
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
+}
+
+// batchEmpty reports whether the batch has nothing to settle: no reversal
+// owed and no approved transaction that settles (pre-authorisations and
+// their voids move no money: they settle through completions).
+func (t *Terminal) batchEmpty() bool {
+	recs, err := t.client.Records()
+	if err != nil {
+		return false // let Settle say what is wrong
+	}
+	for _, r := range recs {
+		if r.State != link.StateApproved || r.Txn == nil {
+			return false
+		}
+		switch r.Txn.Kind {
+		case iso8583.KindPreAuth, iso8583.KindPreAuthVoid:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // StateDir returns the directory holding the terminal's state.

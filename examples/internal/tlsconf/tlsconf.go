@@ -79,7 +79,7 @@ func ClientTLS(caFile, pin string) (*tls.Config, []link.Pin, error) {
 	if pin != "" {
 		p, err := link.ParsePin(pin)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("-tls-pin (the host's TLS key pin, printed by examples/host -tls): %w", err)
 		}
 		pins = append(pins, p)
 	}
@@ -98,7 +98,7 @@ func ClientTLS(caFile, pin string) (*tls.Config, []link.Pin, error) {
 		// (link.Dialer checks it on every handshake).
 		cfg.InsecureSkipVerify = true
 	default:
-		return nil, nil, errors.New("TLS needs -ca (the host's CA certificate) or -pin (its key pin)")
+		return nil, nil, errors.New("TLS needs -ca (the host's CA certificate) or -tls-pin (its key pin, printed by examples/host -tls)")
 	}
 	return cfg, pins, nil
 }

@@ -75,10 +75,19 @@ func (w *Wallet) PaymentCode(amount int64, un [4]byte, date time.Time) (string, 
 		tag tlv.Tag
 		v   []byte
 	}{
-		{0x9F26, arqc}, {0x9F27, []byte{0x80}}, {0x9F10, d.IAD}, {0x9F36, d.ATC[:]}, {0x82, d.AIP[:]},
-		{0x9F37, d.UN[:]}, {0x9F02, d.AmountAuthorised[:]}, {0x9F03, d.AmountOther[:]},
-		{0x9F1A, d.TerminalCountry[:]}, {0x95, d.TVR[:]}, {0x5F2A, d.CurrencyCode[:]},
-		{0x9A, d.Date[:]}, {0x9C, []byte{d.TransactionType}},
+		{emv.TagApplicationCryptogram, arqc},
+		{emv.TagCryptogramInformationData, []byte{0x80}},
+		{emv.TagIssuerApplicationData, d.IAD},
+		{emv.TagATC, d.ATC[:]},
+		{emv.TagAIP, d.AIP[:]},
+		{emv.TagUnpredictableNumber, d.UN[:]},
+		{emv.TagAmountAuthorised, d.AmountAuthorised[:]},
+		{emv.TagAmountOther, d.AmountOther[:]},
+		{emv.TagTerminalCountryCode, d.TerminalCountry[:]},
+		{emv.TagTVR, d.TVR[:]},
+		{emv.TagTransactionCurrencyCode, d.CurrencyCode[:]},
+		{emv.TagTransactionDate, d.Date[:]},
+		{emv.TagTransactionType, []byte{d.TransactionType}},
 	} {
 		icc = tlv.AppendTLV(icc, e.tag, e.v)
 	}
@@ -91,14 +100,14 @@ func (w *Wallet) PaymentCode(amount int64, un [4]byte, date time.Time) (string, 
 		return "", err
 	}
 	var app []byte
-	app = tlv.AppendTLV(app, 0x4F, w.AID)
-	app = tlv.AppendTLV(app, 0x50, []byte(w.Label))
-	app = tlv.AppendTLV(app, 0x57, t2.AppendTag57(nil))
-	app = tlv.AppendTLV(app, 0x5A, pan.AppendBCD(nil))
-	app = tlv.AppendTLV(app, 0x5F34, []byte{psn})
-	app = tlv.AppendTLV(app, 0x63, icc)
-	out := tlv.AppendTLV(nil, 0x85, []byte("CPV01"))
-	out = tlv.AppendTLV(out, 0x61, app)
+	app = tlv.AppendTLV(app, emv.TagApplicationIdentifier, w.AID)
+	app = tlv.AppendTLV(app, emv.TagApplicationLabel, []byte(w.Label))
+	app = tlv.AppendTLV(app, emv.TagTrack2EquivalentData, t2.AppendTag57(nil))
+	app = tlv.AppendTLV(app, emv.TagPAN, pan.AppendBCD(nil))
+	app = tlv.AppendTLV(app, emv.TagPANSequenceNumber, []byte{psn})
+	app = tlv.AppendTLV(app, qr.TagAppTransparent, icc)
+	out := tlv.AppendTLV(nil, qr.TagPayloadFormat, []byte(qr.CPMFormatIndicator))
+	out = tlv.AppendTLV(out, emv.TagApplicationTemplate, app)
 	s := base64.StdEncoding.EncodeToString(out)
 	// The terminal will parse it with package qr: check it does.
 	if _, err := qr.ParseCPM(s); err != nil {

@@ -16,6 +16,12 @@
 //	ks, err := pgstore.NewKeyStore(st, kek)
 //	host := &link.Host{Store: st, Keys: ks, CardKey: cardKey, ID: "host-a", ...}
 //
+// Claims and answers — the two writes of every authorisation — are group
+// committed: what concurrent requests write at the same moment travels as
+// one pipelined transaction, each caller told its result only after the
+// commit (see batch.go; Config.BatchWorkers, Stats). New takes a Config
+// when the defaults do not fit.
+//
 // Every host on the database needs the same key encryption key and card
 // key. The conformance suite (link/storetest) runs against this store in
 // CI with a real PostgreSQL (.ci/postgres.sh); without POSSDK_PG_URL the

@@ -36,7 +36,8 @@ const migrationLock = 0x706f7373_64_6b // "possdk"
 // hosts at once is inserted by one of them (the primary key decides; the
 // other retries and finds it).
 type Store struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	batch *batcher // nil: no group commit
 
 	seqMu sync.Mutex
 	seqs  map[string]*seqBlock
@@ -62,7 +63,34 @@ func Open(ctx context.Context, url string) (*Store, error) {
 
 // OpenConfig is Open with a pool configuration.
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	return New(ctx, Config{Pool: cfg})
+}
+
+// Config configures a Store.
+type Config struct {
+	// Pool is the connection pool's configuration (required; from
+	// pgxpool.ParseConfig).
+	Pool *pgxpool.Config
+	// BatchWorkers is how many group-commit batches may be in flight at
+	// once (see batch.go): 0 means DefaultBatchWorkers; a negative
+	// number turns group commit off (every claim and answer is its own
+	// transaction).
+	BatchWorkers int
+	// BatchMax is the most statements in one batch (0:
+	// DefaultBatchMax).
+	BatchMax int
+}
+
+// New connects with cfg, applies the embedded schema migrations the
+// database does not have yet, and returns the store. Close it when done.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Pool == nil {
+		return nil, fmt.Errorf("%w: pgstore.Config without a Pool", link.ErrStore)
+	}
+	if cfg.BatchMax < 0 {
+		return nil, fmt.Errorf("%w: pgstore.Config.BatchMax %d is negative", link.ErrStore, cfg.BatchMax)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg.Pool)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", link.ErrStore, err)
 	}
@@ -71,14 +99,30 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	if cfg.BatchWorkers >= 0 {
+		w, m := cfg.BatchWorkers, cfg.BatchMax
+		if w == 0 {
+			w = DefaultBatchWorkers
+		}
+		if m == 0 {
+			m = DefaultBatchMax
+		}
+		s.batch = newBatcher(s, w, m)
+	}
 	return s, nil
 }
 
 // Pool returns the connection pool (for a KeyStore on the same database).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close closes the connections.
-func (s *Store) Close() { s.pool.Close() }
+// Close runs what is queued for group commit and closes the
+// connections.
+func (s *Store) Close() {
+	if s.batch != nil {
+		s.batch.close()
+	}
+	s.pool.Close()
+}
 
 // migrate applies migrations/NNN_*.sql in order, each in a transaction
 // with its version recorded, under an advisory lock.
@@ -223,25 +267,6 @@ func retryable(err error) bool {
 	return false
 }
 
-func keyLess(a, b link.TxnKey) int {
-	if c := strings.Compare(a.TID, b.TID); c != 0 {
-		return c
-	}
-	if a.Batch != b.Batch {
-		if a.Batch < b.Batch {
-			return -1
-		}
-		return 1
-	}
-	if a.STAN != b.STAN {
-		if a.STAN < b.STAN {
-			return -1
-		}
-		return 1
-	}
-	return strings.Compare(a.MTI, b.MTI)
-}
-
 // Update implements link.Store.
 func (s *Store) Update(ctx context.Context, keys []link.TxnKey, fn func(recs []*link.HostTxn) error) error {
 	var err error
@@ -288,7 +313,7 @@ func (s *Store) update(ctx context.Context, keys []link.TxnKey, fn func(recs []*
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return keyLess(keys[a], keys[b]) })
+	slices.SortFunc(order, func(a, b int) int { return keys[a].Compare(keys[b]) })
 	var rb pgx.Batch
 	rb.Queue("BEGIN")
 	for _, i := range order {
@@ -413,8 +438,10 @@ func (s *Store) Get(ctx context.Context, k link.TxnKey) (*link.HostTxn, error) {
 
 // FindAuth implements link.Store.
 func (s *Store) FindAuth(ctx context.Context, tid, auth string) ([]link.HostTxn, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+txnColumns+" FROM host_txn WHERE tid = $1 AND auth_code = $2 AND approved AND auth_code <> '' AND kind = $3 ORDER BY tid, batch, stan, mti",
-		tid, auth, int16(iso8583.KindPreAuth))
+	// kind is a literal so that the planner can use the partial index
+	// host_txn_preauth (migration 002).
+	rows, err := s.pool.Query(ctx, "SELECT "+txnColumns+" FROM host_txn WHERE tid = $1 AND auth_code = $2 AND approved AND auth_code <> '' AND kind = "+preAuthKind+" ORDER BY tid, batch, stan, mti",
+		tid, auth)
 	if err != nil {
 		return nil, fmt.Errorf("%w: find auth: %w", link.ErrStore, err)
 	}
@@ -432,6 +459,10 @@ func (s *Store) FindAuth(ctx context.Context, tid, auth string) ([]link.HostTxn,
 	}
 	return out, nil
 }
+
+// preAuthKind is iso8583.KindPreAuth as stored (the literal in migration
+// 002's index predicate).
+var preAuthKind = strconv.Itoa(int(iso8583.KindPreAuth))
 
 // liveSQL selects what settlement counts (link.HostTxn.Live).
 const liveSQL = `state = 2 AND approved AND NOT reversed AND NOT voided`
@@ -589,6 +620,10 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 
 // Create implements link.StoreFastPath: one INSERT … ON CONFLICT DO NOTHING.
 func (s *Store) Create(ctx context.Context, r *link.HostTxn) (bool, error) {
+	if s.batch != nil {
+		n, err := s.batch.exec(ctx, &batchOp{key: r.Key, what: "create", sql: insertSQL, args: args(r)})
+		return n == 1, err
+	}
 	tag, err := s.pool.Exec(ctx, insertSQL, args(r)...)
 	if err != nil {
 		return false, fmt.Errorf("%w: create %s: %w", link.ErrStore, r.Key, err)
@@ -598,17 +633,28 @@ func (s *Store) Create(ctx context.Context, r *link.HostTxn) (bool, error) {
 
 // Finish implements link.StoreFastPath: one conditional UPDATE.
 func (s *Store) Finish(ctx context.Context, k link.TxnKey, owner string, a link.Answer, approved bool) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE host_txn SET state = $6, approved = $7, rc = $8, auth_code = $9, rrn = $10,
-		local_time = $11, local_date = $12, settlement_date = $13, add_response = $14, add_data = $15, add_amounts = $16,
-		issuer_data = $17, keys = $18
-		WHERE tid = $1 AND batch = $2 AND stan = $3 AND mti = $4 AND state = 1 AND owner = $5`,
-		k.TID, int64(k.Batch), int64(k.STAN), k.MTI, owner, int16(link.HostAnswered), approved, string(a.RC), a.AuthCode, a.RRN,
-		a.LocalTime, a.LocalDate, a.SettlementDate, a.AdditionalResponse, a.AdditionalData, a.AdditionalAmounts, []byte(a.IssuerData), []byte(a.Keys))
-	if err != nil {
-		return fmt.Errorf("%w: finish %s: %w", link.ErrStore, k, err)
+	args := []any{k.TID, int64(k.Batch), int64(k.STAN), k.MTI, owner, int16(link.HostAnswered), approved, string(a.RC), a.AuthCode, a.RRN,
+		a.LocalTime, a.LocalDate, a.SettlementDate, a.AdditionalResponse, a.AdditionalData, a.AdditionalAmounts, []byte(a.IssuerData), []byte(a.Keys)}
+	var n int64
+	if s.batch != nil {
+		var err error
+		if n, err = s.batch.exec(ctx, &batchOp{key: k, what: "finish", sql: finishSQL, args: args}); err != nil {
+			return err
+		}
+	} else {
+		tag, err := s.pool.Exec(ctx, finishSQL, args...)
+		if err != nil {
+			return fmt.Errorf("%w: finish %s: %w", link.ErrStore, k, err)
+		}
+		n = tag.RowsAffected()
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return link.ErrLeaseLost
 	}
 	return nil
 }
+
+const finishSQL = `UPDATE host_txn SET state = $6, approved = $7, rc = $8, auth_code = $9, rrn = $10,
+		local_time = $11, local_date = $12, settlement_date = $13, add_response = $14, add_data = $15, add_amounts = $16,
+		issuer_data = $17, keys = $18
+		WHERE tid = $1 AND batch = $2 AND stan = $3 AND mti = $4 AND state = 1 AND owner = $5`

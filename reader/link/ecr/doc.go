@@ -22,4 +22,14 @@
 // Real terminals speak vendor dialects (Concert, POSLink, ZVT, UMS
 // MIS-POS); this package is the SDK's own, documented one, and the shape a
 // dialect codec takes.
+//
+// First calls (cash register): the framed link, the client, a sale.
+//
+//	l := link.New(conn, link.Config{})                    // package reader/link; conn a serial port or TCP
+//	c := ecr.NewClient(l, ecr.ClientConfig{})
+//	resp, err := c.Do(ctx, &ecr.Request{Command: ecr.Sale, Ref: "TILL1-0001", Amount: 8800, Currency: 156},
+//		func(s ecr.Status) { fmt.Println(s.Code) })       // CARD, PIN, ONLINE ...
+//	resp.Approved(); resp.AuthCode; resp.Trace
+//
+// The terminal side: ecr.NewServer(l, handler).Serve(ctx).
 package ecr

@@ -24,7 +24,13 @@
 // terminal settle its batch every N sales and -prune D prunes the host's
 // store every D of what settlement and a D-long duplicate window no longer
 // need; -rss prints the process's resident memory as the run progresses
-// (the memory-flatness check of BENCHMARKS.md).
+// (the memory-flatness check of BENCHMARKS.md). -batch-workers and
+// -batch-max tune pgstore's group commit.
+//
+// -replay then sends the run's sale frames again, as recorded, to a fresh
+// host (empty store, new issuer, same terminal keys) over as many
+// connections as terminals: the host's throughput without the terminals'
+// work, checked against the new issuer's books.
 package main
 
 import (
@@ -70,6 +76,9 @@ func main() {
 	settleEvery := flag.Int("settle-every", 0, "each terminal settles after this many sales (0: never)")
 	prune := flag.Duration("prune", 0, "prune the host's store at this interval, with this duplicate window (0: never)")
 	rss := flag.Bool("rss", false, "print resident memory at every tenth of the run")
+	batchWorkers := flag.Int("batch-workers", 0, "with -db: group-commit batches in flight (0: pgstore's default; -1: no group commit)")
+	batchMax := flag.Int("batch-max", 0, "with -db: most statements in one group-commit batch (0: pgstore's default)")
+	replay := flag.Bool("replay", false, "after the run, replay its sale frames (MACs and PIN blocks as the terminals made them) against a fresh host with an empty store, over as many connections as terminals, to measure the host without the terminals' work")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -80,7 +89,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss}); err != nil {
+	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss, *batchWorkers, *batchMax, *replay}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -98,6 +107,9 @@ type opts struct {
 	settleEvery   int
 	prune         time.Duration
 	rss           bool
+	batchWorkers  int
+	batchMax      int
+	replay        bool
 }
 
 // lossy is the fault-injecting link in front of the host.
@@ -161,7 +173,7 @@ func run(o opts) error {
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
 	host := &link.Host{Keys: store, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
 	if o.db != "" {
-		st, drop, err := openDB(o.db)
+		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
 		if err != nil {
 			return err
 		}
@@ -184,10 +196,11 @@ func run(o opts) error {
 			}
 		}()
 	}
-	var handler link.FrameHandler = host
+	rec := &recorder{h: host}
+	var handler link.FrameHandler = rec
 	var lossyLink *lossy
 	if o.faults > 0 {
-		lossyLink = &lossy{h: host, p: o.faults, late: o.timeout + o.timeout/2, rng: mrand.New(mrand.NewPCG(1, 2))}
+		lossyLink = &lossy{h: rec, p: o.faults, late: o.timeout + o.timeout/2, rng: mrand.New(mrand.NewPCG(1, 2))}
 		handler = lossyLink
 	}
 	srv := &link.Server{Handler: handler, Logger: quiet}
@@ -265,6 +278,7 @@ func run(o opts) error {
 	var failed atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
+	rec.on.Store(o.replay && o.faults == 0)
 	cpu0 := cpuTime()
 	start := time.Now()
 	for i, c := range clients {
@@ -304,6 +318,7 @@ func run(o opts) error {
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
+	rec.on.Store(false)
 
 	// Quiescence: every terminal sends what it still owes back.
 	if o.faults > 0 {
@@ -374,6 +389,9 @@ func run(o opts) error {
 		return errors.Join(problems...)
 	}
 	fmt.Println("check: no sale lost or duplicated (terminal batches = host ledger = issuer's books)")
+	if o.replay {
+		return replayFrames(o, rec.frames, store, zpk, nTerm)
+	}
 	return nil
 }
 
