@@ -92,3 +92,7 @@ func (d Data) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, d.String())
 
 // LogValue logs String.
 func (d Data) LogValue() slog.Value { return slog.StringValue(d.String()) }
+
+// MarshalText gives String to encoding/json and encoding/xml, so card data
+// (5A, 57, 5F20…) never leaves as JSON.
+func (d Data) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

@@ -144,3 +144,6 @@ func appendCN(dst []byte, digits string) []byte {
 	}
 	return dst
 }
+
+// MarshalText gives the masked PAN to encoding/json and encoding/xml.
+func (p PAN) MarshalText() ([]byte, error) { return []byte(p.Masked()), nil }

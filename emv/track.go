@@ -151,6 +151,12 @@ func ParseTag57(b []byte) (Track2, error) {
 }
 
 func parseTrack2Digits(s string) (Track2, error) {
+	// ISO/IEC 7813: track 2 holds at most 40 characters with its start
+	// and end sentinels and LRC, so 37 of data; tag 57 (at most 19
+	// bytes) holds the same data (EMV Book 3 Annex A).
+	if len(s) > 37 {
+		return Track2{}, fmt.Errorf("%w: %d characters of track 2 data, at most 37", ErrTrack, len(s))
+	}
 	sep := strings.IndexAny(s, "=D")
 	if sep < 0 {
 		return Track2{}, fmt.Errorf("%w: no field separator", ErrTrack)
@@ -233,6 +239,10 @@ func ParseTrack1(s string) (Track1, error) {
 	if len(s) == 0 || s[0] != 'B' {
 		return Track1{}, fmt.Errorf("%w: track 1 format code is not 'B'", ErrTrack)
 	}
+	// ISO/IEC 7813: at most 79 characters with the sentinels and LRC.
+	if len(s) > 76 {
+		return Track1{}, fmt.Errorf("%w: %d characters of track 1 data, at most 76", ErrTrack, len(s))
+	}
 	fields := strings.SplitN(s[1:], "^", 3)
 	if len(fields) != 3 {
 		return Track1{}, fmt.Errorf("%w: track 1 needs two '^' separators", ErrTrack)
@@ -295,3 +305,11 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// MarshalText gives String to encoding/json and encoding/xml: the masked
+// PAN, never the discretionary data.
+func (t Track2) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml: the masked
+// PAN, never the name or the discretionary data.
+func (t Track1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }

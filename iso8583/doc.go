@@ -22,7 +22,9 @@
 // apart and verify its MAC in constant time (errors.Is(err, ErrMAC));
 // a host with a MAK per terminal uses UnpackTransactionFor.
 // Describe dumps any message with the PAN masked and track data, PIN
-// block and keys hidden.
+// block and keys hidden. A Transaction prints, logs and marshals (json,
+// xml) the same way; a store that must keep the PAN asks for it with
+// Transaction.MarshalStorage.
 //
 // Not here: sockets, retries and the reversal journal (package
 // iso8583/link), key management and MAC algorithms (package keys), PIN

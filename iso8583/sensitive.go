@@ -71,3 +71,18 @@ func (h Hidden) Format(f fmt.State, _ rune) { io.WriteString(f, h.String()) }
 
 // LogValue hides the bytes.
 func (h Hidden) LogValue() slog.Value { return slog.StringValue(h.String()) }
+
+// MarshalText gives the masked PAN to encoding/json and encoding/xml. A
+// store that must keep the digits writes them explicitly (see
+// Transaction.MarshalStorage); decoding a JSON string into a PAN needs no
+// method.
+func (p PAN) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// MarshalText hides the track data from encoding/json and encoding/xml.
+func (t Track) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// MarshalText hides the PIN block from encoding/json and encoding/xml.
+func (p PINBlock) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// MarshalText gives encoding/json and encoding/xml the length only.
+func (h Hidden) MarshalText() ([]byte, error) { return []byte(h.String()), nil }

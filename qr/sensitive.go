@@ -138,3 +138,41 @@ func (c CPM) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 
 // LogValue masks for slog.
 func (c CPM) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalText gives String to encoding/json and encoding/xml: the PAN
+// masked, track 2 equivalent data as its length.
+func (e Element) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml.
+func (t Template) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml: a payload
+// never leaves as JSON with its card data.
+func (c CPM) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// MarshalText gives the masked PAN to encoding/json and encoding/xml.
+func (p PAN) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml.
+func (t Track2) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// String summarises what was scanned with the payment code masked and a
+// CPM as its masked summary.
+func (s Scanned) String() string {
+	switch {
+	case !s.Code.IsZero():
+		return "qr.Scanned{" + s.Kind.String() + " " + s.Code.String() + "}"
+	case s.CPM != nil:
+		return "qr.Scanned{" + s.Kind.String() + " " + s.CPM.String() + "}"
+	case s.URL != "":
+		return "qr.Scanned{" + s.Kind.String() + " " + s.URL + "}"
+	}
+	return "qr.Scanned{" + s.Kind.String() + "}"
+}
+
+// Format prints String for every verb: under a verb that does not suit
+// it, fmt would print the code's characters raw.
+func (s Scanned) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+
+// LogValue logs String.
+func (s Scanned) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -233,12 +233,16 @@ func TestTransportProtocolChoice(t *testing.T) {
 	}
 }
 
-// fuzzCard plays back fuzzer-chosen responses.
-type fuzzCard struct{ resps [][]byte }
+// fuzzCard plays back fuzzer-chosen responses and records the commands.
+type fuzzCard struct {
+	resps [][]byte
+	sent  [][]byte
+}
 
 func (c *fuzzCard) ATR() []byte  { return atrT0 }
 func (c *fuzzCard) Close() error { return nil }
-func (c *fuzzCard) Transmit(context.Context, []byte) ([]byte, error) {
+func (c *fuzzCard) Transmit(_ context.Context, apdu []byte) ([]byte, error) {
+	c.sent = append(c.sent, bytes.Clone(apdu))
 	if len(c.resps) == 0 {
 		return []byte{0x90, 0x00}, nil
 	}
@@ -247,15 +251,74 @@ func (c *fuzzCard) Transmit(context.Context, []byte) ([]byte, error) {
 	return r, nil
 }
 
+// FuzzTransport drives the T=0 procedures (ISO/IEC 7816-3 §10.3.3, EMV
+// Book 1 §9.3.1) with fuzzer-chosen card answers and checks the exchange:
+// a refusal wraps ErrBadAPDU, ErrExtendedAPDU or ErrBadResponse; the first
+// command is the APDU (without Le for a case 4 command under T=0); every
+// further command answers the previous status — GET RESPONSE 00 C0 00 00
+// with Le = SW2 after 61xx or 6Cxx (Le 00 after a case 4 warning), or the
+// command again with Le = SW2 after 6Cxx; at most MaxChain+1 exchanges;
+// the answer ends with the last status the card gave, or, for a case 4
+// warning (62xx/63xx), with that warning.
 func FuzzTransport(f *testing.F) {
 	f.Add(unhex("00A4040002A00000"), unhex("6110"), unhex("61FF"), unhex("9000"))
 	f.Add(unhex("00B2010C00"), unhex("6C32"), unhex("6283"), unhex("6A82"))
 	f.Add(unhex("00A4040002A00000"), unhex("6283"), unhex("6C04"), unhex("009000"))
 	f.Fuzz(func(t *testing.T, apdu, r1, r2, r3 []byte) {
-		tr := NewTransport(&fuzzCard{resps: [][]byte{r1, r2, r3}}, TransportOptions{})
+		card := &fuzzCard{resps: [][]byte{r1, r2, r3}}
+		tr := NewTransport(card, TransportOptions{})
 		resp, err := tr.Transmit(context.Background(), apdu)
-		if err == nil && len(resp) < 2 {
+		if err != nil {
+			if !errors.Is(err, ErrBadAPDU) && !errors.Is(err, ErrExtendedAPDU) && !errors.Is(err, ErrBadResponse) {
+				t.Fatalf("error wraps no sentinel: %v", err)
+			}
+			return
+		}
+		if len(resp) < 2 {
 			t.Fatalf("accepted a %d-byte response", len(resp))
+		}
+		cmd, _ := ParseCommand(apdu)
+		first := apdu
+		if cmd.Case == Case4 && tr.Protocol() == ProtocolT0 {
+			first = apdu[:len(apdu)-1]
+		}
+		if len(card.sent) == 0 || !bytes.Equal(card.sent[0], first) {
+			t.Fatalf("first command %X, want %X", card.sent[0], first)
+		}
+		if len(card.sent) > 32+1 {
+			t.Fatalf("%d exchanges", len(card.sent))
+		}
+		answers := append([][]byte{r1, r2, r3}, make([][]byte, len(card.sent))...)
+		for i := range answers[3:] {
+			answers[3+i] = []byte{0x90, 0x00}
+		}
+		lastCmd := 0
+		for i := 1; i < len(card.sent); i++ {
+			prev, c := answers[i-1], card.sent[i]
+			sw1, sw2 := prev[len(prev)-2], prev[len(prev)-1]
+			get := []byte{0x00, 0xC0, 0x00, 0x00, sw2}
+			again := append(bytes.Clone(card.sent[lastCmd][:len(card.sent[lastCmd])-1]), sw2)
+			if cmd.Case == Case1 {
+				again = append(bytes.Clone(card.sent[lastCmd]), sw2)
+			}
+			switch {
+			case (sw1 == 0x61 || sw1 == 0x6C) && bytes.Equal(c, get):
+			case sw1 == 0x6C && bytes.Equal(c, again):
+				lastCmd = i
+			case (sw1 == 0x62 || sw1 == 0x63) && bytes.Equal(c, []byte{0x00, 0xC0, 0x00, 0x00, 0x00}):
+			default:
+				t.Fatalf("command %d %X does not answer status %02X%02X", i, c, sw1, sw2)
+			}
+			if cmd.Case == Case1 && sw1 == 0x6C && lastCmd == i {
+				// a case 1 command repeated with Le becomes case 2
+				cmd.Case = Case2
+			}
+		}
+		last := answers[len(card.sent)-1]
+		gotSW := resp[len(resp)-2:]
+		warn := answers[lastCmd][len(answers[lastCmd])-2:]
+		if !bytes.Equal(gotSW, last[len(last)-2:]) && !((warn[0] == 0x62 || warn[0] == 0x63) && bytes.Equal(gotSW, warn)) {
+			t.Fatalf("answer ends %X; the card's last status was %X", gotSW, last[len(last)-2:])
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/reader/sim"
 )
 
@@ -53,18 +54,28 @@ func (c *fuzzCard) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 }
 
 // FuzzKernel: whatever the card answers, the kernel never panics and always
-// ends with an outcome.
+// ends with an outcome, and an approval is one EMV allows (Book 3 §9.3,
+// §10.11; Book 4 §6.3.7): the card's last cryptogram is a TC (CID b8-b7 =
+// 01) of 8 bytes; an online approval carries the host's approval; a
+// reversal is only asked for after going online.
 func FuzzKernel(f *testing.F) {
 	cfg := loadConfig(f)
-	f.Add(true, []byte{5, 3, 0x10, 9, 40, 0x01})
-	f.Add(true, []byte{14, 200, 0x80})
-	f.Add(false, []byte{0x04, 0x6F, 0x02, 0x84, 0x00})
-	f.Add(false, []byte("\x2b\x6f\x29\x84\x0e1PAY.SYS.DDF01\xa5\x17\x88\x01\x01"))
-	f.Fuzz(func(t *testing.T, mutate bool, data []byte) {
+	f.Add(true, byte(0), []byte{5, 3, 0x10, 9, 40, 0x01})
+	f.Add(true, byte(1), []byte{14, 200, 0x80})
+	f.Add(true, byte(0), []byte{}) // the card unchanged: an online approval
+	f.Add(true, byte(1), []byte{})
+	f.Add(true, byte(2), []byte{6, 10, 0x40})
+	f.Add(false, byte(0), []byte{0x04, 0x6F, 0x02, 0x84, 0x00})
+	f.Add(false, byte(0), []byte("\x2b\x6f\x29\x84\x0e1PAY.SYS.DDF01\xa5\x17\x88\x01\x01"))
+	// The software cards the test configuration supports (mc_cda's AID is
+	// not in it: it exercises "no supported application").
+	cards := []string{"visa_dda", "unionpay_sda", "mc_cda"}
+	f.Fuzz(func(t *testing.T, mutate bool, which byte, data []byte) {
 		s := newScenario(t, cfg, "1234")
+		s.h.issuerDeclines = true
 		c := &fuzzCard{data: data}
 		if mutate {
-			c.real = loadCard(t, "mc_cda", nil)
+			c.real = loadCard(t, cards[int(which)%len(cards)], nil)
 		}
 		for _, run := range []func(context.Context, Card, Transaction) (*Result, error){s.k.RunContact, s.k.RunContactless} {
 			c.n = 0
@@ -74,6 +85,17 @@ func FuzzKernel(f *testing.F) {
 			}
 			if (res.Outcome == Failed) != (err != nil) {
 				t.Fatalf("outcome %v with error %v", res.Outcome, err)
+			}
+			if res.Outcome == Approved {
+				if res.CID.Type() != emv.TC || len(res.Cryptogram) != 8 {
+					t.Fatalf("approved with CID %v and a %d-byte cryptogram", res.CID, len(res.Cryptogram))
+				}
+				if res.WentOnline && (res.HostResponse == nil || !res.HostResponse.Approved) {
+					t.Fatalf("approved after going online without the host's approval: %v", res.HostResponse)
+				}
+			}
+			if res.ReversalRequired && !res.WentOnline {
+				t.Fatal("reversal required without going online")
 			}
 		}
 	})

@@ -58,6 +58,10 @@ type host struct {
 	lastPIN    []byte
 	last55     []byte
 	down       bool
+	// issuerDeclines: a request the issuer cannot verify (field 55, the
+	// ARQC) is declined (ARC 05) as a real issuer does, instead of
+	// failing the test (FuzzKernel feeds corrupted cards).
+	issuerDeclines bool
 	// noIssuerAuth: the response carries no 91.
 	noIssuerAuth bool
 }
@@ -114,12 +118,18 @@ func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse,
 		return nil, fmt.Errorf("connection refused")
 	}
 	d, err := emv.CryptogramDataFromTLV(req.Field55)
+	if err != nil && h.issuerDeclines {
+		return &OnlineResponse{ARC: [2]byte{'0', '5'}}, nil
+	}
 	if err != nil {
 		h.t.Errorf("host: field 55: %v", err)
 		return nil, err
 	}
 	arqc, ok, _ := tlv.Find(req.Field55, 0x9F26)
 	aid, _, _ := tlv.Find(req.Field55, 0x84)
+	if !ok && h.issuerDeclines {
+		return &OnlineResponse{ARC: [2]byte{'0', '5'}}, nil
+	}
 	if !ok {
 		h.t.Error("host: no ARQC")
 		return nil, fmt.Errorf("no ARQC")
@@ -127,6 +137,9 @@ func (h *host) online(ctx context.Context, req *OnlineRequest) (*OnlineResponse,
 	iad, _, _ := tlv.Find(req.Field55, 0x9F10)
 	m := methodFor(aid, iad)
 	sk, err := m.VerifyARQC(testIMK, req.PAN, req.PSN, &d, arqc)
+	if err != nil && h.issuerDeclines {
+		return &OnlineResponse{ARC: [2]byte{'0', '5'}}, nil
+	}
 	if err != nil {
 		h.t.Errorf("host: ARQC does not verify: %v", err)
 		return nil, err

@@ -441,17 +441,23 @@ func (r Result) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String(
 // LogValue logs String.
 func (r Result) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
-// String summarises a request without track data or the PIN block.
-func (q *OnlineRequest) String() string {
-	if q == nil {
-		return "kernel.OnlineRequest(nil)"
-	}
+// String summarises a request without track data or the PIN block. Its
+// methods have value receivers, so a request held by value (in a caller's
+// struct, a slice, a map) prints masked too.
+func (q OnlineRequest) String() string {
 	return fmt.Sprintf("kernel.OnlineRequest{%v amount %d, field 55 of %d bytes, PIN block %v}",
 		q.PAN, q.Amount, len(q.Field55), q.PINBlock != nil)
 }
 
 // Format prints String for every verb.
-func (q *OnlineRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, q.String()) }
+func (q OnlineRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, q.String()) }
 
 // LogValue logs String.
-func (q *OnlineRequest) LogValue() slog.Value { return slog.StringValue(q.String()) }
+func (q OnlineRequest) LogValue() slog.Value { return slog.StringValue(q.String()) }
+
+// MarshalText gives String to encoding/json and encoding/xml: no PAN,
+// track 2 equivalent, ICC data or PIN block leaves as JSON.
+func (q OnlineRequest) MarshalText() ([]byte, error) { return []byte(q.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml.
+func (r Result) MarshalText() ([]byte, error) { return []byte(r.String()), nil }

@@ -10,8 +10,8 @@ import (
 
 // FuzzIsodecode: any bytes, under each spec, give a dump (exit 0) or one
 // error line (exit 1); never a panic. A dump names the message's MTI as
-// the codec reads it, and an accepted input is exactly one the codec
-// unpacks.
+// the codec reads it, an accepted input is exactly one the codec
+// unpacks, and the dump masks the PAN.
 func FuzzIsodecode(f *testing.F) {
 	f.Add([]byte{0x08, 0x00, 0x20, 0, 0, 0, 0, 0, 0, 0}, uint8(0))
 	if b, err := hex.DecodeString(signIn); err == nil {
@@ -19,6 +19,19 @@ func FuzzIsodecode(f *testing.F) {
 		f.Add(b[2:], uint8(1))
 	}
 	f.Add([]byte("0200\x30\x00\x00\x00\x00\x00\x00\x00"), uint8(2))
+	// A CUP 0200 with a PAN and track 2 (the dump must mask them).
+	m := iso8583.NewMessage("0200")
+	for id, v := range map[int]string{2: "6231987654321098762", 3: "310000", 11: "000001", 35: "6231987654321098762=2512201135792468", 41: "50080001"} {
+		if err := m.Set(id, v); err != nil {
+			f.Fatal(err)
+		}
+	}
+	cup := iso8583.NewCodec(nil, iso8583.Framing{})
+	if body, err := cup.PackMessage(m); err == nil {
+		if fr, err := cup.Frame(iso8583.Envelope{}, body); err == nil {
+			f.Add(fr[2:], uint8(0))
+		}
+	}
 	specs := []string{"cup", "iso87bcd", "iso87ascii"}
 	f.Fuzz(func(t *testing.T, b []byte, spec uint8) {
 		name := specs[int(spec)%len(specs)]
@@ -43,6 +56,19 @@ func FuzzIsodecode(f *testing.F) {
 			}
 			if !strings.Contains(out.String(), " message "+m.MTI()+"\n") {
 				t.Fatalf("dump does not name MTI %q:\n%s", m.MTI(), out.String())
+			}
+			// The dump masks the PAN (field 2: first 6, last 4 digits).
+			if pan := m.Field(2); len(pan) >= 16 && strings.Trim(pan, "0123456789") == "" {
+				mid := pan[6 : len(pan)-4]
+				elsewhere := strings.Contains(pan[:6]+" "+pan[len(pan)-4:], mid)
+				for _, id := range m.Fields() {
+					if id != 2 && strings.Contains(m.Field(id), mid) {
+						elsewhere = true
+					}
+				}
+				if !elsewhere && strings.Contains(out.String(), mid) {
+					t.Fatalf("dump shows the PAN's middle digits %s:\n%s", mid, out.String())
+				}
 			}
 		case 1:
 			if !strings.HasPrefix(errOut.String(), "isodecode: ") || strings.Count(errOut.String(), "\n") != 1 {

@@ -137,7 +137,11 @@ func (s *Server) Serve(ln net.Listener) error {
 			var ne net.Error
 			if (errors.As(err, &ne) && ne.Timeout()) || acceptRetryable(err) {
 				// Temporary resource exhaustion (EMFILE ...): back off
-				// as net/http does rather than spin.
+				// as net/http does rather than spin, and say so once
+				// per streak (the connected terminals are still served).
+				if backoff == 0 {
+					s.logger().Warn("link: accept failed, backing off (connected terminals are still served)", "err", err)
+				}
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 				time.Sleep(backoff)
 				continue

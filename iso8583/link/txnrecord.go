@@ -72,15 +72,27 @@ type txnRecord struct {
 func (r *txnRecord) pending() bool { return r.State == StatePrepared || r.State == StateReversing }
 
 func encodeRecord(r txnRecord) ([]byte, error) {
-	out := txnRecord{State: r.State, Orig: r.Orig}
+	// The transactions are written in their storage form (stored: full
+	// PAN, no sensitive authentication data); json.Marshal of a
+	// Transaction would mask the PAN the reversal needs.
+	out := struct {
+		State TxnState        `json:"s"`
+		Txn   json.RawMessage `json:"t,omitempty"`
+		Rev   json.RawMessage `json:"r,omitempty"`
+		Orig  uint64          `json:"o,omitempty"`
+	}{State: r.State, Orig: r.Orig}
 	for _, p := range []struct {
 		src *iso8583.Transaction
-		dst **iso8583.Transaction
+		dst *json.RawMessage
 	}{{r.Txn, &out.Txn}, {r.Rev, &out.Rev}} {
 		if p.src == nil {
 			continue
 		}
-		*p.dst = stored(p.src)
+		b, err := stored(p.src).MarshalStorage()
+		if err != nil {
+			return nil, err
+		}
+		*p.dst = b
 	}
 	return json.Marshal(&out)
 }

@@ -136,14 +136,46 @@ func TestSwipeMasked(t *testing.T) {
 	var _ emv.PAN = s.PAN()
 }
 
+// FuzzParseSwipe: a refusal wraps ErrTrack; a swipe has a track, each
+// track is one of the text's sentinel-delimited tracks (';' PAN '=' data
+// '?', '%' 'B' PAN '^' name '^' data '?'), both tracks carry the same PAN,
+// and the swipe prints without the PAN's middle digits or the data after
+// the separator.
 func FuzzParseSwipe(f *testing.F) {
 	f.Add("%B4761739001010010^CARDHOLDER/TEST^2212201114380440000000000?;4761739001010010=22122011143804400000?")
-	f.Add(";6228480402564890018=49121201234567800000?")
+	f.Add(";6228480402564890018=49121201234567800?")
 	f.Add("%E?;E?")
 	f.Fuzz(func(t *testing.T, s string) {
 		sw, err := ParseSwipe(s)
-		if err == nil && sw.Track1 == nil && sw.Track2 == nil {
+		if err != nil {
+			if !errors.Is(err, ErrTrack) {
+				t.Fatalf("error wraps no sentinel: %v", err)
+			}
+			return
+		}
+		if sw.Track1 == nil && sw.Track2 == nil {
 			t.Fatal("no error and no track")
+		}
+		if t2 := sw.Track2; t2 != nil {
+			after := t2.Expiry + string(t2.ServiceCode) + t2.Discretionary
+			if !strings.Contains(s, ";"+t2.PAN.Digits()+"="+after+"?") && !strings.Contains(s, ";"+t2.PAN.Digits()+"D"+after+"?") {
+				t.Fatalf("track 2 %q=%q is not one of the text's tracks", t2.PAN.Digits(), after)
+			}
+		}
+		if t1 := sw.Track1; t1 != nil {
+			if !strings.Contains(s, "%B"+t1.PAN.Digits()+"^"+t1.Name+"^") || !strings.Contains(s, t1.Discretionary+"?") {
+				t.Fatalf("track 1 %q^%q^…%q is not one of the text's tracks", t1.PAN.Digits(), t1.Name, t1.Discretionary)
+			}
+		}
+		if sw.Track1 != nil && sw.Track2 != nil && sw.Track1.PAN.Digits() != sw.Track2.PAN.Digits() {
+			t.Fatal("tracks with different PANs accepted")
+		}
+		if d := sw.PAN().Digits(); len(d) >= 13 {
+			out := fmt.Sprintf("%v %+v %s", sw, sw, sw.String())
+			mid := d[6 : len(d)-4]
+			if strings.Contains(out, mid) && !strings.Contains(d[:6], mid) && !strings.Contains(d[len(d)-4:], mid) {
+				t.Fatalf("swipe prints the PAN's middle digits: %q", out)
+			}
 		}
 	})
 }

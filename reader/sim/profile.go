@@ -255,3 +255,11 @@ func (a App) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, a.String()) 
 
 // LogValue logs AID and label only.
 func (a App) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
+// MarshalText gives String to encoding/json and encoding/xml: a profile
+// holds a PAN, the PIN and issuer master keys, so it never leaves as JSON
+// (profiles are written by hand and read with LoadProfile).
+func (p Profile) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// MarshalText gives String to encoding/json and encoding/xml.
+func (a App) MarshalText() ([]byte, error) { return []byte(a.String()), nil }

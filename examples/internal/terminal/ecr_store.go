@@ -32,11 +32,23 @@ type savedSale struct {
 	AID, Label string
 	Cryptogram string
 	CVM        string
-	OrigSTAN   uint32               `json:",omitempty"`
-	OrigAuth   string               `json:",omitempty"`
-	OrigRRN    string               `json:",omitempty"`
-	Request    *iso8583.Transaction `json:",omitempty"`
-	Response   *iso8583.Transaction `json:",omitempty"`
+	OrigSTAN   uint32     `json:",omitempty"`
+	OrigAuth   string     `json:",omitempty"`
+	OrigRRN    string     `json:",omitempty"`
+	Request    *storedTxn `json:",omitempty"`
+	Response   *storedTxn `json:",omitempty"`
+}
+
+// storedTxn writes a transaction in its storage form: a VOID needs the
+// original's PAN, which json.Marshal of a Transaction masks (issue 23).
+// The journal is sealed.
+type storedTxn struct{ t *iso8583.Transaction }
+
+func (s storedTxn) MarshalJSON() ([]byte, error) { return s.t.MarshalStorage() }
+
+func (s *storedTxn) UnmarshalJSON(b []byte) error {
+	s.t = new(iso8583.Transaction)
+	return s.t.UnmarshalStorage(b)
 }
 
 type savedLast struct {
@@ -57,7 +69,9 @@ func saveSale(s *Sale) savedSale {
 		PAN: s.PAN, AID: s.AID, Label: s.Label, Cryptogram: s.Cryptogram, CVM: s.CVM,
 		OrigSTAN: s.OrigSTAN, OrigAuth: s.OrigAuth, OrigRRN: s.OrigRRN}
 	if s.Link != nil {
-		v.Request, v.Response = scrub(s.Link.Request), scrub(s.Link.Response)
+		if s.Link.Request != nil && s.Link.Response != nil {
+			v.Request, v.Response = &storedTxn{scrub(s.Link.Request)}, &storedTxn{scrub(s.Link.Response)}
+		}
 	}
 	return v
 }
@@ -67,7 +81,7 @@ func (v savedSale) sale() *Sale {
 		PAN: v.PAN, AID: v.AID, Label: v.Label, Cryptogram: v.Cryptogram, CVM: v.CVM,
 		OrigSTAN: v.OrigSTAN, OrigAuth: v.OrigAuth, OrigRRN: v.OrigRRN}
 	if v.Request != nil && v.Response != nil {
-		s.Link = &link.Result{Request: v.Request, Response: v.Response}
+		s.Link = &link.Result{Request: v.Request.t, Response: v.Response.t}
 	}
 	return s
 }
