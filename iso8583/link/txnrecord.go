@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/possdk/pos/iso8583"
 )
@@ -74,17 +75,15 @@ func (r *txnRecord) pending() bool { return r.State == StatePrepared || r.State 
 func encodeRecord(r txnRecord) ([]byte, error) {
 	// The transactions are written in their storage form (stored: full
 	// PAN, no sensitive authentication data); json.Marshal of a
-	// Transaction would mask the PAN the reversal needs.
-	out := struct {
-		State TxnState        `json:"s"`
-		Txn   json.RawMessage `json:"t,omitempty"`
-		Rev   json.RawMessage `json:"r,omitempty"`
-		Orig  uint64          `json:"o,omitempty"`
-	}{State: r.State, Orig: r.Orig}
+	// Transaction would mask the PAN the reversal needs. The record's
+	// own keys are written directly around them (json.Marshal of a
+	// RawMessage would scan each transaction's bytes once more).
+	out := append(make([]byte, 0, 1024), `{"s":`...)
+	out = strconv.AppendUint(out, uint64(r.State), 10)
 	for _, p := range []struct {
+		key string
 		src *iso8583.Transaction
-		dst *json.RawMessage
-	}{{r.Txn, &out.Txn}, {r.Rev, &out.Rev}} {
+	}{{`,"t":`, r.Txn}, {`,"r":`, r.Rev}} {
 		if p.src == nil {
 			continue
 		}
@@ -92,9 +91,12 @@ func encodeRecord(r txnRecord) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		*p.dst = b
+		out = append(append(out, p.key...), b...)
 	}
-	return json.Marshal(&out)
+	if r.Orig != 0 {
+		out = strconv.AppendUint(append(out, `,"o":`...), r.Orig, 10)
+	}
+	return append(out, '}'), nil
 }
 
 func decodeRecord(id uint64, b []byte) (*txnRecord, error) {
