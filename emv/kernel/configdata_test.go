@@ -83,7 +83,7 @@ func TestCARevocationList(t *testing.T) {
 	}
 	s := newScenario(t, cfg, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRDDAFailed, emv.TVRFloorLimitExceeded)
 	if s.h.calls != 1 {
 		t.Fatalf("host calls %d", s.h.calls)
@@ -109,7 +109,7 @@ func TestExceptionFile(t *testing.T) {
 	}
 	s := newScenario(t, cfg, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRCardOnExceptionFile, emv.TVRFloorLimitExceeded)
 	if s.h.calls != 1 {
 		t.Fatalf("host calls %d", s.h.calls)
@@ -119,7 +119,7 @@ func TestExceptionFile(t *testing.T) {
 	if res.CID.Type() != emv.TC {
 		t.Fatalf("the card answered %v; the test needs an offline approval", res.CID)
 	}
-	expect(t, res, Declined, nil, nil, nil)
+	expect(t, res, expectation{Outcome: Declined})
 	wantTVR(t, res, emv.TVRCardOnExceptionFile)
 	if bytes.Contains([]byte(fmt.Sprint(res, cfg.ExceptionFile[:0])), []byte(profilePAN(t, "visa_qvsdc"))) {
 		t.Fatal("PAN printed")
@@ -137,7 +137,7 @@ func TestTCHashValue(t *testing.T) {
 	cfg.AIDs[0].DefaultTDOL = "9F02069F1A02"
 	s := newScenario(t, cfg, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CDOL1 = cdol1 }), 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRDefaultTDOLUsed)
 	want := sha1.Sum(h2b("000000020000" + "0156"))
 	if !bytes.Equal(res.Data[0x98], want[:]) {
@@ -149,7 +149,7 @@ func TestTCHashValue(t *testing.T) {
 		p.Apps[0].CDOL1 = cdol1
 		p.Apps[0].Extra = map[string]string{"97": "9F0206"}
 	}), 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded)
 	want = sha1.Sum(h2b("000000020000"))
 	if !bytes.Equal(res.Data[0x98], want[:]) {

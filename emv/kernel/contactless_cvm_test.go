@@ -40,7 +40,7 @@ func TestContactlessCDCVMSignedByCard(t *testing.T) {
 	s := lowCVMLimit(t)
 	card := loadCard(t, "phone_wallet", func(p *sim.Profile) { p.Apps[0].OfflineLimit = 3000 })
 	res := s.contactless(t, card, 2000)
-	expect(t, res, Approved, nil, nil, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+	expect(t, res, expectation{Outcome: Approved, TSI: []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed}})
 	wantTVR(t, res)
 	if res.CVMResults != [3]byte{0x01, 0x00, 0x02} || res.SignatureNeeded || res.OnlinePINBlock != nil || s.h.calls != 0 {
 		t.Fatalf("CVM %X signature %v PIN %v host calls %d", res.CVMResults, res.SignatureNeeded, res.OnlinePINBlock != nil, s.h.calls)
@@ -60,7 +60,7 @@ func TestContactlessForgedCDCVMDeclined(t *testing.T) {
 	if res.CID.Type() != emv.TC {
 		t.Fatalf("the card answered %v; the test needs an offline approval", res.CID)
 	}
-	expect(t, res, Declined, nil, nil, nil)
+	expect(t, res, expectation{Outcome: Declined})
 	wantTVR(t, res, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x3F, 0x00, 0x01} || pinAsked || s.h.calls != 0 {
 		t.Fatalf("CVM %X PIN asked %v host calls %d", res.CVMResults, pinAsked, s.h.calls)
@@ -83,7 +83,7 @@ func TestContactlessCDCVMWithoutCardAuthDataOffline(t *testing.T) {
 	if _, ok := res.Data[0x9F69]; ok {
 		t.Fatal("the card returned 9F69")
 	}
-	expect(t, res, Declined, nil, nil, nil)
+	expect(t, res, expectation{Outcome: Declined})
 	wantTVR(t, res, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x3F, 0x00, 0x01} {
 		t.Fatalf("CVM %X", res.CVMResults)
@@ -102,7 +102,7 @@ func TestContactlessOnlinePINNotCollectedForOfflineApproval(t *testing.T) {
 	if res.CID.Type() != emv.TC {
 		t.Fatalf("the card answered %v; the test needs an offline approval", res.CID)
 	}
-	expect(t, res, Declined, nil, nil, nil)
+	expect(t, res, expectation{Outcome: Declined})
 	wantTVR(t, res, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x02, 0x00, 0x01} || pinAsked || res.OnlinePINBlock != nil || s.h.calls != 0 {
 		t.Fatalf("CVM %X PIN asked %v host calls %d", res.CVMResults, pinAsked, s.h.calls)
@@ -130,7 +130,7 @@ func TestContactlessRestrictions(t *testing.T) {
 			if res.CID.Type() != emv.TC {
 				t.Fatalf("the card answered %v; the test needs an offline approval", res.CID)
 			}
-			expect(t, res, Declined, nil, nil, nil)
+			expect(t, res, expectation{Outcome: Declined})
 			wantTVR(t, res, tc.flag)
 			if s.h.calls != 0 {
 				t.Fatal("went online")
@@ -139,7 +139,7 @@ func TestContactlessRestrictions(t *testing.T) {
 		t.Run(tc.name+"/online", func(t *testing.T) {
 			s := newScenario(t, nil)
 			res := s.contactless(t, loadCard(t, "visa_qvsdc", tc.tweak), 8000)
-			expect(t, res, Approved, nil, nil, nil)
+			expect(t, res, expectation{Outcome: Approved})
 			wantTVR(t, res, tc.flag, emv.TVROfflineDataAuthNotPerformed)
 			if s.h.calls != 1 || !s.h.verified {
 				t.Fatalf("host calls %d", s.h.calls)
@@ -158,7 +158,7 @@ func TestContactlessOnlinePINWithoutPINPad(t *testing.T) {
 	s := newScenario(t, nil)
 	s.k.hooks.OnlinePIN = nil
 	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 15000)
-	expect(t, res, Approved, nil, nil, nil)
+	expect(t, res, expectation{Outcome: Approved})
 	wantTVR(t, res, emv.TVROfflineDataAuthNotPerformed, emv.TVRPINPadNotPresent)
 	if res.CVMResults != [3]byte{0x02, 0x00, 0x01} || res.OnlinePINBlock != nil {
 		t.Fatalf("CVM %X", res.CVMResults)

@@ -29,7 +29,7 @@ func TestCVMUnrecognisedCode(t *testing.T) {
 	for _, code := range []string{"6000", "4600"} {
 		t.Run(code, func(t *testing.T) {
 			_, res := cvmCase(t, nil, code+"1F00", 0x00)
-			expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+			expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 			wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRUnrecognisedCVM)
 			if res.CVMResults != [3]byte{0x1F, 0x00, 0x02} {
 				t.Fatalf("CVM results %X", res.CVMResults)
@@ -47,7 +47,7 @@ func TestCVMKnownButUnsupported(t *testing.T) {
 	cfg := loadConfig(t)
 	cfg.Capabilities = "E028C8"
 	s, res := cvmCase(t, cfg, "41001E00", 0x00, "1234")
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRPINPadNotPresent)
 	if res.CVMResults != [3]byte{0x1E, 0x00, 0x00} || !res.SignatureNeeded || s.pad.asked != 0 {
 		t.Fatalf("CVM results %X signature %v PIN asked %d", res.CVMResults, res.SignatureNeeded, s.pad.asked)
@@ -63,7 +63,7 @@ func TestCVMPINPadNotPresent(t *testing.T) {
 	s.k.hooks.PIN = nil
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000100" })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRPINPadNotPresent, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x01, 0x00, 0x01} {
 		t.Fatalf("CVM results %X", res.CVMResults)
@@ -82,14 +82,14 @@ func TestCVMUnattendedVersusManualCash(t *testing.T) {
 	cfg := loadConfig(t)
 	cfg.TerminalType = "25"
 	_, res := cvmCase(t, cfg, rules, 0x01)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVROnlinePINEntered)
 	if res.CVMResults != [3]byte{0x42, 0x01, 0x00} || res.SignatureNeeded {
 		t.Fatalf("unattended: CVM results %X signature %v", res.CVMResults, res.SignatureNeeded)
 	}
 
 	_, res = cvmCase(t, nil, rules, 0x01)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded)
 	if res.CVMResults != [3]byte{0x5E, 0x04, 0x00} || !res.SignatureNeeded || res.OnlinePINBlock != nil {
 		t.Fatalf("attended: CVM results %X signature %v", res.CVMResults, res.SignatureNeeded)
@@ -116,7 +116,7 @@ func TestEncipheredPINWithSDACard(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	card := &recordingCard{Card: loadCard(t, "visa_dda", sdaEncipheredPIN(2))}
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded)
 	if res.CVMResults != [3]byte{0x04, 0x03, 0x02} || s.pad.asked != 1 {
 		t.Fatalf("CVM results %X, PIN asked %d", res.CVMResults, s.pad.asked)
@@ -149,7 +149,7 @@ func TestEncipheredPINNoKeyNoPrompt(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	card := &recordingCard{Card: loadCard(t, "visa_dda", sdaEncipheredPIN(0))}
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x04, 0x03, 0x01} || s.pad.asked != 0 {
 		t.Fatalf("CVM results %X, PIN asked %d", res.CVMResults, s.pad.asked)

@@ -59,7 +59,7 @@ func twoEntries(aid1 string) func(*sim.Profile) {
 func TestEntryPointSkipsUnknownKernel(t *testing.T) {
 	s := newScenario(t, nil)
 	rc, res := tap(t, s, loadCard(t, "visa_qvsdc", twoEntries("A0000000041010")), 2000)
-	expect(t, res, Approved, nil, nil, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+	expect(t, res, expectation{Outcome: Approved, TSI: []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed}})
 	want := []string{"00A404000E325041592E5359532E444446303100", "00A4040007A000000003101000"}
 	for i, w := range want {
 		if i >= len(rc.cmds) || fmt.Sprintf("%X", rc.cmds[i]) != w {
@@ -90,7 +90,7 @@ func TestEntryPointPerCombinationLimits(t *testing.T) {
 		p.Apps = append(p.Apps, up)
 	})
 	rc, res := tap(t, s, card, 2000)
-	expect(t, res, Approved, nil, nil, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+	expect(t, res, expectation{Outcome: Approved, TSI: []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed}})
 	if fmt.Sprintf("%X", res.AID) != "A000000333010101" || len(rc.cmds) < 2 || fmt.Sprintf("%X", rc.cmds[1]) != "00A4040008A00000033301010100" {
 		t.Fatalf("AID %X, commands %X", res.AID, rc.cmds)
 	}

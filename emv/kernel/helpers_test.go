@@ -230,8 +230,19 @@ func (s *scenario) contactless(t testing.TB, card reader.Card, amount int64) *Re
 	return res
 }
 
-func expect(t *testing.T, res *Result, o Outcome, set []emv.TVRFlag, clear []emv.TVRFlag, tsi []emv.TSIFlag) {
+// expectation is what a scenario expects: the outcome, TVR bits that must be
+// set and bits that must be clear, TSI bits that must be set (issue 24:
+// named fields, so the two TVR lists cannot be swapped silently).
+type expectation struct {
+	Outcome Outcome
+	Set     []emv.TVRFlag
+	Clear   []emv.TVRFlag
+	TSI     []emv.TSIFlag
+}
+
+func expect(t *testing.T, res *Result, w expectation) {
 	t.Helper()
+	o, set, clear, tsi := w.Outcome, w.Set, w.Clear, w.TSI
 	if res.Outcome != o {
 		t.Fatalf("outcome %v (err %v), want %v; TVR %s %v", res.Outcome, res.Err, o, res.TVR, res.TVR.Describe())
 	}

@@ -69,7 +69,7 @@ func TestContactlessKernelRouting(t *testing.T) {
 			})}
 			res, err := s.k.RunContactless(context.Background(), reader.NewTransport(card, reader.TransportOptions{}), Transaction{Amount: 2000, Time: testDay})
 			if tc.served {
-				expect(t, res, Approved, nil, nil, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+				expect(t, res, expectation{Outcome: Approved, TSI: []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed}})
 				return
 			}
 			if res.Outcome != Failed || !errors.Is(err, ErrTryAnother) || errors.Is(err, ErrCardData) {

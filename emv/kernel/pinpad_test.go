@@ -85,7 +85,7 @@ func TestPINPadBuildsVerify(t *testing.T) {
 	s.k.hooks.PIN, s.k.hooks.PINPad = nil, pad
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000403" })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded)
 	if res.CVMResults != [3]byte{0x04, 0x03, 0x02} || len(pad.reqs) != 1 {
 		t.Fatalf("CVM results %X, requests %d", res.CVMResults, len(pad.reqs))

@@ -21,9 +21,7 @@ func TestOnlineApprovalWithOfflinePIN(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	card := loadCard(t, "visa_dda", nil)
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRFloorLimitExceeded},
-		[]emv.TVRFlag{emv.TVRDDAFailed, emv.TVRCVMNotSuccessful, emv.TVRIssuerAuthFailed},
-		append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVRFloorLimitExceeded}, Clear: []emv.TVRFlag{emv.TVRDDAFailed, emv.TVRCVMNotSuccessful, emv.TVRIssuerAuthFailed}, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	if !s.h.verified || !res.WentOnline || res.CID.Type() != emv.TC {
 		t.Fatalf("host verified %v, online %v, CID %v", s.h.verified, res.WentOnline, res.CID)
 	}
@@ -40,7 +38,7 @@ func TestOnlineDecline(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	s.h.decline = true
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
-	expect(t, res, OnlineDeclined, nil, nil, allTSI)
+	expect(t, res, expectation{Outcome: OnlineDeclined, TSI: allTSI})
 	if res.CID.Type() != emv.AAC || res.ReversalRequired {
 		t.Fatalf("CID %v reversal %v", res.CID, res.ReversalRequired)
 	}
@@ -49,7 +47,7 @@ func TestOnlineDecline(t *testing.T) {
 func TestOfflineApprovalUnderFloorLimit(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
-	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRFloorLimitExceeded, emv.TVRDDAFailed}, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Clear: []emv.TVRFlag{emv.TVRFloorLimitExceeded, emv.TVRDDAFailed}, TSI: allTSI})
 	if s.h.calls != 0 || res.CID.Type() != emv.TC || res.WentOnline {
 		t.Fatalf("host calls %d, CID %v", s.h.calls, res.CID)
 	}
@@ -62,7 +60,7 @@ func TestOfflineDeclineByTACDenial(t *testing.T) {
 	cfg.AIDs[0].TACDenial = "0080000000" // deny on different application versions
 	s := newScenario(t, cfg, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
-	expect(t, res, Declined, []emv.TVRFlag{emv.TVRDifferentAppVersions}, nil, allTSI)
+	expect(t, res, expectation{Outcome: Declined, Set: []emv.TVRFlag{emv.TVRDifferentAppVersions}, TSI: allTSI})
 	if s.h.calls != 0 || res.CID.Type() != emv.AAC {
 		t.Fatalf("host calls %d, CID %v", s.h.calls, res.CID)
 	}
@@ -74,7 +72,7 @@ func TestWrongApplicationVersionGoesOnline(t *testing.T) {
 	cfg.AIDs[0].TACOnline = "DCC004F800" // online on different versions
 	s := newScenario(t, cfg, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRDifferentAppVersions}, nil, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVRDifferentAppVersions}, TSI: allTSI})
 	if !res.WentOnline {
 		t.Fatal("did not go online")
 	}
@@ -99,7 +97,7 @@ func TestODAFailures(t *testing.T) {
 			s := newScenario(t, nil, "1234", "4321")
 			card := loadCard(t, tt.card, func(p *sim.Profile) { p.Faults = tt.faults })
 			res := s.contact(t, card, 20000)
-			expect(t, res, tt.outcome, []emv.TVRFlag{tt.bit}, nil, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+			expect(t, res, expectation{Outcome: tt.outcome, Set: []emv.TVRFlag{tt.bit}, TSI: []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed}})
 		})
 	}
 }
@@ -107,7 +105,7 @@ func TestODAFailures(t *testing.T) {
 func TestSDAAndOnlinePIN(t *testing.T) {
 	s := newScenario(t, nil)
 	res := s.contact(t, loadCard(t, "unionpay_sda", nil), 8800)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVROnlinePINEntered}, []emv.TVRFlag{emv.TVRSDAFailed, emv.TVROfflineDataAuthNotPerformed}, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVROnlinePINEntered}, Clear: []emv.TVRFlag{emv.TVRSDAFailed, emv.TVROfflineDataAuthNotPerformed}, TSI: allTSI})
 	if res.Data[0x9F45] == nil {
 		t.Error("no data authentication code from SDA")
 	}
@@ -123,7 +121,7 @@ func TestCDAOnlineApproval(t *testing.T) {
 	s := newScenario(t, nil)
 	card := loadCard(t, "mc_cda", nil)
 	res := s.contact(t, card, 5000)
-	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRCDAFailed, emv.TVRIssuerAuthFailed}, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, Clear: []emv.TVRFlag{emv.TVRCDAFailed, emv.TVRIssuerAuthFailed}, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	if !s.h.verified || res.Data[0x9F4C] == nil {
 		t.Fatal("CDA not verified or ARQC not verified")
 	}
@@ -133,7 +131,7 @@ func TestPINWrongThenRight(t *testing.T) {
 	s := newScenario(t, nil, "0000", "1234")
 	card := loadCard(t, "visa_dda", nil)
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful}, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Clear: []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful}, TSI: allTSI})
 	if s.pad.asked != 2 || card.PINTriesLeft() != 3 {
 		t.Fatalf("asked %d times, tries left %d", s.pad.asked, card.PINTriesLeft())
 	}
@@ -144,7 +142,7 @@ func TestPINTryLimitExceeded(t *testing.T) {
 	card := loadCard(t, "visa_dda", nil)
 	res := s.contact(t, card, 20000)
 	// The CVM list lets online PIN follow a failed offline PIN.
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVROnlinePINEntered}, nil, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVRPINTryLimitExceeded, emv.TVROnlinePINEntered}, TSI: allTSI})
 	if card.PINTriesLeft() != 0 || s.pad.asked != 3 {
 		t.Fatalf("tries left %d, asked %d", card.PINTriesLeft(), s.pad.asked)
 	}
@@ -153,7 +151,7 @@ func TestPINTryLimitExceeded(t *testing.T) {
 func TestPINBypassed(t *testing.T) {
 	s := newScenario(t, nil) // the PIN pad bypasses
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRPINNotEntered, emv.TVROnlinePINEntered}, nil, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVRPINNotEntered, emv.TVROnlinePINEntered}, TSI: allTSI})
 }
 
 // TestOfflinePINTryLimitExceededGoesOnline (was the misnamed
@@ -169,7 +167,7 @@ func TestOfflinePINTryLimitExceededGoesOnline(t *testing.T) {
 	s := newScenario(t, nil, "0000", "0000", "0000")
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000103" })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Approved, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x01, 0x03, 0x01} || s.pad.asked != 3 || s.h.calls != 1 {
 		t.Errorf("CVM results %X, PIN asked %d, host calls %d", res.CVMResults, s.pad.asked, s.h.calls)
@@ -187,7 +185,7 @@ func TestOfflinePINTryLimitExceededDeclinedByTACDenial(t *testing.T) {
 	s := newScenario(t, cfg, "0000", "0000", "0000")
 	card := &recordingCard{Card: loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000103" })}
 	res := s.contact(t, card, 20000)
-	expect(t, res, Declined, nil, nil, allTSI)
+	expect(t, res, expectation{Outcome: Declined, TSI: allTSI})
 	wantTVR(t, res, emv.TVRFloorLimitExceeded, emv.TVRPINTryLimitExceeded, emv.TVRCVMNotSuccessful)
 	if res.CVMResults != [3]byte{0x01, 0x03, 0x01} || s.h.calls != 0 || res.CID.Type() != emv.AAC {
 		t.Errorf("CVM results %X, host calls %d, CID %v", res.CVMResults, s.h.calls, res.CID)
@@ -204,7 +202,7 @@ func TestEncipheredOfflinePIN(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Apps[0].CVMList = "00000000000000000403" })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRCVMNotSuccessful}, allTSI)
+	expect(t, res, expectation{Outcome: Approved, Clear: []emv.TVRFlag{emv.TVRCVMNotSuccessful}, TSI: allTSI})
 	if res.CVMResults != [3]byte{0x04, 0x03, 0x02} {
 		t.Fatalf("CVM results %X", res.CVMResults)
 	}
@@ -214,14 +212,14 @@ func TestExpiredCard(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	s.h.arc = "54"
 	res := s.contact(t, loadCard(t, "expired", nil), 20000)
-	expect(t, res, OnlineDeclined, []emv.TVRFlag{emv.TVRExpiredApplication, emv.TVRDDAFailed}, nil, allTSI)
+	expect(t, res, expectation{Outcome: OnlineDeclined, Set: []emv.TVRFlag{emv.TVRExpiredApplication, emv.TVRDDAFailed}, TSI: allTSI})
 }
 
 func TestIssuerAuthenticationFailure(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.Faults.RejectARPC = true })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Declined, []emv.TVRFlag{emv.TVRIssuerAuthFailed}, nil, append(allTSI, emv.TSIIssuerAuthPerformed))
+	expect(t, res, expectation{Outcome: Declined, Set: []emv.TVRFlag{emv.TVRIssuerAuthFailed}, TSI: append(allTSI, emv.TSIIssuerAuthPerformed)})
 	if !res.ReversalRequired {
 		t.Fatal("the host approved and the card declined: a reversal is required")
 	}
@@ -242,8 +240,7 @@ func TestIssuerScripts(t *testing.T) {
 	}
 	card := loadCard(t, "visa_dda", nil)
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC}, []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC},
-		append(allTSI, emv.TSIScriptProcessingPerformed))
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC}, Clear: []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC}, TSI: append(allTSI, emv.TSIScriptProcessingPerformed)})
 	if res.ScriptsSent != 3 || card.ScriptCommands() != 2 {
 		t.Fatalf("sent %d, card ran %d", res.ScriptsSent, card.ScriptCommands())
 	}
@@ -299,8 +296,7 @@ func TestIssuerScriptBadMAC(t *testing.T) {
 	s.h.scriptCmds = []scriptCmd{{template: 0x71, apdu: h2b("84DA9F140105"), badMAC: true}}
 	card := loadCard(t, "visa_dda", nil)
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC}, []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC},
-		append(allTSI, emv.TSIScriptProcessingPerformed))
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVRScriptFailedBeforeFinalAC}, Clear: []emv.TVRFlag{emv.TVRScriptFailedAfterFinalAC}, TSI: append(allTSI, emv.TSIScriptProcessingPerformed)})
 	if res.ScriptsSent != 1 || card.ScriptCommands() != 0 {
 		t.Fatalf("sent %d, card ran %d", res.ScriptsSent, card.ScriptCommands())
 	}
@@ -310,7 +306,7 @@ func TestUnableToGoOnline(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	s.h.down = true
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 20000)
-	expect(t, res, Declined, []emv.TVRFlag{emv.TVRFloorLimitExceeded}, nil, allTSI)
+	expect(t, res, expectation{Outcome: Declined, Set: []emv.TVRFlag{emv.TVRFloorLimitExceeded}, TSI: allTSI})
 	if !errors.Is(res.Err, ErrOffline) || res.Data[0x8A] == nil || string(res.Data[0x8A]) != "Z3" {
 		t.Fatalf("err %v, ARC %q", res.Err, res.Data[0x8A])
 	}
@@ -325,14 +321,14 @@ func TestSelectionWithoutPSE(t *testing.T) {
 	s := newScenario(t, nil, "1234")
 	card := loadCard(t, "visa_dda", func(p *sim.Profile) { p.PSE = false })
 	res := s.contact(t, card, 20000)
-	expect(t, res, Approved, nil, nil, allTSI)
+	expect(t, res, expectation{Outcome: Approved, TSI: allTSI})
 }
 
 func TestPartialSelectionUnionPay(t *testing.T) {
 	s := newScenario(t, nil)
 	card := loadCard(t, "unionpay_sda", func(p *sim.Profile) { p.PSE = false })
 	res := s.contact(t, card, 100)
-	expect(t, res, Approved, nil, nil, allTSI)
+	expect(t, res, expectation{Outcome: Approved, TSI: allTSI})
 	if len(res.AID) != 8 {
 		t.Fatalf("AID %X", res.AID)
 	}
@@ -387,7 +383,7 @@ func TestCancelled(t *testing.T) {
 func TestContactlessUnderCVMLimitOffline(t *testing.T) {
 	s := newScenario(t, nil)
 	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 2000)
-	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVRDDAFailed}, []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed})
+	expect(t, res, expectation{Outcome: Approved, Clear: []emv.TVRFlag{emv.TVRDDAFailed}, TSI: []emv.TSIFlag{emv.TSIOfflineDataAuthPerformed}})
 	if s.h.calls != 0 || res.CID.Type() != emv.TC || res.SignatureNeeded || res.OnlinePINBlock != nil {
 		t.Fatalf("calls %d CID %v", s.h.calls, res.CID)
 	}
@@ -397,13 +393,13 @@ func TestContactlessFDDAFailure(t *testing.T) {
 	s := newScenario(t, nil)
 	card := loadCard(t, "visa_qvsdc", func(p *sim.Profile) { p.Faults.CorruptSDAD = true })
 	res := s.contactless(t, card, 2000)
-	expect(t, res, Declined, []emv.TVRFlag{emv.TVRDDAFailed}, nil, nil)
+	expect(t, res, expectation{Outcome: Declined, Set: []emv.TVRFlag{emv.TVRDDAFailed}})
 }
 
 func TestContactlessOverCVMLimitOnlinePIN(t *testing.T) {
 	s := newScenario(t, nil)
 	res := s.contactless(t, loadCard(t, "visa_qvsdc", nil), 15000)
-	expect(t, res, Approved, []emv.TVRFlag{emv.TVROnlinePINEntered}, nil, nil)
+	expect(t, res, expectation{Outcome: Approved, Set: []emv.TVRFlag{emv.TVROnlinePINEntered}})
 	if !s.h.verified || s.h.lastPIN == nil {
 		t.Fatal("no online ARQC with PIN")
 	}
@@ -412,7 +408,7 @@ func TestContactlessOverCVMLimitOnlinePIN(t *testing.T) {
 func TestContactlessPhoneWalletCDCVM(t *testing.T) {
 	s := newScenario(t, nil)
 	res := s.contactless(t, loadCard(t, "phone_wallet", nil), 15000)
-	expect(t, res, Approved, nil, []emv.TVRFlag{emv.TVROnlinePINEntered}, nil)
+	expect(t, res, expectation{Outcome: Approved, Clear: []emv.TVRFlag{emv.TVROnlinePINEntered}})
 	if res.CVMResults[0] != 0x01 || res.SignatureNeeded || !s.h.verified {
 		t.Fatalf("CVM %X signature %v", res.CVMResults, res.SignatureNeeded)
 	}
@@ -430,7 +426,7 @@ func TestContactlessOnlineDecline(t *testing.T) {
 	s := newScenario(t, nil)
 	s.h.decline = true
 	res := s.contactless(t, loadCard(t, "phone_wallet", nil), 800)
-	expect(t, res, OnlineDeclined, nil, nil, nil)
+	expect(t, res, expectation{Outcome: OnlineDeclined})
 }
 
 func TestResultDoesNotPrintCardData(t *testing.T) {
