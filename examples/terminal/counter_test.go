@@ -55,6 +55,11 @@ func TestCounterDay(t *testing.T) {
 		// trace 11: QR 5.00; 12: scan 6.00
 		{[]string{"qr", "5.00"}, 0, []string{"QR CODE"}},
 		{[]string{"scan", "6.00", "134567890123456789"}, 0, []string{"WeChat Pay"}},
+		// traces 13, 14: scan refunds of trace 12 — 2.00 refunded, then
+		// 5.00 refused (64: more than the 4.00 left)
+		{[]string{"scan-refund", "1", "12", "2.00"}, 0, []string{"TXN TYPE             SCAN REFUND", " ORIG TRACE NO.           000012",
+			"AMOUNT                 RMB -2.00", "RETURNED TO THE WALLET"}},
+		{[]string{"scan-refund", "1", "12", "5.00"}, 1, []string{"refused: 64 (original amount incorrect) — nothing refunded"}},
 		// The card batch: debits 100 + 150 + 5, credits 30 (voids cancel;
 		// the scan-code payment settles through the wallet's channel).
 		{[]string{"settle"}, 0, []string{"host 3 debit(s) 255.00, 1 credit(s) 30.00", ": balanced"}},

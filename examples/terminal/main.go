@@ -45,6 +45,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -92,6 +93,10 @@ Counter transactions (amounts like 12.34; TRACE is the slip's TRACE NO.):
                    from the acquirer for the wallet to scan. The demo host's customer depends on
                    the code's last four digits: 0000 never confirms, 1111 cancels, 2222 no answer,
                    3333 pays as the terminal cancels, other confirms after 4 s
+  scan-refund BATCH TRACE AMOUNT
+                   return AMOUNT of a paid scan order (its slip's batch and trace) to the
+                   wallet; refunds add up to at most the order; without an answer the refund
+                   is kept and sent again before the next transaction
   ecr              serve a cash register (go run ./examples/ecr) on -ecr-listen or -ecr-serial
   day              run the scripted day (sign-in, chip, contactless, QR, void, lost response, settlement)
 
@@ -121,7 +126,8 @@ var commands = map[string]struct {
 	"void": {1, 1, "void TRACE"}, "refund": {2, 2, "refund TRACE AMOUNT"}, "balance": {0, 0, "balance"},
 	"preauth": {1, 1, "preauth AMOUNT"}, "complete": {2, 2, "complete TRACE AMOUNT"},
 	"reprint": {0, 1, "reprint [TRACE]"}, "reversals": {0, 0, "reversals"}, "settle": {0, 0, "settle"},
-	"qr": {1, 2, "qr AMOUNT [CODE]"}, "scan": {1, 2, "scan AMOUNT [CODE]"}, "ecr": {0, 0, "ecr"}, "day": {0, 0, "day"},
+	"qr": {1, 2, "qr AMOUNT [CODE]"}, "scan": {1, 2, "scan AMOUNT [CODE]"},
+	"scan-refund": {3, 3, "scan-refund BATCH TRACE AMOUNT"}, "ecr": {0, 0, "ecr"}, "day": {0, 0, "day"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -226,6 +232,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		rest = rest[1:]
+	case "scan-refund":
+		if !traceDigits(rest[0]) || !traceDigits(rest[1]) {
+			return fail(2, fmt.Errorf("batch %q and trace %q must be 1 to 6 digits (the scan slip's BATCH NO. and TRACE NO.)", rest[0], rest[1]))
+		}
+		trace = rest[1]
+		if err := amountArg(rest[2]); err != nil {
+			return fail(2, err)
+		}
 	case "void", "refund", "complete", "reprint":
 		if len(rest) > 0 {
 			trace = rest[0]
@@ -289,6 +303,17 @@ func counter(ctx context.Context, term *terminal.Terminal, k *fixtures.Keys, o o
 		return qrSale(ctx, term, k, amount, rest, stdout)
 	case "scan":
 		return scanSale(ctx, term, o, amount, rest)
+	case "scan-refund":
+		batch, _ := strconv.ParseUint(rest[0], 10, 32)
+		stan, _ := strconv.ParseUint(trace, 10, 32)
+		s, err := term.ScanRefund(ctx, uint32(batch), uint32(stan), amount)
+		if err != nil {
+			return 1, err
+		}
+		if !s.Approved() {
+			return 1, fmt.Errorf("not refunded: %s", s.Outcome)
+		}
+		return 0, nil
 	case "ecr":
 		if err := serveECR(ctx, term, o, stdout); err != nil && ctx.Err() == nil {
 			return 1, err

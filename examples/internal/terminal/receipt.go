@@ -60,6 +60,7 @@ var slipKinds = map[iso8583.Kind]struct {
 	iso8583.KindPreAuthVoid:           {"PRE-AUTH VOID", "HOLD RELEASED\n", true},
 	iso8583.KindPreAuthCompletion:     {"AUTH COMPLETE", ackGoods, false},
 	iso8583.KindPreAuthCompletionVoid: {"AUTH COMPLETE VOID", ackCredit, true},
+	iso8583.KindScanRefund:            {"SCAN REFUND", "THE AMOUNT ABOVE WILL BE\nRETURNED TO THE WALLET\n", true},
 }
 
 const (

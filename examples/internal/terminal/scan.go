@@ -122,3 +122,43 @@ func (t *Terminal) printScanReceipts(s *ScanSale) {
 		}
 	}
 }
+
+// ScanRefund returns amount of a paid scan order — the batch and trace
+// printed on its slip — to the customer's wallet (扫码退货;
+// link.Client.ScanRefund). A refund without an answer is recorded and
+// sent again before the next transaction: the cashier gives no cash.
+func (t *Terminal) ScanRefund(ctx context.Context, batch, trace uint32, amount int64) (*ScanSale, error) {
+	if err := t.Ready(ctx); err != nil {
+		return nil, err
+	}
+	t.say("scan refund of %s on order batch %06d trace %06d", money(amount), batch, trace)
+	r, err := t.client.ScanRefund(ctx, batch, trace, amount)
+	if err != nil {
+		t.say("  ✗ %v", err)
+		return nil, err
+	}
+	s := &ScanSale{ScanResult: r, Amount: amount}
+	switch r.Outcome {
+	case link.ScanApproved:
+		t.say("  ← host: refunded to the wallet, refund no. %s", r.AcquirerOrder)
+		req := r.Request
+		rc := &Receipt{
+			Merchant: t.cfg.MerchantName, MerchantID: t.cfg.MerchantID, TerminalID: t.cfg.TerminalID,
+			Kind: SlipKind(req.Kind), Entry: "SCAN", WalletOrder: r.AcquirerOrder,
+			RRN: req.RRN, STAN: req.STAN, Time: t.cfg.Now(), Amount: amount, OrigSTAN: trace,
+		}
+		if req.Field60 != nil {
+			rc.Batch = req.Field60.Batch
+		}
+		for _, c := range []Copy{MerchantCopy, CardholderCopy} {
+			if err := WriteReceipt(t.cfg.Receipts, rc, c); err != nil {
+				t.say("  printer: %v", err)
+			}
+		}
+	case link.ScanDeclined:
+		t.say("  ✗ refused: %s — nothing refunded", r.Response.ResponseCode)
+	default:
+		t.say("  … no answer: the refund is recorded and sent again before the next transaction — give no cash")
+	}
+	return s, nil
+}
