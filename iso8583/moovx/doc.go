@@ -17,5 +17,9 @@
 // moov-io/iso8583 v0.26.1 does not compile for 32-bit platforms, so this
 // package is empty there (its files are built on 64-bit GOARCHes only);
 // package iso8583 itself builds and behaves the same everywhere. Start
-// with Spec.
+// with Spec:
+//
+//	spec, err := moovx.Spec(iso8583.CUPSpec())
+//	msg, err := moovx.TransactionToMoov(sale, spec) // a *moov.Message
+//	raw, err := msg.Pack()                          // the bytes iso8583.Codec packs
 package moovx

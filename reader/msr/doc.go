@@ -8,7 +8,10 @@
 // keystrokes do not reach the console) into characters, US layout; other
 // layouts change the characters a reader types, so configure the reader or
 // the host for US. ParseSwipe parses the text into emv.Track1 and
-// emv.Track2; ParseKeys does both.
+// emv.Track2; ParseKeys does both:
+//
+//	sw, err := msr.ParseSwipe("%B…^…^…?;…=…?") // what the reader typed
+//	pan := sw.PAN()                              // emv.PAN: prints masked
 //
 // A Swipe holds cardholder data in the clear: its String, fmt and slog
 // forms mask it, but a keyboard-wedge reader exposes the PAN to the host

@@ -3,5 +3,10 @@
 // response code, request and issuer latency histograms, MAC failures,
 // duplicates answered from the store, junk frames, store errors and the
 // reversal backlog. Give New's result to link.Host.Metrics and serve the
-// registry with promhttp (examples/host -metrics does both).
+// registry with promhttp (examples/host -metrics does both):
+//
+//	reg := prometheus.NewRegistry()
+//	m, err := hostmetrics.New(reg)
+//	host := &link.Host{Metrics: m, ...}
+//	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 package hostmetrics
