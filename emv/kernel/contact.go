@@ -77,7 +77,7 @@ func (t *txn) initiate(fci []byte) error {
 		return fmt.Errorf("%w: FCI: %w", ErrCardData, err)
 	}
 	var pdolData []byte
-	if raw, ok := t.d[0x9F38]; ok {
+	if raw, ok := t.d[emv.TagPDOL]; ok {
 		pdol, err := tlv.ParseDOL(raw)
 		if err != nil {
 			return fmt.Errorf("%w: PDOL: %w", ErrCardData, err)
@@ -120,8 +120,8 @@ func (t *txn) gpoResponse(resp []byte) error {
 		if len(v) < 2 || (len(v)-2)%4 != 0 {
 			return fmt.Errorf("%w: GPO format 1 response of %d bytes", ErrCardData, len(v))
 		}
-		t.d[0x82] = append([]byte(nil), v[:2]...)
-		t.d[0x94] = append([]byte(nil), v[2:]...)
+		t.d[emv.TagAIP] = append([]byte(nil), v[:2]...)
+		t.d[emv.TagAFL] = append([]byte(nil), v[2:]...)
 	case 0x77:
 		if dup, err := t.d.AddTLV(s.Value()); err != nil || len(dup) > 0 {
 			return fmt.Errorf("%w: GPO response (duplicates %v): %v", ErrCardData, dup, err)
@@ -129,7 +129,7 @@ func (t *txn) gpoResponse(resp []byte) error {
 	default:
 		return fmt.Errorf("%w: GPO response template %s", ErrCardData, s.Tag())
 	}
-	aip, err := emv.ParseAIP(t.d[0x82])
+	aip, err := emv.ParseAIP(t.d[emv.TagAIP])
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCardData, err)
 	}
@@ -140,7 +140,7 @@ func (t *txn) gpoResponse(resp []byte) error {
 // readRecords reads the AFL's records (EMV Book 3 §10.2) and collects the
 // static data to authenticate.
 func (t *txn) readRecords() error {
-	afl := t.d[0x94]
+	afl := t.d[emv.TagAFL]
 	if len(afl)%4 != 0 {
 		return fmt.Errorf("%w: AFL of %d bytes", ErrCardData, len(afl))
 	}
@@ -188,7 +188,7 @@ func (t *txn) readRecords() error {
 			return fmt.Errorf("%w: mandatory tag %s missing", ErrCardData, tag)
 		}
 	}
-	pan, err := emv.ParsePANBCD(t.d[0x5A])
+	pan, err := emv.ParsePANBCD(t.d[emv.TagPAN])
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCardData, err)
 	}

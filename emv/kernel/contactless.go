@@ -214,32 +214,32 @@ type qvsdcKernel struct{}
 
 func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	ttq, overCVM := combo.ttq, combo.overCVM
-	t.d[0x9F66] = ttq[:]
+	t.d[emv.TagTTQ] = ttq[:]
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)
 	}
 	// The card's cryptogram covers the TVR sent in the PDOL: field 55 must
 	// carry that one, whatever the kernel notes afterwards.
 	t.frozenTVR = true
-	if _, ok := t.d[0x9F26]; !ok {
+	if _, ok := t.d[emv.TagApplicationCryptogram]; !ok {
 		return t.fail(fmt.Errorf("%w: the card did not return a cryptogram (not qVSDC)", ErrCardData))
 	}
-	if _, ok := t.d[0x94]; ok {
+	if _, ok := t.d[emv.TagAFL]; ok {
 		if err := t.readRecordsContactless(); err != nil {
 			return t.fail(err)
 		}
 	}
-	if pan, ok := t.d[0x5A]; ok {
+	if pan, ok := t.d[emv.TagPAN]; ok {
 		t.res.PAN, _ = emv.ParsePANBCD(pan)
-	} else if t2, err := emv.ParseTag57(t.d[0x57]); err == nil {
+	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
 		t.res.PAN = t2.PAN
 	}
-	cid, err := emv.ParseCID(t.d[0x9F27])
+	cid, err := emv.ParseCID(t.d[emv.TagCryptogramInformationData])
 	if err != nil {
 		return t.fail(fmt.Errorf("%w: %w", ErrCardData, err))
 	}
 	t.res.CID = cid
-	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
+	t.res.Cryptogram = append([]byte(nil), t.d[emv.TagApplicationCryptogram]...)
 	tc := cid.Type() == emv.TC
 	if cid.Type() == emv.AAC {
 		return t.done(Declined, nil)
@@ -293,7 +293,7 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 // readRecordsContactless reads the AFL's records without the contact
 // kernel's mandatory-data rules (a qVSDC card may hold only certificates).
 func (t *txn) readRecordsContactless() error {
-	afl := t.d[0x94]
+	afl := t.d[emv.TagAFL]
 	for i := 0; i+4 <= len(afl); i += 4 {
 		sfi := int(afl[i] >> 3)
 		for rec := int(afl[i+1]); rec <= int(afl[i+2]) && rec > 0; rec++ {
@@ -324,7 +324,7 @@ func (t *txn) readRecordsContactless() error {
 // fdda verifies the offline approval's signature over the unpredictable
 // number, amount, currency and card authentication related data.
 func (t *txn) fdda() error {
-	pan := t.d[0x5A]
+	pan := t.d[emv.TagPAN]
 	if pan == nil {
 		pan = t.res.PAN.AppendBCD(nil)
 	}
@@ -336,11 +336,11 @@ func (t *txn) fdda() error {
 	if err != nil {
 		return err
 	}
-	icc, err := oda.RecoverICCKey(iss, t.d[0x9F46], t.d[0x9F48], t.d[0x9F47], static, pan, t.tx.Time)
+	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
 	if err != nil {
 		return err
 	}
-	_, err = oda.VerifyFDDA(icc, t.d[0x9F4B], t.d[0x9F37], t.d[0x9F02], t.d[0x5F2A], t.d[0x9F69])
+	_, err = oda.VerifyFDDA(icc, t.d[emv.TagSignedDynamicApplicationData], t.d[emv.TagUnpredictableNumber], t.d[emv.TagAmountAuthorised], t.d[emv.TagTransactionCurrencyCode], t.d[emv.TagVisaCardAuthenticationRelatedData])
 	return err
 }
 
@@ -349,17 +349,17 @@ func (t *txn) fdda() error {
 // for the AUC) and the exception file, and reports whether any check failed. The TVR sent to the
 // card is frozen, so the bits go to the result only.
 func (t *txn) contactlessRestrictions() bool {
-	today := t.d[0x9A]
+	today := t.d[emv.TagTransactionDate]
 	failed := false
-	if exp := t.d[0x5F24]; len(exp) == 3 && yymmddAfter(today, exp) {
+	if exp := t.d[emv.TagApplicationExpirationDate]; len(exp) == 3 && yymmddAfter(today, exp) {
 		t.tvr(emv.TVRExpiredApplication)
 		failed = true
 	}
-	if eff := t.d[0x5F25]; len(eff) == 3 && yymmddAfter(eff, today) {
+	if eff := t.d[emv.TagApplicationEffectiveDate]; len(eff) == 3 && yymmddAfter(eff, today) {
 		t.tvr(emv.TVRAppNotYetEffective)
 		failed = true
 	}
-	if raw, ok := t.d[0x9F07]; ok {
+	if raw, ok := t.d[emv.TagApplicationUsageControl]; ok {
 		if auc, err := emv.ParseAUC(raw); err == nil && !t.usageAllowed(auc) {
 			t.tvr(emv.TVRServiceNotAllowed)
 			failed = true
@@ -383,7 +383,7 @@ func (t *txn) contactlessRestrictions() bool {
 func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
 	var ctq emv.CTQ
-	copy(ctq[:], t.d[0x9F6C])
+	copy(ctq[:], t.d[emv.TagCardTransactionQualifiers])
 	switch {
 	case ctq.Has(emv.CTQConsumerDeviceCVMPerformed):
 		// The phone says it verified the cardholder (CDCVM). 9F6C alone
@@ -394,7 +394,7 @@ func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 		// performed, else the transaction is declined; without 9F69 only
 		// an ARQC may rely on it (the issuer checks the CVM in the IAD the
 		// cryptogram covers) and an offline approval is declined.
-		if cad, ok := t.d[0x9F69]; ok {
+		if cad, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]; ok {
 			var signed emv.CTQ
 			if len(cad) >= 7 {
 				copy(signed[:], cad[5:7])

@@ -17,7 +17,7 @@ func (t *txn) cardholderVerification() error {
 	// Book 3 §10.5: without a CVM List (or with one holding no rule) the
 	// terminal ends cardholder verification without setting "cardholder
 	// verification was performed" in the TSI; the CVM Results are 3F0000.
-	raw, ok := t.d[0x8E]
+	raw, ok := t.d[emv.TagCVMList]
 	if !ok {
 		t.tvr(emv.TVRICCDataMissing)
 		t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
@@ -30,7 +30,7 @@ func (t *txn) cardholderVerification() error {
 		return nil
 	}
 	t.tsi(emv.TSICVMPerformed)
-	caps, _ := emv.ParseTerminalCapabilities(t.d[0x9F33])
+	caps, _ := emv.ParseTerminalCapabilities(t.d[emv.TagTerminalCapabilities])
 	for _, rule := range list.Rules {
 		if !t.conditionMet(rule, list, caps) {
 			continue
@@ -79,7 +79,7 @@ func supports(m emv.CVMMethod, caps emv.TerminalCapabilities) bool {
 
 // conditionMet evaluates a rule's condition code (EMV Book 3 Table 44).
 func (t *txn) conditionMet(r emv.CVMRule, l emv.CVMList, caps emv.TerminalCapabilities) bool {
-	sameCurrency := string(t.d[0x9F42]) == string(t.d[0x5F2A])
+	sameCurrency := string(t.d[emv.TagApplicationCurrencyCode]) == string(t.d[emv.TagTransactionCurrencyCode])
 	amt := t.tx.Amount
 	switch r.Condition {
 	case emv.CVMAlways:
@@ -133,7 +133,7 @@ func pinMethod(m emv.CVMMethod) bool {
 // unattended reports whether the Terminal Type (9F35) is an unattended one
 // (Book 4 Annex A1: second digit 4, 5 or 6).
 func (t *txn) unattended() bool {
-	tt := t.d[0x9F35]
+	tt := t.d[emv.TagTerminalType]
 	return len(tt) == 1 && tt[0]&0x0F >= 4 && tt[0]&0x0F <= 6
 }
 
@@ -284,21 +284,21 @@ func (t *txn) offlinePIN(enciphered bool) (emv.CVMResult, error) {
 // when offline data authentication did not (an SDA card, or ODA not
 // performed).
 func (t *txn) pinKey() (*oda.ICCPublicKey, error) {
-	pan := t.d[0x5A]
+	pan := t.d[emv.TagPAN]
 	if pan == nil {
 		pan = t.res.PAN.AppendBCD(nil)
 	}
-	if cert, ok := t.d[0x9F2D]; ok {
+	if cert, ok := t.d[emv.TagICCPINEnciphermentPublicKeyCertificate]; ok {
 		iss, err := t.issuerKey(pan)
 		if err != nil {
 			return nil, err
 		}
-		return oda.RecoverICCKey(iss, cert, t.d[0x9F2F], t.d[0x9F2E], nil, pan, t.tx.Time)
+		return oda.RecoverICCKey(iss, cert, t.d[emv.TagICCPINEnciphermentPublicKeyRemainder], t.d[emv.TagICCPINEnciphermentPublicKeyExponent], nil, pan, t.tx.Time)
 	}
 	if icc, _ := t.icc.(*oda.ICCPublicKey); icc != nil {
 		return icc, nil
 	}
-	if cert, ok := t.d[0x9F46]; ok {
+	if cert, ok := t.d[emv.TagICCPublicKeyCertificate]; ok {
 		static, err := t.staticData()
 		if err != nil {
 			return nil, err
@@ -307,7 +307,7 @@ func (t *txn) pinKey() (*oda.ICCPublicKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return oda.RecoverICCKey(iss, cert, t.d[0x9F48], t.d[0x9F47], static, pan, t.tx.Time)
+		return oda.RecoverICCKey(iss, cert, t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
 	}
 	return nil, fmt.Errorf("%w: no ICC PIN encipherment or ICC public key", oda.ErrMissingData)
 }

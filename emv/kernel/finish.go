@@ -14,7 +14,7 @@ import (
 // step and the completion (EMV Book 3 §10.7–10.11).
 func (t *txn) finish() (*Result, error) {
 	want := t.actionAnalysis()
-	cdol1, err := tlv.ParseDOL(t.d[0x8C])
+	cdol1, err := tlv.ParseDOL(t.d[emv.TagCDOL1])
 	if err != nil {
 		return t.fail(fmt.Errorf("%w: CDOL1: %w", ErrCardData, err))
 	}
@@ -31,9 +31,9 @@ func (t *txn) finish() (*Result, error) {
 		// ARQC is closed with a second GENERATE AC asking for an AAC (the
 		// card would otherwise count an unfinished online transaction);
 		// 8A = Z1 (Book 4 §A6, offline declined).
-		t.d[0x8A] = []byte("Z1")
+		t.d[emv.TagAuthorisationResponseCode] = []byte("Z1")
 		if cid.Type() == emv.ARQC {
-			cdol2, err := tlv.ParseDOL(t.d[0x8D])
+			cdol2, err := tlv.ParseDOL(t.d[emv.TagCDOL2])
 			if err != nil {
 				return t.fail(fmt.Errorf("%w: CDOL2: %w", ErrCardData, err))
 			}
@@ -51,14 +51,14 @@ func (t *txn) finish() (*Result, error) {
 	switch cid.Type() {
 	case emv.AAC:
 		// Book 4 §A6 (Authorisation Response Code): Z1, offline declined.
-		t.d[0x8A] = []byte("Z1")
+		t.d[emv.TagAuthorisationResponseCode] = []byte("Z1")
 		return t.done(Declined, nil)
 	case emv.TC:
 		if want != emv.TC {
 			return t.fail(fmt.Errorf("%w: TC returned when %v was asked", ErrCard, want))
 		}
 		// Book 4 §A6: Y1, offline approved.
-		t.d[0x8A] = []byte("Y1")
+		t.d[emv.TagAuthorisationResponseCode] = []byte("Y1")
 		return t.done(Approved, nil)
 	}
 	if want == emv.AAC {
@@ -70,7 +70,7 @@ func (t *txn) finish() (*Result, error) {
 	}
 	t.res.Field55 = field55
 	resp, onlineErr := t.online(field55)
-	cdol2, err := tlv.ParseDOL(t.d[0x8D])
+	cdol2, err := tlv.ParseDOL(t.d[emv.TagCDOL2])
 	if err != nil {
 		return t.fail(fmt.Errorf("%w: CDOL2: %w", ErrCardData, err))
 	}
@@ -80,9 +80,9 @@ func (t *txn) finish() (*Result, error) {
 		// GENERATE AC carries it (Book 4 §A6): Y3 unable to go online,
 		// offline approved (TC asked); Z3 offline declined (AAC asked).
 		ask := t.defaultAction()
-		t.d[0x8A] = []byte("Z3")
+		t.d[emv.TagAuthorisationResponseCode] = []byte("Z3")
 		if ask == emv.TC {
-			t.d[0x8A] = []byte("Y3")
+			t.d[emv.TagAuthorisationResponseCode] = []byte("Y3")
 		}
 		t.sync()
 		cid2, err := t.generateAC(ask, t.d.FillDOL(nil, cdol2, t.scheme), cdol1Data)
@@ -99,9 +99,9 @@ func (t *txn) finish() (*Result, error) {
 	if err != nil {
 		return t.fail(fmt.Errorf("kernel: host field 55: %w", err))
 	}
-	t.d[0x8A] = resp.ARC[:]
+	t.d[emv.TagAuthorisationResponseCode] = resp.ARC[:]
 	if len(ir.AuthData) > 0 {
-		t.d[0x91] = ir.AuthData
+		t.d[emv.TagIssuerAuthenticationData] = ir.AuthData
 	}
 	// Issuer authentication: in the second GENERATE AC when CDOL2 asks for
 	// 91, else with EXTERNAL AUTHENTICATE (§10.9) — before any script:
@@ -178,9 +178,9 @@ func (t *txn) generateAC(want emv.CryptogramType, data, cdol1Data []byte) (emv.C
 		if len(v) < 11 {
 			return 0, fmt.Errorf("%w: GENERATE AC format 1 of %d bytes", ErrCardData, len(v))
 		}
-		t.d[0x9F27], t.d[0x9F36], t.d[0x9F26] = v[0:1], v[1:3], v[3:11]
+		t.d[emv.TagCryptogramInformationData], t.d[emv.TagATC], t.d[emv.TagApplicationCryptogram] = v[0:1], v[1:3], v[3:11]
 		if len(v) > 11 {
-			t.d[0x9F10] = v[11:]
+			t.d[emv.TagIssuerApplicationData] = v[11:]
 		}
 	case 0x77:
 		for r := s.Descend(); r.Next(); {
@@ -194,8 +194,8 @@ func (t *txn) generateAC(want emv.CryptogramType, data, cdol1Data []byte) (emv.C
 	default:
 		return 0, fmt.Errorf("%w: GENERATE AC template %s", ErrCardData, s.Tag())
 	}
-	c, err := emv.ParseCID(t.d[0x9F27])
-	if err != nil || len(t.d[0x9F26]) != 8 {
+	c, err := emv.ParseCID(t.d[emv.TagCryptogramInformationData])
+	if err != nil || len(t.d[emv.TagApplicationCryptogram]) != 8 {
 		return 0, fmt.Errorf("%w: GENERATE AC without CID and cryptogram", ErrCardData)
 	}
 	if c.Type() > want && !(want == emv.TC && c.Type() == emv.ARQC) {
@@ -209,7 +209,7 @@ func (t *txn) generateAC(want emv.CryptogramType, data, cdol1Data []byte) (emv.C
 		if cdol1Data != nil {
 			cd1, cd2 = cdol1Data, data
 		}
-		dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: sdad, UnpredictableNumber: t.d[0x9F37], CID: byte(cid),
+		dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: sdad, UnpredictableNumber: t.d[emv.TagUnpredictableNumber], CID: byte(cid),
 			PDOLData: pdol, CDOL1Data: cd1, CDOL2Data: cd2, ResponseTLVs: objs})
 		if err != nil {
 			t.tvr(emv.TVRCDAFailed)
@@ -221,11 +221,11 @@ func (t *txn) generateAC(want emv.CryptogramType, data, cdol1Data []byte) (emv.C
 			t.res.CID = cid
 			return cid, nil
 		}
-		t.d[0x9F26] = dd.Cryptogram
-		t.d[0x9F4C] = dd.ICCDynamicNumber
+		t.d[emv.TagApplicationCryptogram] = dd.Cryptogram
+		t.d[emv.TagICCDynamicNumber] = dd.ICCDynamicNumber
 	}
 	t.res.CID = cid
-	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
+	t.res.Cryptogram = append([]byte(nil), t.d[emv.TagApplicationCryptogram]...)
 	return cid, nil
 }
 
@@ -246,11 +246,11 @@ func (t *txn) online(field55 []byte) (*OnlineResponse, error) {
 	if t.k.hooks.Online == nil {
 		return nil, ErrOffline
 	}
-	req := &OnlineRequest{Field55: field55, PAN: t.res.PAN, Track2: t.d[0x57], PINBlock: t.res.OnlinePINBlock, Amount: t.tx.Amount, Data: t.d}
-	if psn, ok := t.d[0x5F34]; ok && len(psn) == 1 {
+	req := &OnlineRequest{Field55: field55, PAN: t.res.PAN, Track2: t.d[emv.TagTrack2EquivalentData], PINBlock: t.res.OnlinePINBlock, Amount: t.tx.Amount, Data: t.d}
+	if psn, ok := t.d[emv.TagPANSequenceNumber]; ok && len(psn) == 1 {
 		req.PSN = fmt.Sprintf("%02X", psn[0])
 	}
-	if exp := t.d[0x5F24]; len(exp) == 3 {
+	if exp := t.d[emv.TagApplicationExpirationDate]; len(exp) == 3 {
 		req.Expiry = fmt.Sprintf("%02X%02X", exp[0], exp[1])
 	}
 	resp, err := t.k.hooks.Online(t.ctx, req)
@@ -298,8 +298,8 @@ func (t *txn) scripts(ir emv.IssuerResponse, tag tlv.Tag) {
 			var id [4]byte
 			copy(id[:], sc.ID)
 			t.scriptResults = append(append(t.scriptResults, 0x00), id[:]...)
-			t.d[0x9F5B] = t.scriptResults
-			t.d[0xDF31] = t.scriptResults
+			t.d[emv.TagVisaIssuerScriptResults] = t.scriptResults
+			t.d[emv.TagIssuerScriptResults] = t.scriptResults
 			continue
 		}
 		// Issuer Script Results (Book 4 Annex A5, tag 9F5B; UnionPay
@@ -331,8 +331,8 @@ func (t *txn) scripts(ir emv.IssuerResponse, tag tlv.Tag) {
 		var id [4]byte
 		copy(id[:], sc.ID)
 		t.scriptResults = append(append(t.scriptResults, result|byte(seq)), id[:]...)
-		t.d[0x9F5B] = t.scriptResults
-		t.d[0xDF31] = t.scriptResults
+		t.d[emv.TagVisaIssuerScriptResults] = t.scriptResults
+		t.d[emv.TagIssuerScriptResults] = t.scriptResults
 	}
 }
 

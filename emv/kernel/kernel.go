@@ -316,41 +316,41 @@ func (t *txn) random(n int) []byte {
 func (t *txn) terminalData() {
 	c := t.k.cfg
 	d := t.d
-	d[0x9F02] = bcdAmount(t.tx.Amount)
-	d[0x9F03] = bcdAmount(t.tx.AmountOther)
-	d[0x9F1A] = mustHex(c.Country)
-	d[0x5F2A] = mustHex(c.Currency)
-	d[0x5F36] = []byte{byte(c.CurrencyExp)}
+	d[emv.TagAmountAuthorised] = bcdAmount(t.tx.Amount)
+	d[emv.TagAmountOther] = bcdAmount(t.tx.AmountOther)
+	d[emv.TagTerminalCountryCode] = mustHex(c.Country)
+	d[emv.TagTransactionCurrencyCode] = mustHex(c.Currency)
+	d[emv.TagTransactionCurrencyExponent] = []byte{byte(c.CurrencyExp)}
 	date, tim := bcdDate(t.tx.Time)
-	d[0x9A], d[0x9F21] = date, tim
-	d[0x9C] = []byte{t.tx.Type}
-	d[0x9F37] = t.random(4)
-	d[0x9F35] = mustHex(c.TerminalType)
-	d[0x9F33] = mustHex(c.Capabilities)
-	d[0x9F40] = mustHex(c.AddCapabilities)
+	d[emv.TagTransactionDate], d[emv.TagTransactionTime] = date, tim
+	d[emv.TagTransactionType] = []byte{t.tx.Type}
+	d[emv.TagUnpredictableNumber] = t.random(4)
+	d[emv.TagTerminalType] = mustHex(c.TerminalType)
+	d[emv.TagTerminalCapabilities] = mustHex(c.Capabilities)
+	d[emv.TagAdditionalTerminalCapabilities] = mustHex(c.AddCapabilities)
 	if c.IFDSerial != "" {
-		d[0x9F1E] = []byte(c.IFDSerial)
+		d[emv.TagIFDSerialNumber] = []byte(c.IFDSerial)
 	}
 	if c.TerminalID != "" {
-		d[0x9F1C] = []byte(c.TerminalID)
+		d[emv.TagTerminalIdentification] = []byte(c.TerminalID)
 	}
 	if c.MerchantID != "" {
-		d[0x9F16] = []byte(c.MerchantID)
+		d[emv.TagMerchantIdentifier] = []byte(c.MerchantID)
 	}
 	if c.MerchantCategoryCode != "" {
-		d[0x9F15] = bcdDigits(c.MerchantCategoryCode, 2)
+		d[emv.TagMerchantCategoryCode] = bcdDigits(c.MerchantCategoryCode, 2)
 	}
 	if c.MerchantNameLocation != "" {
-		d[0x9F4E] = []byte(c.MerchantNameLocation)
+		d[emv.TagMerchantNameAndLocation] = []byte(c.MerchantNameLocation)
 	}
 	if c.AcquirerID != "" {
-		d[0x9F01] = bcdDigits(c.AcquirerID, 6)
+		d[emv.TagAcquirerIdentifier] = bcdDigits(c.AcquirerID, 6)
 	}
 	seq := t.tx.Sequence
-	d[0x9F41] = []byte{byte(seq >> 24), byte(seq >> 16), byte(seq >> 8), byte(seq)}
-	d[0x95] = t.res.TVR[:]
-	d[0x9B] = t.res.TSI[:]
-	d[0x9F34] = t.res.CVMResults[:]
+	d[emv.TagTransactionSequenceCounter] = []byte{byte(seq >> 24), byte(seq >> 16), byte(seq >> 8), byte(seq)}
+	d[emv.TagTVR] = t.res.TVR[:]
+	d[emv.TagTSI] = t.res.TSI[:]
+	d[emv.TagCVMResults] = t.res.CVMResults[:]
 }
 
 // tcHash sets the TC Hash Value (98) when CDOL1 or CDOL2 asks for it (EMV
@@ -359,7 +359,7 @@ func (t *txn) terminalData() {
 // else over no data. Recomputed at each GENERATE AC, after the TVR bit.
 func (t *txn) tcHash() {
 	if t.tcHashNeeded == 0 {
-		if _, ok := t.d[0x8C]; !ok {
+		if _, ok := t.d[emv.TagCDOL1]; !ok {
 			return // CDOL1 not read yet
 		}
 		t.tcHashNeeded = 2
@@ -375,7 +375,7 @@ func (t *txn) tcHash() {
 	if t.tcHashNeeded != 1 {
 		return
 	}
-	raw, ok := t.d[0x97]
+	raw, ok := t.d[emv.TagTDOL]
 	if !ok && t.aid != nil && t.aid.DefaultTDOL != "" {
 		raw = mustHex(t.aid.DefaultTDOL)
 		t.tvr(emv.TVRDefaultTDOLUsed)
@@ -383,12 +383,12 @@ func (t *txn) tcHash() {
 	var data []byte
 	if tdol, err := tlv.ParseDOL(raw); err == nil {
 		if !t.frozenTVR {
-			t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+			t.d[emv.TagTVR] = append([]byte(nil), t.res.TVR[:]...)
 		}
 		data = t.d.FillDOL(nil, tdol, t.scheme)
 	}
 	h := sha1.Sum(data)
-	t.d[0x98] = h[:]
+	t.d[emv.TagTCHashValue] = h[:]
 }
 
 // sync copies the TVR, TSI and CVM results into the data set before any
@@ -396,10 +396,10 @@ func (t *txn) tcHash() {
 func (t *txn) sync() {
 	t.tcHash()
 	if !t.frozenTVR {
-		t.d[0x95] = append([]byte(nil), t.res.TVR[:]...)
+		t.d[emv.TagTVR] = append([]byte(nil), t.res.TVR[:]...)
 	}
-	t.d[0x9B] = append([]byte(nil), t.res.TSI[:]...)
-	t.d[0x9F34] = append([]byte(nil), t.res.CVMResults[:]...)
+	t.d[emv.TagTSI] = append([]byte(nil), t.res.TSI[:]...)
+	t.d[emv.TagCVMResults] = append([]byte(nil), t.res.CVMResults[:]...)
 }
 
 // fail ends the transaction.

@@ -174,13 +174,13 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)
 	}
-	if _, ok := t.d[0x9F26]; ok {
+	if _, ok := t.d[emv.TagApplicationCryptogram]; ok {
 		return t.fail(fmt.Errorf("%w: GPO returned a cryptogram (not an M/Chip application)", ErrCardData))
 	}
-	if len(t.d[0x94]) == 0 || len(t.d[0x94])%4 != 0 {
-		return t.fail(fmt.Errorf("%w: AFL missing or of %d bytes", ErrCardData, len(t.d[0x94])))
+	if len(t.d[emv.TagAFL]) == 0 || len(t.d[emv.TagAFL])%4 != 0 {
+		return t.fail(fmt.Errorf("%w: AFL missing or of %d bytes", ErrCardData, len(t.d[emv.TagAFL])))
 	}
-	aip := t.d[0x82]
+	aip := t.d[emv.TagAIP]
 	// On-device CVM: the card (AIP byte 1 b2) and the reader support it.
 	odcvm := cfg.OnDeviceCVM && aip[0]&0x02 != 0
 	amt := t.tx.Amount
@@ -216,7 +216,7 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 			return t.fail(fmt.Errorf("%w: mandatory tag %s missing", ErrCardData, tag))
 		}
 	}
-	pan, err := emv.ParsePANBCD(t.d[0x5A])
+	pan, err := emv.ParsePANBCD(t.d[emv.TagPAN])
 	if err != nil {
 		return t.fail(fmt.Errorf("%w: %w", ErrCardData, err))
 	}
@@ -226,14 +226,14 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	// needed; the terminal capabilities byte 2 says which the reader
 	// offers for this amount.
 	overCVM := cfg.CVMRequiredLimit != nil && amt > *cfg.CVMRequiredLimit
-	caps := append([]byte(nil), t.d[0x9F33]...)
+	caps := append([]byte(nil), t.d[emv.TagTerminalCapabilities]...)
 	if len(caps) == 3 {
 		if overCVM && len(capCVM) == 1 {
 			caps[1] = capCVM[0]
 		} else if !overCVM && len(capNoCVM) == 1 {
 			caps[1] = capNoCVM[0]
 		}
-		t.d[0x9F33] = caps
+		t.d[emv.TagTerminalCapabilities] = caps
 	}
 	// cdcvmUnproven: the reader relies on the phone's CVM, which only the
 	// AIP says it has. The AIP is the card's only if CDA authenticates it
@@ -247,7 +247,7 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		t.res.CVMResults = [3]byte{0x3F, 0x00, 0x02}
 		if overCVM {
 			t.res.CVMResults = [3]byte{0x01, 0x00, 0x02}
-			cdcvmUnproven = !bytes.Equal(t.d[0x9F4A], []byte{0x82})
+			cdcvmUnproven = !bytes.Equal(t.d[emv.TagSDATagList], []byte{0x82})
 		}
 	case aip[0]&0x10 == 0:
 		t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
@@ -259,7 +259,7 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	// Terminal risk management (C-2: floor limit and exception file).
 	// The reader floor limit, else the terminal floor limit (9F1B); with
 	// neither every amount is over it (no offline approval by amount).
-	if floor, ok := k2Floor(cfg, t.d[0x9F1B]); !ok || amt > floor {
+	if floor, ok := k2Floor(cfg, t.d[emv.TagTerminalFloorLimit]); !ok || amt > floor {
 		t.tvr(emv.TVRFloorLimitExceeded)
 	}
 	t.exceptionFile()
@@ -297,7 +297,7 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		}
 	}
 	t.sync()
-	cdol1, err := tlv.ParseDOL(t.d[0x8C])
+	cdol1, err := tlv.ParseDOL(t.d[emv.TagCDOL1])
 	if err != nil {
 		return t.fail(fmt.Errorf("%w: CDOL1: %w", ErrCardData, err))
 	}
@@ -377,7 +377,7 @@ func k2Floor(cfg *Kernel2Config, tfl []byte) (int64, bool) {
 // transmission time out of proportion notes "threshold exceeded".
 func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 	for attempt := 0; ; attempt++ {
-		entropy := t.d[0x9F37]
+		entropy := t.d[emv.TagUnpredictableNumber]
 		cmd := emv.Command{CLA: 0x80, INS: 0xEA, P1: 0x00, P2: 0x00, Data: entropy, Le: 256}
 		start := t.k.k2.now()
 		resp, sw, err := t.exchange(cmd)
@@ -388,7 +388,7 @@ func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 		if sw != emv.SWOK {
 			return fmt.Errorf("%w: EXCHANGE RELAY RESISTANCE DATA: %w", ErrCardData, emv.StatusWord(sw))
 		}
-		v, ok, err := tlv.Find(resp, 0x80)
+		v, ok, err := tlv.Find(resp, emv.TagResponseTemplateFormat1)
 		if err != nil || !ok || len(v) != 10 {
 			return fmt.Errorf("%w: EXCHANGE RELAY RESISTANCE DATA response is not 80 with 10 bytes", ErrCardData)
 		}
@@ -406,7 +406,7 @@ func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 		}
 		if measured > maxT+int64(c.MaxGrace) {
 			if attempt < 2 {
-				t.d[0x9F37] = t.random(4)
+				t.d[emv.TagUnpredictableNumber] = t.random(4)
 				continue
 			}
 			t.tvr(emv.TVRRelayTimeLimitsExceeded)
@@ -421,7 +421,7 @@ func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 }
 
 // tornKey identifies a card: PAN and PSN.
-func tornKey(d emv.Data) string { return string(d[0x5A]) + "/" + string(d[0x5F34]) }
+func tornKey(d emv.Data) string { return string(d[emv.TagPAN]) + "/" + string(d[emv.TagPANSequenceNumber]) }
 
 // keepTorn records a torn transaction (oldest dropped beyond MaxTorn).
 func (s *k2State) keepTorn(t *txn, cfg *Kernel2Config, cdol1Data []byte) {
@@ -520,23 +520,23 @@ func (t *txn) acResponse(resp, cdol1Data []byte) (emv.CID, error) {
 		objs = append(objs, r.Raw()...)
 		t.d[r.Tag()] = append([]byte(nil), r.Value()...)
 	}
-	cid, err := emv.ParseCID(t.d[0x9F27])
-	if err != nil || len(t.d[0x9F26]) != 8 {
+	cid, err := emv.ParseCID(t.d[emv.TagCryptogramInformationData])
+	if err != nil || len(t.d[emv.TagApplicationCryptogram]) != 8 {
 		return 0, fmt.Errorf("%w: RECOVER AC without CID and cryptogram", ErrCardData)
 	}
 	if t.cda && cid.Type() != emv.AAC {
 		icc, _ := t.icc.(*oda.ICCPublicKey)
-		dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: sdad, UnpredictableNumber: t.d[0x9F37], CID: byte(cid),
+		dd, err := oda.VerifyCDA(icc, oda.CDAInput{SDAD: sdad, UnpredictableNumber: t.d[emv.TagUnpredictableNumber], CID: byte(cid),
 			PDOLData: t.d[tagPDOLData], CDOL1Data: cdol1Data, ResponseTLVs: objs})
 		if err != nil {
 			t.tvr(emv.TVRCDAFailed)
 			t.cdaFailed = true
 		} else {
-			t.d[0x9F26] = dd.Cryptogram
-			t.d[0x9F4C] = dd.ICCDynamicNumber
+			t.d[emv.TagApplicationCryptogram] = dd.Cryptogram
+			t.d[emv.TagICCDynamicNumber] = dd.ICCDynamicNumber
 		}
 	}
 	t.res.CID = cid
-	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
+	t.res.Cryptogram = append([]byte(nil), t.d[emv.TagApplicationCryptogram]...)
 	return cid, nil
 }

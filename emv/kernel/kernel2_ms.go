@@ -25,7 +25,7 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	if err := t.readRecordsContactless(); err != nil {
 		return t.fail(err)
 	}
-	tr, p, u, n := t.d[0x9F6B], t.d[0x9F65], t.d[0x9F66], t.d[0x9F67]
+	tr, p, u, n := t.d[emv.TagMastercardTrack2Data], t.d[0x9F65], t.d[emv.TagTTQ], t.d[0x9F67]
 	if len(tr) == 0 || len(p) != 2 || len(u) != 2 || len(n) != 1 {
 		return t.fail(fmt.Errorf("%w: mag-stripe data (9F6B, 9F65, 9F66, 9F67) missing or malformed", ErrCardData))
 	}
@@ -55,7 +55,7 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	}
 	un := bcdDigits(string(digits), 4)
 	t.d[0x9F6A] = un
-	udol, ok := t.d[0x9F69]
+	udol, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]
 	if !ok {
 		udol = []byte{0x9F, 0x6A, 0x04}
 	}
@@ -72,18 +72,18 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 		return t.fail(fmt.Errorf("%w: COMPUTE CRYPTOGRAPHIC CHECKSUM: %w", ErrCardData, emv.StatusWord(sw)))
 	}
 	cvc3, ok1, _ := tlv.Find(resp, 0x9F61)
-	atc, ok2, _ := tlv.Find(resp, 0x9F36)
+	atc, ok2, _ := tlv.Find(resp, emv.TagATC)
 	if !ok1 || !ok2 || len(cvc3) != 2 || len(atc) != 2 {
 		return t.fail(fmt.Errorf("%w: COMPUTE CRYPTOGRAPHIC CHECKSUM response without CVC3 (9F61) and ATC", ErrCardData))
 	}
-	t.d[0x9F61], t.d[0x9F36] = cvc3, atc
+	t.d[0x9F61], t.d[emv.TagATC] = cvc3, atc
 	track, err := msTrack2(tr, pcvc3, punatc, natc, nUN,
 		uint16(cvc3[0])<<8|uint16(cvc3[1]), string(digits), uint16(atc[0])<<8|uint16(atc[1]))
 	if err != nil {
 		return t.fail(err)
 	}
 	// The dynamic track goes to the host as the track 2 of the request.
-	t.d[0x57] = track
+	t.d[emv.TagTrack2EquivalentData] = track
 	// CVM (mag-stripe mode): online PIN over the CVM required limit when
 	// the reader can take one, else signature; none under it.
 	t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}

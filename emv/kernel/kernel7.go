@@ -59,7 +59,7 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	ttq[0] = ttq[0]&^0x81 | ttqUPqPBOC
 	ttq[2] = 0
 	ttq[3] |= ttqUPFDDA01
-	t.d[0x9F66] = ttq[:]
+	t.d[emv.TagTTQ] = ttq[:]
 	ec := byte(0)
 	if c := combo.cfg.Kernel7; c != nil && c.ECTerminalSupport && (c.ECTransactionLimit == nil || t.tx.Amount <= *c.ECTransactionLimit) {
 		ec = 1
@@ -72,36 +72,36 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		return t.fail(err)
 	}
 	t.frozenTVR = true
-	if _, ok := t.d[0x9F26]; !ok {
+	if _, ok := t.d[emv.TagApplicationCryptogram]; !ok {
 		return t.fail(fmt.Errorf("%w: the card did not return a cryptogram (not qUICS)", ErrCardData))
 	}
-	if raw := t.d[0x9F27]; len(raw) == 1 && raw[0]&0xC0 == 0 {
+	if raw := t.d[emv.TagCryptogramInformationData]; len(raw) == 1 && raw[0]&0xC0 == 0 {
 		// The card declined (AAC): nothing to read or verify.
 		t.res.CID = emv.CID(raw[0])
-		if t2, err := emv.ParseTag57(t.d[0x57]); err == nil {
+		if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
 			t.res.PAN = t2.PAN
 		}
 		return t.done(Declined, nil)
 	}
-	if _, ok := t.d[0x94]; ok {
+	if _, ok := t.d[emv.TagAFL]; ok {
 		if err := t.readRecordsContactless(); err != nil {
 			return t.fail(err)
 		}
 	}
-	if pan, ok := t.d[0x5A]; ok {
+	if pan, ok := t.d[emv.TagPAN]; ok {
 		t.res.PAN, _ = emv.ParsePANBCD(pan)
-	} else if t2, err := emv.ParseTag57(t.d[0x57]); err == nil {
+	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
 		t.res.PAN = t2.PAN
 	}
-	if len(t.d[0x9F26]) != 8 || len(t.d[0x9F36]) != 2 {
+	if len(t.d[emv.TagApplicationCryptogram]) != 8 || len(t.d[emv.TagATC]) != 2 {
 		return t.fail(fmt.Errorf("%w: cryptogram (9F26) or ATC (9F36) of the wrong length", ErrCardData))
 	}
-	cid, err := emv.ParseCID(t.d[0x9F27])
+	cid, err := emv.ParseCID(t.d[emv.TagCryptogramInformationData])
 	if err != nil {
 		return t.fail(fmt.Errorf("%w: %w", ErrCardData, err))
 	}
 	t.res.CID = cid
-	t.res.Cryptogram = append([]byte(nil), t.d[0x9F26]...)
+	t.res.Cryptogram = append([]byte(nil), t.d[emv.TagApplicationCryptogram]...)
 	tc := cid.Type() == emv.TC
 	switch cid.Type() {
 	case emv.AAC:
@@ -114,7 +114,7 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		return t.fail(fmt.Errorf("%w: TC returned when the TTQ asked for an online cryptogram", ErrCard))
 	}
 	var ctq emv.CTQ
-	copy(ctq[:], t.d[0x9F6C])
+	copy(ctq[:], t.d[emv.TagCardTransactionQualifiers])
 	online := t.k.cfg.OnlineCapable
 	if t.contactlessRestrictions() && tc {
 		// C-7 / C-3: an expired application's TC goes online when the
@@ -180,9 +180,9 @@ func (t *txn) k7Online() (*Result, error) {
 // PIN or signature the CTQ asks for still applies. The card's 9F6C is
 // sent online unchanged.
 func (t *txn) k7CVM(overCVM, tc bool) (bool, error) {
-	if orig := t.d[0x9F6C]; len(orig) == 2 && orig[1]&0x80 != 0 {
-		t.d[0x9F6C] = []byte{orig[0], orig[1] &^ 0x80}
-		defer func() { t.d[0x9F6C] = orig }()
+	if orig := t.d[emv.TagCardTransactionQualifiers]; len(orig) == 2 && orig[1]&0x80 != 0 {
+		t.d[emv.TagCardTransactionQualifiers] = []byte{orig[0], orig[1] &^ 0x80}
+		defer func() { t.d[emv.TagCardTransactionQualifiers] = orig }()
 	}
 	return t.contactlessCVM(overCVM, tc)
 }
@@ -199,10 +199,10 @@ func onlyExpired(tvr emv.TVR) bool {
 // fdda7 verifies fDDA version 01 (9F69 present: UN, amount, currency and
 // 9F69 signed) or version 00 (no 9F69: the UN only).
 func (t *txn) fdda7() error {
-	if _, ok := t.d[0x9F69]; ok {
+	if _, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]; ok {
 		return t.fdda()
 	}
-	pan := t.d[0x5A]
+	pan := t.d[emv.TagPAN]
 	if pan == nil {
 		pan = t.res.PAN.AppendBCD(nil)
 	}
@@ -214,11 +214,11 @@ func (t *txn) fdda7() error {
 	if err != nil {
 		return err
 	}
-	icc, err := oda.RecoverICCKey(iss, t.d[0x9F46], t.d[0x9F48], t.d[0x9F47], static, pan, t.tx.Time)
+	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
 	if err != nil {
 		return err
 	}
-	_, err = oda.VerifyDDA(icc, t.d[0x9F4B], t.d[0x9F37])
+	_, err = oda.VerifyDDA(icc, t.d[emv.TagSignedDynamicApplicationData], t.d[emv.TagUnpredictableNumber])
 	return err
 }
 

@@ -16,7 +16,7 @@ import (
 // checked at GENERATE AC. Failures set TVR bits; they never end the
 // transaction, terminal action analysis decides.
 func (t *txn) offlineDataAuthentication() error {
-	caps, _ := emv.ParseTerminalCapabilities(t.d[0x9F33])
+	caps, _ := emv.ParseTerminalCapabilities(t.d[emv.TagTerminalCapabilities])
 	var method string
 	switch {
 	case t.aip.Has(emv.AIPCDASupported) && caps.Has(emv.CapCDA):
@@ -53,7 +53,7 @@ func (t *txn) offlineDataAuthentication() error {
 // staticData is the records to authenticate followed by the AIP when the
 // Static Data Authentication Tag List (9F4A) asks for it.
 func (t *txn) staticData() ([]byte, error) {
-	list, ok := t.d[0x9F4A]
+	list, ok := t.d[emv.TagSDATagList]
 	if !ok {
 		return t.static, nil
 	}
@@ -61,7 +61,7 @@ func (t *txn) staticData() ([]byte, error) {
 	if len(list) != 1 || list[0] != 0x82 {
 		return nil, fmt.Errorf("%w: static data authentication tag list %X", oda.ErrMissingData, list)
 	}
-	return append(append([]byte(nil), t.static...), t.d[0x82]...), nil
+	return append(append([]byte(nil), t.static...), t.d[emv.TagAIP]...), nil
 }
 
 // issuerKey finds the CA key (RID of the AID, index 8F) and recovers the
@@ -70,7 +70,7 @@ func (t *txn) issuerKey(pan []byte) (*oda.IssuerPublicKey, error) {
 	if t.k.cfg.caStore == nil {
 		return nil, fmt.Errorf("%w: the terminal has no CA keys", oda.ErrUnknownCAKey)
 	}
-	idx := t.d[0x8F]
+	idx := t.d[emv.TagCAPublicKeyIndex]
 	if len(idx) != 1 {
 		return nil, fmt.Errorf("%w: CA public key index (8F)", oda.ErrMissingData)
 	}
@@ -78,7 +78,7 @@ func (t *txn) issuerKey(pan []byte) (*oda.IssuerPublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	iss, err := oda.RecoverIssuerKey(ca, t.d[0x90], t.d[0x92], t.d[0x9F32], pan, t.tx.Time)
+	iss, err := oda.RecoverIssuerKey(ca, t.d[emv.TagIssuerPublicKeyCertificate], t.d[emv.TagIssuerPublicKeyRemainder], t.d[emv.TagIssuerPublicKeyExponent], pan, t.tx.Time)
 	if err != nil {
 		return nil, err
 	}
@@ -95,19 +95,19 @@ func (t *txn) authenticate(method string) error {
 	if err != nil {
 		return err
 	}
-	iss, err := t.issuerKey(t.d[0x5A])
+	iss, err := t.issuerKey(t.d[emv.TagPAN])
 	if err != nil {
 		return err
 	}
 	if method == "SDA" {
-		dac, err := oda.VerifySDA(iss, t.d[0x93], static)
+		dac, err := oda.VerifySDA(iss, t.d[emv.TagSignedStaticApplicationData], static)
 		if err != nil {
 			return err
 		}
-		t.d[0x9F45] = dac
+		t.d[emv.TagDataAuthenticationCode] = dac
 		return nil
 	}
-	icc, err := oda.RecoverICCKey(iss, t.d[0x9F46], t.d[0x9F48], t.d[0x9F47], static, t.d[0x5A], t.tx.Time)
+	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, t.d[emv.TagPAN], t.tx.Time)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (t *txn) authenticate(method string) error {
 // dda sends INTERNAL AUTHENTICATE with the DDOL data (the card's DDOL or
 // the terminal's default) and verifies the signed dynamic data.
 func (t *txn) dda(icc *oda.ICCPublicKey) error {
-	raw, ok := t.d[0x9F49]
+	raw, ok := t.d[emv.TagDDOL]
 	if !ok {
 		raw = mustHex(t.aid.DefaultDDOL)
 	}
@@ -154,7 +154,7 @@ func (t *txn) dda(icc *oda.ICCPublicKey) error {
 	if err != nil {
 		return err
 	}
-	t.d[0x9F4C] = dd.ICCDynamicNumber
+	t.d[emv.TagICCDynamicNumber] = dd.ICCDynamicNumber
 	return nil
 }
 
@@ -168,7 +168,7 @@ func signedData(resp []byte) ([]byte, error) {
 	if s.Tag() == 0x80 {
 		return s.Value(), nil
 	}
-	v, ok, err := tlv.Find(resp, 0x9F4B)
+	v, ok, err := tlv.Find(resp, emv.TagSignedDynamicApplicationData)
 	if err != nil || !ok {
 		return nil, fmt.Errorf("%w: signed dynamic application data (9F4B)", oda.ErrMissingData)
 	}

@@ -9,20 +9,20 @@ import (
 // processingRestrictions checks application version, usage control and
 // dates (EMV Book 3 §10.4).
 func (t *txn) processingRestrictions() {
-	if cv, tv := t.d[0x9F08], t.d[0x9F09]; cv != nil && tv != nil && !bytes.Equal(cv, tv) {
+	if cv, tv := t.d[emv.TagApplicationVersionNumberICC], t.d[emv.TagApplicationVersionNumberTerminal]; cv != nil && tv != nil && !bytes.Equal(cv, tv) {
 		t.tvr(emv.TVRDifferentAppVersions)
 	}
-	if raw, ok := t.d[0x9F07]; ok {
+	if raw, ok := t.d[emv.TagApplicationUsageControl]; ok {
 		auc, err := emv.ParseAUC(raw)
 		if err == nil && !t.usageAllowed(auc) {
 			t.tvr(emv.TVRServiceNotAllowed)
 		}
 	}
-	today := t.d[0x9A]
-	if eff, ok := t.d[0x5F25]; ok && len(eff) == 3 && yymmddAfter(eff, today) {
+	today := t.d[emv.TagTransactionDate]
+	if eff, ok := t.d[emv.TagApplicationEffectiveDate]; ok && len(eff) == 3 && yymmddAfter(eff, today) {
 		t.tvr(emv.TVRAppNotYetEffective)
 	}
-	if exp := t.d[0x5F24]; len(exp) == 3 && yymmddAfter(today, exp) {
+	if exp := t.d[emv.TagApplicationExpirationDate]; len(exp) == 3 && yymmddAfter(today, exp) {
 		t.tvr(emv.TVRExpiredApplication)
 	}
 }
@@ -40,11 +40,11 @@ func (t *txn) usageAllowed(auc emv.AUC) bool {
 	} else if !auc.Has(emv.AUCNonATMTerminals) {
 		return false
 	}
-	issuer, ok := t.d[0x5F28]
+	issuer, ok := t.d[emv.TagIssuerCountryCode]
 	if !ok {
 		return true
 	}
-	domestic := bytes.Equal(issuer, t.d[0x9F1A])
+	domestic := bytes.Equal(issuer, t.d[emv.TagTerminalCountryCode])
 	var f emv.AUCFlag
 	switch t.tx.Type {
 	case 0x01:
@@ -64,7 +64,7 @@ func (t *txn) usageAllowed(auc emv.AUC) bool {
 // unattended financial-institution terminal (type 14, 15 or 16) that can
 // dispense cash (Additional Terminal Capabilities byte 1 b8).
 func (t *txn) atm() bool {
-	tt, ac := t.d[0x9F35], t.d[0x9F40]
+	tt, ac := t.d[emv.TagTerminalType], t.d[emv.TagAdditionalTerminalCapabilities]
 	return len(tt) == 1 && (tt[0] == 0x14 || tt[0] == 0x15 || tt[0] == 0x16) && len(ac) > 0 && ac[0]&0x80 != 0
 }
 

@@ -42,7 +42,7 @@ func (t *txn) terminalRiskManagement() error {
 		}
 	}
 	// Velocity checking needs both consecutive offline limits on the card.
-	lower, upper := t.d[0x9F14], t.d[0x9F23]
+	lower, upper := t.d[emv.TagLowerConsecutiveOfflineLimit], t.d[emv.TagUpperConsecutiveOfflineLimit]
 	if len(lower) == 1 && len(upper) == 1 {
 		atc, okA := t.getData(0x9F36)
 		last, okL := t.getData(0x9F13)
@@ -121,16 +121,16 @@ func (t *txn) actionAnalysis() emv.CryptogramType {
 		return false
 	}
 	a := t.aid
-	if hit(code(a.TACDenial, t.d[0x9F0E], 0x00)) {
+	if hit(code(a.TACDenial, t.d[emv.TagIssuerActionCodeDenial], 0x00)) {
 		return emv.AAC
 	}
 	if t.k.cfg.OnlineCapable {
-		if t.tx.ForceOnline || hit(code(a.TACOnline, t.d[0x9F0F], 0xFF)) {
+		if t.tx.ForceOnline || hit(code(a.TACOnline, t.d[emv.TagIssuerActionCodeOnline], 0xFF)) {
 			return emv.ARQC
 		}
 		return emv.TC
 	}
-	if hit(code(a.TACDefault, t.d[0x9F0D], 0xFF)) {
+	if hit(code(a.TACDefault, t.d[emv.TagIssuerActionCodeDefault], 0xFF)) {
 		return emv.AAC
 	}
 	return emv.TC
@@ -141,7 +141,7 @@ func (t *txn) actionAnalysis() emv.CryptogramType {
 func (t *txn) defaultAction() emv.CryptogramType {
 	var c [5]byte
 	tb := mustHex(t.aid.TACDefault)
-	iac := t.d[0x9F0D]
+	iac := t.d[emv.TagIssuerActionCodeDefault]
 	for i := range c {
 		if i < len(tb) {
 			c[i] = tb[i]

@@ -249,22 +249,22 @@ func (t *txn) choose(list *[]Candidate) ([]byte, error) {
 				if f.PreferredName != "" {
 					c.PreferredName, c.CodeTable = f.PreferredName, f.CodeTable
 				}
-				pref, _, _ := tlv.Find(a5, 0x5F2D)
+				pref, _, _ := tlv.Find(a5, emv.TagLanguagePreference)
 				t.res.Language = t.language(pref)
 			} else {
 				t.res.Language = t.language(nil)
 			}
 			t.res.Display = t.display(c)
-			t.d[0x4F], t.d[0x84] = c.AID, c.AID
-			t.d[0x9F06] = c.AID
+			t.d[emv.TagApplicationIdentifier], t.d[emv.TagDFName] = c.AID, c.AID
+			t.d[emv.TagAIDTerminal] = c.AID
 			t.scheme = emv.SchemeOfAID(c.AID)
 			// 9F1B Terminal Floor Limit (binary, 4 bytes) of this AID,
 			// when configured (absent is not zero).
 			if fl := t.aid.FloorLimit; fl != nil {
-				t.d[0x9F1B] = []byte{byte(*fl >> 24), byte(*fl >> 16), byte(*fl >> 8), byte(*fl)}
+				t.d[emv.TagTerminalFloorLimit] = []byte{byte(*fl >> 24), byte(*fl >> 16), byte(*fl >> 8), byte(*fl)}
 			}
 			if a := t.aid; a.AppVersion != "" {
-				t.d[0x9F09] = mustHex(a.AppVersion)
+				t.d[emv.TagApplicationVersionNumberTerminal] = mustHex(a.AppVersion)
 			}
 			return fci, nil
 		}
@@ -282,7 +282,7 @@ func (t *txn) choose(list *[]Candidate) ([]byte, error) {
 // Label (50).
 func (t *txn) display(c Candidate) string {
 	if c.PreferredName != "" && c.CodeTable >= 1 && c.CodeTable <= 10 {
-		ac := t.d[0x9F40]
+		ac := t.d[emv.TagAdditionalTerminalCapabilities]
 		var ok bool
 		if len(ac) == 5 {
 			if c.CodeTable <= 8 {
