@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/possdk/pos/iso8583/link"
 )
@@ -46,7 +45,6 @@ import (
 // round trip.
 type batcher struct {
 	s    *Store
-	pool *pgxpool.Pool
 	ops  chan *batchOp
 	max  int
 	stop chan struct{}
@@ -66,18 +64,12 @@ type Stats struct {
 	FailedBatches int64
 }
 
-// Stats returns the group-commit counts, claims and answers together
-// (zero with group commit off).
+// Stats returns the group-commit counts (zero with group commit off).
 func (s *Store) Stats() Stats {
-	var st Stats
-	for _, b := range []*batcher{s.batch, s.claims} {
-		if b != nil {
-			st.Batches += b.batches.Load()
-			st.Statements += b.statements.Load()
-			st.FailedBatches += b.failed.Load()
-		}
+	if s.batch == nil {
+		return Stats{}
 	}
-	return st
+	return Stats{Batches: s.batch.batches.Load(), Statements: s.batch.statements.Load(), FailedBatches: s.batch.failed.Load()}
 }
 
 // batchOp is one statement waiting for its batch.
@@ -105,8 +97,8 @@ const (
 // worker never waits forever on a database that stopped answering.
 const batchTimeout = 30 * time.Second
 
-func newBatcher(s *Store, pool *pgxpool.Pool, workers, max int) *batcher {
-	b := &batcher{s: s, pool: pool, ops: make(chan *batchOp, workers*max), max: max, stop: make(chan struct{})}
+func newBatcher(s *Store, workers, max int) *batcher {
+	b := &batcher{s: s, ops: make(chan *batchOp, workers*max), max: max, stop: make(chan struct{})}
 	for range workers {
 		b.wg.Add(1)
 		go b.work()
@@ -201,7 +193,7 @@ func (b *batcher) send(batch []*batchOp) ([]int64, error) {
 	// The batch outlives any one caller.
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	conn, err := b.pool.Acquire(ctx)
+	conn, err := b.s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +236,7 @@ func (b *batcher) one(op *batchOp) batchResult {
 		err error
 	)
 	for range 5 {
-		tag, err = b.pool.Exec(ctx, op.sql, op.args...)
+		tag, err = b.s.pool.Exec(ctx, op.sql, op.args...)
 		if err == nil || !retryable(err) {
 			break
 		}

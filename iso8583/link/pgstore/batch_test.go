@@ -174,28 +174,3 @@ func TestPreAuthIndexKind(t *testing.T) {
 		t.Fatalf("plan %q (%v): want the host_txn_preauth index", plan, err)
 	}
 }
-
-// TestClaimsCommitAsynchronously: by default a claim is committed without
-// waiting for its WAL flush (pgstore.Config.DurableClaims explains why
-// that is safe: the answer, committed synchronously, flushes it), and
-// the answers' connections keep synchronous_commit on; DurableClaims
-// puts claims back on those.
-func TestClaimsCommitAsynchronously(t *testing.T) {
-	cfg := freshSchema(t)
-	s := open(t, cfg)
-	if v, err := s.ClaimCommit(); err != nil || v != "off" {
-		t.Fatalf("claims' synchronous_commit %q (%v), want off", v, err)
-	}
-	var main string
-	if err := s.Pool().QueryRow(context.Background(), "SHOW synchronous_commit").Scan(&main); err != nil || main != "on" {
-		t.Fatalf("answers' synchronous_commit %q (%v), want on", main, err)
-	}
-	d, err := pgstore.New(context.Background(), pgstore.Config{Pool: cfg.Copy(), DurableClaims: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if v, err := d.ClaimCommit(); err != nil || v != "" {
-		t.Fatalf("DurableClaims: claims on their own connections (%q, %v)", v, err)
-	}
-}

@@ -1,8 +1,6 @@
 package pgstore
 
 import (
-	"cmp"
-	"context"
 	"slices"
 
 	"github.com/possdk/pos/iso8583/link"
@@ -16,22 +14,11 @@ func (s *Store) CreateGroup(rs []*link.HostTxn) ([]bool, []error) {
 	for i, r := range rs {
 		ops[i] = &batchOp{key: r.Key, what: "create", sql: insertSQL, args: args(r), done: make(chan batchResult, 1)}
 	}
-	cmp.Or(s.claims, s.batch).run(slices.Clone(ops)) // run sorts its slice
+	s.batch.run(slices.Clone(ops)) // run sorts its slice
 	created, errs := make([]bool, len(rs)), make([]error, len(rs))
 	for i, op := range ops {
 		r := <-op.done
 		created[i], errs[i] = r.rows == 1, r.err
 	}
 	return created, errs
-}
-
-// ClaimCommit reports synchronous_commit on the connections claims use
-// ("" when claims share the answers' connections).
-func (s *Store) ClaimCommit() (string, error) {
-	if s.claimPool == nil {
-		return "", nil
-	}
-	var v string
-	err := s.claimPool.QueryRow(context.Background(), "SHOW synchronous_commit").Scan(&v)
-	return v, err
 }

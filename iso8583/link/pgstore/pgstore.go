@@ -1,7 +1,6 @@
 package pgstore
 
 import (
-	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -37,10 +36,8 @@ const migrationLock = 0x706f7373_64_6b // "possdk"
 // hosts at once is inserted by one of them (the primary key decides; the
 // other retries and finds it).
 type Store struct {
-	pool      *pgxpool.Pool
-	batch     *batcher // answers (and claims with DurableClaims); nil: no group commit
-	claims    *batcher // claims, committed asynchronously; nil: claims go to batch
-	claimPool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	batch *batcher // nil: no group commit
 
 	seqMu sync.Mutex
 	seqs  map[string]*seqBlock
@@ -82,18 +79,6 @@ type Config struct {
 	// BatchMax is the most statements in one batch (0:
 	// DefaultBatchMax).
 	BatchMax int
-	// DurableClaims makes a request's claim wait for its WAL flush like
-	// every other write. By default (with group commit) claims are
-	// committed asynchronously (synchronous_commit off, on connections of
-	// their own): visible to every host at once, durable a moment later.
-	// That is safe because nothing leaves the host on the strength of a
-	// claim alone: the answer is recorded with a synchronous commit
-	// before it is sent, and PostgreSQL's WAL is one sequence, so the
-	// answer's flush makes the earlier claim durable too. A crash can
-	// lose only claims whose answers were never recorded, so never sent
-	// — the terminal reverses, or retransmits and is claimed anew (the
-	// issuer answers a repeat with its first answer).
-	DurableClaims bool
 }
 
 // New connects with cfg, applies the embedded schema migrations the
@@ -122,19 +107,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		if m == 0 {
 			m = DefaultBatchMax
 		}
-		s.batch = newBatcher(s, pool, w, m)
-		if !cfg.DurableClaims {
-			cc := cfg.Pool.Copy()
-			cc.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
-			cc.MaxConns = int32(w) + 1
-			cc.MinConns = 0
-			if s.claimPool, err = pgxpool.NewWithConfig(ctx, cc); err != nil {
-				s.batch.close()
-				pool.Close()
-				return nil, fmt.Errorf("%w: %w", link.ErrStore, err)
-			}
-			s.claims = newBatcher(s, s.claimPool, w, m)
-		}
+		s.batch = newBatcher(s, w, m)
 	}
 	return s, nil
 }
@@ -145,10 +118,6 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Close runs what is queued for group commit and closes the
 // connections.
 func (s *Store) Close() {
-	if s.claims != nil {
-		s.claims.close()
-		s.claimPool.Close()
-	}
 	if s.batch != nil {
 		s.batch.close()
 	}
@@ -651,8 +620,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 
 // Create implements link.StoreFastPath: one INSERT … ON CONFLICT DO NOTHING.
 func (s *Store) Create(ctx context.Context, r *link.HostTxn) (bool, error) {
-	if b := cmp.Or(s.claims, s.batch); b != nil {
-		n, err := b.exec(ctx, &batchOp{key: r.Key, what: "create", sql: insertSQL, args: args(r)})
+	if s.batch != nil {
+		n, err := s.batch.exec(ctx, &batchOp{key: r.Key, what: "create", sql: insertSQL, args: args(r)})
 		return n == 1, err
 	}
 	tag, err := s.pool.Exec(ctx, insertSQL, args(r)...)

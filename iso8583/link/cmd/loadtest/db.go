@@ -12,7 +12,7 @@ import (
 )
 
 // openDB opens the PostgreSQL store in a fresh schema, dropped by drop.
-func openDB(url string, workers, max int, durableClaims bool) (*pgstore.Store, func(), error) {
+func openDB(url string, workers, max int) (*pgstore.Store, func(), error) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -36,7 +36,7 @@ func openDB(url string, workers, max int, durableClaims bool) (*pgstore.Store, f
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.MaxConns = 16
-	st, err := pgstore.New(ctx, pgstore.Config{Pool: cfg, BatchWorkers: workers, BatchMax: max, DurableClaims: durableClaims})
+	st, err := pgstore.New(ctx, pgstore.Config{Pool: cfg, BatchWorkers: workers, BatchMax: max})
 	if err != nil {
 		drop()
 		return nil, nil, err

@@ -78,7 +78,6 @@ func main() {
 	rss := flag.Bool("rss", false, "print resident memory at every tenth of the run")
 	batchWorkers := flag.Int("batch-workers", 0, "with -db: group-commit batches in flight (0: pgstore's default; -1: no group commit)")
 	batchMax := flag.Int("batch-max", 0, "with -db: most statements in one group-commit batch (0: pgstore's default)")
-	durableClaims := flag.Bool("durable-claims", false, "with -db: claims wait for their WAL flush too (pgstore.Config.DurableClaims)")
 	replay := flag.Bool("replay", false, "after the run, replay its sale frames (MACs and PIN blocks as the terminals made them) against a fresh host with an empty store, over as many connections as terminals, to measure the host without the terminals' work")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -90,7 +89,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss, *batchWorkers, *batchMax, *replay, *durableClaims}); err != nil {
+	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss, *batchWorkers, *batchMax, *replay}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -111,7 +110,6 @@ type opts struct {
 	batchWorkers  int
 	batchMax      int
 	replay        bool
-	durableClaims bool
 }
 
 // lossy is the fault-injecting link in front of the host.
@@ -175,7 +173,7 @@ func run(o opts) error {
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
 	host := &link.Host{Keys: store, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
 	if o.db != "" {
-		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax, o.durableClaims)
+		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
 		if err != nil {
 			return err
 		}

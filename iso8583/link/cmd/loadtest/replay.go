@@ -47,7 +47,7 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
 	host := &link.Host{Keys: keysStore, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
 	if o.db != "" {
-		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax, o.durableClaims)
+		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
 		if err != nil {
 			return err
 		}
