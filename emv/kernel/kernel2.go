@@ -421,7 +421,9 @@ func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 }
 
 // tornKey identifies a card: PAN and PSN.
-func tornKey(d emv.Data) string { return string(d[emv.TagPAN]) + "/" + string(d[emv.TagPANSequenceNumber]) }
+func tornKey(d emv.Data) string {
+	return string(d[emv.TagPAN]) + "/" + string(d[emv.TagPANSequenceNumber])
+}
 
 // keepTorn records a torn transaction (oldest dropped beyond MaxTorn).
 func (s *k2State) keepTorn(t *txn, cfg *Kernel2Config, cdol1Data []byte) {
