@@ -170,16 +170,11 @@ func run(o opts) error {
 		return err
 	}
 	store := link.NewMemoryKeyStore()
-	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
-	host := &link.Host{Keys: store, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
-	if o.db != "" {
-		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
-		if err != nil {
-			return err
-		}
-		defer drop()
-		host.Store = st
+	host, issuer, drop, err := newHost(o, store, zpk, quiet)
+	if err != nil {
+		return err
 	}
+	defer drop()
 	if o.prune > 0 {
 		stop := make(chan struct{})
 		defer close(stop)

@@ -17,6 +17,23 @@ import (
 	"github.com/possdk/pos/pinblock"
 )
 
+// newHost is the acquirer host of a run: a simulated issuer, the
+// terminals' keys, and with -db a fresh PostgreSQL schema (dropped by
+// drop).
+func newHost(o opts, keysStore link.KeyStore, zpk *pinblock.Cipher, log *slog.Logger) (*link.Host, *link.SimIssuer, func(), error) {
+	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
+	host := &link.Host{Keys: keysStore, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: log}
+	if o.db == "" {
+		return host, issuer, func() {}, nil
+	}
+	st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	host.Store = st
+	return host, issuer, drop, nil
+}
+
 // recorder passes frames to the host and, while on, keeps a copy of each
 // request (the terminals' sales, MACed and with their PIN blocks).
 type recorder struct {
@@ -44,16 +61,11 @@ func (r *recorder) ServeFrame(ctx context.Context, frame []byte) []byte {
 // new issuer's books: every replayed sale approved once.
 func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinblock.Cipher, conns int) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
-	host := &link.Host{Keys: keysStore, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: quiet}
-	if o.db != "" {
-		st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
-		if err != nil {
-			return err
-		}
-		defer drop()
-		host.Store = st
+	host, issuer, drop, err := newHost(o, keysStore, zpk, quiet)
+	if err != nil {
+		return err
 	}
+	defer drop()
 	srv := &link.Server{Handler: host, Logger: quiet}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
