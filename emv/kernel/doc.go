@@ -29,11 +29,16 @@
 // It is a reference kernel, not a certified one: scheme kernels C-2…C-8
 // define more than this.
 //
-// First calls: the terminal configuration, a kernel with the host hook,
-// one contact transaction.
+// First calls: the terminal configuration (JSON for the EMV data, fields
+// set in code for the PIN pad, logger, clock …), a kernel checked by New,
+// one contact transaction through the outcome API.
 //
 //	cfg, err := kernel.LoadConfigFile("terminal.json")
-//	k, err := kernel.New(cfg, kernel.Hooks{Online: sendToHost, OnlinePIN: pinPad}, logger)
-//	res, err := k.RunContact(ctx, card, kernel.Transaction{Amount: 1234})
-//	fmt.Println(res.Outcome, res.TVR, res.TSI, res.Field55)
+//	cfg.Hooks.PINPad, cfg.Logger = pinPad, logger
+//	k, err := kernel.New(*cfg)
+//	s, step := k.StartContact(ctx, card, kernel.Transaction{Amount: 1234})
+//	if step.Outcome == kernel.OutcomeOnlineRequest {
+//		step = s.Resume(sendToHost(step.Online)) // nil: unable to go online
+//	}
+//	fmt.Println(step.Outcome, step.ReversalRequired, step.Result.TVR)
 package kernel

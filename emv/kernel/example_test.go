@@ -25,9 +25,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	k, _ := kernel.New(cfg, kernel.Hooks{
-		PIN: func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil },
-	}, nil)
+	cfg.Hooks.PIN = func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil }
+	k, _ := kernel.New(*cfg)
 	s, step := k.StartContact(context.Background(), card, kernel.Transaction{
 		Amount: 20000, Time: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
 	})
@@ -60,9 +59,8 @@ func Example_runContact() {
 		fmt.Println(err)
 		return
 	}
-	k, _ := kernel.New(cfg, kernel.Hooks{
-		PIN: func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil },
-	}, nil)
+	cfg.Hooks.PIN = func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil }
+	k, _ := kernel.New(*cfg)
 	res, err := k.RunContact(context.Background(), card, kernel.Transaction{
 		Amount: 2000, Time: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
 	})

@@ -301,7 +301,7 @@ func TestL2DataAuthentication(t *testing.T) {
 			cfg: func(c *Config) {
 				empty, _ := oda.NewCAStore()
 				c.CAKeys = nil
-				c.SetCAStore(empty)
+				c.CAStore = empty
 			},
 			outcome: Approved, tvr: "0800008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
 			apdus: cat(noIA, visaPIN, visaOnline(amount200, "0800008000", "0800008000")),

@@ -68,8 +68,8 @@ func (g golden) run(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	cfg.Rand = zeroRand{}
 	s := newScenario(t, cfg, g.pins...)
-	s.k.SetRand(zeroRand{})
 	if g.host != nil {
 		g.host(s.h)
 	}

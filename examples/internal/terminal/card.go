@@ -208,7 +208,9 @@ func (t *Terminal) cardSale(ctx context.Context, kind iso8583.Kind, entry Entry,
 	if rc, ok := card.(reader.Card); ok {
 		card = reader.NewTransport(rc, reader.TransportOptions{})
 	}
-	k, err := kernel.New(t.cfg.Kernel, t.hooks(st), t.cfg.Logger)
+	kc := *t.cfg.Kernel
+	kc.Hooks, kc.Logger = t.hooks(st), t.cfg.Logger
+	k, err := kernel.New(kc)
 	if err != nil {
 		return nil, err
 	}
