@@ -214,6 +214,12 @@ func (c *Config) check() error {
 				return fmt.Errorf("%w: aids[%d].%s: %v", ErrConfig, i, name, err)
 			}
 		}
+		if ttq := mustHex(a.TTQ); len(ttq) >= 3 && ttq[2]&0x80 != 0 {
+			// TTQ byte 3 b8 tells the card the reader does Issuer Update
+			// Processing (Book C-3 Annex A.2; the card answers with CTQ
+			// byte 2 b7): this reader does not, so it must not say so.
+			return fmt.Errorf("%w: aids[%d].ttq %s claims Issuer Update Processing (byte 3 b8), which this reader does not do", ErrConfig, i, a.TTQ)
+		}
 		if len(a.AID) < 10 {
 			return fmt.Errorf("%w: aids[%d]: AID %q shorter than 5 bytes", ErrConfig, i, a.AID)
 		}
