@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -66,4 +67,18 @@ func Example_runContact() {
 	})
 	fmt.Println(res.Outcome, err, res.Label, res.PAN, res.CID.Type(), res.TVR, string(res.Data[0x8A]))
 	// Output: approved <nil> VISA CREDIT 476173******0010 TC 0000000000 Y1
+}
+
+// A UnionPay AID record from the acquirer's IC card parameter download
+// becomes the terminal's configuration for that AID.
+func ExampleParseCUPAIDParams() {
+	rec, _ := hex.DecodeString("9F0608A000000333010101DF0101009F08020020DF1105D84000A800DF1205D84004F800" +
+		"DF130500100000009F1B0400000000DF14039F3704DF2106000000100000")
+	a, err := kernel.ParseCUPAIDParams(rec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(a.AID, a.PartialSelection, a.TACOnline, *a.FloorLimit, *a.ContactlessCVMLimit)
+	// Output: a000000333010101 true d84004f800 0 100000
 }
