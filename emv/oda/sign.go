@@ -35,18 +35,8 @@ func sign(priv *rsa.PrivateKey, block []byte) ([]byte, error) {
 	var c *big.Int
 	if pc := priv.Precomputed; pc.Dp != nil && pc.Dq != nil && pc.Qinv != nil && len(priv.Primes) == 2 {
 		p, q := priv.Primes[0], priv.Primes[1]
-		// The two half-size exponentiations are independent (Garner's
-		// recombination below): the first runs on its own goroutine, so a
-		// software card signs in about half the wall time on two cores
-		// (the CPU time is the same). m is only read by both.
-		var m1 *big.Int
-		done := make(chan struct{})
-		go func() {
-			m1 = new(big.Int).Exp(m, pc.Dp, p)
-			close(done)
-		}()
+		m1 := new(big.Int).Exp(m, pc.Dp, p)
 		m2 := new(big.Int).Exp(m, pc.Dq, q)
-		<-done
 		h := m1.Sub(m1, m2)
 		h.Mul(h, pc.Qinv).Mod(h, p)
 		c = h.Mul(h, q).Add(h, m2)
