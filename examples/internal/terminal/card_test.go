@@ -74,3 +74,52 @@ func TestChipSaleCardDeclinesAfterHostApproval(t *testing.T) {
 		t.Fatalf("batch %+v %v: the declined sale must not be in it", tot, err)
 	}
 }
+
+// TestChipSaleHostUnreachable: the authorisation cannot be sent (the
+// host is gone after sign-in), so the terminal resumes the card with no
+// answer (Session.Resume(nil), EMV Book 3 §10.7): the TAC/IAC Default of
+// the UnionPay AID (D84000A800, DC4000A800) name "floor limit exceeded"
+// (TVR byte 4 b8), so the card is asked for an AAC with 8A Z3 (Book 4
+// Annex A6) and the sale is declined offline, not approved.
+func TestChipSaleHostUnreachable(t *testing.T) {
+	a, err := acquirer.New(acquirer.Config{PINs: fixtures.CardPINs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Serve(ln) }()
+	term := openTestTerminal(t, ln.Addr().String(), t.TempDir())
+	defer term.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := term.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+	a.Shutdown(sctx)
+	scancel()
+	<-done
+	p, err := fixtures.Profile("unionpay_sda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := sim.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := term.ChipSale(ctx, card, 1234, PINPad{PIN: p.PIN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := s.Kernel
+	if s.Approved || s.Link != nil || s.LinkErr == nil {
+		t.Fatalf("sale approved %v, host result %v, link error %v: want a decline with no host answer", s.Approved, s.Link != nil, s.LinkErr)
+	}
+	if k.Outcome != kernel.Declined || k.WentOnline || k.ReversalRequired || string(k.Data[0x8A]) != "Z3" || k.CID.Type() != emv.AAC {
+		t.Fatalf("kernel %v, 8A %q: want declined offline with Z3", k, k.Data[0x8A])
+	}
+}
