@@ -17,7 +17,7 @@ func BenchmarkHostSale(b *testing.B) { benchHostSale(b, newTestEnv(b, false, nil
 func BenchmarkHostSaleHSM(b *testing.B) { benchHostSale(b, newHSMTestEnv(b, nil)) }
 
 func benchHostSale(b *testing.B, e *testEnv) {
-	e.host.Risk = &Limits{}
+	e.reconfigure(b, func(c *HostConfig) { c.Risk = &Limits{} })
 	c, _ := e.terminal(b, b.TempDir(), "50080100", nil)
 	ctx := ctxT(b)
 	if err := c.SignIn(ctx); err != nil {

@@ -269,7 +269,7 @@ func TestBadResponseMAC(t *testing.T) {
 
 func TestPinning(t *testing.T) {
 	e := newTestEnv(t, true, nil)
-	srvCert := e.srv.TLS.Certificates[0].Leaf
+	srvCert := e.srvCfg.TLS.Certificates[0].Leaf
 	good := PinOf(srvCert)
 	d := Dialer{Addr: e.addr, TLS: e.tls, Pins: []Pin{good}}
 	nc, err := d.Dial(ctxT(t))
@@ -305,7 +305,9 @@ func TestPinning(t *testing.T) {
 func TestRiskLimits(t *testing.T) {
 	var alarms []Alarm
 	e := newTestEnv(t, false, nil)
-	e.host.Risk = &Limits{CardCount: 2, TerminalAmount: 100000, AlarmAmount: 50000, Alarm: func(a Alarm) { alarms = append(alarms, a) }}
+	e.reconfigure(t, func(c *HostConfig) {
+		c.Risk = &Limits{CardCount: 2, TerminalAmount: 100000, AlarmAmount: 50000, Alarm: func(a Alarm) { alarms = append(alarms, a) }}
+	})
 	c, _ := e.terminal(t, t.TempDir(), "50080006", nil)
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {

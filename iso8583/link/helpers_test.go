@@ -45,11 +45,14 @@ func mustPIN(t testing.TB, s string) pinblock.PIN {
 }
 
 type testEnv struct {
-	host   *Host
-	srv    *Server
-	addr   string
-	issuer *SimIssuer
-	keys   *MemoryKeyStore
+	host    *Host
+	hostCfg HostConfig                      // what host was built from
+	srvCfg  ServerConfig                    // what srv was built from, but its Handler
+	wrap    func(FrameHandler) FrameHandler // wraps the host's handler (nil: none)
+	srv     *Server
+	addr    string
+	issuer  *SimIssuer
+	keys    *MemoryKeyStore
 	// HSM mode (newHSMTestEnv): the host's HSM and key-block store.
 	hsm    *countingHSM
 	blocks *MemoryTerminalKeyStore
@@ -67,19 +70,60 @@ func newTestEnv(t testing.TB, useTLS bool, wrap func(FrameHandler) FrameHandler)
 		t.Fatal(err)
 	}
 	e := &testEnv{keys: NewMemoryKeyStore(), issuer: &SimIssuer{ZPK: zpk, PINs: map[string]string{testPAN: testPIN}}}
-	e.host = &Host{Keys: e.keys, ZPK: zpk, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
-	var h FrameHandler = e.host
-	if wrap != nil {
-		h = wrap(h)
-	}
-	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	e.hostCfg = HostConfig{Keys: e.keys, ZPK: zpk, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
+	e.srvCfg = ServerConfig{Logger: quietLogger()}
 	if useTLS {
-		srvCfg, cliCfg := testTLS(t)
-		e.srv.TLS, e.tls = srvCfg, cliCfg
+		e.srvCfg.TLS, e.tls = testTLS(t)
 	}
+	e.launch(t, wrap)
+	return e
+}
+
+// launch builds the host and the server of e's configurations and starts
+// them on loopback.
+func (e *testEnv) launch(t testing.TB, wrap func(FrameHandler) FrameHandler) {
+	t.Helper()
+	e.host, e.wrap = mustHost(t, e.hostCfg), wrap
 	e.start(t, "127.0.0.1:0")
 	t.Cleanup(func() { e.stop() })
-	return e
+}
+
+// handler is the host's FrameHandler, wrapped.
+func (e *testEnv) handler() FrameHandler {
+	if e.wrap != nil {
+		return e.wrap(e.host)
+	}
+	return e.host
+}
+
+// reconfigure replaces the host by one whose configuration f changed, on
+// the same address: a host is configured once, before it serves. Call it
+// before the first request (the new host has a fresh MemoryStore).
+func (e *testEnv) reconfigure(t testing.TB, f func(*HostConfig)) {
+	t.Helper()
+	f(&e.hostCfg)
+	h := mustHost(t, e.hostCfg)
+	e.stop()
+	e.host = h
+	e.restart(t, e.handler())
+}
+
+func mustHost(t testing.TB, cfg HostConfig) *Host {
+	t.Helper()
+	h, err := NewHost(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func mustServer(t testing.TB, cfg ServerConfig) *Server {
+	t.Helper()
+	s, err := NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // testLMKHex is the test software HSM's local master key (AES-256; an
@@ -96,7 +140,7 @@ func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw, err := hsm.NewSoftware(lmk, nil)
+	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +154,9 @@ func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv 
 	}
 	e := &testEnv{hsm: &countingHSM{Software: sw}, blocks: NewMemoryTerminalKeyStore(),
 		issuer: &SimIssuer{ZPK: zpk, PINs: map[string]string{testPAN: testPIN}}}
-	e.host = &Host{HSM: e.hsm, Terminals: e.blocks, ZoneKey: zoneKey, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
-	var h FrameHandler = e.host
-	if wrap != nil {
-		h = wrap(h)
-	}
-	e.srv = &Server{Handler: h, Logger: quietLogger()}
-	e.start(t, "127.0.0.1:0")
-	t.Cleanup(func() { e.stop() })
+	e.hostCfg = HostConfig{HSM: e.hsm, Terminals: e.blocks, ZoneKey: zoneKey, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
+	e.srvCfg = ServerConfig{Logger: quietLogger()}
+	e.launch(t, wrap)
 	return e
 }
 
@@ -146,6 +185,11 @@ func (e *testEnv) start(t testing.TB, addr string) {
 	}
 	e.ln, e.addr = ln, ln.Addr().String()
 	e.errc = make(chan error, 1)
+	if e.srv == nil {
+		cfg := e.srvCfg
+		cfg.Handler = e.handler()
+		e.srv = mustServer(t, cfg)
+	}
 	srv := e.srv
 	go func() { e.errc <- srv.Serve(ln) }()
 }
@@ -163,7 +207,9 @@ func (e *testEnv) stop() {
 
 func (e *testEnv) restart(t testing.TB, h FrameHandler) {
 	t.Helper()
-	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	cfg := e.srvCfg
+	cfg.Handler = h
+	e.srv = mustServer(t, cfg)
 	e.start(t, e.addr)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -131,7 +132,7 @@ func TestHostHSMTerminalFlow(t *testing.T) {
 // key store answers 96 instead of panicking.
 func TestHostHSMMisconfigured(t *testing.T) {
 	e := newHSMTestEnv(t, nil)
-	e.host.ZoneKey = ""
+	e.reconfigure(t, func(c *HostConfig) { c.ZoneKey = "" })
 	c, _ := e.terminal(t, t.TempDir(), "50080302", nil)
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
@@ -145,9 +146,8 @@ func TestHostHSMMisconfigured(t *testing.T) {
 		t.Fatalf("issuer saw %+v", st)
 	}
 
-	h := &Host{HSM: e.hsm, Logger: quietLogger()}
-	if rc := respCode(t, c, h.ServeFrame(ctx, rawSale(t, c, 5, 100))); rc != RCSystemError {
-		t.Fatalf("host without Terminals answered %s, want 96", rc)
+	if _, err := NewHost(HostConfig{HSM: e.hsm, Logger: quietLogger()}); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "HostConfig.Terminals") {
+		t.Fatalf("host without Terminals: %v, want ErrConfig naming HostConfig.Terminals", err)
 	}
 }
 

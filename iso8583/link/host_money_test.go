@@ -123,7 +123,7 @@ func TestHost96NotFinal(t *testing.T) {
 	})
 	fi := &flakyIssuer{Issuer: e.issuer}
 	fi.fail.Store(1)
-	e.host.Issuer = fi
+	e.reconfigure(t, func(c *HostConfig) { c.Issuer = fi })
 	c, _ := e.terminal(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
@@ -162,7 +162,7 @@ func TestHostDuplicateAcrossMidnightAndEviction(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	e.host.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	e.reconfigure(t, func(c *HostConfig) { c.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() } })
 	c, _ := e.terminal(t, t.TempDir(), "50080024", nil)
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
@@ -247,7 +247,7 @@ func TestServerSurvivesDescriptorExhaustion(t *testing.T) {
 	}
 	fl := &failingListener{Listener: ln}
 	fl.fails.Store(3)
-	e.srv = &Server{Handler: e.host, Logger: quietLogger()}
+	e.srv = mustServer(t, ServerConfig{Handler: e.host, Logger: quietLogger()})
 	e.errc = make(chan error, 1)
 	srv := e.srv
 	go func() { e.errc <- srv.Serve(fl) }()

@@ -115,7 +115,7 @@ func TestHostRejects(t *testing.T) {
 
 	stranger, _ := e.terminal(t, t.TempDir(), "50089998", nil)
 	e.keys = NewMemoryKeyStore() // forget everyone (a host's fields are set before its first request)
-	e.host = &Host{Keys: e.keys, ZPK: e.host.ZPK, Issuer: e.issuer, Logger: quietLogger()}
+	e.host = mustHost(t, HostConfig{Keys: e.keys, ZPK: e.hostCfg.ZPK, Issuer: e.issuer, Logger: quietLogger()})
 	signIn := stranger.cfg.Terminal.SignIn(1, 1, stranger.cfg.KeyMode)
 	frame, err := stranger.base.Pack(stranger.cfg.Envelope, signIn)
 	if err != nil {
@@ -133,13 +133,13 @@ func TestHostRejects(t *testing.T) {
 // original is still being authorised waits for it, then undoes it.
 func TestReversalOvertakesOriginal(t *testing.T) {
 	e := newTestEnv(t, false, nil)
+	block, entered := make(chan struct{}), make(chan struct{}, 1)
+	e.reconfigure(t, func(c *HostConfig) { c.Issuer = &slowIssuer{SimIssuer: e.issuer, gate: block, entered: entered} })
 	c, _ := e.terminal(t, t.TempDir(), "50080012", nil)
 	ctx := ctxT(t)
 	if err := c.SignIn(ctx); err != nil {
 		t.Fatal(err)
 	}
-	block, entered := make(chan struct{}), make(chan struct{}, 1)
-	e.host.Issuer = &slowIssuer{SimIssuer: e.issuer, gate: block, entered: entered}
 	sale := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: 777, STAN: 900,
 		TerminalID: "50080012", MerchantID: c.cfg.Terminal.MerchantID, Field60: &iso8583.Field60{Batch: c.cfg.Counters.Batch()}}
 	testCard().apply(sale)

@@ -198,7 +198,10 @@ func run(o opts) error {
 		lossyLink = &lossy{h: rec, p: o.faults, late: o.timeout + o.timeout/2, rng: mrand.New(mrand.NewPCG(1, 2))}
 		handler = lossyLink
 	}
-	srv := &link.Server{Handler: handler, Logger: quiet}
+	srv, err := link.NewServer(link.ServerConfig{Handler: handler, Logger: quiet})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
