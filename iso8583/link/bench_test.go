@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/iso8583"
 )
 
@@ -41,13 +42,13 @@ func benchHostSale(b *testing.B, e *testEnv) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for i := 0; i < b.N; i++ {
 		if e.host.ServeFrame(ctx, frames[i]) == nil {
 			b.Fatal("no response")
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkClientSale measures a whole sale over loopback TCP: terminal

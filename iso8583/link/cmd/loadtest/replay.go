@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/pinblock"
@@ -86,7 +87,7 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 	lat := make([][]time.Duration, conns)
 	errs := make(chan error, conns)
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	start := time.Now()
 	for i := range conns {
 		wg.Add(1)
@@ -115,7 +116,7 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Used() - cpu0
 	close(errs)
 	if err := <-errs; err != nil {
 		return err
