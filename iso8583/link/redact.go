@@ -153,10 +153,7 @@ func (s *MemoryKeyStore) Format(f fmt.State, _ rune) {
 		io.WriteString(f, "link.MemoryKeyStore(nil)")
 		return
 	}
-	s.mu.RLock()
-	n := len(s.m)
-	s.mu.RUnlock()
-	fmt.Fprintf(f, "link.MemoryKeyStore{%d terminals}", n)
+	fmt.Fprintf(f, "link.MemoryKeyStore{%d terminals}", s.terminals())
 }
 
 // LogValue logs Format's summary.
@@ -260,8 +257,5 @@ func (s *MemoryTerminalKeyStore) Format(f fmt.State, _ rune) {
 		io.WriteString(f, "link.MemoryTerminalKeyStore(nil)")
 		return
 	}
-	s.mu.RLock()
-	n := len(s.m)
-	s.mu.RUnlock()
-	fmt.Fprintf(f, "link.MemoryTerminalKeyStore{%d terminals}", n)
+	fmt.Fprintf(f, "link.MemoryTerminalKeyStore{%d terminals}", s.terminals())
 }
