@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/keys"
 )
 
 // rawSale packs a sale as the signed-in client c would, without the
@@ -180,4 +184,73 @@ func (s *slowIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pin 
 	}
 	<-s.gate
 	return s.SimIssuer.Authorize(ctx, t, pin)
+}
+
+// TestNewHostConfig: NewHost refuses a configuration that cannot make a
+// host, with an error that wraps ErrConfig and names the field, instead of
+// failing (or answering 96) at the first request.
+func TestNewHostConfig(t *testing.T) {
+	ks := NewMemoryKeyStore()
+	lmk, err := keys.FromHex(keys.AES256, testLMKHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter, err := NewKeyStoreHSM(ks, sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		cfg   HostConfig
+		field string // "" : accepted
+	}{
+		{"keys", HostConfig{Keys: ks}, ""},
+		{"HSM and Terminals", HostConfig{HSM: sw, Terminals: NewMemoryTerminalKeyStore()}, ""},
+		{"KeyStoreHSM without Terminals (it holds them)", HostConfig{HSM: adapter}, ""},
+		{"neither HSM nor Keys", HostConfig{}, "HostConfig has neither HSM nor Keys"},
+		{"HSM and Keys", HostConfig{HSM: sw, Terminals: NewMemoryTerminalKeyStore(), Keys: ks}, "HostConfig.Keys"},
+		{"HSM without Terminals", HostConfig{HSM: sw}, "HostConfig.Terminals"},
+		{"negative RequestTimeout", HostConfig{Keys: ks, RequestTimeout: -time.Second}, "HostConfig.RequestTimeout"},
+		{"negative Lease", HostConfig{Keys: ks, Lease: -time.Second}, "HostConfig.Lease"},
+		{"short CardKey", HostConfig{Keys: ks, CardKey: []byte("15 bytes key...")}, "HostConfig.CardKey"},
+		{"unknown MAC", HostConfig{Keys: ks, MAC: iso8583.MACAlgorithm(99)}, "HostConfig.MAC"},
+	} {
+		h, err := NewHost(c.cfg)
+		switch {
+		case c.field == "" && (err != nil || h == nil):
+			t.Errorf("%s: %v, want a host", c.name, err)
+		case c.field != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.field) || h != nil):
+			t.Errorf("%s: %v, %v; want nil and ErrConfig naming %s", c.name, h, err, c.field)
+		}
+	}
+}
+
+// TestNewServerConfig: the same for NewServer.
+func TestNewServerConfig(t *testing.T) {
+	h := echoHandler(0)
+	for _, c := range []struct {
+		name  string
+		cfg   ServerConfig
+		field string
+	}{
+		{"handler only", ServerConfig{Handler: h}, ""},
+		{"no handler", ServerConfig{}, "ServerConfig.Handler"},
+		{"negative MaxFrame", ServerConfig{Handler: h, MaxFrame: -1}, "ServerConfig.MaxFrame"},
+		{"negative IdleTimeout", ServerConfig{Handler: h, IdleTimeout: -1}, "ServerConfig.IdleTimeout"},
+		{"negative WriteTimeout", ServerConfig{Handler: h, WriteTimeout: -1}, "ServerConfig.WriteTimeout"},
+		{"negative MaxConnsPerSource", ServerConfig{Handler: h, MaxConnsPerSource: -1}, "ServerConfig.MaxConnsPerSource"},
+		{"negative MaxInFlight", ServerConfig{Handler: h, MaxInFlight: -1}, "ServerConfig.MaxInFlight"},
+	} {
+		s, err := NewServer(c.cfg)
+		switch {
+		case c.field == "" && (err != nil || s == nil):
+			t.Errorf("%s: %v, want a server", c.name, err)
+		case c.field != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.field) || s != nil):
+			t.Errorf("%s: %v, %v; want nil and ErrConfig naming %s", c.name, s, err, c.field)
+		}
+	}
 }
