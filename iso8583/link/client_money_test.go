@@ -64,11 +64,7 @@ func TestReversalNotFinishedBy96(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080011", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080011", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	if _, err := c.Sale(ctx, testCard(), 700, mustPIN(t, testPIN)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale without response: %v", err)
 	}
@@ -118,11 +114,7 @@ func TestReversalForged0410(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, _ := e.terminal(t, t.TempDir(), "50080012", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080012", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	if _, err := c.Sale(ctx, testCard(), 800, mustPIN(t, testPIN)); err == nil {
 		t.Fatal("sale without response succeeded")
 	}
@@ -146,11 +138,7 @@ func TestReversalForged0410(t *testing.T) {
 func TestReverseThenCrash(t *testing.T) {
 	e := newTestEnv(t, false, nil)
 	dir := t.TempDir()
-	c, f := e.terminal(t, dir, "50080013", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, dir, "50080013", nil)
 	r, err := c.Sale(ctx, testCard(), 900, mustPIN(t, testPIN))
 	if err != nil || !r.Approved() {
 		t.Fatalf("sale: %v", err)
@@ -217,11 +205,7 @@ func TestPartialApproval(t *testing.T) {
 			return resp
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080014", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080014", nil)
 	r, err := c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN))
 	if err != nil || !r.Approved() {
 		t.Fatalf("partially approved sale: %v", err)
@@ -345,11 +329,7 @@ func TestReversalKeepsICCData(t *testing.T) {
 // not in.
 func TestPreAuthCompletion(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, f := e.terminal(t, t.TempDir(), "50080017", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080017", nil)
 	pa, err := c.PreAuth(ctx, testCard(), 5000, mustPIN(t, testPIN))
 	if err != nil || !pa.Approved() {
 		t.Fatalf("pre-authorisation: %v", err)

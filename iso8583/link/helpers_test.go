@@ -255,6 +255,18 @@ func (f termFiles) count(pred func(*txnRecord) bool) int {
 
 // terminal registers tid with the host and returns a client for it, its
 // files in dir.
+// signedIn is terminal, then a sign-in on the test's context (which it
+// returns too).
+func (e *testEnv) signedIn(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles, context.Context) {
+	t.Helper()
+	c, f := e.terminal(t, dir, tid, mod)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return c, f, ctx
+}
+
 func (e *testEnv) terminal(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles) {
 	t.Helper()
 	if e.blocks != nil {

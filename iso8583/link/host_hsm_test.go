@@ -55,11 +55,7 @@ func forEachKeyMode(t *testing.T, f func(*testing.T, *testEnv)) {
 // zone key and its ledger must show exactly the approved money.
 func TestHostHSMTerminalFlow(t *testing.T) {
 	e := newHSMTestEnv(t, nil)
-	c, f := e.terminal(t, t.TempDir(), "50080301", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080301", nil)
 	if n := e.hsm.generateKeys.Load(); n != 1 {
 		t.Fatalf("%d HSM key generations for one sign-in", n)
 	}
@@ -133,11 +129,7 @@ func TestHostHSMTerminalFlow(t *testing.T) {
 func TestHostHSMMisconfigured(t *testing.T) {
 	e := newHSMTestEnv(t, nil)
 	e.reconfigure(t, func(c *HostConfig) { c.ZoneKey = "" })
-	c, _ := e.terminal(t, t.TempDir(), "50080302", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080302", nil)
 	s, err := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
 	if err != nil || s.Response.ResponseCode != RCSystemError {
 		t.Fatalf("sale without a zone key: %v %v, want 96", s, err)

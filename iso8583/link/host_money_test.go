@@ -48,11 +48,7 @@ func TestHostReversalBeforeOriginal(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080021", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080021", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	if _, err := c.Sale(ctx, testCard(), 5000, mustPIN(t, testPIN)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale: %v", err)
 	}
@@ -74,11 +70,7 @@ func TestHostReversalBeforeOriginal(t *testing.T) {
 // credit the card a second time.
 func TestHostReversalOfVoidedSale(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080022", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080022", nil)
 	s, err := c.Sale(ctx, testCard(), 5000, mustPIN(t, testPIN))
 	if err != nil || !s.Approved() {
 		t.Fatalf("sale: %v", err)
@@ -124,11 +116,7 @@ func TestHost96NotFinal(t *testing.T) {
 	fi := &flakyIssuer{Issuer: e.issuer}
 	fi.fail.Store(1)
 	e.reconfigure(t, func(c *HostConfig) { c.Issuer = fi })
-	c, _ := e.terminal(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	c.Sale(ctx, testCard(), 700, mustPIN(t, testPIN))
 	if c.Pending() != 1 {
 		t.Fatalf("Pending %d after a 96 to the reversal, want 1", c.Pending())
@@ -163,11 +151,7 @@ func TestHostDuplicateAcrossMidnightAndEviction(t *testing.T) {
 		})
 	})
 	e.reconfigure(t, func(c *HostConfig) { c.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() } })
-	c, _ := e.terminal(t, t.TempDir(), "50080024", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080024", nil)
 	s, err := c.Sale(ctx, testCard(), 1234, mustPIN(t, testPIN))
 	if err != nil || !s.Approved() {
 		t.Fatalf("sale: %v", err)
@@ -206,11 +190,7 @@ func TestHostHandlerPanic(t *testing.T) {
 		}
 		return hostAuthorize(ctx, h, r)
 	})
-	c, _ := e.terminal(t, t.TempDir(), "50080025", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080025", nil)
 	r, err := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
 	if err != nil || r.Response.ResponseCode != RCSystemError {
 		t.Fatalf("sale into a panicking handler: %v %v, want a 96 answer", err, r)

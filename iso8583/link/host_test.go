@@ -49,11 +49,7 @@ func respCode(t *testing.T, c *Client, frame []byte) iso8583.ResponseCode {
 // authorised once) and a different sale under the same STAN (94).
 func TestHostDuplicates(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080010", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080010", nil)
 	f := rawSale(t, c, 500, 1234)
 	r1 := e.host.ServeFrame(ctx, f)
 	r2 := e.host.ServeFrame(ctx, f)
@@ -71,11 +67,7 @@ func TestHostDuplicates(t *testing.T) {
 
 func TestHostRejects(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080011", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080011", nil)
 	f := rawSale(t, c, 600, 100)
 	bad := append([]byte(nil), f...)
 	bad[len(bad)-1] ^= 1
@@ -139,11 +131,7 @@ func TestReversalOvertakesOriginal(t *testing.T) {
 	e := newTestEnv(t, false, nil)
 	block, entered := make(chan struct{}), make(chan struct{}, 1)
 	e.reconfigure(t, func(c *HostConfig) { c.Issuer = &slowIssuer{SimIssuer: e.issuer, gate: block, entered: entered} })
-	c, _ := e.terminal(t, t.TempDir(), "50080012", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080012", nil)
 	sale := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: 777, STAN: 900,
 		TerminalID: "50080012", MerchantID: c.cfg.Terminal.MerchantID, Field60: &iso8583.Field60{Batch: c.cfg.Counters.Batch()}}
 	testCard().apply(sale)

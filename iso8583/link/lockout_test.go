@@ -77,11 +77,7 @@ func testHostMACFloodLockedOut(t *testing.T, e *testEnv) {
 func TestHostForgedSignIn(t *testing.T) { forEachKeyMode(t, testHostForgedSignIn) }
 
 func testHostForgedSignIn(t *testing.T, e *testEnv) {
-	c, _ := e.terminal(t, t.TempDir(), "50080203", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080203", nil)
 	if s, err := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN)); err != nil || !s.Approved() {
 		t.Fatalf("first sale: %v", err)
 	}
