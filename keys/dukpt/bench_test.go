@@ -97,25 +97,31 @@ func BenchmarkAES256HostPINKey(b *testing.B) {
 	benchAESHostPINKey(b, mustKey(keys.AES256, "FEDCBA9876543210F1F1F1F1F1F1F1F1FEDCBA9876543210F1F1F1F1F1F1F1F1"), 2)
 }
 
-// benchAESHostPINKey runs the host's PIN key for counter 0xFFFF0000 under
-// bdk (a working key of the BDK's algorithm) against raw, the same block
-// operations done directly: blocks AES encryptions per derivation, the
-// initial key's under the BDK's cached schedule, then a fresh key schedule
-// for each of the 16 steps and for the working key.
+// benchAESHostPINKey runs aesPINKeyOps' op against its raw.
 func benchAESHostPINKey(b *testing.B, bdk *keys.Key, blocks int) {
+	op, raw := aesPINKeyOps(b, bdk, blocks)
+	runAll(b, op, raw)
+}
+
+// aesPINKeyOps are the host's PIN key for counter 0xFFFF0000 under bdk (a
+// working key of the BDK's algorithm) and raw, the same block operations
+// done directly: blocks AES encryptions per derivation, the initial key's
+// under the BDK's cached schedule, then a fresh key schedule for each of
+// the 16 steps and for the working key.
+func aesPINKeyOps(tb testing.TB, bdk *keys.Key, blocks int) (op, raw func()) {
 	host, err := NewAESHost(bdk)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ksn := NewAESKSN(aesIKID, 0xFFFF0000)
-	op := func() {
+	op = func() {
 		key, err := host.TransactionKey(ksn)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		pk, err := key.WorkingKey(PINEncryption, bdk.Algorithm())
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		pk.Zero()
 		key.Zero()
@@ -123,7 +129,7 @@ func benchAESHostPINKey(b *testing.B, bdk *keys.Key, blocks int) {
 	k := bdk.ClearBytes()
 	cached, _ := aes.NewCipher(k)
 	blk := make([]byte, 16)
-	raw := func() {
+	raw = func() {
 		for range blocks {
 			cached.Encrypt(blk, blk)
 		}
@@ -134,7 +140,7 @@ func benchAESHostPINKey(b *testing.B, bdk *keys.Key, blocks int) {
 			}
 		}
 	}
-	runAll(b, op, raw)
+	return op, raw
 }
 
 // BenchmarkTDESTerminalNext is the terminal's per-transaction cost,
