@@ -130,11 +130,8 @@ func mustServer(t testing.TB, cfg ServerConfig) *Server {
 // arbitrary test value).
 const testLMKHex = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
 
-// newHSMTestEnv is newTestEnv with a host that holds key blocks only: a
-// software HSM (counting its operations), a MemoryTerminalKeyStore, and
-// the zone PIN key as a key block. The issuer still deciphers PIN blocks
-// with its own clear ZPK cipher: an oracle outside the HSM.
-func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv {
+// testSoftwareHSM is a software HSM under the test LMK.
+func testSoftwareHSM(t testing.TB) *hsm.Software {
 	t.Helper()
 	lmk, err := keys.FromHex(keys.AES256, testLMKHex)
 	if err != nil {
@@ -144,6 +141,16 @@ func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sw
+}
+
+// newHSMTestEnv is newTestEnv with a host that holds key blocks only: a
+// software HSM (counting its operations), a MemoryTerminalKeyStore, and
+// the zone PIN key as a key block. The issuer still deciphers PIN blocks
+// with its own clear ZPK cipher: an oracle outside the HSM.
+func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv {
+	t.Helper()
+	sw := testSoftwareHSM(t)
 	zoneKey, err := sw.Wrap(mustKey(t, testZPKHex), hsm.PINKey)
 	if err != nil {
 		t.Fatal(err)
@@ -255,6 +262,23 @@ func (f termFiles) count(pred func(*txnRecord) bool) int {
 
 // terminal registers tid with the host and returns a client for it, its
 // files in dir.
+// drainUndoesSale checks the end of a reversal that did not finish (after
+// what): one reversal pending at c, DrainReversals delivers it, and the
+// issuer's books show the sale undone exactly once (a resent reversal
+// answered from a cache, or not resent, leaves Reversed at 0).
+func (e *testEnv) drainUndoesSale(t testing.TB, c *Client, ctx context.Context, after string) {
+	t.Helper()
+	if c.Pending() != 1 {
+		t.Fatalf("Pending %d after %s, want 1", c.Pending(), after)
+	}
+	if err := c.DrainReversals(ctx); err != nil || c.Pending() != 0 {
+		t.Fatalf("drain after %s: %v, pending %d", after, err, c.Pending())
+	}
+	if st := e.issuer.Stats(); st.Amount != 0 || st.Reversed != 1 {
+		t.Fatalf("issuer %+v after %s and a drain: want the sale reversed once", st, after)
+	}
+}
+
 // signedIn is terminal, then a sign-in on the test's context (which it
 // returns too).
 func (e *testEnv) signedIn(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles, context.Context) {

@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
-	"github.com/possdk/pos/keys"
 )
 
 // rawSale packs a sale as the signed-in client c would, without the
@@ -179,14 +177,7 @@ func (s *slowIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pin 
 // failing (or answering 96) at the first request.
 func TestNewHostConfig(t *testing.T) {
 	ks := NewMemoryKeyStore()
-	lmk, err := keys.FromHex(keys.AES256, testLMKHex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sw := testSoftwareHSM(t)
 	adapter, err := NewKeyStoreHSM(ks, sw)
 	if err != nil {
 		t.Fatal(err)
