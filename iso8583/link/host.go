@@ -137,7 +137,8 @@ type HostConfig struct {
 	// per-terminal MACs are added to it.
 	Codec *iso8583.Codec
 	// HSM does the host's cryptography (hsm.Software, or an adapter to a
-	// network HSM). With HSM, Terminals is required and Keys unused.
+	// network HSM). With HSM, Terminals is required (unless HSM is a
+	// KeyStoreHSM) and Keys must be nil.
 	HSM hsm.HSM
 	// Terminals holds each terminal's TMK and working keys as key blocks
 	// under the HSM's LMK.
