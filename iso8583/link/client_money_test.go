@@ -247,16 +247,7 @@ func newCountingProxy(t *testing.T, addr string) *countingProxy {
 // may be half-open; the client closes it, and the reversal goes out on a
 // new connection rather than into the dead socket.
 func TestTimeoutRedials(t *testing.T) {
-	var dropped atomic.Bool
-	e := newTestEnv(t, false, func(h FrameHandler) FrameHandler {
-		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
-			resp := h.ServeFrame(ctx, frame)
-			if mti, _ := frameKind(frame); mti == "0200" && dropped.CompareAndSwap(false, true) {
-				return nil
-			}
-			return resp
-		})
-	})
+	e := newTestEnv(t, false, loseFirstAnswer("0200"))
 	p := newCountingProxy(t, e.addr)
 	c, f := e.terminal(t, t.TempDir(), "50080015", func(cfg *Config) {
 		cfg.Timeout = 1500 * time.Millisecond

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,6 +263,21 @@ func (f termFiles) count(pred func(*txnRecord) bool) int {
 
 // terminal registers tid with the host and returns a client for it, its
 // files in dir.
+// loseFirstAnswer wraps the host's handler: the first request of this MTI
+// is handled (the money moves at the issuer) but its answer is lost.
+func loseFirstAnswer(mti string) func(FrameHandler) FrameHandler {
+	var lost atomic.Bool
+	return func(h FrameHandler) FrameHandler {
+		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+			resp := h.ServeFrame(ctx, frame)
+			if m, _ := frameKind(frame); m == mti && lost.CompareAndSwap(false, true) {
+				return nil
+			}
+			return resp
+		})
+	}
+}
+
 // drainUndoesSale checks the end of a reversal that did not finish (after
 // what): one reversal pending at c, DrainReversals delivers it, and the
 // issuer's books show the sale undone exactly once (a resent reversal

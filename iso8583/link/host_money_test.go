@@ -103,16 +103,7 @@ func (f *flakyIssuer) Reverse(ctx context.Context, t *iso8583.Transaction) error
 // issuer call failed is not the final answer for its retransmission: the
 // resend is processed again and undoes the sale.
 func TestHost96NotFinal(t *testing.T) {
-	var dropped atomic.Bool
-	e := newTestEnv(t, false, func(h FrameHandler) FrameHandler {
-		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
-			resp := h.ServeFrame(ctx, frame)
-			if mti, _ := frameKind(frame); mti == "0200" && dropped.CompareAndSwap(false, true) {
-				return nil
-			}
-			return resp
-		})
-	})
+	e := newTestEnv(t, false, loseFirstAnswer("0200"))
 	fi := &flakyIssuer{Issuer: e.issuer}
 	fi.fail.Store(1)
 	e.reconfigure(t, func(c *HostConfig) { c.Issuer = fi })
