@@ -233,3 +233,35 @@ func TestNewServerConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestNewClientConfig: the same for NewClient (the terminal side).
+func TestNewClientConfig(t *testing.T) {
+	f := openTermFiles(t, t.TempDir())
+	good := Config{Terminal: iso8583.Terminal{TerminalID: "50080001", MerchantID: "309310083985008"},
+		TMK: mustKey(t, testTMKHex), Journal: f.j, Counters: f.ctr}
+	for _, c := range []struct {
+		name  string
+		mod   func(*Config)
+		field string
+	}{
+		{"complete", func(*Config) {}, ""},
+		{"no journal", func(c *Config) { c.Journal = nil }, "Journal"},
+		{"no counters", func(c *Config) { c.Counters = nil }, "Counters"},
+		{"no TMK", func(c *Config) { c.TMK = nil }, "Config.TMK"},
+		{"no terminal ID", func(c *Config) { c.Terminal.TerminalID = "" }, "TerminalID"},
+		{"no merchant ID", func(c *Config) { c.Terminal.MerchantID = "" }, "MerchantID"},
+	} {
+		cfg := good
+		c.mod(&cfg)
+		cl, err := NewClient(cfg)
+		switch {
+		case c.field == "" && (err != nil || cl == nil):
+			t.Errorf("%s: %v, want a client", c.name, err)
+		case c.field != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.field) || cl != nil):
+			t.Errorf("%s: %v; want ErrConfig naming %s", c.name, err, c.field)
+		}
+		if cl != nil {
+			cl.Close()
+		}
+	}
+}
