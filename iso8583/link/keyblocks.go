@@ -192,27 +192,26 @@ func (s *memKeys[T, W]) get(tid string) (T, error) {
 
 // rotate records the working keys a sign-in issued.
 func (s *memKeys[T, W]) rotate(tid string, w W) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.m[tid]
-	if !ok {
-		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
-	}
-	s.m[tid] = t.Rotate(w)
-	return nil
+	return s.update(tid, func(t T) (T, bool) { return t.Rotate(w), true })
 }
 
 // confirm records that the terminal uses w (ignored if w is not one of
 // its sets).
 func (s *memKeys[T, W]) confirm(tid string, w W) error {
+	return s.update(tid, func(t T) (T, bool) { return t.Confirm(w) })
+}
+
+// update replaces the terminal's record with f's result when f says so,
+// under the lock.
+func (s *memKeys[T, W]) update(tid string, f func(T) (T, bool)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.m[tid]
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
 	}
-	if c, ok := t.Confirm(w); ok {
-		s.m[tid] = c
+	if n, ok := f(t); ok {
+		s.m[tid] = n
 	}
 	return nil
 }
