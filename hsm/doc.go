@@ -21,7 +21,7 @@
 //   - key management: GenerateKey, ImportComponents, ImportTR31, ExportTR31,
 //     CheckValue.
 //
-// Start with NewSoftware, which takes the LMK (an AES key, from a key
+// Start with NewSoftware, whose SoftwareConfig holds the LMK (an AES key, from a key
 // ceremony with keys.FromComponents or from a file sealed with SealLMK and
 // opened with OpenLMK), and program against the HSM interface so a network
 // HSM can take its place. A KeyClass names what a key may do (TR-31 key
@@ -43,7 +43,7 @@
 // First calls: a software HSM under its local master key, a TMK from
 // components, a sign-in's working keys, a MAC.
 //
-//	h, err := hsm.NewSoftware(lmk, nil)
+//	h, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
 //	tmk, err := h.ImportComponents(ctx, hsm.TerminalMasterKey, keys.TDES2, comps)
 //	w, err := h.GenerateWorkingKeys(ctx, tmk, keys.ModeTDES) // w.Field62 for the 0810, w.MAC for the store
 //	mac, err := h.GenerateMAC(ctx, hsm.MACRequest{Key: w.MAC, Algorithm: hsm.MACX919, Data: msg})

@@ -29,7 +29,7 @@ func newSoftware(t testing.TB) *Software {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSoftware(lmk, nil)
+	s, err := NewSoftware(SoftwareConfig{LMK: lmk})
 	if err != nil {
 		t.Fatal(err)
 	}

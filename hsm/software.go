@@ -31,8 +31,12 @@ type Software struct {
 	cache map[KeyBlock]*entry
 }
 
-// Options adjust NewSoftware.
-type Options struct {
+// SoftwareConfig configures NewSoftware.
+type SoftwareConfig struct {
+	// LMK is the local master key (required): an AES key, AES-256
+	// recommended, keys.UsageKeyEncryption or unspecified. The HSM keeps
+	// the pointer: do not zero it while the HSM is in use.
+	LMK *keys.Key
 	// Rand is the source of keys and PIN block fill (crypto/rand when nil).
 	Rand io.Reader
 	// CacheSize bounds the number of unwrapped keys kept (default 10000;
@@ -42,27 +46,30 @@ type Options struct {
 
 var _ HSM = (*Software)(nil)
 
-// NewSoftware returns a software HSM whose local master key is lmk, an AES
-// key (AES-256 recommended; keys.UsageKeyEncryption or unspecified).
-func NewSoftware(lmk *keys.Key, opts *Options) (*Software, error) {
-	if lmk.IsZeroed() || !lmk.Algorithm().IsAES() {
-		return nil, fmt.Errorf("%w: the LMK must be an AES key", ErrLMK)
+// NewSoftware checks cfg and returns a software HSM under cfg.LMK. An
+// unusable LMK is reported with ErrLMK, other fields with ErrInput; the
+// message names the field.
+func NewSoftware(cfg SoftwareConfig) (*Software, error) {
+	lmk := cfg.LMK
+	if lmk == nil || lmk.IsZeroed() || !lmk.Algorithm().IsAES() {
+		return nil, fmt.Errorf("%w: SoftwareConfig.LMK must be an AES key", ErrLMK)
 	}
 	if u := lmk.Usage(); u != keys.UsageUnspecified && u != keys.UsageKeyEncryption {
-		return nil, fmt.Errorf("%w: the LMK's usage is %s", ErrLMK, u)
+		return nil, fmt.Errorf("%w: SoftwareConfig.LMK's usage is %s", ErrLMK, u)
+	}
+	if cfg.CacheSize < 0 {
+		return nil, fmt.Errorf("%w: SoftwareConfig.CacheSize %d is negative", ErrInput, cfg.CacheSize)
 	}
 	kcv, err := lmk.CheckValueWith(keys.KCVCMAC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrLMK, err)
+		return nil, fmt.Errorf("%w: SoftwareConfig.LMK: %w", ErrLMK, err)
 	}
 	s := &Software{lmk: lmk, lmkKCV: fmt.Sprintf("01%X", kcv), rand: rand.Reader, max: 10000, cache: make(map[KeyBlock]*entry)}
-	if opts != nil {
-		if opts.Rand != nil {
-			s.rand = opts.Rand
-		}
-		if opts.CacheSize > 0 {
-			s.max = opts.CacheSize
-		}
+	if cfg.Rand != nil {
+		s.rand = cfg.Rand
+	}
+	if cfg.CacheSize > 0 {
+		s.max = cfg.CacheSize
 	}
 	return s, nil
 }

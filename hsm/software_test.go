@@ -153,7 +153,7 @@ func TestKeyBlockIntegrity(t *testing.T) {
 		t.Errorf("altered block: %v", err)
 	}
 	other, _ := keys.Generate(keys.AES256, rand.Reader)
-	s2, _ := NewSoftware(other, nil)
+	s2, _ := NewSoftware(SoftwareConfig{LMK: other})
 	r.Key = mak
 	_, err := s2.GenerateMAC(ctx, r)
 	if !errors.Is(err, ErrKeyBlock) || !strings.Contains(err.Error(), "another LMK") {
@@ -259,8 +259,14 @@ func TestSealLMK(t *testing.T) {
 		t.Errorf("short passphrase: %v", err)
 	}
 	tdes, _ := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
-	if _, err := NewSoftware(tdes, nil); !errors.Is(err, ErrLMK) {
+	if _, err := NewSoftware(SoftwareConfig{LMK: tdes}); !errors.Is(err, ErrLMK) {
 		t.Errorf("TDES LMK: %v", err)
+	}
+	if _, err := NewSoftware(SoftwareConfig{}); !errors.Is(err, ErrLMK) || !strings.Contains(err.Error(), "SoftwareConfig.LMK") {
+		t.Errorf("no LMK: %v", err)
+	}
+	if _, err := NewSoftware(SoftwareConfig{LMK: lmk, CacheSize: -1}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "CacheSize") {
+		t.Errorf("negative cache size: %v", err)
 	}
 }
 
@@ -270,7 +276,7 @@ func TestSealLMK(t *testing.T) {
 // 6 keys go through it.
 func TestConcurrentUse(t *testing.T) {
 	lmk, _ := keys.FromHex(keys.AES256, testLMK)
-	s, _ := NewSoftware(lmk, &Options{CacheSize: 3})
+	s, _ := NewSoftware(SoftwareConfig{LMK: lmk, CacheSize: 3})
 	var maks []KeyBlock
 	var want [][]byte
 	msg := []byte("concurrent MAB")

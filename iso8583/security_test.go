@@ -64,14 +64,7 @@ func TestTrackEncryptionRoundTrip(t *testing.T) {
 	if err := tx.EncryptTracks(tdk); !errors.Is(err, ErrInvalidField) {
 		t.Errorf("double encryption: %v", err)
 	}
-	frame, err := c.Pack(env0, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, got, err := c.Unpack(frame)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := roundTrip(t, c, tx)
 	if got.Track2 != tx.Track2 || !got.Security.TrackEncrypted {
 		t.Fatal("encrypted track did not survive packing")
 	}
@@ -117,14 +110,7 @@ func TestSetPIN(t *testing.T) {
 		t.Errorf("53=%s 22=%s 26=%s", s, tx.EntryMode, tx.PINCaptureCode)
 	}
 	c := NewCodec(nil, Framing{}).WithMAC(testMAC("k"))
-	frame, err := c.Pack(env0, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, got, err := c.Unpack(frame)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := roundTrip(t, c, tx)
 	p2, err := pc.Decrypt(got.PINBlock, got.cardPAN())
 	if err != nil || !p2.Equal(pin) {
 		t.Errorf("PIN after round trip: %v", err)

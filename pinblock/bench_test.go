@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/internal/testvec"
 )
 
@@ -35,11 +36,11 @@ func BenchmarkRawTDES(b *testing.B) {
 	c := benchTDES(b)
 	buf := make([]byte, 8)
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		c.Encrypt(buf, buf)
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 func BenchmarkFormat0EncryptTDES(b *testing.B) {
@@ -50,25 +51,25 @@ func BenchmarkFormat0EncryptTDES(b *testing.B) {
 	pin := mustPIN(b, "1234")
 	dst := make([]byte, 0, 8)
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if _, err := c.AppendEncrypt(dst, pin, "4012345678909"); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 func BenchmarkRawAESx2(b *testing.B) {
 	c := benchAES(b)
 	buf := make([]byte, 16)
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		c.Encrypt(buf, buf)
 		c.Encrypt(buf, buf)
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // zeroReader is a random source that costs nothing, to measure the
@@ -90,13 +91,13 @@ func BenchmarkFormat4EncryptAES(b *testing.B) {
 			pin := mustPIN(b, "1234")
 			dst := make([]byte, 0, 16)
 			b.ReportAllocs()
-			cpu := startCPU()
+			cpu := cputime.Start()
 			for b.Loop() {
 				if _, err := c.AppendEncrypt(dst, pin, "4111111111111111"); err != nil {
 					b.Fatal(err)
 				}
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }
@@ -106,13 +107,13 @@ func BenchmarkFormat0DecryptTDES(b *testing.B) {
 	pin := mustPIN(b, "1234")
 	enc, _ := c.Encrypt(pin, "4012345678909")
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if _, err := c.Decrypt(enc, "4012345678909"); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 func BenchmarkTranslate0To4(b *testing.B) {
@@ -122,13 +123,13 @@ func BenchmarkTranslate0To4(b *testing.B) {
 	enc, _ := from.Encrypt(pin, "4012345678909")
 	dst := make([]byte, 0, 16)
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if _, err := Translate(dst, enc, "4012345678909", from, to); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkFormat4VsRawAES alternates format 4 encipherment (fixed fill,

@@ -210,7 +210,11 @@ func table() []entry {
 			zpk := must[*pinblock.Cipher](t)(pinblock.NewCipher(tdes(t, key2Hex), pinblock.Format0, rand.Reader))
 			ks := link.NewMemoryKeyStore()
 			ks.AddTerminal("T1", tdes(t, lmkHex))
-			return &link.Host{Keys: ks, CardKey: mustHex(keyHex), ZPK: zpk}
+			return must[*link.Host](t)(link.NewHost(link.HostConfig{Keys: ks, CardKey: mustHex(keyHex), ZPK: zpk}))
+		}},
+		{make: func(t *testing.T) any {
+			zpk := must[*pinblock.Cipher](t)(pinblock.NewCipher(tdes(t, key2Hex), pinblock.Format0, rand.Reader))
+			return &link.HostConfig{Keys: link.NewMemoryKeyStore(), CardKey: mustHex(keyHex), ZPK: zpk}
 		}},
 		{ptrOnly: true, make: func(t *testing.T) any {
 			dir := t.TempDir()
@@ -293,7 +297,10 @@ func table() []entry {
 			return &hsm.WorkingKeys{Mode: keys.ModeTDES, Field62: mustHex(keyHex), PIN: hsm.KeyBlock("D0112P0TE00E0000" + key2Hex)}
 		}},
 		{ptrOnly: true, make: func(t *testing.T) any {
-			return must[*hsm.Software](t)(hsm.NewSoftware(must[*keys.Key](t)(keys.New(keys.AES128, mustHex(lmkHex))), nil))
+			return must[*hsm.Software](t)(hsm.NewSoftware(hsm.SoftwareConfig{LMK: must[*keys.Key](t)(keys.New(keys.AES128, mustHex(lmkHex)))}))
+		}},
+		{make: func(t *testing.T) any {
+			return &hsm.SoftwareConfig{LMK: must[*keys.Key](t)(keys.New(keys.AES128, mustHex(lmkHex)))}
 		}},
 		// reader/msr, reader/sim
 		{make: func(t *testing.T) any {

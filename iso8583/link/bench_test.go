@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/iso8583"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkHostSale(b *testing.B) { benchHostSale(b, newTestEnv(b, false, nil
 func BenchmarkHostSaleHSM(b *testing.B) { benchHostSale(b, newHSMTestEnv(b, nil)) }
 
 func benchHostSale(b *testing.B, e *testEnv) {
-	e.host.Risk = &Limits{}
+	e.reconfigure(b, func(c *HostConfig) { c.Risk = &Limits{} })
 	c, _ := e.terminal(b, b.TempDir(), "50080100", nil)
 	ctx := ctxT(b)
 	if err := c.SignIn(ctx); err != nil {
@@ -41,13 +42,13 @@ func benchHostSale(b *testing.B, e *testEnv) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for i := 0; i < b.N; i++ {
 		if e.host.ServeFrame(ctx, frames[i]) == nil {
 			b.Fatal("no response")
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkClientSale measures a whole sale over loopback TCP: terminal

@@ -51,11 +51,7 @@ func runChipSale(t *testing.T, profile string, amount int64, tamper bool) (*chip
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := e.terminal(t, t.TempDir(), "50080401", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080401", nil)
 	cfg, err := kernel.LoadConfigFile("testdata/chip/terminal.json")
 	if err != nil {
 		t.Fatal(err)

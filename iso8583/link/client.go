@@ -2,7 +2,6 @@ package link
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -104,13 +103,13 @@ type Client struct {
 // SignIn, which also sends any reversals left from before a restart.
 func NewClient(cfg Config) (*Client, error) {
 	if cfg.Journal == nil || cfg.Counters == nil {
-		return nil, errors.New("link: Config needs Journal and Counters")
+		return nil, fmt.Errorf("%w: Config needs Journal and Counters", ErrConfig)
 	}
 	if cfg.TMK == nil {
-		return nil, errors.New("link: Config needs the TMK")
+		return nil, fmt.Errorf("%w: Config.TMK is nil", ErrConfig)
 	}
 	if cfg.Terminal.TerminalID == "" || cfg.Terminal.MerchantID == "" {
-		return nil, errors.New("link: Config needs terminal and merchant IDs")
+		return nil, fmt.Errorf("%w: Config.Terminal needs TerminalID and MerchantID", ErrConfig)
 	}
 	if cfg.KeyMode == 0 {
 		cfg.KeyMode = keys.ModeTDES

@@ -64,11 +64,7 @@ func TestReversalNotFinishedBy96(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080011", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080011", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	if _, err := c.Sale(ctx, testCard(), 700, mustPIN(t, testPIN)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale without response: %v", err)
 	}
@@ -118,23 +114,11 @@ func TestReversalForged0410(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, _ := e.terminal(t, t.TempDir(), "50080012", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080012", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	if _, err := c.Sale(ctx, testCard(), 800, mustPIN(t, testPIN)); err == nil {
 		t.Fatal("sale without response succeeded")
 	}
-	if c.Pending() != 1 {
-		t.Fatalf("Pending %d after a forged 0410, want 1", c.Pending())
-	}
-	if err := c.DrainReversals(ctx); err != nil || c.Pending() != 0 {
-		t.Fatalf("drain: %v, pending %d", err, c.Pending())
-	}
-	if st := e.issuer.Stats(); st.Amount != 0 || st.Reversed != 1 {
-		t.Fatalf("issuer %+v", st)
-	}
+	e.drainUndoesSale(t, c, ctx, "a forged 0410")
 }
 
 // TestReverseThenCrash (issue 15): Client.Reverse is one synced write
@@ -146,11 +130,7 @@ func TestReversalForged0410(t *testing.T) {
 func TestReverseThenCrash(t *testing.T) {
 	e := newTestEnv(t, false, nil)
 	dir := t.TempDir()
-	c, f := e.terminal(t, dir, "50080013", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, dir, "50080013", nil)
 	r, err := c.Sale(ctx, testCard(), 900, mustPIN(t, testPIN))
 	if err != nil || !r.Approved() {
 		t.Fatalf("sale: %v", err)
@@ -217,11 +197,7 @@ func TestPartialApproval(t *testing.T) {
 			return resp
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080014", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080014", nil)
 	r, err := c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN))
 	if err != nil || !r.Approved() {
 		t.Fatalf("partially approved sale: %v", err)
@@ -271,16 +247,7 @@ func newCountingProxy(t *testing.T, addr string) *countingProxy {
 // may be half-open; the client closes it, and the reversal goes out on a
 // new connection rather than into the dead socket.
 func TestTimeoutRedials(t *testing.T) {
-	var dropped atomic.Bool
-	e := newTestEnv(t, false, func(h FrameHandler) FrameHandler {
-		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
-			resp := h.ServeFrame(ctx, frame)
-			if mti, _ := frameKind(frame); mti == "0200" && dropped.CompareAndSwap(false, true) {
-				return nil
-			}
-			return resp
-		})
-	})
+	e := newTestEnv(t, false, loseFirstAnswer("0200"))
 	p := newCountingProxy(t, e.addr)
 	c, f := e.terminal(t, t.TempDir(), "50080015", func(cfg *Config) {
 		cfg.Timeout = 1500 * time.Millisecond
@@ -345,11 +312,7 @@ func TestReversalKeepsICCData(t *testing.T) {
 // not in.
 func TestPreAuthCompletion(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, f := e.terminal(t, t.TempDir(), "50080017", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080017", nil)
 	pa, err := c.PreAuth(ctx, testCard(), 5000, mustPIN(t, testPIN))
 	if err != nil || !pa.Approved() {
 		t.Fatalf("pre-authorisation: %v", err)

@@ -261,10 +261,7 @@ func (c *Client) scan(ctx context.Context, kind iso8583.Kind, digits string, wal
 	opt = opt.withDefaults()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.codec == nil {
-		return nil, ErrNotSignedIn
-	}
-	if err := c.drainLocked(ctx); err != nil {
+	if err := c.readyLocked(ctx); err != nil {
 		return nil, err
 	}
 	start := opt.Clock()
@@ -474,13 +471,7 @@ func (c *Client) ScanRefund(ctx context.Context, batch, stan uint32, amount int6
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.codec == nil {
-		return nil, ErrNotSignedIn
-	}
-	if err := c.drainLocked(ctx); err != nil {
-		return nil, err
-	}
-	own, err := c.cfg.Counters.NextSTAN()
+	own, err := c.beginLocked(ctx)
 	if err != nil {
 		return nil, err
 	}

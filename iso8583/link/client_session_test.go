@@ -19,7 +19,7 @@ import (
 func TestResumeWorkingKeys(t *testing.T) {
 	e := newTestEnv(t, false, nil)
 	var signIns atomic.Int32
-	e.host.Metrics = signInCounter{n: &signIns}
+	e.reconfigure(t, func(c *HostConfig) { c.Metrics = signInCounter{n: &signIns} })
 	dir := t.TempDir()
 	c1, _ := e.terminal(t, dir, "10000001", nil)
 	ctx := ctxT(t)

@@ -87,10 +87,7 @@ func (c *Client) batchTxns() ([]*iso8583.Transaction, error) {
 func (c *Client) Settle(ctx context.Context) (*Settlement, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.codec == nil {
-		return nil, ErrNotSignedIn
-	}
-	if err := c.drainLocked(ctx); err != nil {
+	if err := c.readyLocked(ctx); err != nil {
 		return nil, err
 	}
 	batch := c.cfg.Counters.Batch()

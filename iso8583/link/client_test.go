@@ -99,11 +99,7 @@ func equalKCV(w interface{ String() string }, c *Client) bool { return w.String(
 // the host's totals differ: the terminal must batch-upload.
 func TestSettlementUnbalanced(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, f := e.terminal(t, t.TempDir(), "50080002", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080002", nil)
 	var last *Result
 	for i := range 10 {
 		r, err := c.Sale(ctx, testCard(), int64(100*(i+1)), mustPIN(t, testPIN))
@@ -147,11 +143,7 @@ func TestDroppedResponse(t *testing.T) {
 			return resp
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080003", func(cfg *Config) { cfg.Timeout = 300 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080003", func(cfg *Config) { cfg.Timeout = 300 * time.Millisecond })
 	_, err := c.Sale(ctx, testCard(), 999, mustPIN(t, testPIN))
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale without response: %v, want ErrTimeout", err)
@@ -250,11 +242,7 @@ func TestBadResponseMAC(t *testing.T) {
 			return resp
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080005", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080005", nil)
 	_, err := c.Sale(ctx, testCard(), 3000, mustPIN(t, testPIN))
 	if !errors.Is(err, iso8583.ErrMAC) {
 		t.Fatalf("sale with bad response MAC: %v, want ErrMAC", err)
@@ -269,7 +257,7 @@ func TestBadResponseMAC(t *testing.T) {
 
 func TestPinning(t *testing.T) {
 	e := newTestEnv(t, true, nil)
-	srvCert := e.srv.TLS.Certificates[0].Leaf
+	srvCert := e.srvCfg.TLS.Certificates[0].Leaf
 	good := PinOf(srvCert)
 	d := Dialer{Addr: e.addr, TLS: e.tls, Pins: []Pin{good}}
 	nc, err := d.Dial(ctxT(t))
@@ -305,12 +293,10 @@ func TestPinning(t *testing.T) {
 func TestRiskLimits(t *testing.T) {
 	var alarms []Alarm
 	e := newTestEnv(t, false, nil)
-	e.host.Risk = &Limits{CardCount: 2, TerminalAmount: 100000, AlarmAmount: 50000, Alarm: func(a Alarm) { alarms = append(alarms, a) }}
-	c, _ := e.terminal(t, t.TempDir(), "50080006", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.reconfigure(t, func(c *HostConfig) {
+		c.Risk = &Limits{CardCount: 2, TerminalAmount: 100000, AlarmAmount: 50000, Alarm: func(a Alarm) { alarms = append(alarms, a) }}
+	})
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080006", nil)
 	r1, _ := c.Sale(ctx, testCard(), 60000, mustPIN(t, testPIN))
 	r2, _ := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
 	r3, _ := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
@@ -358,11 +344,7 @@ func TestBatchUploadChipAndRefunds(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080003", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080003", nil)
 	mag, err := c.Sale(ctx, testCard(), 1000, mustPIN(t, testPIN))
 	if err != nil || !mag.Approved() {
 		t.Fatal(err)

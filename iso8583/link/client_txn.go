@@ -224,16 +224,28 @@ func (c *Client) Complete(ctx context.Context, orig *iso8583.Transaction, card C
 // orig, when not 0, is the record of the transaction this one completes
 // (a pre-authorisation), kept in the record so settlement can tell an open
 // hold from a completed one.
+// readyLocked is the prologue of every request that moves money, under
+// c.mu: the working keys are loaded, and the reversals owed go first (CUP
+// POS: a pending reversal is sent before the next financial request).
+func (c *Client) readyLocked(ctx context.Context) error {
+	if c.codec == nil {
+		return ErrNotSignedIn
+	}
+	return c.drainLocked(ctx)
+}
+
+// beginLocked is readyLocked, then the request's STAN.
+func (c *Client) beginLocked(ctx context.Context) (uint32, error) {
+	if err := c.readyLocked(ctx); err != nil {
+		return 0, err
+	}
+	return c.cfg.Counters.NextSTAN()
+}
+
 func (c *Client) financial(ctx context.Context, pin pinblock.PIN, orig uint64, build func(stan, batch uint32) (*iso8583.Transaction, error)) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.codec == nil {
-		return nil, ErrNotSignedIn
-	}
-	if err := c.drainLocked(ctx); err != nil {
-		return nil, err
-	}
-	stan, err := c.cfg.Counters.NextSTAN()
+	stan, err := c.beginLocked(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -31,10 +31,12 @@
 // KeyStore of clear keys runs a software HSM over it (KeyStoreHSM).
 // SimIssuer verifies chip ARQCs and answers ARPCs through the HSM.
 //
-// Start with Client (terminal) or Host with Server (acquirer). Conn is the
-// framing and STAN + terminal-ID matching underneath both. The package does
-// not define message formats (package iso8583 does) or key algorithms
-// (package keys).
+// Start with Client (terminal) or Host with Server (acquirer). Each is
+// built once from a Config struct its constructor checks (NewClient,
+// NewHost, NewServer; errors wrap ErrConfig and name the field) and has
+// no setters. Conn is the framing and STAN + terminal-ID matching
+// underneath both. The package does not define message formats (package
+// iso8583 does) or key algorithms (package keys).
 //
 // First calls (terminal): the sealed journal and counters, the client,
 // sign-in, a sale, settlement.
@@ -47,6 +49,12 @@
 //	err = c.SignIn(ctx)                                   // working keys; pending reversals sent
 //	res, err := c.Sale(ctx, link.Card{PAN: pan, Expiry: "3012", EntryMode: "051", ICC: field55}, 1234, pin)
 //	s, err := c.Settle(ctx)
+//
+// First calls (acquirer): a host over a key store, served on TCP.
+//
+//	host, err := link.NewHost(link.HostConfig{Keys: ks, ZPK: zpk, Issuer: issuer, Store: st, CardKey: cardKey})
+//	srv, err := link.NewServer(link.ServerConfig{Handler: host, TLS: tlsConfig})
+//	err = srv.ListenAndServe(":5000")
 //
 // A terminal that is not one long process keeps its working keys between
 // runs with WorkingKeysUnderTMK and ResumeWorkingKeys, and signs in again

@@ -7,6 +7,10 @@ import "errors"
 // branch with errors.Is and still get the offset, terminal or STAN in the
 // message text.
 var (
+	// ErrConfig reports a Config, HostConfig or ServerConfig that does
+	// not make a client, host or server; the message names the field.
+	ErrConfig = errors.New("link: invalid configuration")
+
 	// ErrCorrupt reports a journal or counter file whose contents fail
 	// their checksums somewhere other than a torn last record.
 	ErrCorrupt = errors.New("link: corrupt file")

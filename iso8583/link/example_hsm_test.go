@@ -18,7 +18,7 @@ func ExampleHost_hsm() {
 	// The LMK comes from hsm.OpenLMK (sealed under a passphrase) in a
 	// real host; a fresh one here.
 	lmk, _ := keys.Generate(keys.AES256, rand.Reader)
-	sw, _ := hsm.NewSoftware(lmk, nil)
+	sw, _ := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
 
 	// Keys enter the HSM once, at the key ceremony (ImportComponents or
 	// ImportTR31); Wrap stands in for that here.
@@ -29,11 +29,15 @@ func ExampleHost_hsm() {
 
 	terminals := link.NewMemoryTerminalKeyStore()
 	terminals.AddTerminal("50080001", tmkBlock)
-	host := &link.Host{
+	host, err := link.NewHost(link.HostConfig{
 		HSM: sw, Terminals: terminals, ZoneKey: zoneKey,
 		Issuer: &link.SimIssuer{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
-	_ = host // serve it with link.Server, as in the Client example
+	_ = host // serve it with a link.Server, as in the Client example
 
 	tk, _ := terminals.TerminalKeyBlocks("50080001")
 	fmt.Println(tk)

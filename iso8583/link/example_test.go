@@ -64,8 +64,16 @@ func ExampleClient() {
 
 	store := link.NewMemoryKeyStore()
 	store.AddTerminal("50080001", tmk)
-	host := &link.Host{Keys: store, ZPK: zpk, Issuer: &link.SimIssuer{ZPK: zpk}, Logger: quiet}
-	srv := &link.Server{Handler: host, Logger: quiet}
+	host, err := link.NewHost(link.HostConfig{Keys: store, ZPK: zpk, Issuer: &link.SimIssuer{ZPK: zpk}, Logger: quiet})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv, err := link.NewServer(link.ServerConfig{Handler: host, Logger: quiet})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	go srv.Serve(ln)
 	defer srv.Close()

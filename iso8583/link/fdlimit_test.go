@@ -181,7 +181,7 @@ func fdChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The server's warnings go to stdout, where the test looks for them.
-	srv := &Server{Handler: e.host, Logger: slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	srv := mustServer(t, ServerConfig{Handler: e.host, Logger: slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(&emfileListener{Listener: ln}) }()
 	defer srv.Close()

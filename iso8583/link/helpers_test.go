@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,11 +46,14 @@ func mustPIN(t testing.TB, s string) pinblock.PIN {
 }
 
 type testEnv struct {
-	host   *Host
-	srv    *Server
-	addr   string
-	issuer *SimIssuer
-	keys   *MemoryKeyStore
+	host    *Host
+	hostCfg HostConfig                      // what host was built from
+	srvCfg  ServerConfig                    // what srv was built from, but its Handler
+	wrap    func(FrameHandler) FrameHandler // wraps the host's handler (nil: none)
+	srv     *Server
+	addr    string
+	issuer  *SimIssuer
+	keys    *MemoryKeyStore
 	// HSM mode (newHSMTestEnv): the host's HSM and key-block store.
 	hsm    *countingHSM
 	blocks *MemoryTerminalKeyStore
@@ -67,24 +71,79 @@ func newTestEnv(t testing.TB, useTLS bool, wrap func(FrameHandler) FrameHandler)
 		t.Fatal(err)
 	}
 	e := &testEnv{keys: NewMemoryKeyStore(), issuer: &SimIssuer{ZPK: zpk, PINs: map[string]string{testPAN: testPIN}}}
-	e.host = &Host{Keys: e.keys, ZPK: zpk, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
-	var h FrameHandler = e.host
-	if wrap != nil {
-		h = wrap(h)
-	}
-	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	e.hostCfg = HostConfig{Keys: e.keys, ZPK: zpk, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
+	e.srvCfg = ServerConfig{Logger: quietLogger()}
 	if useTLS {
-		srvCfg, cliCfg := testTLS(t)
-		e.srv.TLS, e.tls = srvCfg, cliCfg
+		e.srvCfg.TLS, e.tls = testTLS(t)
 	}
+	e.launch(t, wrap)
+	return e
+}
+
+// launch builds the host and the server of e's configurations and starts
+// them on loopback.
+func (e *testEnv) launch(t testing.TB, wrap func(FrameHandler) FrameHandler) {
+	t.Helper()
+	e.host, e.wrap = mustHost(t, e.hostCfg), wrap
 	e.start(t, "127.0.0.1:0")
 	t.Cleanup(func() { e.stop() })
-	return e
+}
+
+// handler is the host's FrameHandler, wrapped.
+func (e *testEnv) handler() FrameHandler {
+	if e.wrap != nil {
+		return e.wrap(e.host)
+	}
+	return e.host
+}
+
+// reconfigure replaces the host by one whose configuration f changed, on
+// the same address: a host is configured once, before it serves. Call it
+// before the first request (the new host has a fresh MemoryStore).
+func (e *testEnv) reconfigure(t testing.TB, f func(*HostConfig)) {
+	t.Helper()
+	f(&e.hostCfg)
+	h := mustHost(t, e.hostCfg)
+	e.stop()
+	e.host = h
+	e.restart(t, e.handler())
+}
+
+func mustHost(t testing.TB, cfg HostConfig) *Host {
+	t.Helper()
+	h, err := NewHost(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func mustServer(t testing.TB, cfg ServerConfig) *Server {
+	t.Helper()
+	s, err := NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // testLMKHex is the test software HSM's local master key (AES-256; an
 // arbitrary test value).
 const testLMKHex = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+
+// testSoftwareHSM is a software HSM under the test LMK.
+func testSoftwareHSM(t testing.TB) *hsm.Software {
+	t.Helper()
+	lmk, err := keys.FromHex(keys.AES256, testLMKHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sw
+}
 
 // newHSMTestEnv is newTestEnv with a host that holds key blocks only: a
 // software HSM (counting its operations), a MemoryTerminalKeyStore, and
@@ -92,14 +151,7 @@ const testLMKHex = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D
 // with its own clear ZPK cipher: an oracle outside the HSM.
 func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv {
 	t.Helper()
-	lmk, err := keys.FromHex(keys.AES256, testLMKHex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := hsm.NewSoftware(lmk, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sw := testSoftwareHSM(t)
 	zoneKey, err := sw.Wrap(mustKey(t, testZPKHex), hsm.PINKey)
 	if err != nil {
 		t.Fatal(err)
@@ -110,14 +162,9 @@ func newHSMTestEnv(t testing.TB, wrap func(FrameHandler) FrameHandler) *testEnv 
 	}
 	e := &testEnv{hsm: &countingHSM{Software: sw}, blocks: NewMemoryTerminalKeyStore(),
 		issuer: &SimIssuer{ZPK: zpk, PINs: map[string]string{testPAN: testPIN}}}
-	e.host = &Host{HSM: e.hsm, Terminals: e.blocks, ZoneKey: zoneKey, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
-	var h FrameHandler = e.host
-	if wrap != nil {
-		h = wrap(h)
-	}
-	e.srv = &Server{Handler: h, Logger: quietLogger()}
-	e.start(t, "127.0.0.1:0")
-	t.Cleanup(func() { e.stop() })
+	e.hostCfg = HostConfig{HSM: e.hsm, Terminals: e.blocks, ZoneKey: zoneKey, Issuer: e.issuer, AcquirerID: "03099988", Logger: quietLogger()}
+	e.srvCfg = ServerConfig{Logger: quietLogger()}
+	e.launch(t, wrap)
 	return e
 }
 
@@ -146,6 +193,11 @@ func (e *testEnv) start(t testing.TB, addr string) {
 	}
 	e.ln, e.addr = ln, ln.Addr().String()
 	e.errc = make(chan error, 1)
+	if e.srv == nil {
+		cfg := e.srvCfg
+		cfg.Handler = e.handler()
+		e.srv = mustServer(t, cfg)
+	}
 	srv := e.srv
 	go func() { e.errc <- srv.Serve(ln) }()
 }
@@ -163,7 +215,9 @@ func (e *testEnv) stop() {
 
 func (e *testEnv) restart(t testing.TB, h FrameHandler) {
 	t.Helper()
-	e.srv = &Server{Handler: h, Logger: quietLogger()}
+	cfg := e.srvCfg
+	cfg.Handler = h
+	e.srv = mustServer(t, cfg)
 	e.start(t, e.addr)
 }
 
@@ -209,6 +263,50 @@ func (f termFiles) count(pred func(*txnRecord) bool) int {
 
 // terminal registers tid with the host and returns a client for it, its
 // files in dir.
+// loseFirstAnswer wraps the host's handler: the first request of this MTI
+// is handled (the money moves at the issuer) but its answer is lost.
+func loseFirstAnswer(mti string) func(FrameHandler) FrameHandler {
+	var lost atomic.Bool
+	return func(h FrameHandler) FrameHandler {
+		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+			resp := h.ServeFrame(ctx, frame)
+			if m, _ := frameKind(frame); m == mti && lost.CompareAndSwap(false, true) {
+				return nil
+			}
+			return resp
+		})
+	}
+}
+
+// drainUndoesSale checks the end of a reversal that did not finish (after
+// what): one reversal pending at c, DrainReversals delivers it, and the
+// issuer's books show the sale undone exactly once (a resent reversal
+// answered from a cache, or not resent, leaves Reversed at 0).
+func (e *testEnv) drainUndoesSale(t testing.TB, c *Client, ctx context.Context, after string) {
+	t.Helper()
+	if c.Pending() != 1 {
+		t.Fatalf("Pending %d after %s, want 1", c.Pending(), after)
+	}
+	if err := c.DrainReversals(ctx); err != nil || c.Pending() != 0 {
+		t.Fatalf("drain after %s: %v, pending %d", after, err, c.Pending())
+	}
+	if st := e.issuer.Stats(); st.Amount != 0 || st.Reversed != 1 {
+		t.Fatalf("issuer %+v after %s and a drain: want the sale reversed once", st, after)
+	}
+}
+
+// signedIn is terminal, then a sign-in on the test's context (which it
+// returns too).
+func (e *testEnv) signedIn(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles, context.Context) {
+	t.Helper()
+	c, f := e.terminal(t, dir, tid, mod)
+	ctx := ctxT(t)
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return c, f, ctx
+}
+
 func (e *testEnv) terminal(t testing.TB, dir, tid string, mod func(*Config)) (*Client, termFiles) {
 	t.Helper()
 	if e.blocks != nil {

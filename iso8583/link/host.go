@@ -32,7 +32,7 @@ type Issuer interface {
 	// Authorize decides a debit, credit, inquiry, void (field 61 names
 	// the authorisation it cancels) or completion (field 61 names the
 	// pre-authorisation it releases). pinBlock is the PIN block
-	// translated to the issuer's zone key (Host.ZPK), nil when the
+	// translated to the issuer's zone key (HostConfig.ZPK), nil when the
 	// cardholder entered no PIN.
 	Authorize(ctx context.Context, t *iso8583.Transaction, pinBlock []byte) (IssuerResult, error)
 	// Reverse undoes an authorisation (a reversal): the terminal, batch
@@ -53,9 +53,6 @@ type IssuerResult struct {
 	// 91, the ARPC) and issuer scripts (71, 72) for a chip card.
 	ICC []byte
 }
-
-// errHostConfig: a Host whose fields do not make a host.
-var errHostConfig = errors.New("link: host configuration")
 
 // Request is what a TxnHandler sees: the verified request, the envelope
 // it came in, the terminal's keys (as key blocks; in clear too when the
@@ -101,7 +98,7 @@ const (
 // sign-off, debits and inquiries (PIN translation, risk check, Issuer),
 // void, refund, completion, reversal, settlement (totals compared with the
 // store's and the batch archived) and batch upload. Handle replaces or
-// adds routes. Set the fields before the first request.
+// adds routes. Build one with NewHost.
 //
 // The host's cryptography goes through an HSM (package hsm): sign-in keys
 // are generated under the terminal's TMK by the HSM, MACs are generated
@@ -115,11 +112,33 @@ const (
 // nothing (a request it was working on is taken over by the next host
 // that sees it, after Lease).
 type Host struct {
+	cfg HostConfig
+
+	hsm       hsm.HSM
+	terminals TerminalKeyStore
+	legacy    *KeyStoreHSM // the host runs over Keys
+	macAlg    hsm.MACAlgorithm
+	base      *iso8583.Codec
+	store     Store
+	owner     string
+	cardKey   []byte
+	metrics   HostMetrics
+	sessions  sync.Map // terminal ID -> *session
+	locks     lockout
+	signIns   lockout
+	routes    map[iso8583.Kind]TxnHandler
+	routeMu   sync.RWMutex
+}
+
+// HostConfig configures a Host (see NewHost). A Host keeps its own copy;
+// changing a HostConfig after NewHost changes nothing.
+type HostConfig struct {
 	// Codec gives the spec and framing (nil: CUP spec, CUP framing);
 	// per-terminal MACs are added to it.
 	Codec *iso8583.Codec
 	// HSM does the host's cryptography (hsm.Software, or an adapter to a
-	// network HSM). With HSM, Terminals is required and Keys unused.
+	// network HSM). With HSM, Terminals is required (unless HSM is a
+	// KeyStoreHSM) and Keys must be nil.
 	HSM hsm.HSM
 	// Terminals holds each terminal's TMK and working keys as key blocks
 	// under the HSM's LMK.
@@ -204,23 +223,6 @@ type Host struct {
 	Now func() time.Time
 	// Logger (default slog.Default()) gets an operator line per request.
 	Logger *slog.Logger
-
-	once      sync.Once
-	hsm       hsm.HSM
-	terminals TerminalKeyStore
-	legacy    *KeyStoreHSM // the host runs over Keys
-	macAlg    hsm.MACAlgorithm
-	initErr   error
-	base      *iso8583.Codec
-	store     Store
-	owner     string
-	cardKey   []byte
-	metrics   HostMetrics
-	sessions  sync.Map // terminal ID -> *session
-	locks     lockout
-	signIns   lockout
-	routes    map[iso8583.Kind]TxnHandler
-	routeMu   sync.RWMutex
 }
 
 // session holds what the host derives from a terminal's working keys,
@@ -232,75 +234,82 @@ type session struct {
 	pik   *pinblock.Cipher // the clear PIK (host over Keys with a clear ZPK only)
 }
 
-func (h *Host) init() {
-	h.once.Do(func() {
-		h.hsm, h.terminals = h.HSM, h.Terminals
-		switch {
-		case h.hsm != nil && h.terminals == nil:
-			if ks, ok := h.hsm.(*KeyStoreHSM); ok {
-				h.terminals, h.legacy = ks, ks
-			} else {
-				h.initErr = fmt.Errorf("%w: Host.HSM without Host.Terminals", errHostConfig)
-			}
-		case h.hsm == nil && h.Keys != nil:
-			ks, err := NewKeyStoreHSM(h.Keys, nil)
-			if err != nil {
-				h.initErr = err
-				break
-			}
-			h.hsm, h.legacy = ks, ks
-			if h.terminals == nil {
-				h.terminals = ks
-			}
-		case h.hsm == nil:
-			h.initErr = fmt.Errorf("%w: Host has neither HSM nor Keys", errHostConfig)
-		default:
-			if ks, ok := h.hsm.(*KeyStoreHSM); ok && h.terminals == TerminalKeyStore(ks) {
-				h.legacy = ks
-			}
+// NewHost checks cfg and builds the host. It needs HSM (with Terminals,
+// unless the HSM is a KeyStoreHSM, which holds the terminals' keys
+// itself) or Keys, not both. Issuer may be nil for a host that serves
+// only sign-ins and settlement: financial requests are then answered 96.
+// Every error wraps ErrConfig and names the field.
+func NewHost(cfg HostConfig) (*Host, error) {
+	h := &Host{cfg: cfg, hsm: cfg.HSM, terminals: cfg.Terminals}
+	switch {
+	case cfg.HSM != nil && cfg.Keys != nil:
+		return nil, fmt.Errorf("%w: HostConfig.Keys with HostConfig.HSM (the HSM's Terminals hold the keys)", ErrConfig)
+	case cfg.HSM != nil && cfg.Terminals == nil:
+		ks, ok := cfg.HSM.(*KeyStoreHSM)
+		if !ok {
+			return nil, fmt.Errorf("%w: HostConfig.HSM without HostConfig.Terminals", ErrConfig)
 		}
-		alg := h.MAC
-		if alg == 0 {
-			alg = iso8583.MACX919
+		h.terminals, h.legacy = ks, ks
+	case cfg.HSM == nil && cfg.Keys != nil:
+		ks, err := NewKeyStoreHSM(cfg.Keys, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%w: HostConfig.Keys: %w", ErrConfig, err)
 		}
-		var err error
-		if h.macAlg, err = hsmMACAlgorithm(alg); err != nil && h.initErr == nil {
-			h.initErr = err
+		h.hsm, h.legacy = ks, ks
+		if h.terminals == nil {
+			h.terminals = ks
 		}
-		h.base = h.Codec
-		if h.base == nil {
-			h.base = iso8583.NewCodec(nil, iso8583.Framing{})
+	case cfg.HSM == nil:
+		return nil, fmt.Errorf("%w: HostConfig has neither HSM nor Keys", ErrConfig)
+	default:
+		if ks, ok := cfg.HSM.(*KeyStoreHSM); ok && cfg.Terminals == TerminalKeyStore(ks) {
+			h.legacy = ks
 		}
-		h.store = h.Store
-		if h.store == nil {
-			h.store = NewMemoryStore()
-		}
-		h.owner = h.ID
-		var r [16]byte
-		if h.owner == "" {
-			rand.Read(r[:8])
-			h.owner = fmt.Sprintf("host-%x", r[:8])
-		}
-		h.cardKey = h.CardKey
-		if h.cardKey == nil {
-			rand.Read(r[:])
-			h.cardKey = append([]byte(nil), r[:]...)
-		}
-		h.metrics = h.Metrics
-		if h.metrics == nil {
-			h.metrics = noMetrics{}
-		}
-		h.routeMu.Lock()
-		if h.routes == nil {
-			h.routes = make(map[iso8583.Kind]TxnHandler)
-		}
-		for k, f := range builtinRoutes {
-			if _, ok := h.routes[k]; !ok {
-				h.routes[k] = f
-			}
-		}
-		h.routeMu.Unlock()
-	})
+	}
+	switch {
+	case cfg.RequestTimeout < 0:
+		return nil, fmt.Errorf("%w: HostConfig.RequestTimeout %v is negative", ErrConfig, cfg.RequestTimeout)
+	case cfg.Lease < 0:
+		return nil, fmt.Errorf("%w: HostConfig.Lease %v is negative", ErrConfig, cfg.Lease)
+	case cfg.CardKey != nil && len(cfg.CardKey) < 16:
+		return nil, fmt.Errorf("%w: HostConfig.CardKey has %d bytes, want at least 16", ErrConfig, len(cfg.CardKey))
+	}
+	alg := cfg.MAC
+	if alg == 0 {
+		alg = iso8583.MACX919
+	}
+	var err error
+	if h.macAlg, err = hsmMACAlgorithm(alg); err != nil {
+		return nil, fmt.Errorf("%w: HostConfig.MAC: %w", ErrConfig, err)
+	}
+	h.base = cfg.Codec
+	if h.base == nil {
+		h.base = iso8583.NewCodec(nil, iso8583.Framing{})
+	}
+	h.store = cfg.Store
+	if h.store == nil {
+		h.store = NewMemoryStore()
+	}
+	h.owner = cfg.ID
+	var r [16]byte
+	if h.owner == "" {
+		rand.Read(r[:8])
+		h.owner = fmt.Sprintf("host-%x", r[:8])
+	}
+	h.cardKey = append([]byte(nil), cfg.CardKey...)
+	if cfg.CardKey == nil {
+		rand.Read(r[:])
+		h.cardKey = append([]byte(nil), r[:]...)
+	}
+	h.metrics = cfg.Metrics
+	if h.metrics == nil {
+		h.metrics = noMetrics{}
+	}
+	h.routes = make(map[iso8583.Kind]TxnHandler, len(builtinRoutes))
+	for k, f := range builtinRoutes {
+		h.routes[k] = f
+	}
+	return h, nil
 }
 
 // Handle sets the handler for a transaction kind, replacing the built-in
@@ -308,43 +317,40 @@ func (h *Host) init() {
 func (h *Host) Handle(k iso8583.Kind, f TxnHandler) {
 	h.routeMu.Lock()
 	defer h.routeMu.Unlock()
-	if h.routes == nil {
-		h.routes = make(map[iso8583.Kind]TxnHandler)
-	}
 	h.routes[k] = f
 }
 
 func (h *Host) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
+	if h.cfg.Now != nil {
+		return h.cfg.Now()
 	}
 	return time.Now()
 }
 
 func (h *Host) rand() io.Reader {
-	if h.Rand != nil {
-		return h.Rand
+	if h.cfg.Rand != nil {
+		return h.cfg.Rand
 	}
 	return rand.Reader
 }
 
 func (h *Host) logger() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
+	if h.cfg.Logger != nil {
+		return h.cfg.Logger
 	}
 	return slog.Default()
 }
 
 func (h *Host) timeout() time.Duration {
-	if h.RequestTimeout > 0 {
-		return h.RequestTimeout
+	if h.cfg.RequestTimeout > 0 {
+		return h.cfg.RequestTimeout
 	}
 	return 30 * time.Second
 }
 
 func (h *Host) lease() time.Duration {
-	if h.Lease > 0 {
-		return h.Lease
+	if h.cfg.Lease > 0 {
+		return h.cfg.Lease
 	}
 	return 2 * h.timeout()
 }
@@ -352,11 +358,7 @@ func (h *Host) lease() time.Duration {
 // session returns the terminal's keys and the codec that MACs through
 // the HSM with its working MAK, built once per key set.
 func (h *Host) session(tid string) (termKeys, *session, error) {
-	h.init()
 	var tk termKeys
-	if h.initErr != nil {
-		return tk, nil, h.initErr
-	}
 	var err error
 	if h.legacy != nil && h.terminals == TerminalKeyStore(h.legacy) {
 		tk.clear, tk.TerminalKeyBlocks, err = h.legacy.terminal(tid)
@@ -395,11 +397,11 @@ func (h *Host) altSession(w *hsm.WorkingKeys) (*session, error) {
 	}
 	mac := &hsmMAC{ts: h.hsm, key: w.MAC, alg: h.macAlg}
 	s := &session{w: w, codec: h.base.WithMAC(mac), mac: mac}
-	if h.ZoneKey == "" && h.ZPK != nil && h.legacy != nil {
+	if h.cfg.ZoneKey == "" && h.cfg.ZPK != nil && h.legacy != nil {
 		// The clear path of a host over Keys with a clear ZPK: the PIK
 		// is in the KeyStore in clear anyway.
 		if c := h.legacy.clear(w); c != nil && c.PIN != nil {
-			pik, err := pinblock.NewCipher(c.PIN, h.PINFormat, h.rand())
+			pik, err := pinblock.NewCipher(c.PIN, h.cfg.PINFormat, h.rand())
 			if err != nil {
 				return nil, err
 			}
@@ -470,7 +472,6 @@ func recorded(k iso8583.Kind) bool {
 
 // ServeFrame implements FrameHandler. It does not keep frame.
 func (h *Host) ServeFrame(ctx context.Context, frame []byte) []byte {
-	h.init()
 	start := time.Now()
 	if h.sourceLocked(ctx) {
 		return nil // locked out: no answers to probe with
@@ -596,8 +597,8 @@ func (h *Host) packAnswer(env iso8583.Envelope, sess *session, req *iso8583.Tran
 	}
 	a.apply(resp)
 	h.stampTime(resp)
-	if h.AcquirerID != "" && resp.AcquirerID == "" {
-		resp.AcquirerID = h.AcquirerID
+	if h.cfg.AcquirerID != "" && resp.AcquirerID == "" {
+		resp.AcquirerID = h.cfg.AcquirerID
 	}
 	out, err := sess.codec.Pack(env.Reply(), resp)
 	if err != nil {
@@ -796,17 +797,17 @@ func (h *Host) translatePIN(ctx context.Context, sess *session, r *Request) iso8
 	switch {
 	case sess.w == nil || sess.w.PIN == "":
 		return RCSystemError
-	case h.ZoneKey != "":
+	case h.cfg.ZoneKey != "":
 		out, err = h.hsm.TranslatePIN(ctx, hsm.PINTranslation{
-			From:  hsm.PINKeyRef{Key: sess.w.PIN, Format: h.PINFormat},
-			To:    hsm.PINKeyRef{Key: h.ZoneKey, Format: h.ZoneFormat},
+			From:  hsm.PINKeyRef{Key: sess.w.PIN, Format: h.cfg.PINFormat},
+			To:    hsm.PINKeyRef{Key: h.cfg.ZoneKey, Format: h.cfg.ZoneFormat},
 			PAN:   pan,
 			Block: r.Txn.PINBlock,
 		})
-	case sess.pik != nil && h.ZPK != nil:
-		out, err = pinblock.Translate(nil, r.Txn.PINBlock, pan, sess.pik, h.ZPK)
+	case sess.pik != nil && h.cfg.ZPK != nil:
+		out, err = pinblock.Translate(nil, r.Txn.PINBlock, pan, sess.pik, h.cfg.ZPK)
 	default:
-		h.logger().Error("link: host: no zone PIN key (Host.ZoneKey) to translate PIN blocks to", "terminal", r.Txn.TerminalID)
+		h.logger().Error("link: host: no zone PIN key (HostConfig.ZoneKey) to translate PIN blocks to", "terminal", r.Txn.TerminalID)
 		return RCSystemError
 	}
 	if err != nil {
@@ -848,8 +849,8 @@ func (h *Host) stamp(ctx context.Context, resp *iso8583.Transaction) {
 			}
 		}
 	}
-	if h.AcquirerID != "" && resp.AcquirerID == "" {
-		resp.AcquirerID = h.AcquirerID
+	if h.cfg.AcquirerID != "" && resp.AcquirerID == "" {
+		resp.AcquirerID = h.cfg.AcquirerID
 	}
 }
 
@@ -872,7 +873,6 @@ func (h *Host) errorResponse(env iso8583.Envelope, id ident, rc iso8583.Response
 // Totals returns the host's books for a terminal's batch number: what is
 // live in it, settled or not (zero if the store cannot be read).
 func (h *Host) Totals(tid string, batch uint32) iso8583.Totals {
-	h.init()
 	o, s, _ := h.store.Totals(context.Background(), tid, batch)
 	return iso8583.Totals{
 		DebitAmount: o.DebitAmount + s.DebitAmount, DebitCount: o.DebitCount + s.DebitCount,
@@ -883,7 +883,6 @@ func (h *Host) Totals(tid string, batch uint32) iso8583.Totals {
 // Uploaded returns how many batch-upload detail records a terminal sent
 // for its open batch.
 func (h *Host) Uploaded(tid string, batch uint32) int {
-	h.init()
 	n, _ := h.store.AddUploaded(context.Background(), tid, batch, 0)
 	return n
 }
@@ -891,7 +890,6 @@ func (h *Host) Uploaded(tid string, batch uint32) int {
 // StoreOf returns the store the host uses (its MemoryStore if Store was
 // nil).
 func (h *Host) StoreOf() Store {
-	h.init()
 	return h.store
 }
 
@@ -899,6 +897,5 @@ func (h *Host) StoreOf() Store {
 // detection: records older than window (see Store.Prune). Call it from
 // time to time (e.g. hourly with a window of a few days).
 func (h *Host) Prune(ctx context.Context, window time.Duration) (int, error) {
-	h.init()
 	return h.store.Prune(ctx, h.now().Add(-window))
 }

@@ -224,7 +224,7 @@ func (noMetrics) ReversalWait(int)                                          {}
 // authorize calls the issuer and times it.
 func (h *Host) authorize(ctx context.Context, t *iso8583.Transaction, pin []byte) (IssuerResult, error) {
 	start := time.Now()
-	res, err := h.Issuer.Authorize(ctx, t, pin)
+	res, err := h.cfg.Issuer.Authorize(ctx, t, pin)
 	h.metrics.Issuer("authorize", time.Since(start), err)
 	return res, err
 }
@@ -232,7 +232,7 @@ func (h *Host) authorize(ctx context.Context, t *iso8583.Transaction, pin []byte
 // reverse calls the issuer's Reverse and times it.
 func (h *Host) reverse(ctx context.Context, t *iso8583.Transaction) error {
 	start := time.Now()
-	err := h.Issuer.Reverse(ctx, t)
+	err := h.cfg.Issuer.Reverse(ctx, t)
 	h.metrics.Issuer("reverse", time.Since(start), err)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -54,11 +55,7 @@ func forEachKeyMode(t *testing.T, f func(*testing.T, *testEnv)) {
 // zone key and its ledger must show exactly the approved money.
 func TestHostHSMTerminalFlow(t *testing.T) {
 	e := newHSMTestEnv(t, nil)
-	c, f := e.terminal(t, t.TempDir(), "50080301", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080301", nil)
 	if n := e.hsm.generateKeys.Load(); n != 1 {
 		t.Fatalf("%d HSM key generations for one sign-in", n)
 	}
@@ -131,12 +128,8 @@ func TestHostHSMTerminalFlow(t *testing.T) {
 // key store answers 96 instead of panicking.
 func TestHostHSMMisconfigured(t *testing.T) {
 	e := newHSMTestEnv(t, nil)
-	e.host.ZoneKey = ""
-	c, _ := e.terminal(t, t.TempDir(), "50080302", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.reconfigure(t, func(c *HostConfig) { c.ZoneKey = "" })
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080302", nil)
 	s, err := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
 	if err != nil || s.Response.ResponseCode != RCSystemError {
 		t.Fatalf("sale without a zone key: %v %v, want 96", s, err)
@@ -145,9 +138,8 @@ func TestHostHSMMisconfigured(t *testing.T) {
 		t.Fatalf("issuer saw %+v", st)
 	}
 
-	h := &Host{HSM: e.hsm, Logger: quietLogger()}
-	if rc := respCode(t, c, h.ServeFrame(ctx, rawSale(t, c, 5, 100))); rc != RCSystemError {
-		t.Fatalf("host without Terminals answered %s, want 96", rc)
+	if _, err := NewHost(HostConfig{HSM: e.hsm, Logger: quietLogger()}); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "HostConfig.Terminals") {
+		t.Fatalf("host without Terminals: %v, want ErrConfig naming HostConfig.Terminals", err)
 	}
 }
 

@@ -48,11 +48,7 @@ func TestHostReversalBeforeOriginal(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	c, f := e.terminal(t, t.TempDir(), "50080021", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, f, ctx := e.signedIn(t, t.TempDir(), "50080021", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	if _, err := c.Sale(ctx, testCard(), 5000, mustPIN(t, testPIN)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("sale: %v", err)
 	}
@@ -74,11 +70,7 @@ func TestHostReversalBeforeOriginal(t *testing.T) {
 // credit the card a second time.
 func TestHostReversalOfVoidedSale(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080022", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080022", nil)
 	s, err := c.Sale(ctx, testCard(), 5000, mustPIN(t, testPIN))
 	if err != nil || !s.Approved() {
 		t.Fatalf("sale: %v", err)
@@ -111,34 +103,13 @@ func (f *flakyIssuer) Reverse(ctx context.Context, t *iso8583.Transaction) error
 // issuer call failed is not the final answer for its retransmission: the
 // resend is processed again and undoes the sale.
 func TestHost96NotFinal(t *testing.T) {
-	var dropped atomic.Bool
-	e := newTestEnv(t, false, func(h FrameHandler) FrameHandler {
-		return FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
-			resp := h.ServeFrame(ctx, frame)
-			if mti, _ := frameKind(frame); mti == "0200" && dropped.CompareAndSwap(false, true) {
-				return nil
-			}
-			return resp
-		})
-	})
+	e := newTestEnv(t, false, loseFirstAnswer("0200"))
 	fi := &flakyIssuer{Issuer: e.issuer}
 	fi.fail.Store(1)
-	e.host.Issuer = fi
-	c, _ := e.terminal(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.reconfigure(t, func(c *HostConfig) { c.Issuer = fi })
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080023", func(cfg *Config) { cfg.Timeout = 1500 * time.Millisecond })
 	c.Sale(ctx, testCard(), 700, mustPIN(t, testPIN))
-	if c.Pending() != 1 {
-		t.Fatalf("Pending %d after a 96 to the reversal, want 1", c.Pending())
-	}
-	if err := c.DrainReversals(ctx); err != nil || c.Pending() != 0 {
-		t.Fatalf("resend: %v, pending %d", err, c.Pending())
-	}
-	if st := e.issuer.Stats(); st.Amount != 0 || st.Reversed != 1 {
-		t.Fatalf("issuer %+v: the resent reversal was answered from the cache", st)
-	}
+	e.drainUndoesSale(t, c, ctx, "a 96 to the reversal")
 }
 
 // TestHostDuplicateAcrossMidnightAndEviction (issue 16): the same sale
@@ -162,12 +133,8 @@ func TestHostDuplicateAcrossMidnightAndEviction(t *testing.T) {
 			return h.ServeFrame(ctx, frame)
 		})
 	})
-	e.host.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() }
-	c, _ := e.terminal(t, t.TempDir(), "50080024", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.reconfigure(t, func(c *HostConfig) { c.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() } })
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080024", nil)
 	s, err := c.Sale(ctx, testCard(), 1234, mustPIN(t, testPIN))
 	if err != nil || !s.Approved() {
 		t.Fatalf("sale: %v", err)
@@ -206,11 +173,7 @@ func TestHostHandlerPanic(t *testing.T) {
 		}
 		return hostAuthorize(ctx, h, r)
 	})
-	c, _ := e.terminal(t, t.TempDir(), "50080025", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080025", nil)
 	r, err := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN))
 	if err != nil || r.Response.ResponseCode != RCSystemError {
 		t.Fatalf("sale into a panicking handler: %v %v, want a 96 answer", err, r)
@@ -247,7 +210,7 @@ func TestServerSurvivesDescriptorExhaustion(t *testing.T) {
 	}
 	fl := &failingListener{Listener: ln}
 	fl.fails.Store(3)
-	e.srv = &Server{Handler: e.host, Logger: quietLogger()}
+	e.srv = mustServer(t, ServerConfig{Handler: e.host, Logger: quietLogger()})
 	e.errc = make(chan error, 1)
 	srv := e.srv
 	go func() { e.errc <- srv.Serve(fl) }()

@@ -39,7 +39,7 @@ func hostApprove(_ context.Context, _ *Host, r *Request) (*iso8583.Transaction, 
 // sign-in, field 62) and records them; the response's 60.2 keeps the
 // terminal's batch.
 func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
-	if limit := h.SignInLimit; limit >= 0 {
+	if limit := h.cfg.SignInLimit; limit >= 0 {
 		if limit == 0 {
 			limit = 30
 		}
@@ -47,8 +47,8 @@ func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction,
 		if newly {
 			a := HostAlarm{Kind: AlarmSignInRate, Terminal: r.Txn.TerminalID, Remote: remoteIP(ctx), Count: n, Until: until}
 			h.logger().Error("link: host: ALARM: sign-in flood", "terminal", a.Terminal, "remote", a.Remote, "count", a.Count, "until", a.Until.Format(time.RFC3339))
-			if h.Alarm != nil {
-				h.Alarm(a)
+			if h.cfg.Alarm != nil {
+				h.cfg.Alarm(a)
 			}
 		}
 		if locked {
@@ -57,7 +57,7 @@ func hostSignIn(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction,
 	}
 	mode, err := r.Txn.KeyMode()
 	if err != nil {
-		mode = h.KeyMode
+		mode = h.cfg.KeyMode
 		if mode == 0 {
 			mode = keys.ModeTDES
 		}
@@ -132,7 +132,7 @@ func (h *Host) findHold(ctx context.Context, t *iso8583.Transaction, completion 
 			continue
 		}
 		if completion {
-			tol := h.CompletionTolerance
+			tol := h.cfg.CompletionTolerance
 			if tol == 0 {
 				tol = 15
 			}
@@ -176,11 +176,11 @@ func atcOf(t *iso8583.Transaction) (uint32, string, bool) {
 // records the answer with its effect, atomically.
 func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
-	if h.Issuer == nil {
+	if h.cfg.Issuer == nil {
 		return nil, fmt.Errorf("link: host has no Issuer")
 	}
 	recovered := r.claim != nil && r.claim.recovered
-	if !h.AllowATCReplay && !recovered {
+	if !h.cfg.AllowATCReplay && !recovered {
 		// EMV Book 2 §8.1 / issuer practice: a cryptogram is good once. An
 		// ATC not above the card's last one is a replay or a clone.
 		if atc, psn, ok := atcOf(t); ok {
@@ -224,8 +224,8 @@ func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transacti
 		}
 	}
 	isDebit := debit(t.Kind) || t.Kind == iso8583.KindPreAuth
-	if isDebit && h.Risk != nil && !recovered {
-		if rc := h.Risk.Check(t); rc != iso8583.Approved {
+	if isDebit && h.cfg.Risk != nil && !recovered {
+		if rc := h.cfg.Risk.Check(t); rc != iso8583.Approved {
 			return h.decline(ctx, r, rc, orig)
 		}
 	}
@@ -234,8 +234,8 @@ func hostAuthorize(ctx context.Context, h *Host, r *Request) (*iso8583.Transacti
 		return h.issuerFailed(r, &view, orig, err)
 	}
 	if !res.RC.Approved() {
-		if isDebit && h.Risk != nil {
-			h.Risk.Undo(t)
+		if isDebit && h.cfg.Risk != nil {
+			h.cfg.Risk.Undo(t)
 		}
 		return h.decline(ctx, r, res.RC, orig)
 	}
@@ -409,7 +409,7 @@ func (h *Host) issuerFailed(r *Request, view *iso8583.Transaction, orig *TxnKey,
 // the original voided.
 func hostVoid(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, error) {
 	t := r.Txn
-	if h.Issuer == nil {
+	if h.cfg.Issuer == nil {
 		return nil, fmt.Errorf("link: host has no Issuer")
 	}
 	var ok TxnKey
@@ -469,8 +469,8 @@ func hostVoid(ctx context.Context, h *Host, r *Request) (*iso8583.Transaction, e
 	if !res.RC.Approved() {
 		return h.decline(ctx, r, res.RC, nil)
 	}
-	if h.Risk != nil && o.Kind != iso8583.KindPreAuthCompletion {
-		h.Risk.Undo(&iso8583.Transaction{TerminalID: t.TerminalID, PAN: cardOf(t), Amount: o.Amount})
+	if h.cfg.Risk != nil && o.Kind != iso8583.KindPreAuthCompletion {
+		h.cfg.Risk.Undo(&iso8583.Transaction{TerminalID: t.TerminalID, PAN: cardOf(t), Amount: o.Amount})
 	}
 	resp, err := t.Response(res.RC)
 	if err != nil {
@@ -637,8 +637,8 @@ func hostReversal(ctx context.Context, h *Host, r *Request) (*iso8583.Transactio
 			return nil, errors.Join(errNoAnswer, err)
 		}
 		r.claim.done = true
-		if h.Risk != nil && (debit(o.Kind) || o.Kind == iso8583.KindPreAuth) {
-			h.Risk.Undo(&iso8583.Transaction{TerminalID: t.TerminalID, PAN: cardOf(t), Amount: o.Amount})
+		if h.cfg.Risk != nil && (debit(o.Kind) || o.Kind == iso8583.KindPreAuth) {
+			h.cfg.Risk.Undo(&iso8583.Transaction{TerminalID: t.TerminalID, PAN: cardOf(t), Amount: o.Amount})
 		}
 		resp, err := t.Response(iso8583.Approved)
 		if err != nil {

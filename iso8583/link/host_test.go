@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,11 +47,7 @@ func respCode(t *testing.T, c *Client, frame []byte) iso8583.ResponseCode {
 // authorised once) and a different sale under the same STAN (94).
 func TestHostDuplicates(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080010", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080010", nil)
 	f := rawSale(t, c, 500, 1234)
 	r1 := e.host.ServeFrame(ctx, f)
 	r2 := e.host.ServeFrame(ctx, f)
@@ -67,11 +65,7 @@ func TestHostDuplicates(t *testing.T) {
 
 func TestHostRejects(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080011", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080011", nil)
 	f := rawSale(t, c, 600, 100)
 	bad := append([]byte(nil), f...)
 	bad[len(bad)-1] ^= 1
@@ -115,7 +109,7 @@ func TestHostRejects(t *testing.T) {
 
 	stranger, _ := e.terminal(t, t.TempDir(), "50089998", nil)
 	e.keys = NewMemoryKeyStore() // forget everyone (a host's fields are set before its first request)
-	e.host = &Host{Keys: e.keys, ZPK: e.host.ZPK, Issuer: e.issuer, Logger: quietLogger()}
+	e.host = mustHost(t, HostConfig{Keys: e.keys, ZPK: e.hostCfg.ZPK, Issuer: e.issuer, Logger: quietLogger()})
 	signIn := stranger.cfg.Terminal.SignIn(1, 1, stranger.cfg.KeyMode)
 	frame, err := stranger.base.Pack(stranger.cfg.Envelope, signIn)
 	if err != nil {
@@ -133,13 +127,9 @@ func TestHostRejects(t *testing.T) {
 // original is still being authorised waits for it, then undoes it.
 func TestReversalOvertakesOriginal(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	c, _ := e.terminal(t, t.TempDir(), "50080012", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
 	block, entered := make(chan struct{}), make(chan struct{}, 1)
-	e.host.Issuer = &slowIssuer{SimIssuer: e.issuer, gate: block, entered: entered}
+	e.reconfigure(t, func(c *HostConfig) { c.Issuer = &slowIssuer{SimIssuer: e.issuer, gate: block, entered: entered} })
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080012", nil)
 	sale := &iso8583.Transaction{Kind: iso8583.KindSale, Amount: 777, STAN: 900,
 		TerminalID: "50080012", MerchantID: c.cfg.Terminal.MerchantID, Field60: &iso8583.Field60{Batch: c.cfg.Counters.Batch()}}
 	testCard().apply(sale)
@@ -180,4 +170,98 @@ func (s *slowIssuer) Authorize(ctx context.Context, t *iso8583.Transaction, pin 
 	}
 	<-s.gate
 	return s.SimIssuer.Authorize(ctx, t, pin)
+}
+
+// TestNewHostConfig: NewHost refuses a configuration that cannot make a
+// host, with an error that wraps ErrConfig and names the field, instead of
+// failing (or answering 96) at the first request.
+func TestNewHostConfig(t *testing.T) {
+	ks := NewMemoryKeyStore()
+	sw := testSoftwareHSM(t)
+	adapter, err := NewKeyStoreHSM(ks, sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		cfg   HostConfig
+		field string // "" : accepted
+	}{
+		{"keys", HostConfig{Keys: ks}, ""},
+		{"HSM and Terminals", HostConfig{HSM: sw, Terminals: NewMemoryTerminalKeyStore()}, ""},
+		{"KeyStoreHSM without Terminals (it holds them)", HostConfig{HSM: adapter}, ""},
+		{"neither HSM nor Keys", HostConfig{}, "HostConfig has neither HSM nor Keys"},
+		{"HSM and Keys", HostConfig{HSM: sw, Terminals: NewMemoryTerminalKeyStore(), Keys: ks}, "HostConfig.Keys"},
+		{"HSM without Terminals", HostConfig{HSM: sw}, "HostConfig.Terminals"},
+		{"negative RequestTimeout", HostConfig{Keys: ks, RequestTimeout: -time.Second}, "HostConfig.RequestTimeout"},
+		{"negative Lease", HostConfig{Keys: ks, Lease: -time.Second}, "HostConfig.Lease"},
+		{"short CardKey", HostConfig{Keys: ks, CardKey: []byte("15 bytes key...")}, "HostConfig.CardKey"},
+		{"unknown MAC", HostConfig{Keys: ks, MAC: iso8583.MACAlgorithm(99)}, "HostConfig.MAC"},
+	} {
+		h, err := NewHost(c.cfg)
+		switch {
+		case c.field == "" && (err != nil || h == nil):
+			t.Errorf("%s: %v, want a host", c.name, err)
+		case c.field != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.field) || h != nil):
+			t.Errorf("%s: %v, %v; want nil and ErrConfig naming %s", c.name, h, err, c.field)
+		}
+	}
+}
+
+// TestNewServerConfig: the same for NewServer.
+func TestNewServerConfig(t *testing.T) {
+	h := echoHandler(0)
+	for _, c := range []struct {
+		name  string
+		cfg   ServerConfig
+		field string
+	}{
+		{"handler only", ServerConfig{Handler: h}, ""},
+		{"no handler", ServerConfig{}, "ServerConfig.Handler"},
+		{"negative MaxFrame", ServerConfig{Handler: h, MaxFrame: -1}, "ServerConfig.MaxFrame"},
+		{"negative IdleTimeout", ServerConfig{Handler: h, IdleTimeout: -1}, "ServerConfig.IdleTimeout"},
+		{"negative WriteTimeout", ServerConfig{Handler: h, WriteTimeout: -1}, "ServerConfig.WriteTimeout"},
+		{"negative MaxConnsPerSource", ServerConfig{Handler: h, MaxConnsPerSource: -1}, "ServerConfig.MaxConnsPerSource"},
+		{"negative MaxInFlight", ServerConfig{Handler: h, MaxInFlight: -1}, "ServerConfig.MaxInFlight"},
+	} {
+		s, err := NewServer(c.cfg)
+		switch {
+		case c.field == "" && (err != nil || s == nil):
+			t.Errorf("%s: %v, want a server", c.name, err)
+		case c.field != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.field) || s != nil):
+			t.Errorf("%s: %v, %v; want nil and ErrConfig naming %s", c.name, s, err, c.field)
+		}
+	}
+}
+
+// TestNewClientConfig: the same for NewClient (the terminal side).
+func TestNewClientConfig(t *testing.T) {
+	f := openTermFiles(t, t.TempDir())
+	good := Config{Terminal: iso8583.Terminal{TerminalID: "50080001", MerchantID: "309310083985008"},
+		TMK: mustKey(t, testTMKHex), Journal: f.j, Counters: f.ctr}
+	for _, c := range []struct {
+		name  string
+		mod   func(*Config)
+		field string
+	}{
+		{"complete", func(*Config) {}, ""},
+		{"no journal", func(c *Config) { c.Journal = nil }, "Journal"},
+		{"no counters", func(c *Config) { c.Counters = nil }, "Counters"},
+		{"no TMK", func(c *Config) { c.TMK = nil }, "Config.TMK"},
+		{"no terminal ID", func(c *Config) { c.Terminal.TerminalID = "" }, "TerminalID"},
+		{"no merchant ID", func(c *Config) { c.Terminal.MerchantID = "" }, "MerchantID"},
+	} {
+		cfg := good
+		c.mod(&cfg)
+		cl, err := NewClient(cfg)
+		switch {
+		case c.field == "" && (err != nil || cl == nil):
+			t.Errorf("%s: %v, want a client", c.name, err)
+		case c.field != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.field) || cl != nil):
+			t.Errorf("%s: %v; want ErrConfig naming %s", c.name, err, c.field)
+		}
+		if cl != nil {
+			cl.Close()
+		}
+	}
 }

@@ -26,7 +26,7 @@ const RCIncorrectPIN iso8583.ResponseCode = "55"
 // repeated Reverse does nothing, a Reverse of an authorisation it never
 // saw is remembered so the late authorisation is declined.
 type SimIssuer struct {
-	// ZPK deciphers the translated PIN blocks (the same key as Host.ZPK).
+	// ZPK deciphers the translated PIN blocks (the same key as HostConfig.ZPK).
 	ZPK *pinblock.Cipher
 	// PINs maps PANs to their PINs. A listed card must present its PIN
 	// for debits and whenever a PIN block is sent; a card not listed

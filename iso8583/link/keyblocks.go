@@ -121,32 +121,23 @@ type TerminalKeyStore interface {
 
 // MemoryTerminalKeyStore is a TerminalKeyStore in memory.
 type MemoryTerminalKeyStore struct {
-	mu sync.RWMutex
-	m  map[string]TerminalKeyBlocks
+	memKeys[TerminalKeyBlocks, *hsm.WorkingKeys]
 }
 
 // NewMemoryTerminalKeyStore returns an empty store.
 func NewMemoryTerminalKeyStore() *MemoryTerminalKeyStore {
-	return &MemoryTerminalKeyStore{m: make(map[string]TerminalKeyBlocks)}
+	return &MemoryTerminalKeyStore{newMemKeys[TerminalKeyBlocks, *hsm.WorkingKeys]()}
 }
 
 // AddTerminal registers a terminal with its TMK (a key block of class
 // hsm.TerminalMasterKey), forgetting any working keys it had.
 func (s *MemoryTerminalKeyStore) AddTerminal(tid string, tmk hsm.KeyBlock) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[tid] = TerminalKeyBlocks{TMK: tmk}
+	s.put(tid, TerminalKeyBlocks{TMK: tmk})
 }
 
 // TerminalKeyBlocks implements TerminalKeyStore.
 func (s *MemoryTerminalKeyStore) TerminalKeyBlocks(tid string) (TerminalKeyBlocks, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, ok := s.m[tid]
-	if !ok {
-		return TerminalKeyBlocks{}, fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
-	}
-	return t, nil
+	return s.get(tid)
 }
 
 // SetWorkingKeyBlocks implements TerminalKeyStore. The store keeps the key
@@ -157,28 +148,79 @@ func (s *MemoryTerminalKeyStore) SetWorkingKeyBlocks(tid string, w *hsm.WorkingK
 	}
 	c := *w
 	c.Field62 = nil
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.m[tid]
-	if !ok {
-		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
-	}
-	s.m[tid] = t.Rotate(&c)
-	return nil
+	return s.rotate(tid, &c)
 }
 
 // ConfirmWorkingKeyBlocks implements TerminalKeyStore.
 func (s *MemoryTerminalKeyStore) ConfirmWorkingKeyBlocks(tid string, w *hsm.WorkingKeys) error {
+	return s.confirm(tid, w)
+}
+
+// memKeys is the map and lock behind MemoryKeyStore (clear keys) and
+// MemoryTerminalKeyStore (key blocks): a terminal's record T per terminal
+// ID, rotated and confirmed by T's own rules (keySet's).
+type memKeys[T interface {
+	Rotate(W) T
+	Confirm(W) (T, bool)
+}, W any] struct {
+	mu sync.RWMutex
+	m  map[string]T
+}
+
+func newMemKeys[T interface {
+	Rotate(W) T
+	Confirm(W) (T, bool)
+}, W any]() memKeys[T, W] {
+	return memKeys[T, W]{m: make(map[string]T)}
+}
+
+func (s *memKeys[T, W]) put(tid string, t T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[tid] = t
+}
+
+func (s *memKeys[T, W]) get(tid string) (T, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.m[tid]
+	if !ok {
+		return t, fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
+	}
+	return t, nil
+}
+
+// rotate records the working keys a sign-in issued.
+func (s *memKeys[T, W]) rotate(tid string, w W) error {
+	return s.update(tid, func(t T) (T, bool) { return t.Rotate(w), true })
+}
+
+// confirm records that the terminal uses w (ignored if w is not one of
+// its sets).
+func (s *memKeys[T, W]) confirm(tid string, w W) error {
+	return s.update(tid, func(t T) (T, bool) { return t.Confirm(w) })
+}
+
+// update replaces the terminal's record with f's result when f says so,
+// under the lock.
+func (s *memKeys[T, W]) update(tid string, f func(T) (T, bool)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.m[tid]
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
 	}
-	if c, ok := t.Confirm(w); ok {
-		s.m[tid] = c
+	if n, ok := f(t); ok {
+		s.m[tid] = n
 	}
 	return nil
+}
+
+// terminals counts the terminals (for Format).
+func (s *memKeys[T, W]) terminals() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.m)
 }
 
 // hsmMAC is a terminal's field-64 MAC computed and verified by the HSM

@@ -1,11 +1,6 @@
 package link
 
-import (
-	"fmt"
-	"sync"
-
-	"github.com/possdk/pos/keys"
-)
+import "github.com/possdk/pos/keys"
 
 // TerminalKeys are a terminal's keys as the host holds them: the terminal
 // master key (TMK, loaded at installation) and the working keys issued at
@@ -89,56 +84,27 @@ type KeyStore interface {
 
 // MemoryKeyStore is a KeyStore in memory.
 type MemoryKeyStore struct {
-	mu sync.RWMutex
-	m  map[string]TerminalKeys
+	memKeys[TerminalKeys, *keys.WorkingKeys]
 }
 
 // NewMemoryKeyStore returns an empty store.
 func NewMemoryKeyStore() *MemoryKeyStore {
-	return &MemoryKeyStore{m: make(map[string]TerminalKeys)}
+	return &MemoryKeyStore{newMemKeys[TerminalKeys, *keys.WorkingKeys]()}
 }
 
 // AddTerminal registers a terminal with its TMK, forgetting any working
 // keys it had.
-func (s *MemoryKeyStore) AddTerminal(tid string, tmk *keys.Key) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[tid] = TerminalKeys{TMK: tmk}
-}
+func (s *MemoryKeyStore) AddTerminal(tid string, tmk *keys.Key) { s.put(tid, TerminalKeys{TMK: tmk}) }
 
 // Terminal implements KeyStore.
-func (s *MemoryKeyStore) Terminal(tid string) (TerminalKeys, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, ok := s.m[tid]
-	if !ok {
-		return TerminalKeys{}, fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
-	}
-	return t, nil
-}
+func (s *MemoryKeyStore) Terminal(tid string) (TerminalKeys, error) { return s.get(tid) }
 
 // SetWorkingKeys implements KeyStore.
 func (s *MemoryKeyStore) SetWorkingKeys(tid string, w *keys.WorkingKeys) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.m[tid]
-	if !ok {
-		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
-	}
-	s.m[tid] = t.Rotate(w)
-	return nil
+	return s.rotate(tid, w)
 }
 
 // ConfirmWorkingKeys implements ConfirmingKeyStore.
 func (s *MemoryKeyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.m[tid]
-	if !ok {
-		return fmt.Errorf("%w: %q", ErrUnknownTerminal, tid)
-	}
-	if c, ok := t.Confirm(w); ok {
-		s.m[tid] = c
-	}
-	return nil
+	return s.confirm(tid, w)
 }

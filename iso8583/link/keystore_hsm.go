@@ -22,7 +22,7 @@ import (
 // KeyStore's semantics (Rotate, Confirm, Refresh, sealing) are unchanged.
 // A Host with Keys and no HSM uses one; a host that wants its issuer or
 // zone keys under the same LMK builds it with NewKeyStoreHSM and sets
-// Host.HSM and Host.Terminals to it.
+// HostConfig.HSM and HostConfig.Terminals to it.
 //
 // Keys held this way are in the host's memory by construction; a host
 // that must keep them out uses an HSM and a TerminalKeyStore of key blocks.
@@ -62,7 +62,7 @@ func NewKeyStoreHSM(ks KeyStore, sw *hsm.Software) (*KeyStoreHSM, error) {
 		if err != nil {
 			return nil, err
 		}
-		if sw, err = hsm.NewSoftware(lmk, &hsm.Options{CacheSize: 1 << 17}); err != nil {
+		if sw, err = hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk, CacheSize: 1 << 17}); err != nil {
 			return nil, err
 		}
 	}

@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// Lock-out defaults (Host.MACFailureLimit, LockoutWindow, LockoutDuration).
+// Lock-out defaults (HostConfig.MACFailureLimit, LockoutWindow, LockoutDuration).
 const (
 	DefaultMACFailureLimit = 10
 	DefaultLockoutWindow   = 10 * time.Minute
 	DefaultLockoutDuration = 15 * time.Minute
 )
 
-// Alarm kinds a Host raises (Host.Alarm).
+// Alarm kinds a Host raises (HostConfig.Alarm).
 const (
 	AlarmMACFailures     = "mac-failures"     // a terminal or an address sent too many requests that failed their MAC
 	AlarmUnknownTerminal = "unknown-terminal" // an address named too many terminals that are not registered
@@ -83,7 +83,7 @@ func (l *lockout) isLocked(key string, now time.Time) bool {
 }
 
 func (h *Host) lockoutParams() (int, time.Duration, time.Duration) {
-	limit, window, dur := h.MACFailureLimit, h.LockoutWindow, h.LockoutDuration
+	limit, window, dur := h.cfg.MACFailureLimit, h.cfg.LockoutWindow, h.cfg.LockoutDuration
 	if limit == 0 {
 		limit = DefaultMACFailureLimit
 	}
@@ -119,8 +119,8 @@ func (h *Host) failure(ctx context.Context, kind, tid string) bool {
 		if newly {
 			a := HostAlarm{Kind: kind, Terminal: k.tid, Remote: k.remote, Count: n, Until: until}
 			h.logger().Error("link: host: ALARM: locked out", "alarm", a.Kind, "terminal", a.Terminal, "remote", a.Remote, "failures", a.Count, "until", a.Until.Format(time.RFC3339))
-			if h.Alarm != nil {
-				h.Alarm(a)
+			if h.cfg.Alarm != nil {
+				h.cfg.Alarm(a)
 			}
 		}
 	}

@@ -23,8 +23,10 @@ func TestHostMACFloodLockedOut(t *testing.T) { forEachKeyMode(t, testHostMACFloo
 func testHostMACFloodLockedOut(t *testing.T, e *testEnv) {
 	var mu sync.Mutex
 	var alarms []HostAlarm
-	e.host.Alarm = func(a HostAlarm) { mu.Lock(); alarms = append(alarms, a); mu.Unlock() }
-	e.host.MACFailureLimit = 5
+	e.reconfigure(t, func(c *HostConfig) {
+		c.Alarm = func(a HostAlarm) { mu.Lock(); alarms = append(alarms, a); mu.Unlock() }
+		c.MACFailureLimit = 5
+	})
 	victim, _ := e.terminal(t, t.TempDir(), "50080201", nil)
 	other, _ := e.terminal(t, t.TempDir(), "50080202", nil)
 	ctx := ctxT(t)
@@ -75,11 +77,7 @@ func testHostMACFloodLockedOut(t *testing.T, e *testEnv) {
 func TestHostForgedSignIn(t *testing.T) { forEachKeyMode(t, testHostForgedSignIn) }
 
 func testHostForgedSignIn(t *testing.T, e *testEnv) {
-	c, _ := e.terminal(t, t.TempDir(), "50080203", nil)
-	ctx := ctxT(t)
-	if err := c.SignIn(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _, ctx := e.signedIn(t, t.TempDir(), "50080203", nil)
 	if s, err := c.Sale(ctx, testCard(), 100, mustPIN(t, testPIN)); err != nil || !s.Approved() {
 		t.Fatalf("first sale: %v", err)
 	}
@@ -116,9 +114,11 @@ func testHostForgedSignIn(t *testing.T, e *testEnv) {
 // unanswered and raise an alarm.
 func TestHostSignInFlood(t *testing.T) {
 	e := newTestEnv(t, false, nil)
-	e.host.SignInLimit = 3
 	var alarms []HostAlarm
-	e.host.Alarm = func(a HostAlarm) { alarms = append(alarms, a) }
+	e.reconfigure(t, func(c *HostConfig) {
+		c.SignInLimit = 3
+		c.Alarm = func(a HostAlarm) { alarms = append(alarms, a) }
+	})
 	c, _ := e.terminal(t, t.TempDir(), "50080204", nil)
 	answered := 0
 	for i := 0; i < 10; i++ {

@@ -129,11 +129,23 @@ func (h *Host) Format(f fmt.State, _ rune) {
 		io.WriteString(f, "link.Host(nil)")
 		return
 	}
-	io.WriteString(f, "link.Host{ID "+strconv.Quote(h.ID)+"}")
+	io.WriteString(f, "link.Host{ID "+strconv.Quote(h.owner)+"}")
 }
 
 // LogValue logs the host's ID only.
 func (h *Host) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(h)) }
+
+// Format prints the configuration's ID only: it holds the card key (and
+// keys and key stores that print their own summaries).
+func (c HostConfig) Format(f fmt.State, _ rune) {
+	io.WriteString(f, "link.HostConfig{ID "+strconv.Quote(c.ID)+"}")
+}
+
+// LogValue logs Format's summary.
+func (c HostConfig) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
+
+// MarshalJSON marshals Format's summary.
+func (c HostConfig) MarshalJSON() ([]byte, error) { return json.Marshal(fmt.Sprint(c)) }
 
 // Format prints the number of terminals only.
 func (s *MemoryKeyStore) Format(f fmt.State, _ rune) {
@@ -141,10 +153,7 @@ func (s *MemoryKeyStore) Format(f fmt.State, _ rune) {
 		io.WriteString(f, "link.MemoryKeyStore(nil)")
 		return
 	}
-	s.mu.RLock()
-	n := len(s.m)
-	s.mu.RUnlock()
-	fmt.Fprintf(f, "link.MemoryKeyStore{%d terminals}", n)
+	fmt.Fprintf(f, "link.MemoryKeyStore{%d terminals}", s.terminals())
 }
 
 // LogValue logs Format's summary.
@@ -248,8 +257,5 @@ func (s *MemoryTerminalKeyStore) Format(f fmt.State, _ rune) {
 		io.WriteString(f, "link.MemoryTerminalKeyStore(nil)")
 		return
 	}
-	s.mu.RLock()
-	n := len(s.m)
-	s.mu.RUnlock()
-	fmt.Fprintf(f, "link.MemoryTerminalKeyStore{%d terminals}", n)
+	fmt.Fprintf(f, "link.MemoryTerminalKeyStore{%d terminals}", s.terminals())
 }

@@ -32,9 +32,23 @@ func (f FrameHandlerFunc) ServeFrame(ctx context.Context, frame []byte) []byte {
 
 // Server accepts terminal connections and feeds their frames to Handler.
 // Each connection has its own goroutine; requests on one connection are
-// answered one at a time unless MaxInFlight allows pipelining. Set the
-// fields before Serve; do not change them afterwards.
+// answered one at a time unless MaxInFlight allows pipelining. Build one
+// with NewServer.
 type Server struct {
+	cfg ServerConfig
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*serverConn]struct{}
+	inShut    atomic.Bool
+	connWG    sync.WaitGroup
+	baseCtx   context.Context
+	cancel    context.CancelFunc
+}
+
+// ServerConfig configures a Server (see NewServer).
+type ServerConfig struct {
+	// Handler answers the frames (required; a *Host, usually).
 	Handler FrameHandler
 	// TLS, when not nil, makes the server speak TLS with this config.
 	TLS *tls.Config
@@ -64,34 +78,39 @@ type Server struct {
 	MaxInFlight int
 	// Logger receives connection-level errors (nil: slog.Default()).
 	Logger *slog.Logger
-
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*serverConn]struct{}
-	inShut    atomic.Bool
-	connWG    sync.WaitGroup
-	baseCtx   context.Context
-	cancel    context.CancelFunc
-	initOnce  sync.Once
 }
 
-// DefaultMaxConns is Server.MaxConns when unset.
+// DefaultMaxConns is ServerConfig.MaxConns when unset.
 const DefaultMaxConns = 1024
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = fmt.Errorf("%w: server", ErrClosed)
 
-func (s *Server) init() {
-	s.initOnce.Do(func() {
-		s.listeners = make(map[net.Listener]struct{})
-		s.conns = make(map[*serverConn]struct{})
-		s.baseCtx, s.cancel = context.WithCancel(context.Background())
-	})
+// NewServer checks cfg and builds the server. Every error wraps
+// ErrConfig and names the field.
+func NewServer(cfg ServerConfig) (*Server, error) {
+	switch {
+	case cfg.Handler == nil:
+		return nil, fmt.Errorf("%w: ServerConfig.Handler is nil", ErrConfig)
+	case cfg.MaxFrame < 0:
+		return nil, fmt.Errorf("%w: ServerConfig.MaxFrame %d is negative", ErrConfig, cfg.MaxFrame)
+	case cfg.IdleTimeout < 0:
+		return nil, fmt.Errorf("%w: ServerConfig.IdleTimeout %v is negative", ErrConfig, cfg.IdleTimeout)
+	case cfg.WriteTimeout < 0:
+		return nil, fmt.Errorf("%w: ServerConfig.WriteTimeout %v is negative", ErrConfig, cfg.WriteTimeout)
+	case cfg.MaxConnsPerSource < 0:
+		return nil, fmt.Errorf("%w: ServerConfig.MaxConnsPerSource %d is negative", ErrConfig, cfg.MaxConnsPerSource)
+	case cfg.MaxInFlight < 0:
+		return nil, fmt.Errorf("%w: ServerConfig.MaxInFlight %d is negative", ErrConfig, cfg.MaxInFlight)
+	}
+	s := &Server{cfg: cfg, listeners: make(map[net.Listener]struct{}), conns: make(map[*serverConn]struct{})}
+	s.baseCtx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
 }
 
 func (s *Server) logger() *slog.Logger {
-	if s.Logger != nil {
-		return s.Logger
+	if s.cfg.Logger != nil {
+		return s.cfg.Logger
 	}
 	return slog.Default()
 }
@@ -108,10 +127,6 @@ func (s *Server) ListenAndServe(addr string) error {
 // Serve accepts connections on ln until Shutdown or Close, and always
 // returns a non-nil error (ErrServerClosed after a shutdown).
 func (s *Server) Serve(ln net.Listener) error {
-	s.init()
-	if s.Handler == nil {
-		return errors.New("link: Server.Handler is nil")
-	}
 	s.mu.Lock()
 	if s.inShut.Load() {
 		s.mu.Unlock()
@@ -127,7 +142,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		ln.Close()
 	}()
 	var backoff time.Duration
-	tlsCfg := serverTLS(s.TLS)
+	tlsCfg := serverTLS(s.cfg.TLS)
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
@@ -181,7 +196,6 @@ func (s *Server) Serve(ln net.Listener) error {
 // returns when all are closed or ctx ends (then it closes what is left and
 // returns ctx's error).
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
 	s.mu.Lock()
 	s.inShut.Store(true)
 	for ln := range s.listeners {
@@ -208,7 +222,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Close closes the listeners and every connection at once, cancelling the
 // context of requests in progress.
 func (s *Server) Close() error {
-	s.init()
 	s.mu.Lock()
 	s.inShut.Store(true)
 	for ln := range s.listeners {
@@ -245,19 +258,19 @@ func sourceOf(a net.Addr) string {
 // admitLocked applies the connection caps to a new connection: per source
 // address, then the total, where the longest-idle connection makes room.
 func (s *Server) admitLocked(sc *serverConn) bool {
-	if s.MaxConnsPerSource > 0 {
+	if s.cfg.MaxConnsPerSource > 0 {
 		n := 0
 		for c := range s.conns {
 			if c.src == sc.src {
 				n++
 			}
 		}
-		if n >= s.MaxConnsPerSource {
-			s.logger().Warn("link: connection refused: too many from this address", "remote", sc.nc.RemoteAddr(), "limit", s.MaxConnsPerSource)
+		if n >= s.cfg.MaxConnsPerSource {
+			s.logger().Warn("link: connection refused: too many from this address", "remote", sc.nc.RemoteAddr(), "limit", s.cfg.MaxConnsPerSource)
 			return false
 		}
 	}
-	limit := s.MaxConns
+	limit := s.cfg.MaxConns
 	if limit == 0 {
 		limit = DefaultMaxConns
 	}
@@ -312,11 +325,11 @@ func (c *serverConn) serve() {
 		s.mu.Unlock()
 		s.connWG.Done()
 	}()
-	idle := s.IdleTimeout
+	idle := s.cfg.IdleTimeout
 	if idle <= 0 {
 		idle = 2 * time.Minute
 	}
-	maxFrame := s.MaxFrame
+	maxFrame := s.cfg.MaxFrame
 	if maxFrame <= 0 {
 		maxFrame = DefaultMaxFrame
 	}
@@ -333,13 +346,13 @@ func (c *serverConn) serve() {
 				msg = "link: TLS handshake failed: the terminal speaks plain TCP, the host expects TLS"
 			}
 			s.logger().Warn(msg, "remote", c.nc.RemoteAddr(), "err", err)
-			if s.OnHandshakeError != nil {
-				s.OnHandshakeError(c.nc.RemoteAddr(), err)
+			if s.cfg.OnHandshakeError != nil {
+				s.cfg.OnHandshakeError(c.nc.RemoteAddr(), err)
 			}
 			return
 		}
 	}
-	inflight := max(s.MaxInFlight, 1)
+	inflight := max(s.cfg.MaxInFlight, 1)
 	var sem chan struct{}
 	var wg sync.WaitGroup
 	if inflight > 1 {
@@ -371,7 +384,7 @@ func (c *serverConn) serve() {
 			return
 		}
 		if sem == nil {
-			resp := s.Handler.ServeFrame(ctx, frame)
+			resp := s.cfg.Handler.ServeFrame(ctx, frame)
 			if !c.write(resp) {
 				return
 			}
@@ -382,7 +395,7 @@ func (c *serverConn) serve() {
 		wg.Add(1)
 		go func(frame []byte) {
 			defer func() { <-sem; wg.Done() }()
-			if !c.write(s.Handler.ServeFrame(ctx, frame)) {
+			if !c.write(s.cfg.Handler.ServeFrame(ctx, frame)) {
 				c.nc.Close()
 			}
 		}(frame)
@@ -394,7 +407,7 @@ func (c *serverConn) write(resp []byte) bool {
 	if resp == nil {
 		return true
 	}
-	wt := c.s.WriteTimeout
+	wt := c.s.cfg.WriteTimeout
 	if wt <= 0 {
 		wt = 30 * time.Second
 	}

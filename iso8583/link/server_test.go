@@ -54,7 +54,7 @@ func dialTest(t *testing.T, addr string) *Conn {
 // being handled, and checks its response still arrives, new connections
 // are refused and Shutdown returns once the connection is closed.
 func TestServerGracefulShutdown(t *testing.T) {
-	s := &Server{Handler: echoHandler(200 * time.Millisecond)}
+	s := mustServer(t, ServerConfig{Handler: echoHandler(200 * time.Millisecond)})
 	addr := startServer(t, s)
 	c := dialTest(t, addr)
 	idle := dialTest(t, addr)
@@ -87,7 +87,7 @@ func TestServerGracefulShutdown(t *testing.T) {
 }
 
 func TestServerIdleTimeout(t *testing.T) {
-	s := &Server{Handler: echoHandler(0), IdleTimeout: 100 * time.Millisecond}
+	s := mustServer(t, ServerConfig{Handler: echoHandler(0), IdleTimeout: 100 * time.Millisecond})
 	c := dialTest(t, startServer(t, s))
 	k := Key{Terminal: "T1", STAN: 1}
 	if _, err := c.RoundTrip(context.Background(), k, testFrame('Q', k, "")); err != nil {
@@ -101,7 +101,7 @@ func TestServerIdleTimeout(t *testing.T) {
 }
 
 func TestServerPipelined(t *testing.T) {
-	s := &Server{Handler: echoHandler(50 * time.Millisecond), MaxInFlight: 8}
+	s := mustServer(t, ServerConfig{Handler: echoHandler(50 * time.Millisecond), MaxInFlight: 8})
 	c := dialTest(t, startServer(t, s))
 	errs := make(chan error, 8)
 	start := time.Now()
@@ -124,7 +124,7 @@ func TestServerPipelined(t *testing.T) {
 // place of the longest-idle one, so idle sockets cannot keep a real
 // terminal out.
 func TestServerMaxConns(t *testing.T) {
-	s := &Server{Handler: echoHandler(0), MaxConns: 20, Logger: quietLogger()}
+	s := mustServer(t, ServerConfig{Handler: echoHandler(0), MaxConns: 20, Logger: quietLogger()})
 	addr := startServer(t, s)
 	var idle []net.Conn
 	for range 200 { // an attacker's idle sockets, ten times the cap
@@ -158,7 +158,7 @@ func TestServerMaxConns(t *testing.T) {
 // TestServerMaxConnsPerSource (issue 23): one address cannot take more
 // than its share.
 func TestServerMaxConnsPerSource(t *testing.T) {
-	s := &Server{Handler: echoHandler(0), MaxConnsPerSource: 3, Logger: quietLogger()}
+	s := mustServer(t, ServerConfig{Handler: echoHandler(0), MaxConnsPerSource: 3, Logger: quietLogger()})
 	addr := startServer(t, s)
 	var conns []*Conn
 	for range 3 {
@@ -185,8 +185,8 @@ func TestServerLogsHandshakeFailure(t *testing.T) {
 	srvCfg, _ := testTLS(t)
 	var buf syncLog
 	got := make(chan error, 1)
-	srv := &Server{Handler: FrameHandlerFunc(func(context.Context, []byte) []byte { return nil }), TLS: srvCfg,
-		Logger: slog.New(slog.NewTextHandler(&buf, nil)), OnHandshakeError: func(_ net.Addr, err error) { got <- err }}
+	srv := mustServer(t, ServerConfig{Handler: FrameHandlerFunc(func(context.Context, []byte) []byte { return nil }), TLS: srvCfg,
+		Logger: slog.New(slog.NewTextHandler(&buf, nil)), OnHandshakeError: func(_ net.Addr, err error) { got <- err }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

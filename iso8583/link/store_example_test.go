@@ -13,7 +13,11 @@ import (
 // time what settlement and duplicate detection no longer need.
 func ExampleMemoryStore() {
 	st := link.NewMemoryStore()
-	host := &link.Host{Store: st, Keys: link.NewMemoryKeyStore()}
+	host, err := link.NewHost(link.HostConfig{Store: st, Keys: link.NewMemoryKeyStore()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	n, _ := host.Prune(context.Background(), 48*time.Hour)
 	fmt.Println(n, "records pruned,", st.Len(), "kept")
 	// Output: 0 records pruned, 0 kept

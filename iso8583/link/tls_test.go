@@ -49,7 +49,7 @@ func testCert(t testing.TB) (tls.Certificate, *x509.Certificate) {
 // serveTLS starts an echo server with cfg and returns its address.
 func serveTLS(t *testing.T, cfg *tls.Config) string {
 	t.Helper()
-	s := &Server{Handler: echoHandler(0), TLS: cfg, Logger: quietLogger()}
+	s := mustServer(t, ServerConfig{Handler: echoHandler(0), TLS: cfg, Logger: quietLogger()})
 	return startServer(t, s)
 }
 

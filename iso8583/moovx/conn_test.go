@@ -35,8 +35,14 @@ func startHost(t *testing.T, tids ...string) string {
 	for _, tid := range tids {
 		store.AddTerminal(tid, tmk)
 	}
-	host := &link.Host{Keys: store, Issuer: &link.SimIssuer{}, Logger: quiet}
-	srv := &link.Server{Handler: host, Logger: quiet}
+	host, err := link.NewHost(link.HostConfig{Keys: store, Issuer: &link.SimIssuer{}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := link.NewServer(link.ServerConfig{Handler: host, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

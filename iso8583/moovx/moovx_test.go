@@ -36,32 +36,42 @@ func TestCorpusThroughMoov(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ms, err := Spec(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mm, err := ToMoov(m, ms)
-			if err != nil {
-				t.Fatal(err)
-			}
-			packed, err := mm.Pack()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(packed, body) {
-				t.Fatalf("moov packs\n% X\nthe frame is\n% X", packed, body)
-			}
-			back := moov.NewMessage(ms)
-			if err := back.Unpack(body); err != nil {
-				t.Fatal(err)
-			}
-			got, err := FromMoov(back)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameMessage(t, got, m)
+			roundTripMoov(t, spec, m, body)
 		})
 	}
+}
+
+// roundTripMoov checks moov against the codec both ways: m, converted to
+// spec's moov MessageSpec, packs to body (what the codec packed), and body
+// unpacked by moov converts back to the same fields. It returns moov's
+// bytes.
+func roundTripMoov(t *testing.T, spec *iso8583.Spec, m *iso8583.Message, body []byte) []byte {
+	t.Helper()
+	ms, err := Spec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mm, err := ToMoov(m, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed, err := mm.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(packed, body) {
+		t.Fatalf("moov packs\n% X\nthe codec\n% X", packed, body)
+	}
+	back := moov.NewMessage(ms)
+	if err := back.Unpack(body); err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromMoov(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameMessage(t, got, m)
+	return packed
 }
 
 func sameMessage(t *testing.T, got, want *iso8583.Message) {
@@ -102,30 +112,7 @@ func TestISO87ThroughMoov(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ms, err := Spec(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mm, err := ToMoov(m, ms)
-			if err != nil {
-				t.Fatal(err)
-			}
-			packed, err := mm.Pack()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(packed, body) {
-				t.Fatalf("moov packs\n% X\nthe codec\n% X", packed, body)
-			}
-			back := moov.NewMessage(ms)
-			if err := back.Unpack(body); err != nil {
-				t.Fatal(err)
-			}
-			got, err := FromMoov(back)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameMessage(t, got, m)
+			packed := roundTripMoov(t, spec, m, body)
 			if _, err := codec.UnpackMessage(packed); err != nil {
 				t.Fatalf("the codec refuses moov's bytes: %v", err)
 			}

@@ -3,7 +3,6 @@
 package dukpt
 
 import (
-	"crypto/aes"
 	"crypto/des"
 	"runtime"
 	"runtime/debug"
@@ -25,32 +24,9 @@ import (
 func BenchmarkPINKeyCPU(b *testing.B) {
 	aesBDK := mustKey(keys.AES128, "FEDCBA9876543210F1F1F1F1F1F1F1F1")
 	aesBDK256 := mustKey(keys.AES256, "FEDCBA9876543210F1F1F1F1F1F1F1F1FEDCBA9876543210F1F1F1F1F1F1F1F1")
-	ksn := NewAESKSN(aesIKID, 0xFFFF0000)
 	tksn, _ := tdesKSN.WithCounter(0x1FF800)
 	blk := make([]byte, 16)
 
-	aesCase := func(bdk *keys.Key, alg keys.Algorithm, blocks int) (op, raw func()) {
-		host, _ := NewAESHost(bdk)
-		k := bdk.ClearBytes()
-		cached, _ := aes.NewCipher(k)
-		op = func() {
-			key, _ := host.TransactionKey(ksn)
-			pk, _ := key.WorkingKey(PINEncryption, alg)
-			pk.Zero()
-		}
-		raw = func() {
-			for range blocks {
-				cached.Encrypt(blk, blk)
-			}
-			for range 16 + 1 {
-				c, _ := aes.NewCipher(k)
-				for range blocks {
-					c.Encrypt(blk, blk)
-				}
-			}
-		}
-		return op, raw
-	}
 	thost, _ := NewTDESHost(tdesBDK)
 	tk := tdesBDK.ClearBytes()
 	k3 := append(append([]byte(nil), tk...), tk[:8]...)
@@ -68,8 +44,8 @@ func BenchmarkPINKeyCPU(b *testing.B) {
 			c.Encrypt(blk[:8], blk[:8])
 		}
 	}
-	a128op, a128raw := aesCase(aesBDK, keys.AES128, 1)
-	a256op, a256raw := aesCase(aesBDK256, keys.AES256, 2)
+	a128op, a128raw := aesPINKeyOps(b, aesBDK, 1)
+	a256op, a256raw := aesPINKeyOps(b, aesBDK256, 2)
 	for _, c := range []struct {
 		name    string
 		op, raw func()

@@ -88,54 +88,40 @@ func BenchmarkTDESHostTransactionKey(b *testing.B) {
 // the working key, 1 key schedule and 1 encryption (keys.Key computes no
 // check value until one is asked for).
 func BenchmarkAESHostPINKey(b *testing.B) {
-	bdk := mustKey(keys.AES128, "FEDCBA9876543210F1F1F1F1F1F1F1F1")
-	host, err := NewAESHost(bdk)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ksn := NewAESKSN(aesIKID, 0xFFFF0000)
-	op := func() {
-		key, err := host.TransactionKey(ksn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pk, err := key.WorkingKey(PINEncryption, keys.AES128)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pk.Zero()
-		key.Zero()
-	}
-	k := bdk.ClearBytes()
-	cached, _ := aes.NewCipher(k)
-	blk := make([]byte, 16)
-	raw := func() {
-		cached.Encrypt(blk, blk)
-		for range 16 + 1 {
-			c, _ := aes.NewCipher(k)
-			c.Encrypt(blk, blk)
-		}
-	}
-	runAll(b, op, raw)
+	benchAESHostPINKey(b, mustKey(keys.AES128, "FEDCBA9876543210F1F1F1F1F1F1F1F1"), 1)
 }
 
 // BenchmarkAES256HostPINKey: AES-256 BDK and working key, counter
 // 0xFFFF0000: every derivation is two AES blocks.
 func BenchmarkAES256HostPINKey(b *testing.B) {
-	bdk := mustKey(keys.AES256, "FEDCBA9876543210F1F1F1F1F1F1F1F1FEDCBA9876543210F1F1F1F1F1F1F1F1")
+	benchAESHostPINKey(b, mustKey(keys.AES256, "FEDCBA9876543210F1F1F1F1F1F1F1F1FEDCBA9876543210F1F1F1F1F1F1F1F1"), 2)
+}
+
+// benchAESHostPINKey runs aesPINKeyOps' op against its raw.
+func benchAESHostPINKey(b *testing.B, bdk *keys.Key, blocks int) {
+	op, raw := aesPINKeyOps(b, bdk, blocks)
+	runAll(b, op, raw)
+}
+
+// aesPINKeyOps are the host's PIN key for counter 0xFFFF0000 under bdk (a
+// working key of the BDK's algorithm) and raw, the same block operations
+// done directly: blocks AES encryptions per derivation, the initial key's
+// under the BDK's cached schedule, then a fresh key schedule for each of
+// the 16 steps and for the working key.
+func aesPINKeyOps(tb testing.TB, bdk *keys.Key, blocks int) (op, raw func()) {
 	host, err := NewAESHost(bdk)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ksn := NewAESKSN(aesIKID, 0xFFFF0000)
-	op := func() {
+	op = func() {
 		key, err := host.TransactionKey(ksn)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		pk, err := key.WorkingKey(PINEncryption, keys.AES256)
+		pk, err := key.WorkingKey(PINEncryption, bdk.Algorithm())
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		pk.Zero()
 		key.Zero()
@@ -143,16 +129,18 @@ func BenchmarkAES256HostPINKey(b *testing.B) {
 	k := bdk.ClearBytes()
 	cached, _ := aes.NewCipher(k)
 	blk := make([]byte, 16)
-	raw := func() {
-		cached.Encrypt(blk, blk)
-		cached.Encrypt(blk, blk)
+	raw = func() {
+		for range blocks {
+			cached.Encrypt(blk, blk)
+		}
 		for range 16 + 1 {
 			c, _ := aes.NewCipher(k)
-			c.Encrypt(blk, blk)
-			c.Encrypt(blk, blk)
+			for range blocks {
+				c.Encrypt(blk, blk)
+			}
 		}
 	}
-	runAll(b, op, raw)
+	return op, raw
 }
 
 // BenchmarkTDESTerminalNext is the terminal's per-transaction cost,

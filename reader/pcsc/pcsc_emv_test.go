@@ -9,9 +9,7 @@ import (
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/kernel"
-	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/reader"
-	"github.com/possdk/pos/reader/sim"
 	"github.com/possdk/pos/tlv"
 )
 
@@ -22,14 +20,7 @@ import (
 // Mastercard-like card speaks T=0, so every case-4 command crosses the
 // daemon as case 3 followed by GET RESPONSE.
 func TestPCSCWholeEMVTransaction(t *testing.T) {
-	imk, err := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := kernel.LoadConfigFile("../../emv/kernel/testdata/terminal.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	imk, cfg := issuerSetup(t)
 	day := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		profile string
@@ -40,19 +31,8 @@ func TestPCSCWholeEMVTransaction(t *testing.T) {
 		{"mc_cda", reader.ProtocolT0, emv.CCD},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
-			c := open(t)
-			card, err := sim.NewFromFile("../sim/testdata/" + tc.profile + ".json")
-			if err != nil {
-				t.Fatal(err)
-			}
-			insert(t, card)
-			waitFor(t, c, reader.Inserted)
+			rc := insertProfile(t, open(t), tc.profile, nil)
 			ctx := context.Background()
-			rc, err := c.Open(ctx, slot0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
 			tr := reader.NewTransport(rc, reader.TransportOptions{})
 			if tr.Protocol() != tc.proto {
 				t.Fatalf("protocol %v, want %v", tr.Protocol(), tc.proto)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/kernel"
-	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/sim"
 	"github.com/possdk/pos/tlv"
@@ -24,14 +23,7 @@ import (
 // wide (a CI machine is slow and shared: this checks the protocol, not the
 // timing; the timing rules are the emv/kernel scenario tests').
 func TestPCSCContactlessKernels(t *testing.T) {
-	imk, err := keys.FromHex(keys.TDES2, "0123456789ABCDEFFEDCBA9876543210")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := kernel.LoadConfigFile("../../emv/kernel/testdata/terminal.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	imk, cfg := issuerSetup(t)
 	l1, l2, cvm, floor := int64(50000), int64(100000), int64(10000), int64(5000)
 	cfg.AIDs[1].Kernel2 = &kernel.Kernel2Config{
 		ContactlessLimitNoODCVM: &l1, ContactlessLimitODCVM: &l2, CVMRequiredLimit: &cvm, FloorLimit: &floor,
@@ -55,20 +47,10 @@ func TestPCSCContactlessKernels(t *testing.T) {
 		{"unionpay_quics", 8000, true, "1F0002"},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
-			c := open(t)
-			card, err := sim.NewFromFile("../sim/testdata/" + tc.profile + ".json")
-			if err != nil {
-				t.Fatal(err)
-			}
-			card.SetSleep(func(time.Duration) {}) // the real link is the delay
-			insert(t, card)
-			waitFor(t, c, reader.Inserted)
+			rc := insertProfile(t, open(t), tc.profile, func(card *sim.Card) {
+				card.SetSleep(func(time.Duration) {}) // the real link is the delay
+			})
 			ctx := context.Background()
-			rc, err := c.Open(ctx, slot0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
 			verified := false
 			online := func(ctx context.Context, req *kernel.OnlineRequest) (*kernel.OnlineResponse, error) {
 				d, err := emv.CryptogramDataFromTLV(req.Field55)

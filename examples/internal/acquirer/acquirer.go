@@ -60,6 +60,7 @@ type Acquirer struct {
 	scan  link.KeyFunc
 
 	server *link.Server
+	plain  bool // no TLS: a TLS handshake is refused with a hint
 }
 
 // New builds an acquirer from cfg.
@@ -108,7 +109,7 @@ func New(cfg Config) (*Acquirer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw, err := hsm.NewSoftware(lmk, nil)
+	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
 	if err != nil {
 		return nil, err
 	}
@@ -129,19 +130,27 @@ func New(cfg Config) (*Acquirer, error) {
 	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs, Balance: "1002156C000000888800"}
 	chip := &chipIssuer{sim: sim, hsm: ks, imk: imkBlock, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
-	a := &Acquirer{
-		Host: &link.Host{Codec: codec, HSM: ks, Terminals: ks, ZoneKey: zoneKey, Issuer: chip, Logger: logger,
-			Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics},
-		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
+	host, err := link.NewHost(link.HostConfig{Codec: codec, HSM: ks, Terminals: ks, ZoneKey: zoneKey, Issuer: chip, Logger: logger,
+		Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics})
+	if err != nil {
+		return nil, err
 	}
-	a.server = &link.Server{Handler: a, TLS: cfg.TLS, Logger: logger,
+	a := &Acquirer{
+		Host:   host,
+		Issuer: sim, chip: chip, store: store, logf: logf, codec: codec, scan: link.ScanKey(codec),
+		plain: cfg.TLS == nil,
+	}
+	a.server, err = link.NewServer(link.ServerConfig{Handler: a, TLS: cfg.TLS, Logger: logger,
 		OnHandshakeError: func(remote net.Addr, err error) {
 			hint := ""
 			if strings.Contains(err.Error(), "does not look like a TLS handshake") {
 				hint = " (the terminal speaks plain TCP; this host expects TLS: give the terminal -tls-pin)"
 			}
 			logf("TLS handshake from %s failed: %v%s", remote, err, hint)
-		}}
+		}})
+	if err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -149,7 +158,7 @@ func New(cfg Config) (*Acquirer, error) {
 // when a terminal opens a TLS handshake, rather than waiting for a frame
 // that never comes.
 func (a *Acquirer) Serve(ln net.Listener) error {
-	if a.server.TLS == nil {
+	if a.plain {
 		ln = &plainOnly{Listener: ln, logf: a.logf}
 	}
 	return a.server.Serve(ln)

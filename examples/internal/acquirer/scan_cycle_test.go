@@ -96,7 +96,7 @@ func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode,
 		cancelSeen: make(chan struct{}, 1), hold: make(chan struct{})}
 	e.gw.Behave, e.gw.Clock = behave, e.clock.now
 	a.ServeScans(e.gw, prof)
-	srv := &link.Server{Handler: link.FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
+	srv, err := link.NewServer(link.ServerConfig{Handler: link.FrameHandlerFunc(func(ctx context.Context, frame []byte) []byte {
 		before, orders, refunds := e.cancels(), len(e.gw.Ledger()), e.refunded()
 		resp := a.ServeFrame(ctx, frame)
 		if e.refunded() > refunds && e.dropRefunds.Load() > 0 {
@@ -120,7 +120,10 @@ func newScanEnv(t *testing.T, prof link.ScanProfile, behave func(qr.PaymentCode,
 			return nil // the wallet cancelled; the answer is lost
 		}
 		return resp
-	})}
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

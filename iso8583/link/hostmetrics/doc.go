@@ -2,11 +2,11 @@
 // (github.com/prometheus/client_golang): requests by message kind and
 // response code, request and issuer latency histograms, MAC failures,
 // duplicates answered from the store, junk frames, store errors and the
-// reversal backlog. Give New's result to link.Host.Metrics and serve the
+// reversal backlog. Give New's result to link.HostConfig.Metrics and serve the
 // registry with promhttp (examples/host -metrics does both):
 //
 //	reg := prometheus.NewRegistry()
 //	m, err := hostmetrics.New(reg)
-//	host := &link.Host{Metrics: m, ...}
+//	host, err := link.NewHost(link.HostConfig{Metrics: m, ...})
 //	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 package hostmetrics

@@ -17,7 +17,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	host := &link.Host{Keys: link.NewMemoryKeyStore(), Metrics: m}
+	host, err := link.NewHost(link.HostConfig{Keys: link.NewMemoryKeyStore(), Metrics: m})
+	if err != nil {
+		panic(err)
+	}
 	host.ServeFrame(context.Background(), []byte{0x00, 0x02, 0xFF, 0xFF}) // junk
 	fams, _ := reg.Gather()
 	for _, f := range fams {

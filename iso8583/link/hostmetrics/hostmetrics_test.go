@@ -19,7 +19,10 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &link.Host{Keys: link.NewMemoryKeyStore(), Metrics: m}
+	h, err := link.NewHost(link.HostConfig{Keys: link.NewMemoryKeyStore(), Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.ServeFrame(t.Context(), []byte{0x00, 0x01, 0x00})
 	m.Request(iso8583.KindSale, "00", 3*time.Millisecond)
 	m.Request(iso8583.KindSale, "55", time.Millisecond)

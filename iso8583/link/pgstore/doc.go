@@ -14,7 +14,7 @@
 //
 //	st, err := pgstore.Open(ctx, "postgres://possdk@127.0.0.1:5432/possdk")
 //	ks, err := pgstore.NewKeyStore(st, kek)
-//	host := &link.Host{Store: st, Keys: ks, CardKey: cardKey, ID: "host-a", ...}
+//	host, err := link.NewHost(link.HostConfig{Store: st, Keys: ks, CardKey: cardKey, ID: "host-a", ...})
 //
 // Claims and answers — the two writes of every authorisation — are group
 // committed: what concurrent requests write at the same moment travels as

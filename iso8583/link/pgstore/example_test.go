@@ -39,7 +39,12 @@ func Example() {
 			fmt.Println(err)
 			return
 		}
-		hosts = append(hosts, &link.Host{ID: id, Store: st, Keys: ks, CardKey: cardKey})
+		h, err := link.NewHost(link.HostConfig{ID: id, Store: st, Keys: ks, CardKey: cardKey})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		hosts = append(hosts, h)
 	}
-	_ = hosts // serve each with link.Server on its own address
+	_ = hosts // serve each with a link.Server on its own address
 }

@@ -138,18 +138,25 @@ func hostChild() {
 	if err != nil {
 		panic(err)
 	}
-	h := &link.Host{Store: st, Keys: ks, ZPK: zpk, Issuer: &pgIssuer{st.Pool()}, CardKey: mhCardKey,
+	hcfg := link.HostConfig{Store: st, Keys: ks, ZPK: zpk, Issuer: &pgIssuer{st.Pool()}, CardKey: mhCardKey,
 		ID: os.Getenv("MH_ID"), RequestTimeout: 2 * time.Second, Lease: 3 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if os.Getenv("MH_DEBUG") != "" {
-		h.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		hcfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	h, err := link.NewHost(hcfg)
+	if err != nil {
+		panic(err)
 	}
 	ln, err := net.Listen("tcp", os.Getenv("MH_ADDR"))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("ready")
-	srv := &link.Server{Handler: h, MaxInFlight: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv, err := link.NewServer(link.ServerConfig{Handler: h, MaxInFlight: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		panic(err)
+	}
 	srv.Serve(ln)
 }
 

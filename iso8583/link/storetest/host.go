@@ -69,10 +69,15 @@ func newEnv(t *testing.T, open Opener) *env {
 	e := &env{t: t, keys: link.NewMemoryKeyStore(), issuer: &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pinStr, pan2: pinStr}}}
 	cardKey := []byte("storetest card key, shared hosts")
 	for i, s := range []link.Store{a, b} {
-		e.hosts[i] = &link.Host{Store: s, Keys: e.keys, ZPK: zpk, Issuer: e.issuer, CardKey: cardKey,
-			ID: fmt.Sprintf("host-%c", 'a'+i), Logger: quiet(), RequestTimeout: 5 * time.Second}
+		if e.hosts[i], err = link.NewHost(link.HostConfig{Store: s, Keys: e.keys, ZPK: zpk, Issuer: e.issuer, CardKey: cardKey,
+			ID: fmt.Sprintf("host-%c", 'a'+i), Logger: quiet(), RequestTimeout: 5 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	srv := &link.Server{Handler: link.FrameHandlerFunc(e.serve), Logger: quiet()}
+	srv, err := link.NewServer(link.ServerConfig{Handler: link.FrameHandlerFunc(e.serve), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/keys"
@@ -198,7 +199,10 @@ func run(o opts) error {
 		lossyLink = &lossy{h: rec, p: o.faults, late: o.timeout + o.timeout/2, rng: mrand.New(mrand.NewPCG(1, 2))}
 		handler = lossyLink
 	}
-	srv := &link.Server{Handler: handler, Logger: quiet}
+	srv, err := link.NewServer(link.ServerConfig{Handler: handler, Logger: quiet})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -274,7 +278,7 @@ func run(o opts) error {
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	rec.on.Store(o.replay && o.faults == 0)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	start := time.Now()
 	for i, c := range clients {
 		wg.Add(1)
@@ -312,7 +316,7 @@ func run(o opts) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Used() - cpu0
 	rec.on.Store(false)
 
 	// Quiescence: every terminal sends what it still owes back.

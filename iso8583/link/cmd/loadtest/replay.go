@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/pinblock"
@@ -22,15 +23,20 @@ import (
 // drop).
 func newHost(o opts, keysStore link.KeyStore, zpk *pinblock.Cipher, log *slog.Logger) (*link.Host, *link.SimIssuer, func(), error) {
 	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
-	host := &link.Host{Keys: keysStore, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: log}
-	if o.db == "" {
-		return host, issuer, func() {}, nil
+	cfg := link.HostConfig{Keys: keysStore, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: log}
+	drop := func() {}
+	if o.db != "" {
+		st, dropDB, err := openDB(o.db, o.batchWorkers, o.batchMax)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cfg.Store, drop = st, dropDB
 	}
-	st, drop, err := openDB(o.db, o.batchWorkers, o.batchMax)
+	host, err := link.NewHost(cfg)
 	if err != nil {
+		drop()
 		return nil, nil, nil, err
 	}
-	host.Store = st
 	return host, issuer, drop, nil
 }
 
@@ -66,7 +72,10 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 		return err
 	}
 	defer drop()
-	srv := &link.Server{Handler: host, Logger: quiet}
+	srv, err := link.NewServer(link.ServerConfig{Handler: host, Logger: quiet})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -78,7 +87,7 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 	lat := make([][]time.Duration, conns)
 	errs := make(chan error, conns)
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	start := time.Now()
 	for i := range conns {
 		wg.Add(1)
@@ -107,7 +116,7 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Used() - cpu0
 	close(errs)
 	if err := <-errs; err != nil {
 		return err
