@@ -25,7 +25,7 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	if err := t.readRecordsContactless(); err != nil {
 		return t.fail(err)
 	}
-	tr, p, u, n := t.d[emv.TagMastercardTrack2Data], t.d[0x9F65], t.d[emv.TagTTQ], t.d[0x9F67]
+	tr, p, u, n := t.d[emv.TagMastercardTrack2Data], t.d[emv.TagMastercardPCVC3Track2], t.d[emv.TagTTQ], t.d[emv.TagMastercardNATCTrack2]
 	if len(tr) == 0 || len(p) != 2 || len(u) != 2 || len(n) != 1 {
 		return t.fail(fmt.Errorf("%w: mag-stripe data (9F6B, 9F65, 9F66, 9F67) missing or malformed", ErrCardData))
 	}
@@ -54,8 +54,8 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 		digits[i] = '0' + b%10
 	}
 	un := bcdDigits(string(digits), 4)
-	t.d[0x9F6A] = un
-	udol, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]
+	t.d[emv.TagMastercardUnpredictableNumberNumeric] = un
+	udol, ok := t.d[emv.TagMastercardUDOL]
 	if !ok {
 		udol = []byte{0x9F, 0x6A, 0x04}
 	}
@@ -71,12 +71,12 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	if sw != emv.SWOK {
 		return t.fail(fmt.Errorf("%w: COMPUTE CRYPTOGRAPHIC CHECKSUM: %w", ErrCardData, emv.StatusWord(sw)))
 	}
-	cvc3, ok1, _ := tlv.Find(resp, 0x9F61)
+	cvc3, ok1, _ := tlv.Find(resp, emv.TagMastercardCVC3Track2)
 	atc, ok2, _ := tlv.Find(resp, emv.TagATC)
 	if !ok1 || !ok2 || len(cvc3) != 2 || len(atc) != 2 {
 		return t.fail(fmt.Errorf("%w: COMPUTE CRYPTOGRAPHIC CHECKSUM response without CVC3 (9F61) and ATC", ErrCardData))
 	}
-	t.d[0x9F61], t.d[emv.TagATC] = cvc3, atc
+	t.d[emv.TagMastercardCVC3Track2], t.d[emv.TagATC] = cvc3, atc
 	track, err := msTrack2(tr, pcvc3, punatc, natc, nUN,
 		uint16(cvc3[0])<<8|uint16(cvc3[1]), string(digits), uint16(atc[0])<<8|uint16(atc[1]))
 	if err != nil {

@@ -64,9 +64,9 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	if c := combo.cfg.Kernel7; c != nil && c.ECTerminalSupport && (c.ECTransactionLimit == nil || t.tx.Amount <= *c.ECTransactionLimit) {
 		ec = 1
 	}
-	t.d[0x9F7A] = []byte{ec}
+	t.d[emv.TagUnionPayECTerminalSupportIndicator] = []byte{ec}
 	if c := combo.cfg.Kernel7; c != nil && c.ECTransactionLimit != nil {
-		t.d[0x9F7B] = bcdAmount(*c.ECTransactionLimit)
+		t.d[emv.TagUnionPayECTerminalTransactionLimit] = bcdAmount(*c.ECTransactionLimit)
 	}
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)
@@ -232,7 +232,7 @@ func ECBalance(res *Result) (int64, error) {
 	if res == nil {
 		return 0, ErrNoBalance
 	}
-	for _, tag := range []tlv.Tag{0x9F5D, 0x9F79} {
+	for _, tag := range []tlv.Tag{emv.TagUnionPayAvailableOfflineSpendingAmount, emv.TagUnionPayECBalance} {
 		v, ok := res.Data[tag]
 		if !ok {
 			continue

@@ -279,7 +279,7 @@ func (c *Card) mchipGenerateAC(a *application, cmd command) []byte {
 		if seePhone {
 			pcii[2] = 0x01
 		}
-		resp.Add(0xDF4B, pcii)
+		resp.Add(emv.TagPOSCardholderInteractionInformation, pcii)
 	}
 	objs, _ := resp.Bytes()
 	var sdad []byte

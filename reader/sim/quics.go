@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/emv/oda"
 	"github.com/possdk/pos/tlv"
 )
@@ -34,7 +35,7 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 	c.st.amount = amt
 	r := c.risk(a, v)
 	c.st.risk = r
-	ecOK := a.hasEC && bytes.Equal(v[0x9F7A], []byte{0x01}) && len(a.currency) == 2 &&
+	ecOK := a.hasEC && bytes.Equal(v[emv.TagUnionPayECTerminalSupportIndicator], []byte{0x01}) && len(a.currency) == 2 &&
 		bytes.Equal(v[0x5F2A], a.currency) && amt > 0 && amt <= ctr.ecBalance
 	var cid byte
 	switch {
@@ -98,7 +99,7 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 			b.Add(0x9F6C, ctq)
 		}
 		if a.hasEC {
-			b.Add(0x9F5D, bcd12(ctr.ecBalance))
+			b.Add(emv.TagUnionPayAvailableOfflineSpendingAmount, bcd12(ctr.ecBalance))
 		}
 		if sdad != nil {
 			b.Add(0x9F69, cardAuth)
