@@ -269,13 +269,15 @@ func (c *Card) mchipGenerateAC(a *application, cmd command) []byte {
 	}
 	resp.Add(0x9F10, iad)
 	if o.CDCVM != "" {
-		// POS Cardholder Interaction Information (DF4B): byte 2 b1
-		// OD-CVM verification successful; byte 3 b1 "PIN required"
-		// (authenticate on the phone and tap again).
+		// POS Cardholder Interaction Information (DF4B): all of byte 2
+		// b2-b1 and byte 3 b4-b1 zero when the phone needs nothing from
+		// its holder; byte 3 b1 when the holder must authenticate on the
+		// phone and tap again. A reader ends the transaction with "See
+		// Phone" whenever DF4B AND '00030F' is not zero (Book C-2
+		// S910.71, as the open MPP kernel in xwanyux/AS350PLUS_SP
+		// implements it), whatever the cryptogram — so a verified phone
+		// sets none of those bits (the CVR in the IAD says it verified).
 		pcii := []byte{0x00, 0x00, 0x00}
-		if o.CDCVM == "verified" {
-			pcii[1] = 0x01
-		}
 		if seePhone {
 			pcii[2] = 0x01
 		}
