@@ -274,20 +274,7 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 		return t.done(Approved, nil)
 	}
 	t.tvr(emv.TVROfflineDataAuthNotPerformed)
-	field55, err := t.field55()
-	if err != nil {
-		return t.fail(err)
-	}
-	t.res.Field55 = field55
-	resp, err := t.online(field55)
-	if err != nil {
-		return t.done(Declined, err)
-	}
-	t.res.WentOnline, t.res.HostResponse = true, resp
-	if resp.Approved {
-		return t.done(Approved, nil)
-	}
-	return t.done(OnlineDeclined, nil)
+	return t.clOnline()
 }
 
 // readRecordsContactless reads the AFL's records without the contact
@@ -411,34 +398,9 @@ func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 		}
 		t.res.CVMResults = [3]byte{0x01, 0x00, byte(emv.CVMResultSuccessful)}
 	case ctq.Has(emv.CTQOnlinePINRequired):
-		t.res.CVMResults = [3]byte{byte(emv.CVMEncipheredPINOnline), 0x00, byte(emv.CVMResultUnknown)}
-		if tc {
-			// An online PIN can only be verified by the issuer: an
-			// offline approval cannot carry it, so the transaction is
-			// declined and no PIN is asked for (it would be collected
-			// and thrown away).
-			t.tvr(emv.TVRCVMNotSuccessful)
-			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
-			return false, nil
-		}
-		if t.k.hooks.OnlinePIN == nil {
-			// No PIN pad: the issuer sees the CVM failed (Book 3 Annex C5
-			// TVR byte 3 b5, as for contact).
-			t.tvr(emv.TVRPINPadNotPresent)
-			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
-			return true, nil
-		}
-		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
-		if errors.Is(err, ErrPINBypass) {
-			t.tvr(emv.TVRPINNotEntered)
-			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		t.res.OnlinePINBlock = block
-		t.tvr(emv.TVROnlinePINEntered)
+		// An offline approval cannot carry an online PIN: declined, no
+		// PIN asked (clsteps.go).
+		return t.clOnlinePIN(tc)
 	case ctq.Has(emv.CTQSignatureRequired) || overCVM:
 		// Signature required, or a CVM required and none named: signature.
 		t.res.SignatureNeeded = true

@@ -394,20 +394,8 @@ func (t *txn) k2Outcome(cid emv.CID) (*Result, error) {
 		}
 		return t.done(Approved, nil)
 	case emv.ARQC:
-		field55, err := t.field55()
-		if err != nil {
-			return t.fail(err)
-		}
-		t.res.Field55 = field55
-		resp, err := t.online(field55)
-		if err != nil {
-			return t.done(Declined, err)
-		}
-		t.res.WentOnline, t.res.HostResponse = true, resp
-		if resp.Approved {
-			return t.done(Approved, nil)
-		}
-		return t.done(OnlineDeclined, nil)
+		// S910.74: ARQC → Online Request (confirmed).
+		return t.clOnline()
 	}
 	// AAC: C-2 S910.74 (MPP_S910_74), confirmed: for a purchase, cash or
 	// cashback, Declined when the device is not a card (Third Party Data
