@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/possdk/pos/emv"
+	"github.com/possdk/pos/emv/oda"
 )
 
 // Steps the contactless kernels share (contactless.go's qVSDC kernel,
@@ -98,4 +99,41 @@ func bcdAmountValue(tag fmt.Stringer, v []byte) (int64, error) {
 		n = n*100 + int64(b>>4)*10 + int64(b&0x0F)
 	}
 	return n, nil
+}
+
+// clICCKey recovers the ICC public key for fDDA (Book C-3 §5, C-7): the
+// issuer key from the CA key and 90/92/9F32, then the ICC certificate
+// 9F46/9F48/9F47 over the static data of the signed records, bound to the
+// PAN (5A, else the track 2 PAN).
+func (t *txn) clICCKey() (*oda.ICCPublicKey, error) {
+	pan := t.d[emv.TagPAN]
+	if pan == nil {
+		pan = t.res.PAN.AppendBCD(nil)
+	}
+	iss, err := t.issuerKey(pan)
+	if err != nil {
+		return nil, err
+	}
+	static, err := t.staticData()
+	if err != nil {
+		return nil, err
+	}
+	return oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
+}
+
+// clRecordsAndPAN reads the records a one-tap card's AFL names (a card
+// that answered GPO with everything has none) and takes the PAN from 5A,
+// else from the track 2 equivalent data.
+func (t *txn) clRecordsAndPAN() error {
+	if _, ok := t.d[emv.TagAFL]; ok {
+		if err := t.readRecordsContactless(); err != nil {
+			return err
+		}
+	}
+	if pan, ok := t.d[emv.TagPAN]; ok {
+		t.res.PAN, _ = emv.ParsePANBCD(pan)
+	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
+		t.res.PAN = t2.PAN
+	}
+	return nil
 }

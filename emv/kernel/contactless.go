@@ -224,15 +224,8 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 	if _, ok := t.d[emv.TagApplicationCryptogram]; !ok {
 		return t.fail(fmt.Errorf("%w: the card did not return a cryptogram (not qVSDC)", ErrCardData))
 	}
-	if _, ok := t.d[emv.TagAFL]; ok {
-		if err := t.readRecordsContactless(); err != nil {
-			return t.fail(err)
-		}
-	}
-	if pan, ok := t.d[emv.TagPAN]; ok {
-		t.res.PAN, _ = emv.ParsePANBCD(pan)
-	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
-		t.res.PAN = t2.PAN
+	if err := t.clRecordsAndPAN(); err != nil {
+		return t.fail(err)
 	}
 	cid, err := emv.ParseCID(t.d[emv.TagCryptogramInformationData])
 	if err != nil {
@@ -311,19 +304,7 @@ func (t *txn) readRecordsContactless() error {
 // fdda verifies the offline approval's signature over the unpredictable
 // number, amount, currency and card authentication related data.
 func (t *txn) fdda() error {
-	pan := t.d[emv.TagPAN]
-	if pan == nil {
-		pan = t.res.PAN.AppendBCD(nil)
-	}
-	iss, err := t.issuerKey(pan)
-	if err != nil {
-		return err
-	}
-	static, err := t.staticData()
-	if err != nil {
-		return err
-	}
-	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
+	icc, err := t.clICCKey()
 	if err != nil {
 		return err
 	}

@@ -99,15 +99,8 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		}
 		return t.done(Declined, nil)
 	}
-	if _, ok := t.d[emv.TagAFL]; ok {
-		if err := t.readRecordsContactless(); err != nil {
-			return t.fail(err)
-		}
-	}
-	if pan, ok := t.d[emv.TagPAN]; ok {
-		t.res.PAN, _ = emv.ParsePANBCD(pan)
-	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
-		t.res.PAN = t2.PAN
+	if err := t.clRecordsAndPAN(); err != nil {
+		return t.fail(err)
 	}
 	if len(t.d[emv.TagApplicationCryptogram]) != 8 || len(t.d[emv.TagATC]) != 2 {
 		return t.fail(fmt.Errorf("%w: cryptogram (9F26) or ATC (9F36) of the wrong length", ErrCardData))
@@ -247,19 +240,7 @@ func (t *txn) fdda7() error {
 	if _, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]; ok {
 		return t.fdda()
 	}
-	pan := t.d[emv.TagPAN]
-	if pan == nil {
-		pan = t.res.PAN.AppendBCD(nil)
-	}
-	iss, err := t.issuerKey(pan)
-	if err != nil {
-		return err
-	}
-	static, err := t.staticData()
-	if err != nil {
-		return err
-	}
-	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
+	icc, err := t.clICCKey()
 	if err != nil {
 		return err
 	}
