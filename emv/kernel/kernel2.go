@@ -445,12 +445,20 @@ func k2Floor(cfg *Kernel2Config, tfl []byte) (int64, bool) {
 	return int64(tfl[0])<<24 | int64(tfl[1])<<16 | int64(tfl[2])<<8 | int64(tfl[3]), true
 }
 
-// relayResistance runs Book C-2's relay resistance protocol: EXCHANGE
-// RELAY RESISTANCE DATA with the unpredictable number as Terminal Relay
-// Resistance Entropy, timed, and the checks on the card's answer: too
-// fast ends the transaction; too slow is retried twice with a new
-// unpredictable number, then noted in the TVR; a measured time or
-// transmission time out of proportion notes "threshold exceeded".
+// relayResistance runs Book C-2's relay resistance protocol, confirmed
+// step by step against the open MPP kernel (xwanyux/AS350PLUS_SP
+// ctls/LV2/MPP_Kernel.c, states S3.61-64 and SR1.10-32, with the SB-195
+// errata for C-2 v2.6): EXCHANGE RELAY RESISTANCE DATA with the
+// unpredictable number as Terminal Relay Resistance Entropy (DF8301),
+// timed; the answer is 80 with 10 bytes (DF8302-DF8305, SR1.14); measured
+// = max(0, time taken − DF8134 − min(DF8305, DF8135)) in hundreds of µs
+// (SR1.18); measured < max(0, DF8303 − DF8132) ends the application
+// (SR1.19-21, card data error); measured > DF8304 + DF8133 with the RRP
+// Counter under 2 retries with a new unpredictable number (SR1.22-24),
+// and after the retries sets "time limits exceeded" (SR1.28-29);
+// DF8305×100/DF8135 or DF8135×100/DF8305 under DF8137, or
+// max(0, measured − DF8303) over DF8136, sets "threshold exceeded"
+// (SR1.30-31); then "RRP performed" (SR1.32).
 func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 	for attempt := 0; ; attempt++ {
 		entropy := t.d[emv.TagUnpredictableNumber]
@@ -487,8 +495,18 @@ func (t *txn) relayResistance(c *RelayResistanceCfg) error {
 			}
 			t.tvr(emv.TVRRelayTimeLimitsExceeded)
 		}
-		if devEst != 0 && expR != 0 && (devEst*100/expR < int64(c.Mismatch) || expR*100/devEst < int64(c.Mismatch) ||
-			max(0, measured-minT) > int64(c.Accuracy)) {
+		// SR1.30: a zero estimate or expectation makes its ratio 0, under
+		// any threshold (the C source divides by it); the accuracy check
+		// applies whatever the estimates (corrected: it was skipped when
+		// either was zero).
+		ratio := func(a, b int64) int64 {
+			if b == 0 {
+				return 0
+			}
+			return a * 100 / b
+		}
+		if ratio(devEst, expR) < int64(c.Mismatch) || ratio(expR, devEst) < int64(c.Mismatch) ||
+			max(0, measured-minT) > int64(c.Accuracy) {
 			t.tvr(emv.TVRRelayThresholdExceeded)
 		}
 		t.tvr(emv.TVRRelayPerformed)

@@ -269,6 +269,13 @@ func TestKernel2Scenarios(t *testing.T) {
 			online: true, f55: k2F55("000000002000", "000000000A", "1F0302", "1981", "10"),
 		},
 		{
+			name: "device estimate of zero", clause: "C-2 SR1.30 (MPP_S1_30 in xwanyux/AS350PLUS_SP): a Device Estimated Transmission Time of 0 gives a ratio 0 % under the 50 % mismatch threshold → threshold exceeded (TVR byte 5 b4) → TAC online → ARQC",
+			card: "mc_contactless", tweak: mchip(func(o *sim.MChipOptions) { o.EstimatedTime = 0 }), cfg: k2Config, amount: 2000,
+			outcome: Approved, tvr: "000000000A", tsi: "C000", cvm: "1F0302", cid: "80",
+			apdus:  k2APDUs(k2GAC("90", "000000002000", "0156", "000000000A", "1F0302")),
+			online: true, f55: k2F55("000000002000", "000000000A", "1F0302", "1981", "10"),
+		},
+		{
 			name: "card without relay resistance", clause: "C-2: the reader supports it, the card's AIP byte 2 b1 does not → TVR byte 5 b2-b1 01 'not performed', no EXCHANGE RELAY RESISTANCE DATA",
 			card: "mc_contactless", tweak: mchip(func(o *sim.MChipOptions) { o.RelayResistance = false }), cfg: k2Config, amount: 2000,
 			outcome: Approved, tvr: "0000000001", tsi: "C000", cvm: "1F0302", cid: "40",
