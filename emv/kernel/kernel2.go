@@ -136,6 +136,7 @@ type tornRecord struct {
 	key       string // PAN (BCD) and PSN
 	at        time.Time
 	cdol1Data []byte
+	drdolData []byte // DRDOL Related Data (DF8113): what RECOVER AC sends
 	data      emv.Data
 	tvr       emv.TVR
 	tsi       emv.TSI
@@ -357,8 +358,12 @@ func (kernel2) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	cid, err := t.generateAC(want, data, nil)
 	if err != nil {
 		if errors.Is(err, reader.ErrCardRemoved) || errors.Is(err, reader.ErrCardMute) {
-			// Torn: the card may have computed the cryptogram. Keep the
-			// transaction for RECOVER AC on this card's next tap.
+			// Torn: the card may have computed the cryptogram. C-2 S9.5
+			// and S9.11-13 (MPP_Kernel.c MPP_S9_5/11/13, confirmed): when
+			// the card has a DRDOL (9F51) and the log may hold records,
+			// keep the transaction (its DRDOL Related Data for RECOVER AC
+			// and its CDOL1 data for CDA), the oldest record giving way
+			// when the log is full.
 			t.k.k2.keepTorn(t, cfg, data)
 		}
 		return t.fail(err)
@@ -521,7 +526,14 @@ func tornKey(d emv.Data) string {
 
 // keepTorn records a torn transaction (oldest dropped beyond MaxTorn).
 func (s *k2State) keepTorn(t *txn, cfg *Kernel2Config, cdol1Data []byte) {
+	drdol, err := tlv.ParseDOL(t.d[emv.TagMastercardDRDOL])
+	if err != nil || len(drdol) == 0 {
+		// No DRDOL: the card cannot recover (C-2 S9.5), nothing is kept
+		// (corrected: this kernel kept every torn transaction).
+		return
+	}
 	rec := &tornRecord{key: tornKey(t.d), at: s.now(), cdol1Data: append([]byte(nil), cdol1Data...),
+		drdolData: t.d.FillDOL(nil, drdol, t.scheme),
 		data: emv.Data{}, tvr: t.res.TVR, tsi: t.res.TSI, cvm: t.res.CVMResults, amount: t.tx.Amount,
 		pinBlock: t.res.OnlinePINBlock}
 	for k, v := range t.d {
@@ -571,7 +583,10 @@ func (s *k2State) takeTorn(t *txn, cfg *Kernel2Config) *tornRecord {
 // and CVM); done is true. When the card has no such answer, the torn
 // transaction never produced a cryptogram and this tap goes on.
 func (t *txn) recoverTorn(rec *tornRecord) (*Result, bool, error) {
-	resp, sw, err := t.exchange(emv.Command{CLA: 0x80, INS: 0xD0, P1: 0x00, P2: 0x00, Data: rec.cdol1Data, Le: 256})
+	// C-2 S456.43-49 (MPP_S456_43..49, confirmed): a torn record for this
+	// PAN (and PSN) → RECOVER AC with its DRDOL Related Data (corrected:
+	// this kernel sent the CDOL1 data).
+	resp, sw, err := t.exchange(emv.Command{CLA: 0x80, INS: 0xD0, P1: 0x00, P2: 0x00, Data: rec.drdolData, Le: 256})
 	if err != nil {
 		// Torn again: keep it for the next tap.
 		t.k.k2.mu.Lock()

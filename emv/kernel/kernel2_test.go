@@ -493,10 +493,16 @@ func sameAPDUs(t *testing.T, got [][]byte, want []string) {
 // (20.00): the card computes its TC and leaves the field before the answer
 // arrives — outcome Try Again ("present card again", Book A), one torn
 // record, the card's ATC 17. Tap 2, same card: after the records, RECOVER
-// AC with tap 1's CDOL1 data instead of GENERATE AC; the card returns tap
+// AC with tap 1's DRDOL Related Data (C-2 S456.48-49: the card's DRDOL
+// 9F37 04 9F02 06 5F2A 02 → UN 00000000, 20.00, 0156) instead of GENERATE
+// AC; the card returns tap
 // 1's answer, whose CDA verifies over tap 1's data: approved offline with
 // tap 1's cryptogram and ATC, tap 1's TVR; no second cryptogram (the ATC
 // moves only for tap 2's GPO), the torn log is empty.
+// k2RecoverAC is RECOVER AC with the DRDOL Related Data of a 20.00 CNY
+// tap (the reader's UN is 00000000 under zeroRand).
+const k2RecoverAC = "80D000000C 00000000 000000002000 0156 00"
+
 func TestKernel2TornRecovered(t *testing.T) {
 	term := newK2Terminal(t)
 	card := loadCard(t, "mc_contactless", nil)
@@ -513,7 +519,7 @@ func TestKernel2TornRecovered(t *testing.T) {
 	lostAC, _, _ := tlv.Find(tear.lost[:len(tear.lost)-2], 0x9F26)
 	card.Insert()
 	rc2, res := term.tap(card, 2000)
-	sameAPDUs(t, rc2.cmds, k2APDUs("80D0000020"+gac[10:]))
+	sameAPDUs(t, rc2.cmds, k2APDUs(k2RecoverAC))
 	if res.Outcome != Approved || res.CID.Type() != emv.TC || !bytes.Equal(res.Cryptogram, lostAC) || len(lostAC) != 8 {
 		t.Fatalf("tap 2: %v %v cryptogram %X, want approved with tap 1's TC %X (err %v)", res.Outcome, res.CID.Type(), res.Cryptogram, lostAC, res.Err)
 	}
@@ -536,9 +542,30 @@ func TestKernel2TornNotProcessed(t *testing.T) {
 	card.Insert()
 	rc, res := term.tap(card, 2000)
 	gac := k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")
-	sameAPDUs(t, rc.cmds, k2APDUs("80D0000020"+gac[10:], gac))
+	sameAPDUs(t, rc.cmds, k2APDUs(k2RecoverAC, gac))
 	if res.Outcome != Approved || term.k.TornRecords() != 0 {
 		t.Fatalf("tap 2: %v (%v), %d torn", res.Outcome, res.Err, term.k.TornRecords())
+	}
+}
+
+// TestKernel2TornWithoutDRDOL: Book C-2 S9.5 (open MPP kernel,
+// xwanyux/AS350PLUS_SP MPP_S9_5): a card without a DRDOL (9F51) leaves no
+// torn record — the tap ends Try Again and the next tap of the card runs a
+// plain GENERATE AC.
+func TestKernel2TornWithoutDRDOL(t *testing.T) {
+	term := newK2Terminal(t)
+	noDRDOL := func(p *sim.Profile) { delete(p.Apps[0].Extra, "9F51") }
+	card := loadCard(t, "mc_contactless", noDRDOL)
+	card.SetSleep(term.clk.advance)
+	_, res := term.tap(&tearingCard{Card: card, processed: true}, 2000)
+	if !errors.Is(res.Err, reader.ErrCardRemoved) || term.k.TornRecords() != 0 {
+		t.Fatalf("tap 1: %v, %d torn; want card removed and no torn record", res.Err, term.k.TornRecords())
+	}
+	card.Insert()
+	rc, res := term.tap(card, 2000)
+	sameAPDUs(t, rc.cmds, k2APDUs(k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")))
+	if res.Outcome != Approved {
+		t.Fatalf("tap 2: %v (%v)", res.Outcome, res.Err)
 	}
 }
 
