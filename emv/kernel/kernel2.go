@@ -534,7 +534,7 @@ func (s *k2State) keepTorn(t *txn, cfg *Kernel2Config, cdol1Data []byte) {
 	}
 	rec := &tornRecord{key: tornKey(t.d), at: s.now(), cdol1Data: append([]byte(nil), cdol1Data...),
 		drdolData: t.d.FillDOL(nil, drdol, t.scheme),
-		data: emv.Data{}, tvr: t.res.TVR, tsi: t.res.TSI, cvm: t.res.CVMResults, amount: t.tx.Amount,
+		data:      emv.Data{}, tvr: t.res.TVR, tsi: t.res.TSI, cvm: t.res.CVMResults, amount: t.tx.Amount,
 		pinBlock: t.res.OnlinePINBlock}
 	for k, v := range t.d {
 		rec.data[k] = append([]byte(nil), v...)
