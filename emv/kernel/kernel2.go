@@ -26,8 +26,18 @@ import (
 //	→ GENERATE AC (CDA requested for TC and ARQC) → outcome
 //
 // There is one GENERATE AC: an ARQC ends in an Online Request and the
-// host's answer is the outcome. Data Storage, the mag-stripe mode and
-// the second tap for issuer update are not implemented.
+// host's answer is the outcome. The mag-stripe mode is kernel2_ms.go.
+// Data Storage (IDS: DS ID, DSDOL, PUT DATA, Data Exchange) and the second
+// tap for issuer update are not implemented; a card that asks for IDS is
+// run without it.
+//
+// The rules are checked against Book C-2 as an open M/Chip contactless
+// (MPP) kernel implements it, state by state (S1-S16, S456, S910 and the
+// procedures CVM, PRE, TAA, GAC, with the SB-195 errata for C-2 v2.6):
+// github.com/xwanyux/AS350PLUS_SP, ctls/LV2/MPP_Kernel.c and
+// MPP_Procedure.c. Comments name the state a rule comes from; "corrected"
+// marks a rule this kernel had wrong; "not confirmed against C-2" marks
+// this kernel's own choices.
 
 // ErrSeePhone is wrapped when a phone answers that its holder must verify
 // on the phone first (Book C-2 POS Cardholder Interaction Information): the
@@ -81,8 +91,11 @@ type Kernel2Config struct {
 	MagStripe  bool               `json:"mag_stripe"`
 	RelayTimes RelayResistanceCfg `json:"relay_times"`
 	// TornLifetime is the Max Lifetime of a Torn Transaction Log Record
-	// (DF811C), seconds; 0: 300. MaxTorn is the Max Number of Torn
-	// Transaction Log Records (DF811D); 0: 5.
+	// (DF811C), seconds; 0: 300 (the default '012C' a PayPass 3 terminal
+	// SDK documents). MaxTorn is the Max Number of Torn Transaction Log
+	// Records (DF811D); 0: 5 — not confirmed against C-2: the same SDK
+	// defaults DF811D to '00' (no torn log); this reader keeps recovery on
+	// unless configured otherwise.
 	TornLifetime int `json:"torn_lifetime_s"`
 	MaxTorn      int `json:"max_torn"`
 }
