@@ -157,15 +157,15 @@ func runCL(t *testing.T, cfg *Config, card *sim.Card, c clCase) (*Result, *acHos
 	if c.noPINPad {
 		hooks.OnlinePIN = nil
 	}
-	k, err := New(cfg, hooks, nil)
+	clk := &fakeClock{t: testDay}
+	kc := *cfg
+	kc.Hooks, kc.Rand, kc.Clock = hooks, zeroRand{}, clk.now
+	k, err := New(kc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.SetRand(zeroRand{})
 	h.decline, h.down, h.issuerChecks = c.decline, c.hostDown, c.issuerChecks
-	clk := &fakeClock{t: testDay}
 	card.SetSleep(clk.advance)
-	k.SetClock(clk.now)
 	var inner reader.Card = card
 	if c.relay != nil {
 		inner = &relayCard{Card: card, fn: c.relay}

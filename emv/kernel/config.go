@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/possdk/pos/emv/oda"
 )
@@ -56,6 +58,26 @@ type Config struct {
 	// CAKeys are the schemes' CA public keys (see oda.LoadCAStore for the
 	// form); every checksum is verified.
 	CAKeys json.RawMessage `json:"ca_keys"`
+
+	// The rest is set in code, not JSON.
+
+	// CAStore holds the CA public keys when they do not come from
+	// CAKeys (set one or the other).
+	CAStore *oda.CAStore `json:"-"`
+	// Hooks connect the kernel to the PIN pad, the cardholder and (for
+	// RunContact and RunContactless) the host; nil hooks take their
+	// defaults (see Hooks).
+	Hooks Hooks `json:"-"`
+	// Logger receives the kernel's logs (APDU names, status words and
+	// tags, never values); nil discards them.
+	Logger *slog.Logger `json:"-"`
+	// Rand is the source of unpredictable numbers (9F37) and of random
+	// transaction selection; nil is crypto/rand.
+	Rand io.Reader `json:"-"`
+	// Clock gives the transaction time when Transaction.Time is zero,
+	// and times Kernel 2's relay resistance exchange and torn records;
+	// nil is time.Now (monotonic, as relay resistance needs).
+	Clock func() time.Time `json:"-"`
 
 	caStore    *oda.CAStore
 	revoked    map[string]bool
@@ -170,9 +192,6 @@ func LoadConfigFile(path string) (*Config, error) {
 	return LoadConfig(f)
 }
 
-// SetCAStore sets the CA keys directly (instead of ca_keys in JSON).
-func (c *Config) SetCAStore(s *oda.CAStore) { c.caStore = s }
-
 func (c *Config) check() error {
 	for name, v := range map[string]struct {
 		s string
@@ -194,6 +213,12 @@ func (c *Config) check() error {
 			if _, err := hex.DecodeString(s); err != nil {
 				return fmt.Errorf("%w: aids[%d].%s: %v", ErrConfig, i, name, err)
 			}
+		}
+		if ttq := mustHex(a.TTQ); len(ttq) >= 3 && ttq[2]&0x80 != 0 {
+			// TTQ byte 3 b8 tells the card the reader does Issuer Update
+			// Processing (Book C-3 Annex A.2; the card answers with CTQ
+			// byte 2 b7): this reader does not, so it must not say so.
+			return fmt.Errorf("%w: aids[%d].ttq %s claims Issuer Update Processing (byte 3 b8), which this reader does not do", ErrConfig, i, a.TTQ)
 		}
 		if len(a.AID) < 10 {
 			return fmt.Errorf("%w: aids[%d]: AID %q shorter than 5 bytes", ErrConfig, i, a.AID)
@@ -256,7 +281,11 @@ func (c *Config) check() error {
 			return err
 		}
 	}
+	c.caStore = c.CAStore
 	if len(c.CAKeys) > 0 {
+		if c.CAStore != nil {
+			return fmt.Errorf("%w: both ca_keys and CAStore set", ErrConfig)
+		}
 		s, err := oda.LoadCAStore(strings.NewReader(string(c.CAKeys)))
 		if err != nil {
 			return fmt.Errorf("%w: ca_keys: %v", ErrConfig, err)

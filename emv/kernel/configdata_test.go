@@ -156,3 +156,34 @@ func TestTCHashValue(t *testing.T) {
 		t.Fatalf("98 %X, want %X", res.Data[0x98], want)
 	}
 }
+
+// TestNewCopiesConfig: issue 24 (one configuration style) — New checks
+// the Config and keeps its own copy: a caller changing its Config (or its
+// AID list) afterwards does not change a running kernel, and CA keys come
+// from ca_keys or CAStore, never both.
+func TestNewCopiesConfig(t *testing.T) {
+	cfg := loadConfig(t)
+	k, err := New(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAID := k.cfg.AIDs[0].AID
+	cfg.AIDs[0].AID = "A0000009999999"
+	cfg.Currency = "0840"
+	if k.cfg.AIDs[0].AID != wantAID || k.cfg.Currency == "0840" {
+		t.Fatalf("kernel's config changed with the caller's: AID %s currency %s", k.cfg.AIDs[0].AID, k.cfg.Currency)
+	}
+	if k.rand == nil || k.now == nil || k.log == nil || k.k2.clock == nil {
+		t.Fatal("defaults for Rand, Clock, Logger not set")
+	}
+	both := loadConfig(t)
+	both.CAStore = odatest.CAStore()
+	if _, err := New(*both); !errors.Is(err, ErrConfig) || len(both.CAKeys) == 0 {
+		t.Fatalf("ca_keys and CAStore both set: err %v, want ErrConfig", err)
+	}
+	bad := loadConfig(t)
+	bad.Currency = "84"
+	if _, err := New(*bad); !errors.Is(err, ErrConfig) {
+		t.Fatalf("bad currency: err %v, want ErrConfig", err)
+	}
+}

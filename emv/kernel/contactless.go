@@ -224,6 +224,12 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 	if _, ok := t.d[emv.TagApplicationCryptogram]; !ok {
 		return t.fail(fmt.Errorf("%w: the card did not return a cryptogram (not qVSDC)", ErrCardData))
 	}
+	var ctq emv.CTQ
+	_, hasCTQ := t.d[emv.TagCardTransactionQualifiers]
+	copy(ctq[:], t.d[emv.TagCardTransactionQualifiers])
+	if err := ctqSwitchInterface(ctq, ttq, t.tx.Type); err != nil {
+		return t.fail(err)
+	}
 	if err := t.clRecordsAndPAN(); err != nil {
 		return t.fail(err)
 	}
@@ -247,27 +253,76 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 	// Processing restrictions (Book C-3 §5, Book 3 §10.4): an offline
 	// approval of an expired, not yet effective or (by its AUC) not
 	// allowed application is declined; with an ARQC the TVR notes them
-	// for the issuer.
+	// for the issuer. Book C-3 Annex A.2, CTQ byte 1 b4 "Go Online if
+	// Application Expired": an offline approval whose only failed check
+	// is the expiry goes online instead (the reader being online capable),
+	// carrying the card's cryptogram to the issuer.
+	online := !tc // the transaction goes to the issuer
 	if t.contactlessRestrictions() && tc {
-		return t.done(Declined, nil)
+		expiredOnly := t.res.TVR.Has(emv.TVRExpiredApplication) && !t.res.TVR.Has(emv.TVRAppNotYetEffective) &&
+			!t.res.TVR.Has(emv.TVRServiceNotAllowed) && !t.res.TVR.Has(emv.TVRCardOnExceptionFile)
+		if !(expiredOnly && hasCTQ && ctq.Has(emv.CTQGoOnlineIfExpired) && t.readerOnline(ttq)) {
+			return t.done(Declined, nil)
+		}
+		online = true
 	}
-	ok, err := t.contactlessCVM(overCVM, tc)
+	ok, err := t.contactlessCVM(overCVM, !online)
 	if err != nil {
 		return t.fail(err)
 	}
 	if !ok {
 		return t.done(Declined, nil)
 	}
-	if tc {
+	if tc && !online {
 		if err := t.fdda(); err != nil {
+			// Book C-3 Annex A.2, CTQ byte 1 b6 "Go Online if Offline
+			// Data Authentication Fails and Reader is online capable" and
+			// b5 "Switch Interface if Offline Data Authentication fails
+			// and Reader supports contact chip"; neither: declined.
 			t.tvr(emv.TVRDDAFailed)
-			return t.done(Declined, err)
+			switch {
+			case hasCTQ && ctq.Has(emv.CTQGoOnlineIfODAFails) && t.readerOnline(ttq):
+				t.tsi(emv.TSIOfflineDataAuthPerformed)
+				online = true
+			case hasCTQ && ctq.Has(emv.CTQSwitchInterfaceIfODAFails) && ttq.Has(emv.TTQContactChip):
+				return t.fail(fmt.Errorf("%w: fDDA failed and the card asks to switch interface (CTQ byte 1 b5): %w", ErrTryAnother, err))
+			default:
+				return t.done(Declined, err)
+			}
+		} else {
+			t.tsi(emv.TSIOfflineDataAuthPerformed)
+			return t.done(Approved, nil)
 		}
-		t.tsi(emv.TSIOfflineDataAuthPerformed)
-		return t.done(Approved, nil)
 	}
-	t.tvr(emv.TVROfflineDataAuthNotPerformed)
+	if !t.res.TSI.Has(emv.TSIOfflineDataAuthPerformed) {
+		t.tvr(emv.TVROfflineDataAuthNotPerformed)
+	}
 	return t.clOnline()
+}
+
+// readerOnline: the reader can go online for this transaction — the
+// terminal is online capable and the TTQ does not say "offline-only
+// reader" (byte 1 b4).
+func (t *txn) readerOnline(ttq emv.TTQ) bool {
+	return t.k.cfg.OnlineCapable && !ttq.Has(emv.TTQOfflineOnly)
+}
+
+// ctqSwitchInterface applies Book C-3 Annex A.2, CTQ byte 1 b3 "Switch
+// Interface for Cash Transactions" and b2 "Switch Interface for Cashback
+// Transactions": a cash (9C 01) or cashback (9C 09) transaction on a
+// reader that supports contact chip (TTQ byte 1 b5) ends with Try Another
+// Interface before any record is read.
+func ctqSwitchInterface(ctq emv.CTQ, ttq emv.TTQ, txType byte) error {
+	if !ttq.Has(emv.TTQContactChip) {
+		return nil
+	}
+	switch {
+	case txType == 0x01 && ctq.Has(emv.CTQSwitchInterfaceForCash):
+		return fmt.Errorf("%w: the card asks for another interface for cash (CTQ byte 1 b3)", ErrTryAnother)
+	case txType == 0x09 && ctq.Has(emv.CTQSwitchInterfaceForCashback):
+		return fmt.Errorf("%w: the card asks for another interface for cashback (CTQ byte 1 b2)", ErrTryAnother)
+	}
+	return nil
 }
 
 // readRecordsContactless reads the AFL's records without the contact

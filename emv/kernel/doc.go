@@ -4,8 +4,13 @@
 //
 // Start with a Config (LoadConfigFile: capabilities, country and currency,
 // supported AIDs with their action codes, floor and contactless limits, CA
-// keys), then New with Hooks for the PIN pad, the cardholder's choice and
-// the host, and call RunContact or RunContactless with anything that has
+// keys; ParseCUPAIDParams turns a UnionPay parameter download record into
+// an AID's settings), set its code-only fields (Hooks for the PIN pad and
+// the cardholder's choice, Logger, Rand, Clock, CAStore), then New, which
+// checks it and keeps its own copy. Run transactions through the outcome
+// API (StartContact, StartContactless: an Online Request stops the
+// transaction until Session.Resume gets the host's answer) or in one call
+// (RunContact, RunContactless, with Hooks.Online) with anything that has
 // Transmit(ctx, apdu) ([]byte, error): a reader.Card from reader/pcsc
 // wrapped in reader.Transport, or the software card of reader/sim.
 //
@@ -16,7 +21,8 @@
 // terminal action analysis, first GENERATE AC, online step, issuer
 // authentication, scripts 71/72, second GENERATE AC). The contactless flow
 // is qVSDC-style one-tap (PPSE, TTQ, cryptogram from GPO, fDDA, CTQ-driven
-// CVM including a phone's CDCVM); the Entry Point (Book B) routes by kernel
+// CVM including a phone's CDCVM, and the CTQ's go-online and
+// switch-interface options of Book C-3 Annex A.2); the Entry Point (Book B) routes by kernel
 // ID to Kernel 3 (that flow), Kernel 7 (UnionPay QuickPass, kernel7.go:
 // qPBOC TTQ, electronic cash, ECBalance) and, for an AID with kernel2
 // settings, Kernel 2 (Mastercard M/Chip, kernel2.go: relay resistance,
@@ -35,11 +41,16 @@
 // state, and the kernels' own choices say "not confirmed against C-2/C-7".
 // The steps the contactless kernels share are in clsteps.go.
 //
-// First calls: the terminal configuration, a kernel with the host hook,
-// one contact transaction.
+// First calls: the terminal configuration (JSON for the EMV data, fields
+// set in code for the PIN pad, logger, clock …), a kernel checked by New,
+// one contact transaction through the outcome API.
 //
 //	cfg, err := kernel.LoadConfigFile("terminal.json")
-//	k, err := kernel.New(cfg, kernel.Hooks{Online: sendToHost, OnlinePIN: pinPad}, logger)
-//	res, err := k.RunContact(ctx, card, kernel.Transaction{Amount: 1234})
-//	fmt.Println(res.Outcome, res.TVR, res.TSI, res.Field55)
+//	cfg.Hooks.PINPad, cfg.Logger = pinPad, logger
+//	k, err := kernel.New(*cfg)
+//	s, step := k.StartContact(ctx, card, kernel.Transaction{Amount: 1234})
+//	if step.Outcome == kernel.OutcomeOnlineRequest {
+//		step = s.Resume(sendToHost(step.Online)) // nil: unable to go online
+//	}
+//	fmt.Println(step.Outcome, step.ReversalRequired, step.Result.TVR)
 package kernel

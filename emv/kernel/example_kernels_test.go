@@ -23,7 +23,7 @@ func ExampleECBalance() {
 		fmt.Println(err)
 		return
 	}
-	k, _ := kernel.New(cfg, kernel.Hooks{}, nil)
+	k, _ := kernel.New(*cfg)
 	res, err := k.RunContactless(context.Background(), card, kernel.Transaction{
 		Amount: 2000, Time: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
 	})
@@ -51,8 +51,8 @@ func ExampleKernel2Config() {
 	}
 	card.SetSleep(func(time.Duration) {})
 	day := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	k, _ := kernel.New(cfg, kernel.Hooks{}, nil)
-	k.SetClock(func() time.Time { return day })
+	cfg.Clock = func() time.Time { return day }
+	k, _ := kernel.New(*cfg)
 	res, err := k.RunContactless(context.Background(), card, kernel.Transaction{Amount: 2000, Time: day})
 	fmt.Println(res.Outcome, err, res.Label, res.CID.Type(), res.TVR, fmt.Sprintf("%X", res.CVMResults))
 	// Output: approved <nil> MASTERCARD TC 0000000002 1F0302

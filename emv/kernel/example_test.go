@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -25,9 +26,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	k, _ := kernel.New(cfg, kernel.Hooks{
-		PIN: func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil },
-	}, nil)
+	cfg.Hooks.PIN = func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil }
+	k, _ := kernel.New(*cfg)
 	s, step := k.StartContact(context.Background(), card, kernel.Transaction{
 		Amount: 20000, Time: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
 	})
@@ -60,12 +60,25 @@ func Example_runContact() {
 		fmt.Println(err)
 		return
 	}
-	k, _ := kernel.New(cfg, kernel.Hooks{
-		PIN: func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil },
-	}, nil)
+	cfg.Hooks.PIN = func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil }
+	k, _ := kernel.New(*cfg)
 	res, err := k.RunContact(context.Background(), card, kernel.Transaction{
 		Amount: 2000, Time: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
 	})
 	fmt.Println(res.Outcome, err, res.Label, res.PAN, res.CID.Type(), res.TVR, string(res.Data[0x8A]))
 	// Output: approved <nil> VISA CREDIT 476173******0010 TC 0000000000 Y1
+}
+
+// A UnionPay AID record from the acquirer's IC card parameter download
+// becomes the terminal's configuration for that AID.
+func ExampleParseCUPAIDParams() {
+	rec, _ := hex.DecodeString("9F0608A000000333010101DF0101009F08020020DF1105D84000A800DF1205D84004F800" +
+		"DF130500100000009F1B0400000000DF14039F3704DF2106000000100000")
+	a, err := kernel.ParseCUPAIDParams(rec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(a.AID, a.PartialSelection, a.TACOnline, *a.FloorLimit, *a.ContactlessCVMLimit)
+	// Output: a000000333010101 true d84004f800 0 100000
 }

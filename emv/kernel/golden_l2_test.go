@@ -25,7 +25,8 @@ import (
 // SDA, DDA, CDA), online capable. Visa AID: floor limit 100.00, TAC
 // Denial 0010000000, Online DC4004F800, Default DC4000A800. Mastercard
 // AID: floor limit 0, TACs F45084800C / 0000000000. UnionPay (partial
-// A000000333): floor 0, TACs D84000A800 / 0010000000 / DC4004F800.
+// A000000333): floor 0, TACs D84000A800 / 0010000000 / D84004F800 (the
+// CUP parameter download's, testdata/cup_aid_params.txt).
 
 // Further APDUs.
 const (
@@ -301,7 +302,7 @@ func TestL2DataAuthentication(t *testing.T) {
 			cfg: func(c *Config) {
 				empty, _ := oda.NewCAStore()
 				c.CAKeys = nil
-				c.SetCAStore(empty)
+				c.CAStore = empty
 			},
 			outcome: Approved, tvr: "0800008000", tsi: "F800", cvm: "410302", arc: "00", cid: "40",
 			apdus: cat(noIA, visaPIN, visaOnline(amount200, "0800008000", "0800008000")),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/possdk/pos/reader"
 	"github.com/possdk/pos/reader/sim"
+	"github.com/possdk/pos/tlv"
 )
 
 // Golden scenarios: each one is written from the clauses it names, and
@@ -52,6 +53,10 @@ type golden struct {
 	cid     string
 	isr     string // 9F5B hex, "" when absent
 	apdus   []string
+	// f55 and f55final override tags of the expected field 55 of the
+	// authorisation request and of the final cryptogram (see
+	// golden_f55_test.go); "-" means absent.
+	f55, f55final map[tlv.Tag]string
 }
 
 // zeroRand is a random source of zeros.
@@ -68,8 +73,8 @@ func (g golden) run(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	cfg.Rand = zeroRand{}
 	s := newScenario(t, cfg, g.pins...)
-	s.k.SetRand(zeroRand{})
 	if g.host != nil {
 		g.host(s.h)
 	}
@@ -111,6 +116,17 @@ func (g golden) run(t *testing.T) {
 		}
 		if !apduMatch(got, want) {
 			errs = append(errs, fmt.Sprintf("APDU %d: %s, want %s", i+1, got, want))
+		}
+	}
+	if s.h.calls > 0 {
+		// Online: the request's ICC data, and after a second GENERATE AC
+		// the final cryptogram's (golden_f55_test.go).
+		f := g.facts(t, s.h.down)
+		order, want := g.wantF55(t, f, f55Request)
+		errs = append(errs, checkF55("request field 55", s.h.last55, order, want)...)
+		if countGenAC(g.apdus) >= 2 {
+			order, want = g.wantF55(t, f, f55Final)
+			errs = append(errs, checkF55("final field 55", res.Field55, order, want)...)
 		}
 	}
 	if len(errs) > 0 {

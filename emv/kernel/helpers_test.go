@@ -209,11 +209,13 @@ func newScenario(t testing.TB, cfg *Config, pins ...string) *scenario {
 		cfg = loadConfig(t)
 	}
 	s := &scenario{h: &host{t: t}, pad: &pinPad{pins: pins}}
-	k, err := New(cfg, Hooks{PIN: s.pad.pin, OnlinePIN: onlinePIN, Online: s.h.online}, nil)
+	c := *cfg
+	c.Hooks = Hooks{PIN: s.pad.pin, OnlinePIN: onlinePIN, Online: s.h.online}
+	c.Clock = func() time.Time { return testDay }
+	k, err := New(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.now = func() time.Time { return testDay }
 	s.k = k
 	return s
 }

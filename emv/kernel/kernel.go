@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,7 +175,7 @@ type Result struct {
 // Kernel runs transactions with one configuration. It is safe for
 // concurrent use; each transaction has its own state.
 type Kernel struct {
-	cfg   *Config
+	cfg   *Config // the kernel's own copy, checked by New
 	hooks Hooks
 	log   *slog.Logger
 	rand  io.Reader
@@ -184,18 +185,27 @@ type Kernel struct {
 	k2 *k2State
 }
 
-// New returns a kernel. A nil logger discards logs.
-func New(cfg *Config, hooks Hooks, log *slog.Logger) (*Kernel, error) {
-	if cfg == nil {
-		return nil, fmt.Errorf("%w: nil", ErrConfig)
-	}
+// New checks cfg and returns a kernel that runs with it. The kernel keeps
+// its own copy of cfg (and of its AID list): changing cfg afterwards does
+// not change the kernel; build a new one instead. Defaults: a nil Logger
+// discards logs, a nil Rand is crypto/rand, a nil Clock is time.Now.
+func New(cfg Config) (*Kernel, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.AIDs = slices.Clone(cfg.AIDs)
+	k := &Kernel{cfg: &cfg, hooks: cfg.Hooks, log: cfg.Logger, rand: cfg.Rand, now: cfg.Clock}
+	if k.log == nil {
+		k.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Kernel{cfg: cfg, hooks: hooks, log: log, rand: rand.Reader, now: time.Now, k2: newK2State()}, nil
+	if k.rand == nil {
+		k.rand = rand.Reader
+	}
+	if k.now == nil {
+		k.now = time.Now
+	}
+	k.k2 = newK2State(k.now)
+	return k, nil
 }
 
 // pinPad is the PIN pad of the hooks, nil when there is none.
@@ -208,9 +218,6 @@ func (k *Kernel) pinPad() PINPad {
 	}
 	return nil
 }
-
-// SetRand replaces the source of unpredictable numbers and random selection.
-func (k *Kernel) SetRand(r io.Reader) { k.rand = r }
 
 // txn is one transaction's state.
 type txn struct {
@@ -261,8 +268,12 @@ func (t *txn) exchange(cmd emv.Command) ([]byte, emv.StatusWord, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: %s: %w", ErrCard, cmd.Name(), err)
 	}
-	t.k.log.LogAttrs(t.ctx, slog.LevelDebug, "apdu", slog.String("cmd", cmd.Name()), slog.Int("lc", len(cmd.Data)),
-		slog.String("sw", fmt.Sprintf("%04X", uint16(r.SW))), slog.String("tags", tagList(r.Data)))
+	if t.k.log.Enabled(t.ctx, slog.LevelDebug) {
+		// Checked first: the tag list and status text cost more than the
+		// rest of an exchange with a software card when nobody reads them.
+		t.k.log.LogAttrs(t.ctx, slog.LevelDebug, "apdu", slog.String("cmd", cmd.Name()), slog.Int("lc", len(cmd.Data)),
+			slog.String("sw", fmt.Sprintf("%04X", uint16(r.SW))), slog.String("tags", tagList(r.Data)))
+	}
 	return r.Data, r.SW, nil
 }
 
@@ -422,7 +433,9 @@ func (k *Kernel) newTxn(ctx context.Context, card Card, tx Transaction) *txn {
 	if tx.Time.IsZero() {
 		tx.Time = k.now()
 	}
-	t := &txn{k: k, ctx: ctx, card: card, tx: tx, d: emv.Data{}, res: &Result{}}
+	// A contact transaction holds about 80 data objects: sized once
+	// rather than grown through five rehashes.
+	t := &txn{k: k, ctx: ctx, card: card, tx: tx, d: make(emv.Data, 96), res: &Result{}}
 	t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
 	t.terminalData()
 	return t

@@ -140,7 +140,7 @@ type k2State struct {
 	torn  []*tornRecord
 }
 
-func newK2State() *k2State { return &k2State{clock: time.Now} }
+func newK2State(clock func() time.Time) *k2State { return &k2State{clock: clock} }
 
 // tornRecord is a transaction whose GENERATE AC got no answer (Book C-2
 // torn transaction log): enough to ask the same card for that answer
@@ -156,14 +156,6 @@ type tornRecord struct {
 	cvm       [3]byte
 	amount    int64
 	pinBlock  []byte
-}
-
-// SetClock replaces the clock Kernel 2 times EXCHANGE RELAY RESISTANCE DATA
-// and ages torn records with (default time.Now, which is monotonic).
-func (k *Kernel) SetClock(now func() time.Time) {
-	k.k2.mu.Lock()
-	k.k2.clock = now
-	k.k2.mu.Unlock()
 }
 
 func (s *k2State) now() time.Time {

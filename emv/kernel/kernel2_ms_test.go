@@ -96,11 +96,11 @@ func TestKernel2MagStripe(t *testing.T) {
 			k2Config(cfg)
 			cfg.AIDs[1].Kernel2.MagStripe = tc.enabled
 			h := &msIssuer{t: t}
-			k, err := New(cfg, Hooks{OnlinePIN: onlinePIN, Online: h.online}, nil)
+			cfg.Hooks, cfg.Rand = Hooks{OnlinePIN: onlinePIN, Online: h.online}, zeroRand{}
+			k, err := New(*cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			k.SetRand(zeroRand{})
 			rc := &recordingCard{Card: loadCard(t, "mc_contactless", ms)}
 			res, _ := k.RunContactless(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: tc.amount, Time: testDay})
 			if !tc.enabled {

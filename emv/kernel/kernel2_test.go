@@ -448,13 +448,12 @@ func newK2Terminal(t *testing.T) *k2Terminal {
 	cfg := loadConfig(t)
 	k2Config(cfg)
 	h := &acHost{t: t}
-	k, err := New(cfg, Hooks{OnlinePIN: onlinePIN, Online: h.online}, nil)
+	clk := &fakeClock{t: testDay}
+	cfg.Hooks, cfg.Rand, cfg.Clock = Hooks{OnlinePIN: onlinePIN, Online: h.online}, zeroRand{}, clk.now
+	k, err := New(*cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.SetRand(zeroRand{})
-	clk := &fakeClock{t: testDay}
-	k.SetClock(clk.now)
 	return &k2Terminal{k: k, h: h, clk: clk}
 }
 

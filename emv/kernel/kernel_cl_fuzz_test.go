@@ -49,13 +49,13 @@ func (c *clFuzzCard) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 // amount is the transaction's (Kernel 2: the TC is signed by CDA).
 func fuzzCL(t *testing.T, cfg *Config, profile string, mutate bool, data []byte, tcVerifies bool) {
 	h := &acHost{t: t, issuerChecks: true}
-	k, err := New(cfg, Hooks{OnlinePIN: onlinePIN, Online: h.online}, nil)
+	clk := &fakeClock{t: testDay}
+	kc := *cfg
+	kc.Hooks, kc.Rand, kc.Clock = Hooks{OnlinePIN: onlinePIN, Online: h.online}, zeroRand{}, clk.now
+	k, err := New(kc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.SetRand(zeroRand{})
-	clk := &fakeClock{t: testDay}
-	k.SetClock(clk.now)
 	c := &clFuzzCard{data: data}
 	if mutate {
 		c.real = loadCard(t, profile, nil)

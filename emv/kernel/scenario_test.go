@@ -848,7 +848,7 @@ func TestUnknownCAKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.CAKeys = nil
-	cfg.SetCAStore(empty)
+	cfg.CAStore = empty
 	s := newScenario(t, cfg, "1234")
 	res := s.contact(t, loadCard(t, "visa_dda", nil), 2000)
 	if !res.TVR.Has(emv.TVRDDAFailed) || res.TVR.Has(emv.TVRICCDataMissing) {

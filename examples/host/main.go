@@ -55,8 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "also print the link's logs (one operator line per request) to stderr")
 	dbURL := fs.String("db", "", "PostgreSQL URL for the host's store and terminal keys (default: in memory)")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on http://ADDR/metrics")
+	keep := fs.Duration("keep", 72*time.Hour, "how long the store keeps records settlement no longer needs (settled, declined, reversed); 0: forever")
+	pruneEvery := fs.Duration("prune-every", time.Hour, "how often records older than -keep are dropped")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: host [-addr host:port] [-tls [-cert file -key file]] [-keys file] [-db postgres://...] [-metrics host:port] [-v]")
+		fmt.Fprintln(stderr, "usage: host [-addr host:port] [-tls [-cert file -key file]] [-keys file] [-db postgres://...] [-metrics host:port] [-keep 72h] [-v]")
 		fs.PrintDefaults()
 	}
 	if ok, status := cli.Parse(fs, args); !ok {
@@ -64,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
+		return 2
+	}
+	if *keep < 0 || *pruneEvery <= 0 {
+		fmt.Fprintln(stderr, "host: -keep must be 0 or more and -prune-every more than 0")
 		return 2
 	}
 	fail := func(err error) int {
@@ -124,6 +130,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logf("acquirer host listening on %s (%s) for %d terminal(s)", ln.Addr(), proto, len(k.Terminals))
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ln) }()
+	if *keep > 0 {
+		pctx, stopPrune := context.WithCancel(ctx)
+		pruned := make(chan struct{})
+		go func() { pruneLoop(pctx, a.Host, *pruneEvery, *keep, logf); close(pruned) }()
+		defer func() { stopPrune(); <-pruned }()
+	}
 	select {
 	case err := <-done:
 		return fail(err)

@@ -62,6 +62,8 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-h"}, 0, "usage: host"},
 		{[]string{"-bogus"}, 2, "usage: host"},
 		{[]string{"extra"}, 2, "usage: host"},
+		{[]string{"-keep", "-1h"}, 2, "-keep must be 0 or more"},
+		{[]string{"-prune-every", "0s"}, 2, "-prune-every more than 0"},
 		{[]string{"-addr", "127.0.0.1:0", "-cert", "x.pem"}, 1, "give both -cert and -key"},
 		{[]string{"-addr", "127.0.0.1:0", "-cert", "nope.pem", "-key", "nope.pem"}, 1, "host: open nope.pem"},
 		{[]string{"-addr", "256.1.1.1:99999"}, 1, "host: listen tcp"},

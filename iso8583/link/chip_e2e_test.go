@@ -88,7 +88,9 @@ func runChipSale(t *testing.T, profile string, amount int64, tamper bool) (*chip
 				AuthCode: r.AuthCode, Field55: r.ICC}, nil
 		},
 	}
-	k, err := kernel.New(cfg, hooks, nil)
+	kc := *cfg
+	kc.Hooks = hooks
+	k, err := kernel.New(kc)
 	if err != nil {
 		t.Fatal(err)
 	}

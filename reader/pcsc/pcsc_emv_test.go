@@ -78,11 +78,13 @@ func TestPCSCWholeEMVTransaction(t *testing.T) {
 				return &kernel.OnlineResponse{Approved: true, ARC: in.ARC,
 					Field55: tlv.AppendTLV(nil, 0x91, tc.method.IssuerAuthenticationData(arpc, in))}, nil
 			}
-			k, err := kernel.New(cfg, kernel.Hooks{
+			kc := *cfg
+			kc.Hooks = kernel.Hooks{
 				PIN:       func(context.Context, kernel.PINKind, int) (string, error) { return "1234", nil },
 				OnlinePIN: func(context.Context, emv.PAN) ([]byte, error) { return []byte{1, 2, 3, 4, 5, 6, 7, 8}, nil },
 				Online:    online,
-			}, nil)
+			}
+			k, err := kernel.New(kc)
 			if err != nil {
 				t.Fatal(err)
 			}

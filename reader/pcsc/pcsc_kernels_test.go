@@ -93,10 +93,12 @@ func TestPCSCContactlessKernels(t *testing.T) {
 				verified = true
 				return &kernel.OnlineResponse{Approved: true, ARC: [2]byte{'0', '0'}}, nil
 			}
-			k, err := kernel.New(cfg, kernel.Hooks{
+			kc := *cfg
+			kc.Hooks = kernel.Hooks{
 				OnlinePIN: func(context.Context, emv.PAN) ([]byte, error) { return []byte{1, 2, 3, 4, 5, 6, 7, 8}, nil },
 				Online:    online,
-			}, nil)
+			}
+			k, err := kernel.New(kc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -104,16 +104,19 @@ func (c *Card) secondDecision(a *application, asked byte, cdol2 map[tlv.Tag][]by
 			c.st.issuerAuth = 1
 		}
 	}
+	arc := cdol2[0x8A]
+	// Y3 or Z3 says the terminal could not go online, whatever it asks
+	// for: the CVR records it (VIS CVR byte 2 b1, CCD byte 4 b1) and the
+	// transaction is not an online one for the counters (record).
+	c.st.unableOnline = unableOnline(arc)
 	if asked == cidAAC {
 		if c.profile.Faults.TCForAAC {
 			return cidTC
 		}
 		return cidAAC
 	}
-	arc := cdol2[0x8A]
 	switch {
-	case unableOnline(arc):
-		c.st.unableOnline = true
+	case c.st.unableOnline:
 		if r.declineOffline(a.action) {
 			return cidAAC
 		}

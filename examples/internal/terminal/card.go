@@ -82,8 +82,8 @@ type PINPad struct {
 	PIN string
 }
 
-// txState is one card transaction's link to the host, filled by the
-// kernel's hooks.
+// txState is one card transaction's link to the PIN pad and the host,
+// filled by the kernel's PIN hooks and by the online step.
 type txState struct {
 	kind    iso8583.Kind // KindSale, KindPreAuth or KindBalance
 	entry   Entry
@@ -101,7 +101,9 @@ func (st *txState) report(c ecr.StatusCode) {
 	}
 }
 
-// hooks connects the kernel to the PIN pad and the host link.
+// hooks connects the kernel to the PIN pad. The host is not a hook: the
+// kernel stops at an Online Request and cardSale resumes it with the
+// host's answer (the outcome API, EMV Book A §6.2).
 func (t *Terminal) hooks(st *txState) kernel.Hooks {
 	return kernel.Hooks{
 		PIN: func(_ context.Context, kind kernel.PINKind, tries int) (string, error) {
@@ -129,10 +131,6 @@ func (t *Terminal) hooks(st *txState) kernel.Hooks {
 			st.pin = pin
 			t.say("  PIN pad: online PIN entered for %s, enciphered under the PIK", pan)
 			return []byte{}, nil
-		},
-		Online: func(ctx context.Context, req *kernel.OnlineRequest) (*kernel.OnlineResponse, error) {
-			st.report(ecr.StatusOnline)
-			return t.online(ctx, st, req)
 		},
 	}
 }
@@ -208,7 +206,9 @@ func (t *Terminal) cardSale(ctx context.Context, kind iso8583.Kind, entry Entry,
 	if rc, ok := card.(reader.Card); ok {
 		card = reader.NewTransport(rc, reader.TransportOptions{})
 	}
-	k, err := kernel.New(t.cfg.Kernel, t.hooks(st), t.cfg.Logger)
+	kc := *t.cfg.Kernel
+	kc.Hooks, kc.Logger = t.hooks(st), t.cfg.Logger
+	k, err := kernel.New(kc)
 	if err != nil {
 		return nil, err
 	}
@@ -225,28 +225,50 @@ func (t *Terminal) cardSale(ctx context.Context, kind iso8583.Kind, entry Entry,
 	default:
 		t.say("%s sale of %s", entry, money(amount))
 	}
-	var res *kernel.Result
+	var sess *kernel.Session
+	var step kernel.Step
 	if entry == Contactless {
-		res, err = k.RunContactless(ctx, card, tx)
+		sess, step = k.StartContactless(ctx, card, tx)
 	} else {
-		res, err = k.RunContact(ctx, card, tx)
+		sess, step = k.StartContact(ctx, card, tx)
 	}
+	if step.Outcome == kernel.OutcomeOnlineRequest {
+		// Online Request: send the authorisation, then resume the card
+		// with the issuer's answer, or with none (unable to go online:
+		// EMV Book 3 §10.7, the card and the default action codes decide;
+		// a timed-out request's reversal is the link's, sent above).
+		st.report(ecr.StatusOnline)
+		resp, err := t.online(ctx, st, step.Online)
+		if err != nil {
+			resp = nil
+		}
+		step = sess.Resume(resp)
+	}
+	res := step.Result
 	if res == nil {
-		return nil, err
+		return nil, step.Err
 	}
 	s := &Sale{Kind: kind, Entry: entry, Amount: amount, Kernel: res, Link: st.result, LinkErr: st.linkErr,
 		PAN: res.PAN.String(), AID: fmt.Sprintf("%X", res.AID), Label: res.Label, CVM: cvmWords(res)}
 	if len(res.Cryptogram) > 0 {
 		s.Cryptogram = fmt.Sprintf("%s %X", res.CID.Type(), res.Cryptogram)
 	}
-	t.say("  kernel: %s, %s, TVR %s, TSI %s, CVM %s", res.Outcome, s.Cryptogram, res.TVR, res.TSI, s.CVM)
+	t.say("  kernel: %s, %s, TVR %s, TSI %s, CVM %s", step.Outcome, s.Cryptogram, res.TVR, res.TSI, s.CVM)
 	switch {
-	case res.Outcome == kernel.Approved && st.result != nil && st.result.Approved():
+	case step.Outcome == kernel.OutcomeApproved && st.result != nil && st.result.Approved():
 		s.Approved = true
-	case res.Outcome == kernel.Approved:
+	case step.Outcome == kernel.OutcomeApproved:
 		s.Why = "approved offline by the card (no host record in this demo)"
-	case res.ReversalRequired && st.result != nil:
-		s.Why = "the card declined after the host approved"
+	case step.ReversalRequired && st.result != nil:
+		// The issuer approved and the card did not complete (it declined
+		// at the second GENERATE AC, or the card failed or went away):
+		// the cardholder would be charged for a sale that did not happen
+		// unless the approval is reversed (CUP reversal, reason 06).
+		if step.Outcome == kernel.OutcomeDeclined {
+			s.Why = "the card declined after the host approved"
+		} else {
+			s.Why = "the card failed after the host approved: " + errText(step.Err)
+		}
 		if err := t.client.Reverse(ctx, st.result); err != nil {
 			t.say("  reversal pending: %v", err)
 		} else {
@@ -263,6 +285,13 @@ func (t *Terminal) cardSale(ctx context.Context, kind iso8583.Kind, entry Entry,
 		t.approved(s)
 	}
 	return s, nil
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no reason given"
+	}
+	return err.Error()
 }
 
 // Void cancels an approved sale, pre-authorisation or completion of the
