@@ -227,6 +227,23 @@ func TestKernel2Scenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "SDA Tag List other than the AIP", clause: "C-2 S456.26-27 (MPP_S456_26/27 in xwanyux/AS350PLUS_SP): with CDA, a Static Data Authentication Tag List other than '82' ends the application (card data error) before GENERATE AC — the AIP and its on-device CVM bit are always signed",
+			card: "mc_contactless", cfg: k2Config, amount: 2000,
+			relay: func(cmd, resp []byte) []byte {
+				if cmd[1] == 0xB2 {
+					return bytes.Replace(resp, []byte{0x9F, 0x4A, 0x01, 0x82}, []byte{0x9F, 0x4A, 0x01, 0x83}, 1)
+				}
+				return resp
+			},
+			outcome: Failed, errIs: ErrOtherCard, tvr: "0000000002", tsi: "C000", cvm: "1F0302", cid: "",
+			apdus: k2APDUs(),
+			check: func(t *testing.T, res *Result, _ *sim.Card) {
+				if st := stepOf(res); st.Outcome != OutcomeEndApplication || st.UI.Message != MsgInsertSwipeOrTryAnotherCard {
+					t.Errorf("step %v message %02X, want end application / insert, swipe or try another card", st.Outcome, st.UI.Message)
+				}
+			},
+		},
+		{
 			name: "issuer certificate corrupted", clause: "C-2 CDA: the ICC key cannot be recovered → TVR CDA failed before GENERATE AC → TAC online → ARQC without CDA",
 			card: "mc_contactless", tweak: func(p *sim.Profile) { p.Faults.CorruptIssuerCert = true }, cfg: k2Config, amount: 2000,
 			outcome: Approved, tvr: "0400000002", tsi: "C000", cvm: "1F0302", cid: "80",

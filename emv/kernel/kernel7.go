@@ -62,7 +62,6 @@ type Kernel7Config struct {
 const (
 	ttqUPContactlessDebitCredit = 0x40 // byte 1 b7
 	ttqUPqPBOC                  = 0x20 // byte 1 b6
-	ttqUPContactDebitCredit     = 0x10 // byte 1 b5
 	ttqUPFDDA01                 = 0x80 // byte 4 b8
 )
 
@@ -153,7 +152,7 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 			// The card asked for it: the transaction goes online with its
 			// cryptogram and "fDDA failed" for the issuer.
 			return t.clOnline()
-		case ctq.Has(emv.CTQSwitchInterfaceIfODAFails) && ttq[0]&ttqUPContactDebitCredit != 0:
+		case ctq.Has(emv.CTQSwitchInterfaceIfODAFails) && ttq.Has(emv.TTQContactChip):
 			// UNP_Check_CTQDecision: only a reader that supports the
 			// contact debit/credit application switches.
 			return t.fail(fmt.Errorf("%w: fDDA failed and the card asks to switch interface: %w", ErrTryAnother, err))
