@@ -304,4 +304,24 @@ const (
 	TagUnionPayDefaultDDOL tlv.Tag = 0xDF14
 	// TagUnionPayCardProductIdentification is 9F63, Card Product Identification Information (UnionPay).
 	TagUnionPayCardProductIdentification tlv.Tag = 0x9F63
+	// TagPOSCardholderInteractionInformation is DF4B, POS Cardholder Interaction Information.
+	TagPOSCardholderInteractionInformation tlv.Tag = 0xDF4B
+	// TagMastercardDRDOL is 9F51, DRDOL (Mastercard).
+	TagMastercardDRDOL tlv.Tag = 0x9F51
+	// TagMastercardCVC3Track2 is 9F61, CVC3 (Track2) (Mastercard).
+	TagMastercardCVC3Track2 tlv.Tag = 0x9F61
+	// TagMastercardPCVC3Track2 is 9F65, PCVC3 (Track2) (Mastercard).
+	TagMastercardPCVC3Track2 tlv.Tag = 0x9F65
+	// TagMastercardNATCTrack2 is 9F67, NATC (Track2) (Mastercard).
+	TagMastercardNATCTrack2 tlv.Tag = 0x9F67
+	// TagMastercardUnpredictableNumberNumeric is 9F6A, Unpredictable Number (Numeric) (Mastercard).
+	TagMastercardUnpredictableNumberNumeric tlv.Tag = 0x9F6A
+	// TagUnionPayAvailableOfflineSpendingAmount is 9F5D, Available Offline Spending Amount (UnionPay).
+	TagUnionPayAvailableOfflineSpendingAmount tlv.Tag = 0x9F5D
+	// TagUnionPayECBalance is 9F79, EC Balance (UnionPay).
+	TagUnionPayECBalance tlv.Tag = 0x9F79
+	// TagUnionPayECTerminalSupportIndicator is 9F7A, EC Terminal Support Indicator (UnionPay).
+	TagUnionPayECTerminalSupportIndicator tlv.Tag = 0x9F7A
+	// TagUnionPayECTerminalTransactionLimit is 9F7B, EC Terminal Transaction Limit (UnionPay).
+	TagUnionPayECTerminalTransactionLimit tlv.Tag = 0x9F7B
 )

@@ -230,15 +230,8 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 	if err := ctqSwitchInterface(ctq, ttq, t.tx.Type); err != nil {
 		return t.fail(err)
 	}
-	if _, ok := t.d[emv.TagAFL]; ok {
-		if err := t.readRecordsContactless(); err != nil {
-			return t.fail(err)
-		}
-	}
-	if pan, ok := t.d[emv.TagPAN]; ok {
-		t.res.PAN, _ = emv.ParsePANBCD(pan)
-	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
-		t.res.PAN = t2.PAN
+	if err := t.clRecordsAndPAN(); err != nil {
+		return t.fail(err)
 	}
 	cid, err := emv.ParseCID(t.d[emv.TagCryptogramInformationData])
 	if err != nil {
@@ -304,20 +297,7 @@ func (qvsdcKernel) run(t *txn, combo *combination, afci []byte) (*Result, error)
 	if !t.res.TSI.Has(emv.TSIOfflineDataAuthPerformed) {
 		t.tvr(emv.TVROfflineDataAuthNotPerformed)
 	}
-	field55, err := t.field55()
-	if err != nil {
-		return t.fail(err)
-	}
-	t.res.Field55 = field55
-	resp, err := t.online(field55)
-	if err != nil {
-		return t.done(Declined, err)
-	}
-	t.res.WentOnline, t.res.HostResponse = true, resp
-	if resp.Approved {
-		return t.done(Approved, nil)
-	}
-	return t.done(OnlineDeclined, nil)
+	return t.clOnline()
 }
 
 // readerOnline: the reader can go online for this transaction — the
@@ -379,19 +359,7 @@ func (t *txn) readRecordsContactless() error {
 // fdda verifies the offline approval's signature over the unpredictable
 // number, amount, currency and card authentication related data.
 func (t *txn) fdda() error {
-	pan := t.d[emv.TagPAN]
-	if pan == nil {
-		pan = t.res.PAN.AppendBCD(nil)
-	}
-	iss, err := t.issuerKey(pan)
-	if err != nil {
-		return err
-	}
-	static, err := t.staticData()
-	if err != nil {
-		return err
-	}
-	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
+	icc, err := t.clICCKey()
 	if err != nil {
 		return err
 	}
@@ -466,34 +434,9 @@ func (t *txn) contactlessCVM(overCVM, tc bool) (bool, error) {
 		}
 		t.res.CVMResults = [3]byte{0x01, 0x00, byte(emv.CVMResultSuccessful)}
 	case ctq.Has(emv.CTQOnlinePINRequired):
-		t.res.CVMResults = [3]byte{byte(emv.CVMEncipheredPINOnline), 0x00, byte(emv.CVMResultUnknown)}
-		if tc {
-			// An online PIN can only be verified by the issuer: an
-			// offline approval cannot carry it, so the transaction is
-			// declined and no PIN is asked for (it would be collected
-			// and thrown away).
-			t.tvr(emv.TVRCVMNotSuccessful)
-			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
-			return false, nil
-		}
-		if t.k.hooks.OnlinePIN == nil {
-			// No PIN pad: the issuer sees the CVM failed (Book 3 Annex C5
-			// TVR byte 3 b5, as for contact).
-			t.tvr(emv.TVRPINPadNotPresent)
-			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
-			return true, nil
-		}
-		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
-		if errors.Is(err, ErrPINBypass) {
-			t.tvr(emv.TVRPINNotEntered)
-			t.res.CVMResults[2] = byte(emv.CVMResultFailed)
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		t.res.OnlinePINBlock = block
-		t.tvr(emv.TVROnlinePINEntered)
+		// An offline approval cannot carry an online PIN: declined, no
+		// PIN asked (clsteps.go).
+		return t.clOnlinePIN(tc)
 	case ctq.Has(emv.CTQSignatureRequired) || overCVM:
 		// Signature required, or a CVM required and none named: signature.
 		t.res.SignatureNeeded = true

@@ -33,7 +33,13 @@
 // cleanly with Outcome Failed.
 //
 // It is a reference kernel, not a certified one: scheme kernels C-2…C-8
-// define more than this.
+// define more than this. Kernel 2's rules are checked against Book C-2 as
+// an open M/Chip contactless kernel implements it state by state
+// (github.com/xwanyux/AS350PLUS_SP, ctls/LV2/MPP_Kernel.c and
+// MPP_Procedure.c) and Kernel 7's CVM and CTQ rules against the same
+// project's UnionPay kernel (UNP_Kernel.c); each rule's comment names its
+// state, and the kernels' own choices say "not confirmed against C-2/C-7".
+// The steps the contactless kernels share are in clsteps.go.
 //
 // First calls: the terminal configuration (JSON for the EMV data, fields
 // set in code for the PIN pad, logger, clock …), a kernel checked by New,

@@ -25,7 +25,17 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	if err := t.readRecordsContactless(); err != nil {
 		return t.fail(err)
 	}
-	tr, p, u, n := t.d[emv.TagMastercardTrack2Data], t.d[0x9F65], t.d[emv.TagTTQ], t.d[0x9F67]
+	// C-2 S78.10-11 (open MPP kernel, xwanyux/AS350PLUS_SP MPP_S78_10/11),
+	// confirmed: after the records, amount > the Reader Contactless
+	// Transaction Limit that applies → Select Next (MAX LIMIT EXCEEDED).
+	odcvm := cfg.OnDeviceCVM && t.d[emv.TagAIP][0]&0x02 != 0
+	if over, limit := k2OverLimit(cfg, odcvm, t.tx.Amount); over {
+		return t.fail(fmt.Errorf("%w: amount over the reader contactless transaction limit %d (on-device CVM %v)", ErrSelectNext, limit, odcvm))
+	}
+	// C-2 S7.22 and S78.15 (MPP_S7_22, MPP_S78_15), confirmed: nUN =
+	// bits set in PUNATC(Track2) − NATC(Track2), at most 8; the
+	// Unpredictable Number (Numeric) is 8 digits, the first 8 − nUN zero.
+	tr, p, u, n := t.d[emv.TagMastercardTrack2Data], t.d[emv.TagMastercardPCVC3Track2], t.d[emv.TagTTQ], t.d[emv.TagMastercardNATCTrack2]
 	if len(tr) == 0 || len(p) != 2 || len(u) != 2 || len(n) != 1 {
 		return t.fail(fmt.Errorf("%w: mag-stripe data (9F6B, 9F65, 9F66, 9F67) missing or malformed", ErrCardData))
 	}
@@ -54,8 +64,8 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 		digits[i] = '0' + b%10
 	}
 	un := bcdDigits(string(digits), 4)
-	t.d[0x9F6A] = un
-	udol, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]
+	t.d[emv.TagMastercardUnpredictableNumberNumeric] = un
+	udol, ok := t.d[emv.TagMastercardUDOL]
 	if !ok {
 		udol = []byte{0x9F, 0x6A, 0x04}
 	}
@@ -71,12 +81,12 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	if sw != emv.SWOK {
 		return t.fail(fmt.Errorf("%w: COMPUTE CRYPTOGRAPHIC CHECKSUM: %w", ErrCardData, emv.StatusWord(sw)))
 	}
-	cvc3, ok1, _ := tlv.Find(resp, 0x9F61)
+	cvc3, ok1, _ := tlv.Find(resp, emv.TagMastercardCVC3Track2)
 	atc, ok2, _ := tlv.Find(resp, emv.TagATC)
 	if !ok1 || !ok2 || len(cvc3) != 2 || len(atc) != 2 {
 		return t.fail(fmt.Errorf("%w: COMPUTE CRYPTOGRAPHIC CHECKSUM response without CVC3 (9F61) and ATC", ErrCardData))
 	}
-	t.d[0x9F61], t.d[emv.TagATC] = cvc3, atc
+	t.d[emv.TagMastercardCVC3Track2], t.d[emv.TagATC] = cvc3, atc
 	track, err := msTrack2(tr, pcvc3, punatc, natc, nUN,
 		uint16(cvc3[0])<<8|uint16(cvc3[1]), string(digits), uint16(atc[0])<<8|uint16(atc[1]))
 	if err != nil {
@@ -85,7 +95,12 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	// The dynamic track goes to the host as the track 2 of the request.
 	t.d[emv.TagTrack2EquivalentData] = track
 	// CVM (mag-stripe mode): online PIN over the CVM required limit when
-	// the reader can take one, else signature; none under it.
+	// the reader can take one, else signature; none under it. Not
+	// confirmed against C-2: there the CVM comes from Mag-stripe CVM
+	// Capability – CVM Required / – No CVM Required (DF811E, DF812C), and
+	// a phone with on-device CVM over the limit is told so in the Mobile
+	// Support Indicator (9F7E, S78.16-20, MPP_S78_16..20) rather than asked
+	// for a PIN; this simplification is kept until those settings exist.
 	t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
 	if cfg.CVMRequiredLimit != nil && t.tx.Amount > *cfg.CVMRequiredLimit {
 		if t.k.hooks.OnlinePIN != nil {

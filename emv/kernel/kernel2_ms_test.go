@@ -74,8 +74,8 @@ func (h *msIssuer) online(ctx context.Context, req *OnlineRequest) (*OnlineRespo
 // 8 bits of PUNATC − NATC 3 = 5 random digits, here 00000), and the host
 // gets track 2 with CVC3, UN, ATC (017: the GPO moved it to 17) and nUN
 // (5) in place, no field 55; the issuer verifies the CVC3. Over the CVM
-// limit an online PIN goes with it; a reader without mag-stripe mode sends
-// the card to another interface.
+// limit an online PIN goes with it; a reader without mag-stripe mode ends
+// the application (C-2 S3.18: "Insert, swipe or try another card").
 func TestKernel2MagStripe(t *testing.T) {
 	ms := mchip(func(o *sim.MChipOptions) { o.MagStripe = true })
 	want := []string{k2SelectPPSE, k2Select, k2GPO, "00B2010C00", "00B2011400", "00B2011C00", "00B2021C00", "00B2020C00",
@@ -104,8 +104,11 @@ func TestKernel2MagStripe(t *testing.T) {
 			rc := &recordingCard{Card: loadCard(t, "mc_contactless", ms)}
 			res, _ := k.RunContactless(context.Background(), reader.NewTransport(rc, reader.TransportOptions{}), Transaction{Amount: tc.amount, Time: testDay})
 			if !tc.enabled {
-				if !errors.Is(res.Err, ErrTryAnother) {
-					t.Fatalf("%v %v, want try another interface", res.Outcome, res.Err)
+				// Book C-2 S3.16-18 → S3.90 (open MPP kernel,
+				// xwanyux/AS350PLUS_SP MPP_S3_18/MPP_S3_90_2): End
+				// Application, "Insert, swipe or try another card".
+				if st := stepOf(res); !errors.Is(res.Err, ErrOtherCard) || st.Outcome != OutcomeEndApplication || st.UI.Message != MsgInsertSwipeOrTryAnotherCard {
+					t.Fatalf("%v %v (step %v, message %02X), want end application / insert, swipe or try another card", res.Outcome, res.Err, st.Outcome, st.UI.Message)
 				}
 				sameAPDUs(t, rc.cmds, want[:3])
 				return

@@ -170,10 +170,15 @@ func TestKernel2Scenarios(t *testing.T) {
 			online: true, f55: k2F55("000000050000", "0000048002", "420300", "1981", "10"),
 		},
 		{
-			name: "one cent over the contactless limit", clause: "C-2: 500.01 > the no-on-device-CVM limit (a card) → Try Another Interface after GPO",
+			name: "one cent over the contactless limit", clause: "C-2 S456.14-15 (open MPP kernel, xwanyux/AS350PLUS_SP MPP_S456_14/15): 500.01 > the no-on-device-CVM limit (a card), checked after the records → Select Next (MAX LIMIT EXCEEDED); the only candidate gone, the Entry Point says Try Another Interface; no GENERATE AC",
 			card: "mc_contactless", cfg: k2Config, amount: 50001,
-			outcome: Failed, errIs: ErrTryAnother, tvr: "0000000000", tsi: "0000", cvm: "3F0000", cid: "",
-			apdus: []string{k2SelectPPSE, k2Select, k2GPO},
+			outcome: Failed, errIs: ErrNoApplication, tvr: "0000000002", tsi: "0000", cvm: "3F0000", cid: "",
+			apdus: k2APDUs(),
+			check: func(t *testing.T, res *Result, _ *sim.Card) {
+				if st := stepOf(res); st.Outcome != OutcomeTryAnotherInterface || !errors.Is(res.Err, ErrTryAnother) {
+					t.Errorf("step %v (%v), want try another interface once the Select Next left no candidate", st.Outcome, res.Err)
+				}
+			},
 		},
 		{
 			name: "zero amount", clause: "zero amount is never approved offline (this kernel's rule, as C-3's): TC turned into ARQC",
@@ -183,19 +188,29 @@ func TestKernel2Scenarios(t *testing.T) {
 			online: true, f55: k2F55("000000000000", "0000000002", "1F0302", "1981", "10"),
 		},
 		{
-			name: "CDA signature corrupted on a TC", clause: "C-2 CDA failed: the TC's SDAD does not verify → TVR CDA failed, Declined, nothing online",
+			name: "CDA signature corrupted on a TC", clause: "C-2 S910.5-7 → S910.50-53 (MPP_State_910_CommonProcessing): the TC's SDAD does not verify → TVR CDA failed, End Application ('insert, swipe or try another card'), nothing online",
 			card: "mc_contactless", tweak: func(p *sim.Profile) { p.Faults.CorruptSDAD = true }, cfg: k2Config, amount: 2000,
-			outcome: Declined, errIs: ErrCardData, tvr: "0400000002", tsi: "C000", cvm: "1F0302", cid: "40",
+			outcome: Failed, errIs: ErrOtherCard, tvr: "0400000002", tsi: "C000", cvm: "1F0302", cid: "40",
 			apdus: k2APDUs(k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")),
+			check: func(t *testing.T, res *Result, _ *sim.Card) {
+				if st := stepOf(res); st.Outcome != OutcomeEndApplication || st.UI.Message != MsgInsertSwipeOrTryAnotherCard {
+					t.Errorf("step %v message %02X, want end application / insert, swipe or try another card", st.Outcome, st.UI.Message)
+				}
+			},
 		},
 		{
-			name: "CDA signature corrupted on an ARQC", clause: "C-2 CDA failed on an ARQC: the answer may not be the card's → Declined, not sent online",
+			name: "CDA signature corrupted on an ARQC", clause: "C-2 S910.5-7 → S910.50-53: CDA failed on an ARQC → End Application, not sent online",
 			card: "mc_contactless", tweak: func(p *sim.Profile) { p.Faults.CorruptSDAD = true }, cfg: k2Config, amount: 8000,
-			outcome: Declined, errIs: ErrCardData, tvr: "0400008002", tsi: "C000", cvm: "1F0302", cid: "80",
+			outcome: Failed, errIs: ErrOtherCard, tvr: "0400008002", tsi: "C000", cvm: "1F0302", cid: "80",
 			apdus: k2APDUs(k2GAC("90", "000000008000", "0156", "0000008002", "1F0302")),
+			check: func(t *testing.T, res *Result, _ *sim.Card) {
+				if st := stepOf(res); st.Outcome != OutcomeEndApplication || st.UI.Message != MsgInsertSwipeOrTryAnotherCard {
+					t.Errorf("step %v message %02X, want end application / insert, swipe or try another card", st.Outcome, st.UI.Message)
+				}
+			},
 		},
 		{
-			name: "relay strips the CDA signature", clause: "C-2: CDA requested, the TC comes without 9F4B → CDA failed → Declined",
+			name: "relay strips the CDA signature", clause: "C-2 S9.28 → S910.34/37 → S910.50-53: CDA requested, the TC comes without 9F4B → card data error, End Application",
 			card: "mc_contactless", cfg: k2Config, amount: 2000,
 			relay: func(cmd, resp []byte) []byte {
 				if cmd[1] == 0xAE {
@@ -203,8 +218,30 @@ func TestKernel2Scenarios(t *testing.T) {
 				}
 				return resp
 			},
-			outcome: Declined, errIs: ErrCardData, tvr: "0400000002", tsi: "C000", cvm: "1F0302", cid: "40",
+			outcome: Failed, errIs: ErrOtherCard, tvr: "0400000002", tsi: "C000", cvm: "1F0302", cid: "40",
 			apdus: k2APDUs(k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")),
+			check: func(t *testing.T, res *Result, _ *sim.Card) {
+				if st := stepOf(res); st.Outcome != OutcomeEndApplication || st.UI.Message != MsgInsertSwipeOrTryAnotherCard {
+					t.Errorf("step %v message %02X, want end application / insert, swipe or try another card", st.Outcome, st.UI.Message)
+				}
+			},
+		},
+		{
+			name: "SDA Tag List other than the AIP", clause: "C-2 S456.26-27 (MPP_S456_26/27 in xwanyux/AS350PLUS_SP): with CDA, a Static Data Authentication Tag List other than '82' ends the application (card data error) before GENERATE AC — the AIP and its on-device CVM bit are always signed",
+			card: "mc_contactless", cfg: k2Config, amount: 2000,
+			relay: func(cmd, resp []byte) []byte {
+				if cmd[1] == 0xB2 {
+					return bytes.Replace(resp, []byte{0x9F, 0x4A, 0x01, 0x82}, []byte{0x9F, 0x4A, 0x01, 0x83}, 1)
+				}
+				return resp
+			},
+			outcome: Failed, errIs: ErrOtherCard, tvr: "0000000002", tsi: "C000", cvm: "1F0302", cid: "",
+			apdus: k2APDUs(),
+			check: func(t *testing.T, res *Result, _ *sim.Card) {
+				if st := stepOf(res); st.Outcome != OutcomeEndApplication || st.UI.Message != MsgInsertSwipeOrTryAnotherCard {
+					t.Errorf("step %v message %02X, want end application / insert, swipe or try another card", st.Outcome, st.UI.Message)
+				}
+			},
 		},
 		{
 			name: "issuer certificate corrupted", clause: "C-2 CDA: the ICC key cannot be recovered → TVR CDA failed before GENERATE AC → TAC online → ARQC without CDA",
@@ -249,6 +286,13 @@ func TestKernel2Scenarios(t *testing.T) {
 			online: true, f55: k2F55("000000002000", "000000000A", "1F0302", "1981", "10"),
 		},
 		{
+			name: "device estimate of zero", clause: "C-2 SR1.30 (MPP_S1_30 in xwanyux/AS350PLUS_SP): a Device Estimated Transmission Time of 0 gives a ratio 0 % under the 50 % mismatch threshold → threshold exceeded (TVR byte 5 b4) → TAC online → ARQC",
+			card: "mc_contactless", tweak: mchip(func(o *sim.MChipOptions) { o.EstimatedTime = 0 }), cfg: k2Config, amount: 2000,
+			outcome: Approved, tvr: "000000000A", tsi: "C000", cvm: "1F0302", cid: "80",
+			apdus:  k2APDUs(k2GAC("90", "000000002000", "0156", "000000000A", "1F0302")),
+			online: true, f55: k2F55("000000002000", "000000000A", "1F0302", "1981", "10"),
+		},
+		{
 			name: "card without relay resistance", clause: "C-2: the reader supports it, the card's AIP byte 2 b1 does not → TVR byte 5 b2-b1 01 'not performed', no EXCHANGE RELAY RESISTANCE DATA",
 			card: "mc_contactless", tweak: mchip(func(o *sim.MChipOptions) { o.RelayResistance = false }), cfg: k2Config, amount: 2000,
 			outcome: Approved, tvr: "0000000001", tsi: "C000", cvm: "1F0302", cid: "40",
@@ -263,11 +307,25 @@ func TestKernel2Scenarios(t *testing.T) {
 			online: true, f55: k2F55("000000002000", "0040000002", "1F0302", "1981", "10"),
 		},
 		{
-			name: "expired card, offline-only reader", clause: "C-2 TAA on an offline-only reader: TAC default hits expired → AAC → Declined",
+			name: "expired card, offline-only reader", clause: "C-2 TAA on an offline-only reader: TAC default hits expired → AAC; S910.74 (MPP_S910_74): a card's AAC for a purchase on a terminal with a contact reader (9F33 E0…) → Try Another Interface",
 			card: "mc_contactless", tweak: func(p *sim.Profile) { p.Apps[0].Expiry = "261120" },
 			cfg: k2With(func(c *Config) { c.OnlineCapable = false }), amount: 2000,
+			outcome: Failed, errIs: ErrTryAnother, tvr: "0040000002", tsi: "C000", cvm: "1F0302", cid: "00",
+			apdus: k2APDUs(k2GAC("00", "000000002000", "0156", "0040000002", "1F0302")),
+		},
+		{
+			name: "card's AAC on a contactless-only terminal", clause: "C-2 S910.74: the same AAC where the terminal has no contact interface (9F33 byte 1 b6 clear) → Declined",
+			card: "mc_contactless", tweak: func(p *sim.Profile) { p.Apps[0].Expiry = "261120" },
+			cfg: k2With(func(c *Config) { c.OnlineCapable = false; c.Capabilities = "80F8C8" }), amount: 2000,
 			outcome: Declined, tvr: "0040000002", tsi: "C000", cvm: "1F0302", cid: "00",
 			apdus: k2APDUs(k2GAC("00", "000000002000", "0156", "0040000002", "1F0302")),
+		},
+		{
+			name: "reader without relay resistance", clause: "C-2 S3.60/S3.65 (MPP_S3_60/65): the Kernel Configuration does not support RRP → no EXCHANGE RELAY RESISTANCE DATA and TVR byte 5 b2-b1 01 'RRP not performed' (not 00)",
+			card: "mc_contactless", cfg: k2With(func(c *Config) { c.AIDs[1].Kernel2.RelayResistance = false }), amount: 2000,
+			outcome: Approved, tvr: "0000000001", tsi: "C000", cvm: "1F0302", cid: "40",
+			apdus: append([]string{k2SelectPPSE, k2Select, k2GPO}, append(append([]string{}, k2Reads...),
+				k2GAC("50", "000000002000", "0156", "0000000001", "1F0302"))...),
 		},
 		{
 			name: "wrong currency", clause: "M/Chip card risk: a USD amount cannot count towards the CNY offline limit → the card asks to go online; 5F2A 0840 to the host",
@@ -338,17 +396,16 @@ func TestKernel2Scenarios(t *testing.T) {
 			online: true, f55: k2F55("000000015000", "0000048002", "420300", "1B81", "11"),
 		},
 		{
-			name: "relay forges CDCVM on a plastic card, offline amount", clause: "CDCVM bypass: a relay sets AIP byte 1 b2 → the reader would skip the PIN; the AIP is in the CDA static data (9F4A = 82), so the ICC key does not recover → CDA failed → no offline approval; online the ARQC covers the true AIP and the issuer declines",
-			card: "mc_contactless", cfg: k2Config, amount: 15000, issuerChecks: true, badAC: true,
+			name: "relay forges CDCVM on a plastic card, offline amount", clause: "CDCVM bypass: a relay sets AIP byte 1 b2 → the reader would skip the PIN; the AIP is in the CDA static data (9F4A = 82), so the ICC key does not recover → CDA failed; C-2 GAC.21-23 (MPP_Procedure.c): CDA failed with on-device CVM → GENERATE AC asks for an AAC, no CDA; the card's AAC on a contact-capable terminal → Try Another Interface (S910.74); nothing online",
+			card: "mc_contactless", cfg: k2Config, amount: 15000,
 			relay: func(cmd, resp []byte) []byte {
 				if cmd[1] == 0xA8 {
 					return setAIP(resp, 0x1B)
 				}
 				return resp
 			},
-			outcome: OnlineDeclined, tvr: "0400008002", tsi: "8000", cvm: "010002", cid: "80",
-			apdus:  k2APDUs(k2GAC("80", "000000015000", "0156", "0400008002", "010002")),
-			online: true, f55: map[tlv.Tag]string{0x82: "1B81", 0x9F34: "010002"},
+			outcome: Failed, errIs: ErrTryAnother, tvr: "0400008002", tsi: "8000", cvm: "010002", cid: "00",
+			apdus: k2APDUs(k2GAC("00", "000000015000", "0156", "0400008002", "010002")),
 		},
 		{
 			name: "not a Mastercard answer", clause: "C-2: a GPO returning a cryptogram (a qVSDC card under a Mastercard AID) is a card data error",
@@ -452,10 +509,16 @@ func sameAPDUs(t *testing.T, got [][]byte, want []string) {
 // (20.00): the card computes its TC and leaves the field before the answer
 // arrives — outcome Try Again ("present card again", Book A), one torn
 // record, the card's ATC 17. Tap 2, same card: after the records, RECOVER
-// AC with tap 1's CDOL1 data instead of GENERATE AC; the card returns tap
+// AC with tap 1's DRDOL Related Data (C-2 S456.48-49: the card's DRDOL
+// 9F37 04 9F02 06 5F2A 02 → UN 00000000, 20.00, 0156) instead of GENERATE
+// AC; the card returns tap
 // 1's answer, whose CDA verifies over tap 1's data: approved offline with
 // tap 1's cryptogram and ATC, tap 1's TVR; no second cryptogram (the ATC
 // moves only for tap 2's GPO), the torn log is empty.
+// k2RecoverAC is RECOVER AC with the DRDOL Related Data of a 20.00 CNY
+// tap (the reader's UN is 00000000 under zeroRand).
+const k2RecoverAC = "80D000000C 00000000 000000002000 0156 00"
+
 func TestKernel2TornRecovered(t *testing.T) {
 	term := newK2Terminal(t)
 	card := loadCard(t, "mc_contactless", nil)
@@ -472,7 +535,7 @@ func TestKernel2TornRecovered(t *testing.T) {
 	lostAC, _, _ := tlv.Find(tear.lost[:len(tear.lost)-2], 0x9F26)
 	card.Insert()
 	rc2, res := term.tap(card, 2000)
-	sameAPDUs(t, rc2.cmds, k2APDUs("80D0000020"+gac[10:]))
+	sameAPDUs(t, rc2.cmds, k2APDUs(k2RecoverAC))
 	if res.Outcome != Approved || res.CID.Type() != emv.TC || !bytes.Equal(res.Cryptogram, lostAC) || len(lostAC) != 8 {
 		t.Fatalf("tap 2: %v %v cryptogram %X, want approved with tap 1's TC %X (err %v)", res.Outcome, res.CID.Type(), res.Cryptogram, lostAC, res.Err)
 	}
@@ -495,9 +558,30 @@ func TestKernel2TornNotProcessed(t *testing.T) {
 	card.Insert()
 	rc, res := term.tap(card, 2000)
 	gac := k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")
-	sameAPDUs(t, rc.cmds, k2APDUs("80D0000020"+gac[10:], gac))
+	sameAPDUs(t, rc.cmds, k2APDUs(k2RecoverAC, gac))
 	if res.Outcome != Approved || term.k.TornRecords() != 0 {
 		t.Fatalf("tap 2: %v (%v), %d torn", res.Outcome, res.Err, term.k.TornRecords())
+	}
+}
+
+// TestKernel2TornWithoutDRDOL: Book C-2 S9.5 (open MPP kernel,
+// xwanyux/AS350PLUS_SP MPP_S9_5): a card without a DRDOL (9F51) leaves no
+// torn record — the tap ends Try Again and the next tap of the card runs a
+// plain GENERATE AC.
+func TestKernel2TornWithoutDRDOL(t *testing.T) {
+	term := newK2Terminal(t)
+	noDRDOL := func(p *sim.Profile) { delete(p.Apps[0].Extra, "9F51") }
+	card := loadCard(t, "mc_contactless", noDRDOL)
+	card.SetSleep(term.clk.advance)
+	_, res := term.tap(&tearingCard{Card: card, processed: true}, 2000)
+	if !errors.Is(res.Err, reader.ErrCardRemoved) || term.k.TornRecords() != 0 {
+		t.Fatalf("tap 1: %v, %d torn; want card removed and no torn record", res.Err, term.k.TornRecords())
+	}
+	card.Insert()
+	rc, res := term.tap(card, 2000)
+	sameAPDUs(t, rc.cmds, k2APDUs(k2GAC("50", "000000002000", "0156", "0000000002", "1F0302")))
+	if res.Outcome != Approved {
+		t.Fatalf("tap 2: %v (%v)", res.Outcome, res.Err)
 	}
 }
 

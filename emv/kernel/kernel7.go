@@ -15,23 +15,38 @@ import (
 // carry the certificates for fDDA, and an offline approval (TC) stands only
 // when fDDA verifies. What is UnionPay's:
 //
-//   - the TTQ (qPBOC layout): byte 1 b7 contactless debit/credit (full
-//     flow) supported, b6 qPBOC/qUICS supported, b1 RFU (no "ODA for online
-//     authorisations"); byte 3 all RFU (the reader signals no consumer
-//     device CVM); byte 4 b8 "fDDA version 01 supported";
+//   - the TTQ (qPBOC layout, confirmed against the open UnionPay kernel
+//     xwanyux/AS350PLUS_SP ctls/LV2/include/UNP_Define.h): byte 1 b7
+//     contactless debit/credit supported, b6 qUICS supported, b5 contact
+//     debit/credit supported, b4 offline-only reader, b3 online PIN, b2
+//     signature, b1 "ODA for online authorisations" (this kernel does not
+//     offer it and sends 0 — corrected: it was called RFU); byte 2 b8
+//     online cryptogram required, b7 CVM required; byte 4 b8 "fDDA
+//     version 01 supported". Byte 3 is sent as zero: not confirmed against
+//     C-7 (UNP_Define.h names no bit there);
 //   - fDDA version 00 (no Card Authentication Related Data, 9F69: the
 //     signature covers the unpredictable number only) as well as 01;
-//   - electronic cash: the terminal says it supports EC (9F7A = 01) when
-//     the amount is at most the EC terminal transaction limit (9F7B), and
-//     the card may then approve offline against its balance, which it
-//     reports as the Available Offline Spending Amount (9F5D) or EC Balance
-//     (9F79); ECBalance reads it from a Result;
+//   - electronic cash: the terminal says it supports EC (EC Terminal
+//     Support Indicator 9F7A = 01) and sends its EC Terminal Transaction
+//     Limit (9F7B, n12), and the card may then approve offline against its
+//     balance, which it reports as the Available Offline Spending Amount
+//     (9F5D) or EC Balance (9F79); ECBalance reads it from a Result. The
+//     names, formats and the PDOL use of 9F7A/9F7B are confirmed by open
+//     UnionPay terminal code (PDOL building "电子现金终端支持指示器" 9F7A 01,
+//     "电子现金终端交易限额" 9F7B 6 bytes; tag tables naming 9F79 "Electronic
+//     Cash Balance" and 9F77/9F78 the balance and single-transaction
+//     limits). Not confirmed against C-7: that the reader itself withholds
+//     9F7A = 01 above 9F7B (chosen so a card that does not compare cannot
+//     spend EC above the terminal's limit), and 9F5D before 9F79;
 //   - the PBOC cryptogram (CVN 01, emv.PBOCCVN01) goes online in field 55
 //     with the UnionPay tag set; the host verifies it.
 //
-// The CTQ rules (go online / switch interface if ODA fails, go online if
-// expired, online PIN or signature above the CVM limit, CDCVM only when the
-// signed 9F69 copy of the CTQ says so) are Book C-3's as C-7 repeats them.
+// The CTQ rules are checked against the open UnionPay kernel
+// (xwanyux/AS350PLUS_SP ctls/LV2/UNP_Kernel.c): go online if ODA fails
+// when the reader is not offline-only; switch interface if ODA fails only
+// when the reader supports contact debit/credit (TTQ byte 1 b5 —
+// corrected); go online if expired when the reader can, else declined;
+// the CVM as k7CVM describes.
 
 // Kernel7Config holds Kernel 7 settings for an AID.
 type Kernel7Config struct {
@@ -64,9 +79,9 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	if c := combo.cfg.Kernel7; c != nil && c.ECTerminalSupport && (c.ECTransactionLimit == nil || t.tx.Amount <= *c.ECTransactionLimit) {
 		ec = 1
 	}
-	t.d[0x9F7A] = []byte{ec}
+	t.d[emv.TagUnionPayECTerminalSupportIndicator] = []byte{ec}
 	if c := combo.cfg.Kernel7; c != nil && c.ECTransactionLimit != nil {
-		t.d[0x9F7B] = bcdAmount(*c.ECTransactionLimit)
+		t.d[emv.TagUnionPayECTerminalTransactionLimit] = bcdAmount(*c.ECTransactionLimit)
 	}
 	if err := t.initiate(afci); err != nil {
 		return t.fail(err)
@@ -83,15 +98,8 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		}
 		return t.done(Declined, nil)
 	}
-	if _, ok := t.d[emv.TagAFL]; ok {
-		if err := t.readRecordsContactless(); err != nil {
-			return t.fail(err)
-		}
-	}
-	if pan, ok := t.d[emv.TagPAN]; ok {
-		t.res.PAN, _ = emv.ParsePANBCD(pan)
-	} else if t2, err := emv.ParseTag57(t.d[emv.TagTrack2EquivalentData]); err == nil {
-		t.res.PAN = t2.PAN
+	if err := t.clRecordsAndPAN(); err != nil {
+		return t.fail(err)
 	}
 	if len(t.d[emv.TagApplicationCryptogram]) != 8 || len(t.d[emv.TagATC]) != 2 {
 		return t.fail(fmt.Errorf("%w: cryptogram (9F26) or ATC (9F36) of the wrong length", ErrCardData))
@@ -123,9 +131,9 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		if !(ctq.Has(emv.CTQGoOnlineIfExpired) && online && onlyExpired(t.res.TVR)) {
 			return t.done(Declined, nil)
 		}
-		return t.k7Online()
+		return t.clOnline()
 	}
-	ok, err := t.k7CVM(combo.overCVM, tc)
+	ok, err := t.k7CVM(ttq, tc)
 	if err != nil {
 		return t.fail(err)
 	}
@@ -134,7 +142,7 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	}
 	if !tc {
 		t.tvr(emv.TVROfflineDataAuthNotPerformed)
-		return t.k7Online()
+		return t.clOnline()
 	}
 	if err := t.fdda7(); err != nil {
 		t.tvr(emv.TVRDDAFailed)
@@ -143,8 +151,10 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 		case ctq.Has(emv.CTQGoOnlineIfODAFails) && online:
 			// The card asked for it: the transaction goes online with its
 			// cryptogram and "fDDA failed" for the issuer.
-			return t.k7Online()
-		case ctq.Has(emv.CTQSwitchInterfaceIfODAFails):
+			return t.clOnline()
+		case ctq.Has(emv.CTQSwitchInterfaceIfODAFails) && ttq.Has(emv.TTQContactChip):
+			// UNP_Check_CTQDecision: only a reader that supports the
+			// contact debit/credit application switches.
 			return t.fail(fmt.Errorf("%w: fDDA failed and the card asks to switch interface: %w", ErrTryAnother, err))
 		}
 		return t.done(Declined, err)
@@ -153,38 +163,65 @@ func (kernel7) run(t *txn, combo *combination, afci []byte) (*Result, error) {
 	return t.done(Approved, nil)
 }
 
-// k7Online sends the cryptogram online: an ARQC, or the card's offline
-// cryptogram when fDDA failed or the card expired and the CTQ asked to go
-// online.
-func (t *txn) k7Online() (*Result, error) {
-	field55, err := t.field55()
-	if err != nil {
-		return t.fail(err)
+// k7CVM is the qUICS cardholder verification as the open UnionPay kernel
+// runs it (xwanyux/AS350PLUS_SP UNP_Kernel.c UNP_Check_CVMRequest),
+// checked rule by rule:
+//
+//   - CTQ present: online PIN when the CTQ asks for it (byte 1 b8) and the
+//     reader offers it (TTQ byte 1 b3); else a consumer device CVM (CTQ
+//     byte 2 b8) is credited when the fDDA-signed copy of the CTQ in 9F69
+//     equals 9F6C, or, without 9F69, for an ARQC (the issuer checks it) —
+//     otherwise declined; else a signature when the CTQ asks and the
+//     reader offers it; else no CVM when the reader does not require one
+//     (TTQ byte 2 b7); anything else is declined;
+//   - CTQ absent: when the reader requires a CVM, signature if offered,
+//     else online PIN if offered, else declined.
+//
+// Corrected: this kernel never credited a consumer device CVM and fell
+// back to a signature when a required CVM was not named.
+func (t *txn) k7CVM(ttq emv.TTQ, tc bool) (bool, error) {
+	t.res.CVMResults = [3]byte{byte(emv.CVMNoCVM), 0x00, byte(emv.CVMResultSuccessful)}
+	onlinePIN, signature, required := ttq[0]&0x04 != 0, ttq[0]&0x02 != 0, ttq[1]&0x40 != 0
+	signed := func() (bool, error) {
+		t.res.SignatureNeeded = true
+		t.res.CVMResults = [3]byte{byte(emv.CVMSignature), 0x00, byte(emv.CVMResultUnknown)}
+		return true, nil
 	}
-	t.res.Field55 = field55
-	resp, err := t.online(field55)
-	if err != nil {
-		return t.done(Declined, err)
+	raw := t.d[emv.TagCardTransactionQualifiers]
+	if len(raw) != 2 {
+		switch {
+		case !required:
+			return true, nil
+		case signature:
+			return signed()
+		case onlinePIN:
+			return t.clOnlinePIN(tc)
+		}
+		return t.clCVMFailed()
 	}
-	t.res.WentOnline, t.res.HostResponse = true, resp
-	if resp.Approved {
-		return t.done(Approved, nil)
+	var ctq emv.CTQ
+	copy(ctq[:], raw)
+	switch {
+	case ctq.Has(emv.CTQOnlinePINRequired) && onlinePIN:
+		return t.clOnlinePIN(tc)
+	case ctq.Has(emv.CTQConsumerDeviceCVMPerformed):
+		if present, match := t.clSignedCTQMatches(); match || (!present && !tc) {
+			t.res.CVMResults = [3]byte{0x01, 0x00, byte(emv.CVMResultSuccessful)}
+			return true, nil
+		}
+		return t.clCVMFailed()
+	case ctq.Has(emv.CTQOnlinePINRequired):
+		// The card wants an online PIN the reader cannot take.
+		return t.clCVMFailed()
+	case ctq.Has(emv.CTQSignatureRequired):
+		if signature {
+			return signed()
+		}
+		return t.clCVMFailed()
+	case required:
+		return t.clCVMFailed()
 	}
-	return t.done(OnlineDeclined, nil)
-}
-
-// k7CVM is Book C-3's CVM from the CTQ, except that a consumer device
-// CVM is never credited: the qPBOC TTQ has no "consumer device CVM
-// supported" bit (byte 3 is RFU), so the reader never offered it and a
-// CTQ claiming it (a relay can set 9F6C byte 2 b8) is ignored — the online
-// PIN or signature the CTQ asks for still applies. The card's 9F6C is
-// sent online unchanged.
-func (t *txn) k7CVM(overCVM, tc bool) (bool, error) {
-	if orig := t.d[emv.TagCardTransactionQualifiers]; len(orig) == 2 && orig[1]&0x80 != 0 {
-		t.d[emv.TagCardTransactionQualifiers] = []byte{orig[0], orig[1] &^ 0x80}
-		defer func() { t.d[emv.TagCardTransactionQualifiers] = orig }()
-	}
-	return t.contactlessCVM(overCVM, tc)
+	return true, nil
 }
 
 // onlyExpired: the only restriction the TVR notes is "expired
@@ -202,19 +239,7 @@ func (t *txn) fdda7() error {
 	if _, ok := t.d[emv.TagVisaCardAuthenticationRelatedData]; ok {
 		return t.fdda()
 	}
-	pan := t.d[emv.TagPAN]
-	if pan == nil {
-		pan = t.res.PAN.AppendBCD(nil)
-	}
-	iss, err := t.issuerKey(pan)
-	if err != nil {
-		return err
-	}
-	static, err := t.staticData()
-	if err != nil {
-		return err
-	}
-	icc, err := oda.RecoverICCKey(iss, t.d[emv.TagICCPublicKeyCertificate], t.d[emv.TagICCPublicKeyRemainder], t.d[emv.TagICCPublicKeyExponent], static, pan, t.tx.Time)
+	icc, err := t.clICCKey()
 	if err != nil {
 		return err
 	}
@@ -232,22 +257,10 @@ func ECBalance(res *Result) (int64, error) {
 	if res == nil {
 		return 0, ErrNoBalance
 	}
-	for _, tag := range []tlv.Tag{0x9F5D, 0x9F79} {
-		v, ok := res.Data[tag]
-		if !ok {
-			continue
+	for _, tag := range []tlv.Tag{emv.TagUnionPayAvailableOfflineSpendingAmount, emv.TagUnionPayECBalance} {
+		if v, ok := res.Data[tag]; ok {
+			return bcdAmountValue(tag, v)
 		}
-		if len(v) != 6 {
-			return 0, fmt.Errorf("%w: tag %v of %d bytes", ErrCardData, tag, len(v))
-		}
-		var n int64
-		for _, b := range v {
-			if b>>4 > 9 || b&0x0F > 9 {
-				return 0, fmt.Errorf("%w: tag %v is not BCD", ErrCardData, tag)
-			}
-			n = n*100 + int64(b>>4)*10 + int64(b&0x0F)
-		}
-		return n, nil
 	}
 	return 0, ErrNoBalance
 }

@@ -212,10 +212,17 @@ func TestKernel7Scenarios(t *testing.T) {
 			online: true, f55: onlineF55("000000002000", "0156", "40"),
 		},
 		{
-			name: "fDDA fails, card asks to switch interface", clause: "CTQ byte 1 b5 (switch interface if ODA fails) → Try Another Interface",
+			name: "fDDA fails, card asks to switch interface, reader without contact", clause: "UnionPay kernel (xwanyux/AS350PLUS_SP UNP_Check_CTQDecision): CTQ byte 1 b5 switches only when the TTQ says contact debit/credit is supported (byte 1 b5); TTQ 26 does not → Declined",
 			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Faults.CorruptSDAD = true; p.Apps[0].CTQ = "9000" }, cfg: k7Config, amount: 2000,
-			outcome: Failed, errIs: ErrTryAnother, tvr: "0800000000", tsi: "8000", cvm: "1F0002", cid: "40",
+			outcome: Declined, tvr: "0800000000", tsi: "8000", cvm: "1F0002", cid: "40",
 			apdus: k7APDUs(k7GPO("26000080", "000000002000", "0156", "00", "01")),
+		},
+		{
+			name: "fDDA fails, card asks to switch interface", clause: "UNP_Check_CTQDecision: CTQ byte 1 b5 and TTQ byte 1 b5 (contact debit/credit, TTQ 36) → Try Another Interface",
+			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Faults.CorruptSDAD = true; p.Apps[0].CTQ = "9000" },
+			cfg: k7With(func(c *Config) { c.AIDs[2].TTQ = "36000000" }), amount: 2000,
+			outcome: Failed, errIs: ErrTryAnother, tvr: "0800000000", tsi: "8000", cvm: "1F0002", cid: "40",
+			apdus: k7APDUs(k7GPO("36000080", "000000002000", "0156", "00", "01")),
 		},
 		{
 			name: "expired card, offline", clause: "C-3/C-7 processing restrictions: expiry 26-11-20 before the test day → the TC is declined; CVM not yet processed (3F 00 00)",
@@ -266,23 +273,42 @@ func TestKernel7Scenarios(t *testing.T) {
 			online: true,
 		},
 		{
-			name: "CDCVM claimed on a UnionPay card", clause: "qPBOC TTQ byte 3 is RFU: the reader offers no consumer device CVM, so a CTQ claiming it (forged 9F6C) is ignored — online PIN still asked",
+			name: "CDCVM claimed on a UnionPay card", clause: "UNP_Check_CVMRequest: the CTQ asks for online PIN (byte 1 b8) and the reader offers it → online PIN first, whatever byte 2 b8 (a forged 'CDCVM performed') says",
 			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Faults.ForgedCDCVM = true }, cfg: k7Config, amount: 15000,
 			outcome: Approved, tvr: "8000040000", tsi: "0000", cvm: "020000", cid: "80",
 			apdus:  k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
 			online: true, f55: map[tlv.Tag]string{0x9F34: "020000"},
 		},
 		{
-			name: "CDCVM alone in the CTQ", clause: "CTQ 00 80 (only 'CDCVM performed') over the CVM limit: not credited → signature (the reader's default), 9F34 1E 00 00",
+			name: "CDCVM on a UnionPay phone", clause: "UNP_Check_CVMRequest: CTQ 00 80 ('CDCVM performed', no online PIN) and the fDDA-signed copy in 9F69 equal to 9F6C → CVM complete: 9F34 01 00 02, no PIN, no signature",
 			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Apps[0].CTQ = "0080" }, cfg: k7Config, amount: 15000,
-			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "1E0000", cid: "80",
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "010002", cid: "80",
 			apdus:  k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
-			online: true, f55: map[tlv.Tag]string{0x9F34: "1E0000"},
+			online: true, f55: map[tlv.Tag]string{0x9F34: "010002"},
 			check: func(t *testing.T, res *Result, _ *sim.Card) {
-				if !res.SignatureNeeded {
-					t.Error("signature not asked for")
+				if res.SignatureNeeded || res.OnlinePINBlock != nil {
+					t.Error("a CVM asked for on top of the phone's")
 				}
 			},
+		},
+		{
+			name: "CDCVM forged by a relay on an offline approval", clause: "UNP_Check_CVMRequest: the TC's 9F6C says 00 80 but the fDDA-signed copy in 9F69 says 00 00 → declined (TVR CVM not successful, 9F34 3F 00 01), nothing online",
+			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Apps[0].CTQ = "0000"; p.Faults.ForgedCDCVM = true }, cfg: k7Config, amount: 2000,
+			outcome: Declined, tvr: "0000800000", tsi: "0000", cvm: "3F0001", cid: "40",
+			apdus: k7APDUs(k7GPO("26000080", "000000002000", "0156", "00", "01")),
+		},
+		{
+			name: "CDCVM forged by a relay on an ARQC", clause: "UNP_Check_CVMRequest: an ARQC without 9F69 relies on the issuer for the CDCVM claim (the cryptogram covers the card's own CVR) → credited here, 9F34 01 00 02 online; the issuer decides",
+			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Apps[0].CTQ = "0000"; p.Faults.ForgedCDCVM = true }, cfg: k7Config, amount: 15000,
+			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "010002", cid: "80",
+			apdus:  k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
+			online: true, f55: map[tlv.Tag]string{0x9F34: "010002"},
+		},
+		{
+			name: "CVM required and the card names none", clause: "UNP_Check_CVMRequest: TTQ byte 2 b7 (CVM required, 150.00 ≥ 100.00) and CTQ 00 00 → declined, not a signature by default",
+			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Apps[0].CTQ = "0000" }, cfg: k7Config, amount: 15000,
+			outcome: Declined, tvr: "0000800000", tsi: "0000", cvm: "3F0001", cid: "80",
+			apdus: k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
 		},
 		{
 			name: "TC when an online cryptogram was asked", clause: "Book 3 §9.3 / C-7: a TC answering TTQ byte 2 b8 is never an approval → card error",

@@ -227,6 +227,8 @@ func stepOf(res *Result) Step {
 			st.Outcome, hold.Message = OutcomeTryAgain, MsgSeePhone
 		case errors.Is(res.Err, ErrTryAnother):
 			st.Outcome, hold.Message = OutcomeTryAnotherInterface, MsgInsertSwipeOrTryAnotherCard
+		case errors.Is(res.Err, ErrOtherCard):
+			st.Outcome, hold.Message = OutcomeEndApplication, MsgInsertSwipeOrTryAnotherCard
 		case errors.Is(res.Err, ErrSelectNext):
 			st.Outcome = OutcomeSelectNext
 		case res.Contactless && (errors.Is(res.Err, reader.ErrCardRemoved) || errors.Is(res.Err, reader.ErrCardMute)):

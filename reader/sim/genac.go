@@ -70,7 +70,6 @@ func (c *Card) ac(a *application, d *emv.CryptogramData) ([]byte, bool) {
 func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	v, _ := dolValues(a.pdol, pdolData)
 	ctr := &c.ctr[c.st.app]
-	atc := c.st.atc
 	ttq := v[emv.TagTTQ]
 	onlineRequired := len(ttq) >= 2 && ttq[1]&0x80 != 0
 	offlineOnly := len(ttq) >= 1 && ttq[0]&0x08 != 0
@@ -92,23 +91,36 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 	default:
 		cid = cidTC
 	}
+	return c.oneTapAnswer(a, v, cid, r, qvsdcCTQ(a.ctq, v[0x9F66]), nil, nil)
+}
+
+// oneTapAnswer computes a one-tap contactless card's GPO answer once the
+// card has chosen its cryptogram (qVSDC, Book C-3 §5, and UnionPay qUICS,
+// Book C-7): the IAD and cryptogram, the transaction log for a TC or AAC
+// (an ARQC leaves nothing "not completed": there is no second GENERATE
+// AC), the CTQ copied into the Card Authentication Related Data (9F69)
+// that fDDA signs for a TC, and the 77 template. spent runs once the
+// cryptogram exists (before the log); extra adds the scheme's objects
+// after the CTQ.
+func (c *Card) oneTapAnswer(a *application, v map[tlv.Tag][]byte, cid byte, r riskResult, ctq []byte, spent func(), extra func(*tlv.Builder)) []byte {
 	c.st.genACs = 1
 	c.st.firstCID = cid
 	iad := c.iad(a, cid, false, false, r)
-	d := cryptogramData(a, v, atc, iad)
+	d := cryptogramData(a, v, c.st.atc, iad)
 	ac, good := c.ac(a, d)
 	if !good {
 		return sw(emv.SWNoDiagnosis)
 	}
 	c.st.lastAC, c.st.lastCID = ac, cid
+	if spent != nil {
+		spent()
+	}
 	if cid != cidARQC {
-		// qVSDC has no second GENERATE AC: an ARQC does not leave the
-		// online transaction "not completed".
 		c.record(a, cid, false, v)
 	}
-	ctq := qvsdcCTQ(a.ctq, v[0x9F66])
 	cardAuth := a.cardAuth
 	if len(ctq) == 2 && len(cardAuth) >= 2 {
+		// 9F69 carries (and fDDA signs) the CTQ the card returns.
 		cardAuth = append(append([]byte(nil), cardAuth[:len(cardAuth)-2]...), ctq...)
 	}
 	var sdad []byte
@@ -135,6 +147,9 @@ func (c *Card) qVSDC(a *application, pdolData []byte) []byte {
 				ctq = []byte{ctq[0], ctq[1] | 0x80}
 			}
 			b.Add(emv.TagCardTransactionQualifiers, ctq)
+		}
+		if extra != nil {
+			extra(b)
 		}
 		if sdad != nil {
 			b.Add(0x9F69, cardAuth)

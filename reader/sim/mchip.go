@@ -86,7 +86,7 @@ type mchipState struct {
 }
 
 // mchipCounters are kept across taps: the last GENERATE AC, for RECOVER
-// AC (its CDOL1 data and the response given).
+// AC (its DRDOL data and the response given).
 type mchipCounters struct {
 	lastData, lastResp []byte
 }
@@ -269,17 +269,19 @@ func (c *Card) mchipGenerateAC(a *application, cmd command) []byte {
 	}
 	resp.Add(0x9F10, iad)
 	if o.CDCVM != "" {
-		// POS Cardholder Interaction Information (DF4B): byte 2 b1
-		// OD-CVM verification successful; byte 3 b1 "PIN required"
-		// (authenticate on the phone and tap again).
+		// POS Cardholder Interaction Information (DF4B): all of byte 2
+		// b2-b1 and byte 3 b4-b1 zero when the phone needs nothing from
+		// its holder; byte 3 b1 when the holder must authenticate on the
+		// phone and tap again. A reader ends the transaction with "See
+		// Phone" whenever DF4B AND '00030F' is not zero (Book C-2
+		// S910.71, as the open MPP kernel in xwanyux/AS350PLUS_SP
+		// implements it), whatever the cryptogram — so a verified phone
+		// sets none of those bits (the CVR in the IAD says it verified).
 		pcii := []byte{0x00, 0x00, 0x00}
-		if o.CDCVM == "verified" {
-			pcii[1] = 0x01
-		}
 		if seePhone {
 			pcii[2] = 0x01
 		}
-		resp.Add(0xDF4B, pcii)
+		resp.Add(emv.TagPOSCardholderInteractionInformation, pcii)
 	}
 	objs, _ := resp.Bytes()
 	var sdad []byte
@@ -300,22 +302,34 @@ func (c *Card) mchipGenerateAC(a *application, cmd command) []byte {
 	out, _ := b.Bytes()
 	out = c.malform(out)
 	// Kept for RECOVER AC: a terminal that lost this answer (the card left
-	// the field) asks for it again on the next tap.
-	ctr.mchip = mchipCounters{lastData: append([]byte(nil), cmd.data...), lastResp: append([]byte(nil), out...)}
+	// the field) asks for it again on the next tap, with the DRDOL data of
+	// this transaction (Book C-2 torn transaction recovery: the reader
+	// keeps DRDOL Related Data DF8113 and sends it in RECOVER AC). The
+	// DRDOL's objects are taken from this GENERATE AC's CDOL1 data.
+	var drdolData []byte
+	if len(a.drdol) > 0 {
+		drdolData = a.drdol.Append(nil, func(t tlv.Tag) ([]byte, tlv.Format, bool) {
+			val, ok := v[t]
+			return val, tlv.FormatBinary, ok
+		})
+	}
+	ctr.mchip = mchipCounters{lastData: drdolData, lastResp: append([]byte(nil), out...)}
 	return ok(out)
 }
 
 // recoverAC answers RECOVER AC (CLA 80 INS D0, Book C-2 torn transaction
-// recovery): when the data is the CDOL1 data of the card's last GENERATE
+// recovery): when the data is the DRDOL data of the card's last GENERATE
 // AC, the card returns that GENERATE AC's response again (the same
-// cryptogram and ATC: no new transaction); otherwise 6A88.
+// cryptogram and ATC: no new transaction); otherwise 6A88. A card without
+// a DRDOL has nothing to recover (a C-2 reader keeps no torn record for
+// it).
 func (c *Card) recoverAC(cmd command) []byte {
 	a := c.app()
 	if a == nil || a.mchip == nil || !c.st.gpoDone || c.st.genACs > 0 {
 		return sw(0x6985)
 	}
 	last := c.ctr[c.st.app].mchip
-	if last.lastResp == nil || !bytes.Equal(cmd.data, last.lastData) {
+	if last.lastResp == nil || len(a.drdol) == 0 || !bytes.Equal(cmd.data, last.lastData) {
 		return sw(0x6A88)
 	}
 	c.st.genACs = 1

@@ -53,10 +53,10 @@ func (ms *magStripe) addRecord(app *application) {
 	b.AddConstructed(0x70, func(b *tlv.Builder) {
 		b.Add(0x9F6C, []byte{0x00, 0x01}) // Mag-stripe Application Version Number (Card)
 		b.Add(0x9F6B, ms.track)
-		b.Add(0x9F65, []byte{msPCVC3 >> 8, msPCVC3 & 0xFF})
+		b.Add(emv.TagMastercardPCVC3Track2, []byte{msPCVC3 >> 8, msPCVC3 & 0xFF})
 		b.Add(0x9F66, []byte{msPUNATC >> 8, msPUNATC & 0xFF})
-		b.Add(0x9F67, []byte{msNATC})
-		b.Add(0x9F69, []byte{0x9F, 0x6A, 0x04}) // UDOL: Unpredictable Number (Numeric)
+		b.Add(emv.TagMastercardNATCTrack2, []byte{msNATC})
+		b.Add(emv.TagMastercardUDOL, []byte{0x9F, 0x6A, 0x04}) // UDOL: Unpredictable Number (Numeric)
 	})
 	r, _ := b.Bytes()
 	app.records[[2]byte{1, 2}] = r
@@ -87,7 +87,7 @@ func (c *Card) computeChecksum(cmd command) []byte {
 	c.st.genACs = 1
 	b := tlv.NewBuilder(nil)
 	b.AddConstructed(0x77, func(b *tlv.Builder) {
-		b.Add(0x9F61, []byte{byte(v >> 8), byte(v)})
+		b.Add(emv.TagMastercardCVC3Track2, []byte{byte(v >> 8), byte(v)})
 		b.Add(0x9F36, atc[:])
 	})
 	out, _ := b.Bytes()

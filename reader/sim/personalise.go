@@ -19,6 +19,7 @@ type application struct {
 	priority   int
 	pdol       tlv.DOL
 	cdol1      tlv.DOL
+	drdol      tlv.DOL // M/Chip DRDOL (9F51, from the extra tags): RECOVER AC data
 	cdol2      tlv.DOL
 	ddol       tlv.DOL
 	aip        []byte
@@ -221,6 +222,11 @@ func build(i int, a *App, faults Faults, h func(name, s string) []byte) (*applic
 	}{{"pdol", a.PDOL, &app.pdol}, {"cdol1", a.CDOL1, &app.cdol1}, {"cdol2", a.CDOL2, &app.cdol2}, {"ddol", a.DDOL, &app.ddol}} {
 		if *d.dst, err = tlv.ParseDOL(h(d.name, d.src)); err != nil {
 			return fail("%s: %v", d.name, err)
+		}
+	}
+	if v, ok := a.Extra["9F51"]; ok {
+		if app.drdol, err = tlv.ParseDOL(h("extra 9F51", v)); err != nil {
+			return fail("DRDOL (extra 9F51): %v", err)
 		}
 	}
 	app.quics = a.Contactless == "qUICS"

@@ -3,7 +3,7 @@ package sim
 import (
 	"bytes"
 
-	"github.com/possdk/pos/emv/oda"
+	"github.com/possdk/pos/emv"
 	"github.com/possdk/pos/tlv"
 )
 
@@ -34,7 +34,7 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 	c.st.amount = amt
 	r := c.risk(a, v)
 	c.st.risk = r
-	ecOK := a.hasEC && bytes.Equal(v[0x9F7A], []byte{0x01}) && len(a.currency) == 2 &&
+	ecOK := a.hasEC && bytes.Equal(v[emv.TagUnionPayECTerminalSupportIndicator], []byte{0x01}) && len(a.currency) == 2 &&
 		bytes.Equal(v[0x5F2A], a.currency) && amt > 0 && amt <= ctr.ecBalance
 	var cid byte
 	switch {
@@ -51,76 +51,17 @@ func (c *Card) qUICS(a *application, pdolData []byte) []byte {
 	default:
 		cid = cidARQC
 	}
-	c.st.genACs = 1
-	c.st.firstCID = cid
-	iad := c.iad(a, cid, false, false, r)
-	d := cryptogramData(a, v, c.st.atc, iad)
-	ac, good := c.ac(a, d)
-	if !good {
-		return sw(0x6F00)
-	}
-	c.st.lastAC, c.st.lastCID = ac, cid
+	var spent func()
 	if cid == cidTC && ecOK {
-		ctr.ecBalance -= amt
+		spent = func() { ctr.ecBalance -= amt }
 	}
-	if cid != cidARQC {
-		c.record(a, cid, false, v)
+	var extra func(*tlv.Builder)
+	if a.hasEC {
+		// The Available Offline Spending Amount after this transaction.
+		extra = func(b *tlv.Builder) { b.Add(emv.TagUnionPayAvailableOfflineSpendingAmount, bcd12(ctr.ecBalance)) }
 	}
-	ctq := quicsCTQ(a.ctq, ttq)
-	cardAuth := a.cardAuth
-	if len(ctq) == 2 && len(cardAuth) >= 2 {
-		// 9F69 carries (and fDDA signs) the CTQ the card returns.
-		cardAuth = append(append([]byte(nil), cardAuth[:len(cardAuth)-2]...), ctq...)
-	}
-	var sdad []byte
-	if cid == cidTC && a.icc != nil {
-		var err error
-		if sdad, err = c.signDynamic(a, oda.DDADynamicData(c.randomBytes(4)), oda.FDDAData(v[0x9F37], v[0x9F02], v[0x5F2A], cardAuth)); err != nil {
-			return sw(0x6F00)
-		}
-	}
-	b := tlv.NewBuilder(nil)
-	b.AddConstructed(0x77, func(b *tlv.Builder) {
-		b.Add(0x82, a.aip)
-		if a.icc != nil {
-			b.Add(0x94, a.afl)
-		}
-		b.Add(0x57, a.track2)
-		b.Add(0x5F34, a.psn)
-		b.Add(0x9F10, d.IAD)
-		b.Add(0x9F26, ac)
-		b.Add(0x9F27, []byte{cid})
-		b.Add(0x9F36, d.ATC[:])
-		if len(ctq) > 0 {
-			if c.profile.Faults.ForgedCDCVM && len(ctq) == 2 {
-				ctq = []byte{ctq[0], ctq[1] | 0x80}
-			}
-			b.Add(0x9F6C, ctq)
-		}
-		if a.hasEC {
-			b.Add(0x9F5D, bcd12(ctr.ecBalance))
-		}
-		if sdad != nil {
-			b.Add(0x9F69, cardAuth)
-			b.Add(0x9F4B, sdad)
-		}
-	})
-	out, _ := b.Bytes()
-	return ok(out)
-}
-
-// quicsCTQ is the CTQ the card returns (qPBOC/qVSDC card behaviour): the
-// personalised CVM it wants (byte 1 b8 online PIN, b7 signature) only when
-// the reader says a CVM is required (TTQ byte 2 b7); its other bits always.
-func quicsCTQ(personal, ttq []byte) []byte {
-	if len(personal) != 2 {
-		return personal
-	}
-	ctq := []byte{personal[0], personal[1]}
-	if len(ttq) < 2 || ttq[1]&0x40 == 0 {
-		ctq[0] &^= 0xC0
-	}
-	return ctq
+	// The CTQ rule is qVSDC's: qPBOC cards return it the same way.
+	return c.oneTapAnswer(a, v, cid, r, qvsdcCTQ(a.ctq, ttq), spent, extra)
 }
 
 // ECBalance is the electronic cash balance of application i (UnionPay
