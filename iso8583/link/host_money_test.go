@@ -55,8 +55,12 @@ func TestHostReversalBeforeOriginal(t *testing.T) {
 	if f.pending() != 0 {
 		t.Fatal("reversal not acknowledged")
 	}
-	// The delayed sale arrives now.
-	resp := unpackAnswer(t, e, "50080021", e.host.ServeFrame(ctx, held))
+	// The delayed sale arrives now (held was written by the server's
+	// goroutine: read it under the lock).
+	mu.Lock()
+	late := held
+	mu.Unlock()
+	resp := unpackAnswer(t, e, "50080021", e.host.ServeFrame(ctx, late))
 	if resp.ResponseCode.Approved() {
 		t.Fatalf("the late original was approved (%s) after its reversal", resp.ResponseCode)
 	}
