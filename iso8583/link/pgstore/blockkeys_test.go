@@ -1,0 +1,239 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/possdk/pos/hsm"
+	"github.com/possdk/pos/iso8583"
+	"github.com/possdk/pos/iso8583/link"
+	"github.com/possdk/pos/iso8583/link/pgstore"
+	"github.com/possdk/pos/keys"
+	"github.com/possdk/pos/pinblock"
+)
+
+// Arbitrary test LMK (AES-256), not from any standard.
+const bkLMK = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+
+func bkHSM(t *testing.T) *hsm.Software {
+	t.Helper()
+	lmk, err := keys.FromHex(keys.AES256, bkLMK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sw
+}
+
+// The key-block store follows the sign-in rules of
+// link.TerminalKeyBlocks (Rotate, Confirm) exactly as the in-memory
+// store does — the oracle is MemoryTerminalKeyStore fed the same steps —
+// and a second store on the database (another host) sees every change.
+func TestBlockKeyStoreRules(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, freshSchema(t))
+	a, b := pgstore.NewBlockKeyStore(st), pgstore.NewBlockKeyStore(st)
+	mem := link.NewMemoryTerminalKeyStore()
+	sw := bkHSM(t)
+	tmk, _ := keys.FromHex(keys.TDES2, mhTMK)
+	tmkBlock, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.TerminalKeyBlocks("50080001"); !errors.Is(err, link.ErrUnknownTerminal) {
+		t.Fatalf("unknown terminal: %v", err)
+	}
+	if err := a.AddTerminal(ctx, "50080001", tmkBlock); err != nil {
+		t.Fatal(err)
+	}
+	mem.AddTerminal("50080001", tmkBlock)
+	if added, err := b.EnsureTerminal(ctx, "50080001", "other"); added || err != nil {
+		t.Fatalf("EnsureTerminal of a known terminal: added %v, %v", added, err)
+	}
+	issue := func() *hsm.WorkingKeys {
+		w, err := sw.GenerateWorkingKeys(ctx, tmkBlock, keys.ModeTDES)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	// same compares the two stores' views by content (pointers differ).
+	same := func(step string, s *pgstore.BlockKeyStore) {
+		t.Helper()
+		got, err := s.TerminalKeyBlocks("50080001")
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		want, _ := mem.TerminalKeyBlocks("50080001")
+		if got.TMK != want.TMK || got.Confirmed != want.Confirmed || !sameKeys(got.Working, want.Working) ||
+			!sameKeys(got.Previous, want.Previous) || len(got.Recent) != len(want.Recent) {
+			t.Fatalf("%s: database %v (%d recent), memory %v (%d recent)", step, got, len(got.Recent), want, len(want.Recent))
+		}
+		for i := range got.Recent {
+			if !sameKeys(got.Recent[i], want.Recent[i]) {
+				t.Fatalf("%s: recent %d differs", step, i)
+			}
+		}
+	}
+	w1 := issue()
+	must(t, a.SetWorkingKeyBlocks("50080001", w1))
+	must(t, mem.SetWorkingKeyBlocks("50080001", w1))
+	same("first sign-in", a)
+	same("first sign-in, other host", b)
+	// The terminal MACs with w1: confirmed through the other host's copy.
+	bw, _ := b.TerminalKeyBlocks("50080001")
+	must(t, b.ConfirmWorkingKeyBlocks("50080001", bw.Working))
+	mw, _ := mem.TerminalKeyBlocks("50080001")
+	must(t, mem.ConfirmWorkingKeyBlocks("50080001", mw.Working))
+	a.Refresh("50080001")
+	same("confirmed", a)
+	// Two sign-ins the terminal never completes: w1 stays as Previous,
+	// w2 goes to Recent, w3 is Working.
+	w2, w3 := issue(), issue()
+	for _, w := range []*hsm.WorkingKeys{w2, w3} {
+		must(t, a.SetWorkingKeyBlocks("50080001", w))
+		must(t, mem.SetWorkingKeyBlocks("50080001", w))
+	}
+	b.Refresh("50080001")
+	same("two unconfirmed sign-ins", b)
+	// The terminal turns out to have w2: confirming it drops the rest.
+	aw, _ := a.TerminalKeyBlocks("50080001")
+	must(t, a.ConfirmWorkingKeyBlocks("50080001", aw.Recent[0]))
+	mw, _ = mem.TerminalKeyBlocks("50080001")
+	must(t, mem.ConfirmWorkingKeyBlocks("50080001", mw.Recent[0]))
+	b.Refresh("50080001")
+	same("late confirmation", b)
+	if got, _ := b.TerminalKeyBlocks("50080001"); !sameKeys(got.Working, w2) {
+		t.Fatal("w2 is not the working set")
+	}
+
+	// No clear key in the database: the TMK's hex is in no column.
+	var row string
+	if err := st.Pool().QueryRow(ctx, "SELECT tmk || coalesce(keyset::text, '') FROM host_terminal_key_blocks").Scan(&row); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(row), mhTMK) || strings.Contains(strings.ToUpper(row), mhTMK[:16]) {
+		t.Fatal("the clear TMK is in the database")
+	}
+}
+
+func sameKeys(a, b *hsm.WorkingKeys) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Mode == b.Mode && a.PIN == b.PIN && a.MAC == b.MAC && a.Data == b.Data
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A host on an HSM whose terminal keys are key blocks in PostgreSQL signs a
+// terminal in; the host is replaced (a restart: new HSM instance with the
+// same LMK, new store objects, same database) and the terminal, without
+// signing in again, is served: its MACs verify under the working keys the
+// first host issued, and its PIN reaches the issuer. Without the stored
+// key blocks the second host would not know the terminal's keys.
+func TestBlockKeyStoreHostRestart(t *testing.T) {
+	ctx := context.Background()
+	cfg := freshSchema(t)
+	zk, _ := keys.FromHex(keys.TDES2, mhZPK)
+	zpk, err := pinblock.NewCipher(zk, pinblock.Format0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{mhPAN: "123456"}}
+	tmk, _ := keys.FromHex(keys.TDES2, mhTMK)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	// start runs one host generation on addr ("": a new port).
+	start := func(addr string) (string, func()) {
+		st := open(t, cfg)
+		sw := bkHSM(t)
+		bks := pgstore.NewBlockKeyStore(st)
+		tmkBlock, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bks.EnsureTerminal(ctx, "50080001", tmkBlock); err != nil {
+			t.Fatal(err)
+		}
+		zoneKey, err := sw.Wrap(zk, hsm.PINKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := link.NewHost(link.HostConfig{Store: st, HSM: sw, Terminals: bks, ZoneKey: zoneKey, Issuer: issuer,
+			CardKey: mhCardKey, Logger: quiet, RequestTimeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := link.NewServer(link.ServerConfig{Handler: h, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { srv.Serve(ln); close(done) }()
+		return ln.Addr().String(), func() { srv.Close(); <-done }
+	}
+	addr, stop := start("")
+
+	dir := t.TempDir()
+	j, err := link.OpenJournal(filepath.Join(dir, "txn.jnl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr, err := link.OpenCounters(filepath.Join(dir, "counters"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := link.NewClient(link.Config{
+		Dialer:   link.Dialer{Addr: addr},
+		Envelope: iso8583.Envelope{TPDU: iso8583.TPDU{ID: 0x60, Destination: 0x0001}, Header: iso8583.Header{AppType: 0x60, Version: 0x22}},
+		Terminal: iso8583.Terminal{TerminalID: "50080001", MerchantID: "309310083985008", Operator: "001"},
+		TMK:      tmk, Journal: j, Counters: ctr, Timeout: 3 * time.Second, Logger: quiet,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Close(); j.Close(); ctr.Close() }()
+	if err := c.SignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sale := func(amount int64) {
+		t.Helper()
+		p, _ := pinblock.ParsePIN([]byte("123456"))
+		r, err := c.Sale(ctx, link.Card{PAN: iso8583.PAN(mhPAN), Expiry: "3012", EntryMode: "012"}, amount, p)
+		if err != nil || !r.Response.ResponseCode.Approved() {
+			t.Fatalf("sale %d: %v %v", amount, r, err)
+		}
+	}
+	sale(1000)
+	stop()
+
+	_, stop = start(addr)
+	defer stop()
+	sale(2000)
+	if st := issuer.Stats(); st.Approved != 2 || st.Amount != 3000 {
+		t.Fatalf("issuer %+v, want both sales approved (30.00)", st)
+	}
+}
