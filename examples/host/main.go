@@ -7,8 +7,8 @@
 //	go run ./examples/host -tls            # self-signed; prints the key pin for the terminal's -tls-pin
 //	go run ./examples/host -db postgres://possdk@127.0.0.1:5432/possdk -metrics 127.0.0.1:9100
 //
-// With -db the host keeps its transactions and the terminals' keys
-// (sealed) in PostgreSQL, so it forgets nothing on restart and several
+// With -db the host keeps its transactions and the terminals' keys (as
+// key blocks under its software HSM's LMK) in PostgreSQL, so it forgets nothing on restart and several
 // hosts (-addr, -id) can serve the same terminals; -metrics serves
 // Prometheus metrics on /metrics.
 //

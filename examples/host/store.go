@@ -15,8 +15,10 @@ import (
 
 	"github.com/possdk/pos/examples/internal/acquirer"
 	"github.com/possdk/pos/examples/internal/fixtures"
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583/link/hostmetrics"
 	"github.com/possdk/pos/iso8583/link/pgstore"
+	"github.com/possdk/pos/keys"
 )
 
 // derive makes the demonstration's secondary keys from its keys file: a
@@ -31,20 +33,27 @@ func derive(k *fixtures.Keys, label string) []byte {
 }
 
 // useDatabase points the host at PostgreSQL: transactions in pgstore,
-// terminal keys sealed in its KeyStore (terminals from the keys file are
-// added unless already there).
+// terminal keys as key blocks under a software HSM's LMK in its
+// BlockKeyStore (terminals from the keys file are added unless already
+// there). No clear terminal key is in the database or the host's memory.
 func useDatabase(ctx context.Context, cfg *acquirer.Config, k *fixtures.Keys, url string, logf func(string, ...any)) (func(), error) {
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	// Every host on the database needs the same LMK: a production host's
+	// comes from its HSM (or hsm.OpenLMK, sealed under a passphrase).
+	lmk, err := keys.New(keys.AES256, derive(k, "lmk"))
+	if err != nil {
+		return nil, err
+	}
+	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
+	if err != nil {
+		return nil, err
+	}
 	st, err := pgstore.Open(octx, url)
 	if err != nil {
 		return nil, err
 	}
-	ks, err := pgstore.NewKeyStore(st, derive(k, "kek"))
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
+	bks := pgstore.NewBlockKeyStore(st)
 	added := 0
 	for tid := range k.Terminals {
 		tmk, err := k.TMK(tid)
@@ -52,8 +61,13 @@ func useDatabase(ctx context.Context, cfg *acquirer.Config, k *fixtures.Keys, ur
 			st.Close()
 			return nil, err
 		}
-		ok, err := ks.EnsureTerminal(octx, tid, tmk)
+		block, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
 		tmk.Zero()
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		ok, err := bks.EnsureTerminal(octx, tid, block)
 		if err != nil {
 			st.Close()
 			return nil, err
@@ -62,8 +76,8 @@ func useDatabase(ctx context.Context, cfg *acquirer.Config, k *fixtures.Keys, ur
 			added++
 		}
 	}
-	cfg.Store, cfg.KeyStore, cfg.CardKey = st, ks, derive(k, "card-hash")
-	logf("store: PostgreSQL (schema migrated; %d terminal(s) added, %d already known)", added, len(k.Terminals)-added)
+	cfg.Store, cfg.HSM, cfg.Terminals, cfg.CardKey = st, sw, bks, derive(k, "card-hash")
+	logf("store: PostgreSQL (schema migrated; %d terminal(s) added, %d already known; keys as HSM key blocks)", added, len(k.Terminals)-added)
 	return st.Close, nil
 }
 

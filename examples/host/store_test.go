@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/possdk/pos/examples/internal/fixtures"
 )
 
 // TestPostgresHostAndMetrics: with -db the host migrates the database and
@@ -89,6 +91,21 @@ func TestPostgresHostAndMetrics(t *testing.T) {
 	}
 	if !strings.Contains(body, "possdk_host_junk_frames_total 1") || !strings.Contains(body, "possdk_host_reversal_backlog 0") {
 		t.Fatalf("metrics:\n%s", body)
+	}
+	// The terminals' keys are HSM key blocks: no clear TMK in any row.
+	k := fixtures.TestKeys()
+	var n int
+	var rows string
+	if err := conn.QueryRow(ctx, "SELECT count(*), string_agg(tmk || coalesce(keyset::text, ''), ' ') FROM "+schema+".host_terminal_key_blocks").Scan(&n, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(k.Terminals) {
+		t.Fatalf("%d terminals in host_terminal_key_blocks, want %d", n, len(k.Terminals))
+	}
+	for tid, tmk := range k.Terminals {
+		if strings.Contains(strings.ToUpper(rows), strings.ToUpper(tmk)) {
+			t.Fatalf("terminal %s's clear TMK is in the database", tid)
+		}
 	}
 	cancel()
 	<-done

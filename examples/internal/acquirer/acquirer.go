@@ -46,6 +46,11 @@ type Config struct {
 	KeyStore link.KeyStore
 	// Metrics receives the host's measurements (nil: none).
 	Metrics link.HostMetrics
+	// HSM and Terminals, set together, make the host hold key blocks
+	// only: Terminals (e.g. pgstore.BlockKeyStore) has the terminals'
+	// TMKs wrapped under the HSM's LMK, and KeyStore is not used.
+	HSM       *hsm.Software
+	Terminals link.TerminalKeyStore
 }
 
 // Acquirer is a host ready to serve terminals.
@@ -105,13 +110,18 @@ func New(cfg Config) (*Acquirer, error) {
 	// master key and the zone PIN key become key blocks under its LMK (a
 	// random one: this example keeps its keys in memory anyway), and the
 	// terminals' keys come from the KeyStore through link.KeyStoreHSM.
-	lmk, err := keys.Generate(keys.AES256, rand.Reader)
-	if err != nil {
-		return nil, err
+	sw := cfg.HSM
+	if (cfg.HSM == nil) != (cfg.Terminals == nil) {
+		return nil, errors.New("acquirer: set both HSM and Terminals, or neither")
 	}
-	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
-	if err != nil {
-		return nil, err
+	if sw == nil {
+		lmk, err := keys.Generate(keys.AES256, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		if sw, err = hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk}); err != nil {
+			return nil, err
+		}
 	}
 	imkBlock, err := sw.Wrap(imk, hsm.IssuerMasterKeyAC)
 	if err != nil {
@@ -121,16 +131,27 @@ func New(cfg Config) (*Acquirer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ks, err := link.NewKeyStoreHSM(store, sw)
-	if err != nil {
-		return nil, err
+	var hostHSM interface {
+		hsm.HSM
+		hsm.CardSecurity
+	}
+	var terminals link.TerminalKeyStore
+	if cfg.Terminals != nil {
+		// Key blocks only: no clear terminal key in this process.
+		hostHSM, terminals = sw, &blockLog{TerminalKeyStore: cfg.Terminals, logf: logf}
+	} else {
+		ks, err := link.NewKeyStoreHSM(store, sw)
+		if err != nil {
+			return nil, err
+		}
+		hostHSM, terminals = ks, ks
 	}
 	// Every demo card has RMB 8,888.00 available (field 54: savings
 	// account 10, available balance 02, CNY, credit).
 	sim := &link.SimIssuer{ZPK: zc, PINs: cfg.PINs, Balance: "1002156C000000888800"}
-	chip := &chipIssuer{sim: sim, hsm: ks, imk: imkBlock, logf: logf}
+	chip := &chipIssuer{sim: sim, hsm: hostHSM, imk: imkBlock, logf: logf}
 	codec := iso8583.NewCodec(nil, iso8583.Framing{})
-	host, err := link.NewHost(link.HostConfig{Codec: codec, HSM: ks, Terminals: ks, ZoneKey: zoneKey, Issuer: chip, Logger: logger,
+	host, err := link.NewHost(link.HostConfig{Codec: codec, HSM: hostHSM, Terminals: terminals, ZoneKey: zoneKey, Issuer: chip, Logger: logger,
 		Store: cfg.Store, CardKey: cfg.CardKey, Metrics: cfg.Metrics})
 	if err != nil {
 		return nil, err
@@ -246,6 +267,24 @@ func (s *keyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
 // Refresh passes a host's reload request to a shared key store.
 func (s *keyStore) Refresh(tid string) {
 	if r, ok := s.KeyStore.(interface{ Refresh(string) }); ok {
+		r.Refresh(tid)
+	}
+}
+
+// blockLog reports the working keys each sign-in issues, for a host on
+// key blocks; Refresh passes a host's reload request to a shared store.
+type blockLog struct {
+	link.TerminalKeyStore
+	logf func(format string, a ...any)
+}
+
+func (s *blockLog) SetWorkingKeyBlocks(tid string, w *hsm.WorkingKeys) error {
+	s.logf("sign-in of terminal %s: new working keys (MAK %s), sent under the TMK", tid, w.MAC)
+	return s.TerminalKeyStore.SetWorkingKeyBlocks(tid, w)
+}
+
+func (s *blockLog) Refresh(tid string) {
+	if r, ok := s.TerminalKeyStore.(interface{ Refresh(string) }); ok {
 		r.Refresh(tid)
 	}
 }
