@@ -59,15 +59,23 @@ func Verify(cvk *keys.Key, pan, expiry, serviceCode, value string) error {
 }
 
 func compute(out *[16]byte, cvk *keys.Key, pan, expiry, serviceCode string, n int) ([]byte, error) {
+	if len(pan) < 1 || len(pan) > 19 || !digits(pan) {
+		return nil, fmt.Errorf("%w: PAN must be 1 to 19 digits (got %d characters)", ErrInput, len(pan))
+	}
+	p := []byte(pan)
+	defer clear(p)
+	return computeNibbles(out, cvk, p, expiry, serviceCode, n)
+}
+
+// computeNibbles is compute over a PAN field that may hold hexadecimal
+// digits (dCVV's alternate PAN), checked by the caller.
+func computeNibbles(out *[16]byte, cvk *keys.Key, pan []byte, expiry, serviceCode string, n int) ([]byte, error) {
 	if n == 0 {
 		n = 3
 	}
-	if n < 1 || n > 16 {
-		return nil, fmt.Errorf("%w: %d digits requested", ErrInput, n)
-	}
 	switch {
-	case len(pan) < 1 || len(pan) > 19 || !digits(pan):
-		return nil, fmt.Errorf("%w: PAN must be 1 to 19 digits (got %d characters)", ErrInput, len(pan))
+	case n < 1 || n > 16:
+		return nil, fmt.Errorf("%w: %d digits requested", ErrInput, n)
 	case len(expiry) != 4 || !digits(expiry):
 		return nil, fmt.Errorf("%w: expiry date must be 4 digits (YYMM)", ErrInput)
 	case len(serviceCode) != 3 || !digits(serviceCode):
@@ -104,10 +112,17 @@ func compute(out *[16]byte, cvk *keys.Key, pan, expiry, serviceCode string, n in
 	return v, nil
 }
 
-// packDigits packs ASCII digits two per byte.
+// packDigits packs ASCII digits (and upper-case hexadecimal digits) two
+// per byte.
 func packDigits(dst []byte, s []byte) {
+	nib := func(c byte) byte {
+		if c >= 'A' {
+			return c - 'A' + 10
+		}
+		return c - '0'
+	}
 	for i := 0; i+1 < len(s) && i/2 < len(dst); i += 2 {
-		dst[i/2] = (s[i]-'0')<<4 | (s[i+1] - '0')
+		dst[i/2] = nib(s[i])<<4 | nib(s[i+1])
 	}
 }
 

@@ -1,8 +1,9 @@
 // Package cvv computes and verifies card verification values: the static
 // CVV/CVC of the magnetic stripe (service code from the track), CVV2/CVC2
 // (printed, service code 000) and the chip's iCVV (service code 999) under
-// a card verification key pair, and Mastercard's dynamic CVC3 (contactless
-// magnetic stripe) under the card's CVC3 key.
+// a card verification key pair, and the contactless magnetic-stripe
+// dynamic values under the card's derived key: Mastercard's CVC3 and
+// Visa's dCVV (DCVV; no Visa vector is public: see its comment).
 //
 // Start with Compute and Verify (ServiceCodeCVV2 and ServiceCodeICVV name
 // the fixed service codes), or CVC3. Verify compares in constant time.
@@ -10,8 +11,7 @@
 // (package hsm calls this one). Errors wrap ErrInput or ErrMismatch and
 // never contain a PAN or a value.
 //
-// Not here: Visa dCVV (no public definition with test data was found),
-// Amex CSC, PIN verification values (package pinblock: PVV, IBM 3624).
+// Not here: Amex CSC, PIN verification values (package pinblock: PVV, IBM 3624).
 //
 // First calls:
 //

@@ -96,8 +96,8 @@ func (s *Software) cardValue(r CardValueRequest, op byte, value string) (string,
 		sc = cvv.ServiceCodeCVV2
 	case ICVV:
 		sc = cvv.ServiceCodeICVV
-	case CVC3:
-		return s.cvc3(r, op, value)
+	case CVC3, DCVV:
+		return s.dynamic(r, op, value)
 	default:
 		return "", fmt.Errorf("%w: card value kind %d", ErrInput, r.Kind)
 	}
@@ -112,10 +112,10 @@ func (s *Software) cardValue(r CardValueRequest, op byte, value string) (string,
 	return v, cardValueError(err)
 }
 
-// cvc3: the card's CVC3 key is Option A from the dynamic-numbers IMK
-// (Mastercard's KD_CVC3 derivation; Option B for PANs over 16 digits is
-// not used by M/Stripe cards).
-func (s *Software) cvc3(r CardValueRequest, op byte, value string) (string, error) {
+// dynamic: the card's CVC3 or dCVV key is Option A from the
+// dynamic-numbers IMK (Mastercard's KD_CVC3 derivation, Visa's dCVV UDK;
+// Option B for PANs over 16 digits is not used by magstripe-mode cards).
+func (s *Software) dynamic(r CardValueRequest, op byte, value string) (string, error) {
 	e, err := s.key(r.Key, IssuerMasterKeyDN, 'X')
 	if err != nil {
 		return "", err
@@ -129,6 +129,13 @@ func (s *Software) cvc3(r CardValueRequest, op byte, value string) (string, erro
 		return "", fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	defer kd.Zero()
+	if r.Kind == DCVV {
+		if op == 'V' {
+			return "", cardValueError(cvv.VerifyDCVV(kd, r.PAN, r.Expiry, r.ServiceCode, r.ATC, value))
+		}
+		v, err := cvv.DCVV(kd, r.PAN, r.Expiry, r.ServiceCode, r.ATC, r.Digits)
+		return v, cardValueError(err)
+	}
 	if op == 'V' {
 		return "", cardValueError(cvv.VerifyCVC3(kd, r.Track, r.ATC, r.UN, value))
 	}

@@ -16,7 +16,7 @@
 //     any emv.ACMethod (Visa CVN 10/18/22, CCD, PBOC CVN 01, M/Chip CVN
 //     16/17/20/21, Interac CVN 133, custom profiles);
 //   - card verification values: GenerateCardValue and VerifyCardValue
-//     (CVV/CVC, CVV2, iCVV, CVC3); ScriptCommand (issuer script MAC,
+//     (CVV/CVC, CVV2, iCVV, CVC3, dCVV); ScriptCommand (issuer script MAC,
 //     encipherment and PIN change commands from PIN blocks);
 //   - key management: GenerateKey, ImportComponents, ImportTR31, ExportTR31,
 //     CheckValue.

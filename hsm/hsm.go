@@ -257,12 +257,15 @@ const (
 	ICVV
 	// CVC3 is the Mastercard contactless magstripe dynamic CVC3.
 	CVC3
+	// DCVV is Visa's contactless magstripe dynamic CVV (cvv.DCVV).
+	DCVV
 )
 
 // CardValueRequest names the key and card data of a card verification
 // value. CVV, CVV2, iCVV: Key is a CardVerificationKey; PAN, Expiry (YYMM)
 // and, for CVV, ServiceCode. CVC3: Key is an IssuerMasterKeyDN; PAN, PSN,
 // Track (the track 1 or track 2 data the card MACs for IVCVC3), ATC, UN.
+// DCVV: Key is an IssuerMasterKeyDN; PAN, PSN, Expiry, ServiceCode, ATC.
 // Digits is the length of the value (3 for CVVs, 3 to 5 for CVC3; 0 means
 // 3).
 type CardValueRequest struct {

@@ -102,7 +102,7 @@ func parsePIN(t *testing.T, s string) pinblock.PIN {
 // as key blocks: MACs (X9.19, X9.9, CUP, CMAC, TDES DUKPT request and
 // response), DUKPT PIN blocks translated to a zone key (the zone side
 // deciphered with package pinblock under the clear ZPK), ARQC + ARPC + tag
-// 91 (Visa CVN 10/18, M/Chip CVN 16/21), CVV, CVC3, PVV, IBM 3624 offset,
+// 91 (Visa CVN 10/18, M/Chip CVN 16/21), CVV, CVC3, dCVV, PVV, IBM 3624 offset,
 // and the TR-31:2018 A.7.4 block imported under its KBPK.
 func TestKnownAnswers(t *testing.T) {
 	s := newSoftware(t)
@@ -169,6 +169,21 @@ func TestKnownAnswers(t *testing.T) {
 			if err := s.VerifyCardValue(ctx, r, got[2:]); err != nil {
 				t.Error(err)
 			}
+		case "dcvv":
+			imk := wrapHex(t, s, IssuerMasterKeyDN, keys.TDES2, v.Field("imk"))
+			r := CardValueRequest{Kind: DCVV, Key: imk, PAN: v.Field("pan"), PSN: v.Field("psn"), Expiry: v.Field("expiry"),
+				ServiceCode: v.Field("sc"), ATC: [2]byte(v.Bytes(t, "atc"))}
+			got, err := s.GenerateCardValue(ctx, r)
+			if err != nil || got != v.Field("value") {
+				t.Fatalf("dCVV %q (%v), want %s", got, err, v.Field("value"))
+			}
+			if err := s.VerifyCardValue(ctx, r, got); err != nil {
+				t.Error(err)
+			}
+			r.ATC[1]++ // the next transaction's counter
+			if err := s.VerifyCardValue(ctx, r, got); !errors.Is(err, ErrCardValue) {
+				t.Errorf("dCVV verifies under another ATC: %v", err)
+			}
 		case "pvv", "ibm3624":
 			testPINVerification(t, s, v)
 		case "script":
@@ -209,7 +224,7 @@ func TestKnownAnswers(t *testing.T) {
 			t.Fatalf("kind %q", v.Field("kind"))
 		}
 	})
-	for _, k := range []string{"mac", "mac_dukpt", "mac_dukpt_aes", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "pvv", "ibm3624", "tr31", "script"} {
+	for _, k := range []string{"mac", "mac_dukpt", "mac_dukpt_aes", "pin_dukpt", "pin_dukpt_aes", "arqc", "cvv", "cvc3", "dcvv", "pvv", "ibm3624", "tr31", "script"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s vector ran", k)
 		}
