@@ -27,12 +27,12 @@ func (t *txn) clOnlinePIN(tc bool) (bool, error) {
 		t.res.CVMResults[2] = byte(emv.CVMResultFailed)
 		return false, nil
 	}
-	if t.k.hooks.OnlinePIN == nil {
+	if t.hooks.OnlinePIN == nil {
 		t.tvr(emv.TVRPINPadNotPresent)
 		t.res.CVMResults[2] = byte(emv.CVMResultFailed)
 		return true, nil
 	}
-	block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
+	block, err := t.hooks.OnlinePIN(t.ctx, t.res.PAN)
 	if errors.Is(err, ErrPINBypass) {
 		t.tvr(emv.TVRPINNotEntered)
 		t.res.CVMResults[2] = byte(emv.CVMResultFailed)

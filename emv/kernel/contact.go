@@ -21,7 +21,11 @@ import (
 // GENERATE AC. The returned error is Result.Err for failed transactions; a
 // decline is not an error.
 func (k *Kernel) RunContact(ctx context.Context, card Card, tx Transaction) (*Result, error) {
-	t := k.newTxn(ctx, card, tx)
+	return k.runContact(ctx, card, tx, k.hooks)
+}
+
+func (k *Kernel) runContact(ctx context.Context, card Card, tx Transaction, hooks Hooks) (*Result, error) {
+	t := k.newTxn(ctx, card, tx, hooks)
 	cands, ok, err := t.pse()
 	if err != nil {
 		return t.fail(err)
@@ -46,7 +50,7 @@ func (k *Kernel) RunContact(ctx context.Context, card Card, tx Transaction) (*Re
 			if len(cands) == 0 {
 				return t.fail(fmt.Errorf("%w: GET PROCESSING OPTIONS answered 6985 for every candidate", ErrNoApplication))
 			}
-			t = k.newTxn(ctx, card, tx)
+			t = k.newTxn(ctx, card, tx, hooks)
 			continue
 		}
 		if err != nil {

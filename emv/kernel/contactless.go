@@ -24,7 +24,14 @@ import (
 // stops with an Online Request in a Session); there is no second GENERATE
 // AC.
 func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) (*Result, error) {
-	t := k.newTxn(ctx, card, tx)
+	return k.runContactless(ctx, card, tx, k.hooks)
+}
+
+func (k *Kernel) runContactless(ctx context.Context, card Card, tx Transaction, hooks Hooks) (*Result, error) {
+	// Contactless takes the highest priority application, with no
+	// cardholder confirmation (Book B §3.3.3): no Choose hook.
+	hooks.Choose = nil
+	t := k.newTxn(ctx, card, tx, hooks)
 	t.res.Contactless = true
 	combos := k.preProcess(tx)
 	allowed := 0
@@ -72,15 +79,10 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 	if len(cands) == 0 {
 		return t.fail(fmt.Errorf("%w: %w", ErrTryAnother, ErrNoApplication))
 	}
-	// Contactless takes the highest priority application, no cardholder
-	// confirmation; an application that fails SELECT is dropped and the
-	// next tried (Book B §3.3.3).
-	k2 := *k
-	k2.hooks.Choose = nil
+	// An application that fails SELECT is dropped and the next tried
+	// (Book B §3.3.3).
 	for {
-		t.k = &k2
 		afci, err := t.choose(&cands)
-		t.k = k
 		if err != nil {
 			return t.fail(err)
 		}
@@ -97,7 +99,7 @@ func (k *Kernel) RunContactless(ctx context.Context, card Card, tx Transaction) 
 		if len(cands) == 0 {
 			return t.fail(fmt.Errorf("%w: %w: every candidate ended in Select Next", ErrTryAnother, ErrNoApplication))
 		}
-		t = k.newTxn(ctx, card, tx)
+		t = k.newTxn(ctx, card, tx, hooks)
 		t.res.Contactless = true
 	}
 }

@@ -163,12 +163,12 @@ func (t *txn) perform(r emv.CVMRule, caps emv.TerminalCapabilities) (emv.CVMResu
 		t.res.SignatureNeeded = true
 		return emv.CVMResultUnknown, nil
 	case emv.CVMEncipheredPINOnline:
-		if t.k.hooks.OnlinePIN == nil {
+		if t.hooks.OnlinePIN == nil {
 			// No PIN pad (Book 3 §10.5.2).
 			t.tvr(emv.TVRPINPadNotPresent)
 			return emv.CVMResultFailed, nil
 		}
-		block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
+		block, err := t.hooks.OnlinePIN(t.ctx, t.res.PAN)
 		if errors.Is(err, ErrPINBypass) {
 			t.tvr(emv.TVRPINNotEntered)
 			return emv.CVMResultFailed, nil

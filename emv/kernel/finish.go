@@ -243,7 +243,7 @@ func (t *txn) field55() ([]byte, error) {
 }
 
 func (t *txn) online(field55 []byte) (*OnlineResponse, error) {
-	if t.k.hooks.Online == nil {
+	if t.hooks.Online == nil {
 		return nil, ErrOffline
 	}
 	req := &OnlineRequest{Field55: field55, PAN: t.res.PAN, Track2: t.d[emv.TagTrack2EquivalentData], PINBlock: t.res.OnlinePINBlock, Amount: t.tx.Amount, Data: t.d}
@@ -253,7 +253,7 @@ func (t *txn) online(field55 []byte) (*OnlineResponse, error) {
 	if exp := t.d[emv.TagApplicationExpirationDate]; len(exp) == 3 {
 		req.Expiry = fmt.Sprintf("%02X%02X", exp[0], exp[1])
 	}
-	resp, err := t.k.hooks.Online(t.ctx, req)
+	resp, err := t.hooks.Online(t.ctx, req)
 	if err != nil {
 		return nil, errors.Join(ErrOffline, err)
 	}

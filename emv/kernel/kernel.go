@@ -226,17 +226,20 @@ type txn struct {
 	// cdaFailed: a GENERATE AC's CDA signature did not verify.
 	cdaFailed bool
 	k         *Kernel
-	ctx       context.Context
-	card      Card
-	tx        Transaction
-	d         emv.Data
-	res       *Result
-	aid       *AIDConfig
-	scheme    emv.Scheme
-	aip       emv.AIP
-	static    []byte // records to authenticate
-	cda       bool   // CDA to be requested
-	icc       any    // *oda.ICCPublicKey once recovered
+	// hooks are the kernel's, or a Session's with its Online hook: per
+	// transaction, so that no kernel is copied to change one.
+	hooks  Hooks
+	ctx    context.Context
+	card   Card
+	tx     Transaction
+	d      emv.Data
+	res    *Result
+	aid    *AIDConfig
+	scheme emv.Scheme
+	aip    emv.AIP
+	static []byte // records to authenticate
+	cda    bool   // CDA to be requested
+	icc    any    // *oda.ICCPublicKey once recovered
 	// frozenTVR keeps tag 95 as sent to a contactless card.
 	frozenTVR bool
 	// combo is the selected contactless combination.
@@ -429,13 +432,13 @@ func (t *txn) fail(err error) (*Result, error) {
 	return t.res, err
 }
 
-func (k *Kernel) newTxn(ctx context.Context, card Card, tx Transaction) *txn {
+func (k *Kernel) newTxn(ctx context.Context, card Card, tx Transaction, hooks Hooks) *txn {
 	if tx.Time.IsZero() {
 		tx.Time = k.now()
 	}
 	// A contact transaction holds about 80 data objects: sized once
 	// rather than grown through five rehashes.
-	t := &txn{k: k, ctx: ctx, card: card, tx: tx, d: make(emv.Data, 96), res: &Result{}}
+	t := &txn{k: k, hooks: hooks, ctx: ctx, card: card, tx: tx, d: make(emv.Data, 96), res: &Result{}}
 	t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
 	t.terminalData()
 	return t

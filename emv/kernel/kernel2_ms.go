@@ -103,8 +103,8 @@ func (t *txn) magStripe(cfg *Kernel2Config) (*Result, error) {
 	// for a PIN; this simplification is kept until those settings exist.
 	t.res.CVMResults = [3]byte{0x3F, 0x00, 0x00}
 	if cfg.CVMRequiredLimit != nil && t.tx.Amount > *cfg.CVMRequiredLimit {
-		if t.k.hooks.OnlinePIN != nil {
-			block, err := t.k.hooks.OnlinePIN(t.ctx, t.res.PAN)
+		if t.hooks.OnlinePIN != nil {
+			block, err := t.hooks.OnlinePIN(t.ctx, t.res.PAN)
 			if err != nil {
 				return t.fail(err)
 			}

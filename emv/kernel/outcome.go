@@ -125,21 +125,23 @@ type Session struct {
 // StartContact starts a contact transaction (EMV Books 3-4) and returns
 // at its first outcome: final, or an Online Request to Resume.
 func (k *Kernel) StartContact(ctx context.Context, card Card, tx Transaction) (*Session, Step) {
-	return k.start(ctx, tx, func(k2 *Kernel, ctx context.Context) (*Result, error) { return k2.RunContact(ctx, card, tx) })
+	return k.start(ctx, func(ctx context.Context, h Hooks) (*Result, error) { return k.runContact(ctx, card, tx, h) })
 }
 
 // StartContactless starts a contactless transaction as StartContact does.
 func (k *Kernel) StartContactless(ctx context.Context, card Card, tx Transaction) (*Session, Step) {
-	return k.start(ctx, tx, func(k2 *Kernel, ctx context.Context) (*Result, error) { return k2.RunContactless(ctx, card, tx) })
+	return k.start(ctx, func(ctx context.Context, h Hooks) (*Result, error) { return k.runContactless(ctx, card, tx, h) })
 }
 
-func (k *Kernel) start(ctx context.Context, tx Transaction, run func(*Kernel, context.Context) (*Result, error)) (*Session, Step) {
+func (k *Kernel) start(ctx context.Context, run func(context.Context, Hooks) (*Result, error)) (*Session, Step) {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &Session{req: make(chan *OnlineRequest), resp: make(chan *OnlineResponse), done: make(chan *Result, 1), cancel: cancel}
-	k2 := *k
-	k2.hooks.Online = s.online
+	// The session's Online hook hands the request to the caller; the
+	// kernel itself is shared, not copied.
+	hooks := k.hooks
+	hooks.Online = s.online
 	go func() {
-		res, err := run(&k2, ctx)
+		res, err := run(ctx, hooks)
 		if res == nil {
 			res = &Result{Outcome: Failed, Err: err}
 		}

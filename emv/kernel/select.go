@@ -208,7 +208,7 @@ func order(c []Candidate) {
 func (t *txn) choose(list *[]Candidate) ([]byte, error) {
 	cands := *list
 	defer func() { *list = cands }()
-	if t.k.hooks.Choose == nil && !t.res.Contactless {
+	if t.hooks.Choose == nil && !t.res.Contactless {
 		// Book 1 §12.4: a terminal that cannot ask the cardholder does not
 		// select an application whose Application Priority Indicator asks
 		// for confirmation (87 b8). (Contactless has no confirmation, Book
@@ -224,9 +224,9 @@ func (t *txn) choose(list *[]Candidate) ([]byte, error) {
 	}
 	for len(cands) > 0 {
 		i := 0
-		if t.k.hooks.Choose != nil && (len(cands) > 1 || cands[0].Confirm) {
+		if t.hooks.Choose != nil && (len(cands) > 1 || cands[0].Confirm) {
 			var err error
-			if i, err = t.k.hooks.Choose(t.ctx, cands); err != nil {
+			if i, err = t.hooks.Choose(t.ctx, cands); err != nil {
 				return nil, err
 			}
 			if i < 0 || i >= len(cands) {
