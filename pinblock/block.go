@@ -127,7 +127,7 @@ func (f Format) Decode(clear []byte, pan string) (PIN, error) {
 // (AppendEncrypt) keeps the hot path free of allocations.
 func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 	if !pin.valid() {
-		return fmt.Errorf("%w: %d digits, want %d to %d", ErrPIN, pin.Len(), MinPINLen, MaxPINLen)
+		return pinLenError(pin)
 	}
 	var panField uint64
 	if f == Format0 || f == Format3 {
@@ -136,14 +136,10 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 			return err
 		}
 	}
-	n := pin.Len()
-	// Nibbles 2 to 15 hold the PIN, then fill: pinMask selects the PIN's.
-	const body uint64 = 0x00FFFFFFFFFFFFFF
-	pinMask := body &^ (body >> (4 * n))
 	var fill uint64
 	switch f {
 	case Format0, Format2:
-		fill = body // all F
+		fill = ^uint64(0) // all F
 	case Format1:
 		// ISO 9564-1 format 1: a transaction field, unique per
 		// transaction; random nibbles.
@@ -153,20 +149,38 @@ func encode(dst []byte, f Format, pin PIN, pan string, rand io.Reader) error {
 		fill = binary.BigEndian.Uint64(dst[:8])
 	case Format3:
 		var err error
-		if fill, err = randomAF(rand, dst[:8], n); err != nil {
+		if fill, err = randomAF(rand, dst[:8], pin.Len()); err != nil {
 			return err
 		}
 	case Format4:
 		// ISO 9564-1:2017 format 4: fill digits A, then 64 random bits.
-		fill = 0x00AAAAAAAAAAAAAA
+		fill = fill4
 		if err := readRandom(rand, dst[8:16]); err != nil {
 			return err
 		}
 	}
-	// PIN.packed holds digit i at bits 44-4i; the block wants it at 52-4i.
-	v := uint64(f)<<60 | uint64(n)<<56 | pin.packed()<<8&pinMask | fill&body&^pinMask
-	binary.BigEndian.PutUint64(dst[:8], v^panField)
+	binary.BigEndian.PutUint64(dst[:8], pinField(f, pin, fill)^panField)
 	return nil
+}
+
+// pinLenError is the error for a PIN of the wrong length (or none).
+func pinLenError(pin PIN) error {
+	return fmt.Errorf("%w: %d digits, want %d to %d", ErrPIN, pin.Len(), MinPINLen, MaxPINLen)
+}
+
+// fill4 is the fill of the first half of a format 4 PIN field: digits A.
+const fill4 = 0x00AAAAAAAAAAAAAA
+
+// pinField is the first 64 bits of a clear block of format f (before any
+// PAN field is XORed in): control nibble, PIN length, the PIN's digits,
+// then fill's nibbles in the positions the PIN leaves. pin must be valid.
+func pinField(f Format, pin PIN, fill uint64) uint64 {
+	n := pin.Len()
+	// Nibbles 2 to 15 hold the PIN, then fill: pinMask selects the PIN's.
+	const body uint64 = 0x00FFFFFFFFFFFFFF
+	pinMask := body &^ (body >> (4 * n))
+	// PIN.packed holds digit i at bits 44-4i; the block wants it at 52-4i.
+	return uint64(f)<<60 | uint64(n)<<56 | pin.packed()<<8&pinMask | fill&body&^pinMask
 }
 
 // decode validates the clear block (or format 4 PIN field) b and returns

@@ -2,6 +2,7 @@ package pinblock
 
 import (
 	"crypto/cipher"
+	"crypto/subtle"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -64,6 +65,9 @@ func (c *Cipher) Encrypt(pin PIN, pan string) ([]byte, error) {
 // dst's spare capacity and enciphered in place, so with room in dst it does
 // not allocate. On error dst is returned unchanged.
 func (c *Cipher) AppendEncrypt(dst []byte, pin PIN, pan string) ([]byte, error) {
+	if c.f == Format4 {
+		return c.appendEncrypt4(dst, pin, pan)
+	}
 	out, blk := grow(dst, c.f.Size())
 	if err := encode(blk, c.f, pin, pan, c.rand); err != nil {
 		clear(blk)
@@ -74,6 +78,46 @@ func (c *Cipher) AppendEncrypt(dst []byte, pin PIN, pan string) ([]byte, error) 
 		return dst, err
 	}
 	return out, nil
+}
+
+// appendEncrypt4 is AppendEncrypt for format 4, written out: the PIN and
+// PAN fields are built in registers and the block is touched only by the
+// random fill and the two AES calls. It is most of what separates format 4
+// from its two block-cipher calls (issue 17's goal: within 1.5x). The
+// checks, their order and the errors are encode's and encipher's.
+func (c *Cipher) appendEncrypt4(dst []byte, pin PIN, pan string) ([]byte, error) {
+	if !pin.valid() {
+		return dst, pinLenError(pin)
+	}
+	out, blk := grow(dst, Format4.Size())
+	if err := readRandom(c.rand, blk[8:16]); err != nil {
+		return dst, err
+	}
+	binary.BigEndian.PutUint64(blk[:8], pinField(Format4, pin, fill4))
+	// The PAN field is packed after the block's two halves are stored, so
+	// that the stores reach the cache before AES loads them whole.
+	hi, lo, err := panField4(pan)
+	if err != nil {
+		clear(blk)
+		return dst, err
+	}
+	c.encrypt4(blk, hi, lo)
+	return out, nil
+}
+
+// encrypt4 enciphers the format 4 PIN field in blk with the PAN field
+// hi||lo: ISO 9564-1:2017 format 4, block = E(K, E(K, PIN field) XOR PAN
+// field). The PAN field is stored whole and XORed in with 16-byte moves
+// (crypto/subtle): patching the AES output with two 8-byte stores would
+// make the second AES call's 16-byte load wait for them to reach the cache
+// (a store-forwarding stall; measured, about 10% of the whole).
+func (c *Cipher) encrypt4(blk []byte, hi, lo uint64) {
+	var pf [16]byte
+	binary.BigEndian.PutUint64(pf[:8], hi)
+	binary.BigEndian.PutUint64(pf[8:], lo)
+	c.b.Encrypt(blk, blk)
+	subtle.XORBytes(blk, blk, pf[:])
+	c.b.Encrypt(blk, blk)
 }
 
 // EncryptBlock appends the encipherment of the clear block b (of the
@@ -152,10 +196,7 @@ func (c *Cipher) encipher(blk []byte, pan string) error {
 	if err != nil {
 		return err
 	}
-	// ISO 9564-1:2017 format 4: block = E(K, E(K, PIN field) XOR PAN field).
-	c.b.Encrypt(blk, blk)
-	xor128(blk, hi, lo)
-	c.b.Encrypt(blk, blk)
+	c.encrypt4(blk, hi, lo)
 	return nil
 }
 

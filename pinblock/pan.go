@@ -95,6 +95,17 @@ func panField0(pan string) (uint64, error) {
 // is shorter than 12 digits, which are then left-padded with zeros to 12),
 // the PAN, then zero nibbles. Any PAN of 1 to 19 digits is accepted.
 func panField4(pan string) (hi, lo uint64, err error) {
+	if len(pan) == 16 {
+		// The common PAN length, without the 24-digit window: two loads,
+		// M = 4, the 16 digits, then 15 zero nibbles.
+		const zeros, six, hiNibbles = 0x3030303030303030, 0x0606060606060606, 0xF0F0F0F0F0F0F0F0
+		a, b := load8(pan)^zeros, load8(pan[8:])^zeros
+		if (a|b|(a+six)|(b+six))&hiNibbles != 0 {
+			return 0, 0, panError(pan, 1)
+		}
+		d := nibbles8(a)<<32 | nibbles8(b)
+		return 4<<60 | d>>4, d << 60, nil
+	}
 	if hi, lo, err = packPAN(pan, 1); err != nil {
 		return 0, 0, err
 	}
