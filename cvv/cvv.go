@@ -62,14 +62,14 @@ func compute(out *[16]byte, cvk *keys.Key, pan, expiry, serviceCode string, n in
 	if len(pan) < 1 || len(pan) > 19 || !digits(pan) {
 		return nil, fmt.Errorf("%w: PAN must be 1 to 19 digits (got %d characters)", ErrInput, len(pan))
 	}
-	p := []byte(pan)
-	defer clear(p)
-	return computeNibbles(out, cvk, p, expiry, serviceCode, n)
+	return computeNibbles(out, cvk, pan, expiry, serviceCode, n)
 }
 
 // computeNibbles is compute over a PAN field that may hold hexadecimal
-// digits (dCVV's alternate PAN), checked by the caller.
-func computeNibbles(out *[16]byte, cvk *keys.Key, pan []byte, expiry, serviceCode string, n int) ([]byte, error) {
+// digits (dCVV's alternate PAN, a cleared byte slice), checked by the
+// caller. It takes the PAN as it comes (string or bytes), so the CVV path
+// does not copy it.
+func computeNibbles[P string | []byte](out *[16]byte, cvk *keys.Key, pan P, expiry, serviceCode string, n int) ([]byte, error) {
 	if n == 0 {
 		n = 3
 	}

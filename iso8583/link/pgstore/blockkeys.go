@@ -173,33 +173,22 @@ func (s *BlockKeyStore) load(ctx context.Context, tid string) (link.TerminalKeyB
 // change applies f to a terminal's key blocks and writes them back if no
 // other host changed them meanwhile (gen), retrying otherwise.
 func (s *BlockKeyStore) change(tid string, f func(tk link.TerminalKeyBlocks) (link.TerminalKeyBlocks, bool)) error {
-	ctx := context.Background()
-	for attempt := 0; attempt < 16; attempt++ {
-		tk, gen, err := s.load(ctx, tid)
-		if err != nil {
-			return err
-		}
-		next, write := f(tk)
-		if !write {
-			s.Refresh(tid)
-			return nil
-		}
-		set, err := encodeBlockSet(next)
-		if err != nil {
-			return fmt.Errorf("%w: working key blocks %q: %w", link.ErrStore, tid, err)
-		}
-		tag, err := s.pool.Exec(ctx, "UPDATE host_terminal_key_blocks SET keyset = $2, gen = gen + 1 WHERE tid = $1 AND gen = $3", tid, set, gen)
-		if err != nil {
-			return fmt.Errorf("%w: working key blocks %q: %w", link.ErrStore, tid, err)
-		}
-		if tag.RowsAffected() == 1 {
+	return keyRow[link.TerminalKeyBlocks]{
+		pool: s.pool, table: "host_terminal_key_blocks", what: "working key blocks",
+		load: s.load,
+		encode: func(_ string, tk link.TerminalKeyBlocks) ([]byte, error) {
+			return encodeBlockSet(tk)
+		},
+		done: func(tid string, tk link.TerminalKeyBlocks, gen int64, wrote bool) {
+			if !wrote {
+				s.Refresh(tid)
+				return
+			}
 			s.mu.Lock()
-			s.cache[tid] = cachedBlocks{tk: next, gen: gen + 1}
+			s.cache[tid] = cachedBlocks{tk: tk, gen: gen}
 			s.mu.Unlock()
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: working key blocks %q: too many concurrent changes", link.ErrStore, tid)
+		},
+	}.change(tid, f)
 }
 
 // SetWorkingKeyBlocks implements link.TerminalKeyStore

@@ -266,39 +266,22 @@ func decodeKeySet(b []byte, tk *link.TerminalKeys) error {
 // change applies f to a terminal's keys and writes them back if no other
 // host changed them meanwhile (gen), retrying otherwise.
 func (s *KeyStore) change(tid string, f func(tk link.TerminalKeys) (link.TerminalKeys, bool)) error {
-	ctx := context.Background()
-	for attempt := 0; attempt < 16; attempt++ {
-		tk, gen, err := s.load(ctx, tid)
-		if err != nil {
-			return err
-		}
-		next, write := f(tk)
-		if !write {
+	return keyRow[link.TerminalKeys]{
+		pool: s.pool, table: "host_terminal_keys", what: "working keys",
+		load: s.load,
+		encode: func(tid string, tk link.TerminalKeys) ([]byte, error) {
+			clear := encodeKeySet(tk)
+			defer wipe(clear)
+			return s.seal(tid, "keyset", clear)
+		},
+		done: func(tid string, tk link.TerminalKeys, gen int64, wrote bool) {
 			s.mu.Lock()
-			if cur, ok := s.cache[tid]; !ok || cur.gen <= gen {
+			defer s.mu.Unlock()
+			if cur, ok := s.cache[tid]; wrote || !ok || cur.gen <= gen {
 				s.cache[tid] = cached{tk: tk, gen: gen}
 			}
-			s.mu.Unlock()
-			return nil
-		}
-		clear := encodeKeySet(next)
-		sealed, err := s.seal(tid, "keyset", clear)
-		wipe(clear)
-		if err != nil {
-			return err
-		}
-		tag, err := s.pool.Exec(ctx, "UPDATE host_terminal_keys SET keyset = $2, gen = gen + 1 WHERE tid = $1 AND gen = $3", tid, sealed, gen)
-		if err != nil {
-			return fmt.Errorf("%w: working keys %q: %w", link.ErrStore, tid, err)
-		}
-		if tag.RowsAffected() == 1 {
-			s.mu.Lock()
-			s.cache[tid] = cached{tk: next, gen: gen + 1}
-			s.mu.Unlock()
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: working keys %q: too many concurrent changes", link.ErrStore, tid)
+		},
+	}.change(tid, f)
 }
 
 // SetWorkingKeys implements link.KeyStore: the keys a sign-in issued
