@@ -218,12 +218,20 @@ func (c clCase) verify(t *testing.T, res *Result, h *acHost, rc *recordingCard, 
 		if ac, _, _ := tlv.Find(h.last55, 0x9F26); !bytes.Equal(ac, res.Cryptogram) {
 			errs = append(errs, fmt.Sprintf("field 55 cryptogram %X, result %X", ac, res.Cryptogram))
 		}
-		for tag, want := range c.f55 {
-			v, ok, _ := tlv.Find(h.last55, tag)
-			if !ok || !apduMatch(fmt.Sprintf("%X", v), strings.ReplaceAll(want, " ", "")) {
-				errs = append(errs, fmt.Sprintf("field 55 %v = %X (present %v), want %s", tag, v, ok, want))
+		// The whole field 55, tag by tag and in the scheme's order, as
+		// the contact goldens check it (golden_f55_test.go): terminal
+		// data from terminal.json and the scenario's configuration, card
+		// data from its personalisation, and the scenario's own values
+		// (c.f55: amount, TVR, CVM results, AIP, the IAD's layout).
+		g := golden{card: c.card, tweak: c.tweak, cfg: c.cfg, amount: c.amount, txType: c.txType,
+			apdus: c.apdus, contactless: true, cvm: c.cvm, f55: c.f55}
+		order, want := g.wantF55(t, g.facts(t, c.hostDown), f55Request)
+		if _, given := c.f55[0x9F33]; !given {
+			if tc := k2Capabilities(t, c); tc != "" {
+				want[0x9F33] = tc
 			}
 		}
+		errs = append(errs, checkF55("field 55", h.last55, order, want)...)
 	}
 	if res.Outcome == Approved && !res.WentOnline && res.CID.Type() != emv.TC {
 		errs = append(errs, fmt.Sprintf("offline approval with a %v", res.CID.Type()))
@@ -234,6 +242,37 @@ func (c clCase) verify(t *testing.T, res *Result, h *acHost, rc *recordingCard, 
 	if c.check != nil {
 		c.check(t, res, card)
 	}
+}
+
+// withF55 is the expected field 55 m with tag set to v.
+func withF55(m map[tlv.Tag]string, tag tlv.Tag, v string) map[tlv.Tag]string {
+	m[tag] = v
+	return m
+}
+
+// k2Capabilities is the Terminal Capabilities (9F33) a Kernel 2 reader
+// sends for c, "" for the other kernels. Book C-2 (pre-processing of the
+// Kernel 2 configuration): byte 2 is 'CVM Capability – CVM Required' when
+// the amount is over the Reader CVM Required Limit, else 'CVM Capability –
+// No CVM Required'; bytes 1 and 3 are the terminal's (terminal.json).
+func k2Capabilities(t *testing.T, c clCase) string {
+	t.Helper()
+	cfg := loadConfig(t)
+	if c.cfg != nil {
+		c.cfg(cfg)
+	}
+	for _, a := range cfg.AIDs {
+		k2 := a.Kernel2
+		if k2 == nil || k2.CVMRequiredLimit == nil {
+			continue
+		}
+		capCVM := k2.CVMCapabilityNoCVM
+		if c.amount > *k2.CVMRequiredLimit {
+			capCVM = k2.CVMCapabilityCVMRequired
+		}
+		return cfg.Capabilities[:2] + capCVM + cfg.Capabilities[4:]
+	}
+	return ""
 }
 
 // fakeClock is the time the card's processing delay advances and the

@@ -332,7 +332,7 @@ func TestKernel2Scenarios(t *testing.T) {
 			card: "mc_contactless", cfg: k2With(func(c *Config) { c.Currency = "0840" }), amount: 2000,
 			outcome: Approved, tvr: "0000000002", tsi: "C000", cvm: "1F0302", cid: "80",
 			apdus:  k2APDUs(k2GAC("50", "000000002000", "0840", "0000000002", "1F0302")),
-			online: true, f55: map[tlv.Tag]string{0x5F2A: "0840", 0x9F02: "000000002000"},
+			online: true, f55: withF55(k2F55("000000002000", "0000000002", "1F0302", "1981", "10"), 0x5F2A, "0840"),
 		},
 		{
 			name: "host declines", clause: "C-2 ARQC: the issuer's decline is the outcome",
@@ -346,7 +346,7 @@ func TestKernel2Scenarios(t *testing.T) {
 			card: "mc_contactless", cfg: k2Config, amount: 8000, hostDown: true,
 			outcome: Declined, errIs: ErrOffline, tvr: "0000008002", tsi: "C000", cvm: "1F0302", cid: "80",
 			apdus:  k2APDUs(k2GAC("90", "000000008000", "0156", "0000008002", "1F0302")),
-			online: true,
+			online: true, f55: k2F55("000000008000", "0000008002", "1F0302", "1981", "10"),
 		},
 		{
 			name: "CDCVM on a phone", clause: "C-2 on-device CVM: AIP byte 1 b2 and the reader support it, 150.00 > CVM limit → 9F34 01 00 02, no PIN; floor → ARQC; the issuer sees CVN 17 with the phone's CVR",

@@ -270,21 +270,21 @@ func TestKernel7Scenarios(t *testing.T) {
 			card: "unionpay_quics", cfg: k7Config, amount: 8000, hostDown: true,
 			outcome: Declined, errIs: ErrOffline, tvr: "8000000000", tsi: "0000", cvm: "1F0002", cid: "80",
 			apdus:  k7APDUs(k7GPO("26800080", "000000008000", "0156", "00", "01")),
-			online: true,
+			online: true, f55: onlineF55("000000008000", "0156", "80"),
 		},
 		{
 			name: "CDCVM claimed on a UnionPay card", clause: "UNP_Check_CVMRequest: the CTQ asks for online PIN (byte 1 b8) and the reader offers it → online PIN first, whatever byte 2 b8 (a forged 'CDCVM performed') says",
 			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Faults.ForgedCDCVM = true }, cfg: k7Config, amount: 15000,
 			outcome: Approved, tvr: "8000040000", tsi: "0000", cvm: "020000", cid: "80",
 			apdus:  k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
-			online: true, f55: map[tlv.Tag]string{0x9F34: "020000"},
+			online: true, f55: withF55(onlineF55("000000015000", "0156", "80"), 0x9F34, "020000"),
 		},
 		{
 			name: "CDCVM on a UnionPay phone", clause: "UNP_Check_CVMRequest: CTQ 00 80 ('CDCVM performed', no online PIN) and the fDDA-signed copy in 9F69 equal to 9F6C → CVM complete: 9F34 01 00 02, no PIN, no signature",
 			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Apps[0].CTQ = "0080" }, cfg: k7Config, amount: 15000,
 			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "010002", cid: "80",
 			apdus:  k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
-			online: true, f55: map[tlv.Tag]string{0x9F34: "010002"},
+			online: true, f55: withF55(onlineF55("000000015000", "0156", "80"), 0x9F34, "010002"),
 			check: func(t *testing.T, res *Result, _ *sim.Card) {
 				if res.SignatureNeeded || res.OnlinePINBlock != nil {
 					t.Error("a CVM asked for on top of the phone's")
@@ -302,7 +302,7 @@ func TestKernel7Scenarios(t *testing.T) {
 			card: "unionpay_quics", tweak: func(p *sim.Profile) { p.Apps[0].CTQ = "0000"; p.Faults.ForgedCDCVM = true }, cfg: k7Config, amount: 15000,
 			outcome: Approved, tvr: "8000000000", tsi: "0000", cvm: "010002", cid: "80",
 			apdus:  k7APDUs(k7GPO("26C00080", "000000015000", "0156", "00", "01")),
-			online: true, f55: map[tlv.Tag]string{0x9F34: "010002"},
+			online: true, f55: withF55(onlineF55("000000015000", "0156", "80"), 0x9F34, "010002"),
 		},
 		{
 			name: "CVM required and the card names none", clause: "UNP_Check_CVMRequest: TTQ byte 2 b7 (CVM required, 150.00 ≥ 100.00) and CTQ 00 00 → declined, not a signature by default",
