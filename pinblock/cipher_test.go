@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/des"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -228,5 +230,48 @@ func TestErrorsNameNoSecret(t *testing.T) {
 				t.Errorf("error %q contains %q", err, s)
 			}
 		}
+	}
+}
+
+// TestFormat4PathsAgree: AppendEncrypt's written-out format 4 path and the
+// general one (Format.Encode, then EncryptBlock) give the same block for
+// the same fill, for every PIN and PAN length, and the same errors in the
+// same order (a bad PIN is reported before a bad PAN).
+func TestFormat4PathsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	b := benchAES(&testing.B{})
+	seed := make([]byte, 8)
+	for n := 0; n <= maxPANLen+1; n++ {
+		for pinLen := MinPINLen; pinLen <= MaxPINLen; pinLen++ {
+			pan := make([]byte, n)
+			for i := range pan {
+				pan[i] = byte('0' + r.IntN(10))
+			}
+			pin := make([]byte, pinLen)
+			for i := range pin {
+				pin[i] = byte('0' + r.IntN(10))
+			}
+			binary.BigEndian.PutUint64(seed, r.Uint64())
+			fast, _ := FromBlock(b, Format4, bytes.NewReader(seed))
+			slow, _ := FromBlock(b, Format4, nil)
+			p := mustPIN(t, string(pin))
+			got, err1 := fast.AppendEncrypt([]byte("x"), p, string(pan))
+			blk, err2 := Format4.Encode(p, string(pan), bytes.NewReader(seed))
+			var want []byte
+			if err2 == nil {
+				want, err2 = slow.EncryptBlock([]byte("x"), blk, string(pan))
+			}
+			if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+				t.Fatalf("PAN %d digits, PIN %d: errors %v / %v", n, pinLen, err1, err2)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("PAN %d digits, PIN %d: %X, general path %X", n, pinLen, got, want)
+			}
+		}
+	}
+	// Bad PIN and bad PAN: the PIN is reported, as encode does.
+	fast, _ := FromBlock(b, Format4, nil)
+	if _, err := fast.AppendEncrypt(nil, PIN{}, "12A4"); !errors.Is(err, ErrPIN) {
+		t.Fatalf("zero PIN, bad PAN: %v, want ErrPIN", err)
 	}
 }
