@@ -2,7 +2,10 @@ package pgstore_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -24,15 +27,22 @@ const bkLMK = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
 
 func bkHSM(t *testing.T) *hsm.Software {
 	t.Helper()
-	lmk, err := keys.FromHex(keys.AES256, bkLMK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
+	sw, err := newBKHSM()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sw
+}
+
+// newBKHSM is a software HSM under bkLMK: every instance (another host,
+// another process) opens the key blocks the others made, as the hosts of
+// a fleet share one HSM's LMK.
+func newBKHSM() (*hsm.Software, error) {
+	lmk, err := keys.FromHex(keys.AES256, bkLMK)
+	if err != nil {
+		return nil, err
+	}
+	return hsm.NewSoftware(hsm.SoftwareConfig{LMK: lmk})
 }
 
 // The key-block store follows the sign-in rules of
@@ -117,14 +127,54 @@ func TestBlockKeyStoreRules(t *testing.T) {
 		t.Fatal("w2 is not the working set")
 	}
 
-	// No clear key in the database: the TMK's hex is in no column.
-	var row string
-	if err := st.Pool().QueryRow(ctx, "SELECT tmk || coalesce(keyset::text, '') FROM host_terminal_key_blocks").Scan(&row); err != nil {
+	// No clear key in the database: the TMK is in no column.
+	if n := noClearKeys(t, st, tmk); n != 1 {
+		t.Fatalf("%d rows of key blocks, want 1", n)
+	}
+}
+
+// noClearKeys fails t if a row of host_terminal_key_blocks holds one of
+// the clear keys — as hex (either case), as base64, or one 8-byte half of
+// it in hex (a double-length TDES key stored by halves) — and returns the
+// number of rows it read. The table is to hold key blocks under the LMK
+// only (DESIGN.md: keys are never in clear on disk).
+func noClearKeys(t *testing.T, st *pgstore.Store, clear ...*keys.Key) int {
+	t.Helper()
+	rows, err := st.Pool().Query(context.Background(), "SELECT tid, tmk || coalesce(keyset::text, '') FROM host_terminal_key_blocks")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(strings.ToUpper(row), mhTMK) || strings.Contains(strings.ToUpper(row), mhTMK[:16]) {
-		t.Fatal("the clear TMK is in the database")
+	defer rows.Close()
+	type form struct {
+		what, text string
+		fold       bool // hex: either case
 	}
+	var forms []form
+	for i, k := range clear {
+		b := k.ClearBytes()
+		forms = append(forms, form{fmt.Sprintf("key %d in hex", i), strings.ToUpper(hex.EncodeToString(b)), true},
+			form{fmt.Sprintf("key %d in base64", i), base64.StdEncoding.EncodeToString(b), false})
+		for h := 0; h+8 <= len(b) && len(b) > 8; h += 8 {
+			forms = append(forms, form{fmt.Sprintf("half %d of key %d in hex", h/8, i), strings.ToUpper(hex.EncodeToString(b[h : h+8])), true})
+		}
+	}
+	n := 0
+	for rows.Next() {
+		var tid, row string
+		if err := rows.Scan(&tid, &row); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		for _, f := range forms {
+			if f.fold && strings.Contains(strings.ToUpper(row), f.text) || !f.fold && strings.Contains(row, f.text) {
+				t.Errorf("terminal %s: the row of key blocks holds %s", tid, f.what)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func sameKeys(a, b *hsm.WorkingKeys) bool {

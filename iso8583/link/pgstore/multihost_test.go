@@ -1,6 +1,7 @@
 package pgstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/possdk/pos/hsm"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
 	"github.com/possdk/pos/iso8583/link/pgstore"
@@ -129,18 +131,33 @@ func hostChild() {
 	if err != nil {
 		panic(err)
 	}
-	ks, err := pgstore.NewKeyStore(st, mhKEK)
-	if err != nil {
-		panic(err)
-	}
-	zk, _ := keys.FromHex(keys.TDES2, mhZPK)
-	zpk, err := pinblock.NewCipher(zk, pinblock.Format0, nil)
-	if err != nil {
-		panic(err)
-	}
-	hcfg := link.HostConfig{Store: st, Keys: ks, ZPK: zpk, Issuer: &pgIssuer{st.Pool()}, CardKey: mhCardKey,
+	hcfg := link.HostConfig{Store: st, Issuer: &pgIssuer{st.Pool()}, CardKey: mhCardKey,
 		ID: os.Getenv("MH_ID"), RequestTimeout: 2 * time.Second, Lease: 3 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	switch os.Getenv("MH_KEYS") {
+	case mhBlocks:
+		// This process's own HSM instance under the fleet's LMK; the key
+		// blocks (TMKs in the database, the zone key here) were made by
+		// another instance, the test's.
+		sw, err := newBKHSM()
+		if err != nil {
+			panic(err)
+		}
+		hcfg.HSM, hcfg.Terminals, hcfg.ZoneKey = sw, pgstore.NewBlockKeyStore(st), hsm.KeyBlock(os.Getenv("MH_ZONE_KEY"))
+	case mhSealed:
+		ks, err := pgstore.NewKeyStore(st, mhKEK)
+		if err != nil {
+			panic(err)
+		}
+		zk, _ := keys.FromHex(keys.TDES2, mhZPK)
+		zpk, err := pinblock.NewCipher(zk, pinblock.Format0, nil)
+		if err != nil {
+			panic(err)
+		}
+		hcfg.Keys, hcfg.ZPK = ks, zpk
+	default:
+		panic("MH_KEYS is neither " + mhBlocks + " nor " + mhSealed)
+	}
 	if os.Getenv("MH_DEBUG") != "" {
 		hcfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -276,17 +293,36 @@ func (p *proxy) serve(ln net.Listener) {
 	}
 }
 
+// The terminal key stores the host processes run on (MH_KEYS).
+const (
+	// mhBlocks: pgstore.BlockKeyStore and a software HSM per process, all
+	// under one LMK (a fleet sharing one HSM's LMK): no clear key in the
+	// database or in a host's store.
+	mhBlocks = "blocks"
+	// mhSealed: pgstore.KeyStore, clear keys sealed under a KEK every
+	// host holds (the configuration before the HSM).
+	mhSealed = "sealed"
+)
+
 // TestMultiHostPostgres: three host processes on one PostgreSQL database,
 // 64 terminals spread across them by a lossy proxy, each making sales (and
 // voiding some) with responses lost, requests duplicated to a second host,
 // and one host killed with SIGKILL mid-run and restarted. At the end every
 // terminal's reversals are done and its batch settles balanced, and the
 // issuer's ledger equals the settled batches exactly: no authorisation
-// lost, duplicated or reversed twice.
+// lost, duplicated or reversed twice. It runs with the hosts on HSM key
+// blocks (BlockKeyStore: the production configuration, which must also
+// leave no clear key in the database) and on the sealed clear-key
+// KeyStore.
 func TestMultiHostPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-host run skipped in -short")
 	}
+	t.Run("BlockKeyStore", func(t *testing.T) { multiHost(t, mhBlocks) })
+	t.Run("SealedKeyStore", func(t *testing.T) { multiHost(t, mhSealed) })
+}
+
+func multiHost(t *testing.T, keyStore string) {
 	cfg := freshSchema(t)
 	schema := cfg.ConnConfig.RuntimeParams["search_path"]
 	st := open(t, cfg)
@@ -294,21 +330,46 @@ func TestMultiHostPostgres(t *testing.T) {
 	if _, err := st.Pool().Exec(ctx, issuerSchema); err != nil {
 		t.Fatal(err)
 	}
-	ks, err := pgstore.NewKeyStore(st, mhKEK)
-	if err != nil {
-		t.Fatal(err)
-	}
 	terminals, sales := 64, 200
 	if v, err := strconv.Atoi(os.Getenv("POSSDK_MULTIHOST_SALES")); err == nil && v > 0 {
 		sales = v
 	}
 	tmk, _ := keys.FromHex(keys.TDES2, mhTMK)
-	for i := 0; i < terminals; i++ {
-		if err := ks.AddTerminal(ctx, fmt.Sprintf("6%07d", i), tmk); err != nil {
+	zk, _ := keys.FromHex(keys.TDES2, mhZPK)
+	env := []string{"MH_PG_URL=" + pgURL(t), "MH_SCHEMA=" + schema, "MH_KEYS=" + keyStore}
+	var sw *hsm.Software // the test's HSM instance (blocks)
+	switch keyStore {
+	case mhBlocks:
+		// The key ceremony: the TMKs and the zone PIN key enter the HSM
+		// (Wrap stands in for ImportComponents) and only their key blocks
+		// go to the database and the host processes.
+		sw = bkHSM(t)
+		bks := pgstore.NewBlockKeyStore(st)
+		for i := 0; i < terminals; i++ {
+			b, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := bks.AddTerminal(ctx, fmt.Sprintf("6%07d", i), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		zoneKey, err := sw.Wrap(zk, hsm.PINKey)
+		if err != nil {
 			t.Fatal(err)
 		}
+		env = append(env, "MH_ZONE_KEY="+zoneKey.Text())
+	case mhSealed:
+		ks, err := pgstore.NewKeyStore(st, mhKEK)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < terminals; i++ {
+			if err := ks.AddTerminal(ctx, fmt.Sprintf("6%07d", i), tmk); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	env := []string{"MH_PG_URL=" + pgURL(t), "MH_SCHEMA=" + schema}
 	var hosts []*hostProc
 	for i := 0; i < 3; i++ {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -352,6 +413,7 @@ func TestMultiHostPostgres(t *testing.T) {
 	type result struct {
 		tid     string
 		settled iso8583.Totals
+		wk      *keys.WorkingKeys // the terminal's working keys at the end
 		err     error
 	}
 	results := make(chan result, terminals)
@@ -440,6 +502,13 @@ func TestMultiHostPostgres(t *testing.T) {
 						r.err = fmt.Errorf("batch %d not balanced: terminal %+v host %+v", s.Batch, s.Terminal, s.Host)
 					}
 					r.settled = s.Terminal
+					mode, f62, err := c.WorkingKeysUnderTMK()
+					if err == nil {
+						r.wk, err = keys.DecodeField62(tmk, mode, f62)
+					}
+					if err != nil {
+						r.err = fmt.Errorf("the terminal's working keys: %w", err)
+					}
 					return
 				}
 				if cctx.Err() != nil {
@@ -450,14 +519,19 @@ func TestMultiHostPostgres(t *testing.T) {
 		}(i)
 	}
 	var settledNet int64
+	final := make(map[string]*keys.WorkingKeys, terminals)
 	for i := 0; i < terminals; i++ {
 		r := <-results
 		if r.err != nil {
 			t.Errorf("terminal %s: %v", r.tid, r.err)
 		}
 		settledNet += r.settled.DebitAmount - r.settled.CreditAmount
+		final[r.tid] = r.wk
 	}
 	<-killed
+	if keyStore == mhBlocks {
+		blocksOnly(t, st, sw, tmk, zk, final)
+	}
 	// The issuer's ledger: approved debits not reversed (voids reverse the
 	// sale they cancel).
 	var issuerNet int64
@@ -468,12 +542,63 @@ func TestMultiHostPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d terminals × %d sales through 3 hosts (one SIGKILLed and restarted): %d responses lost, %d requests duplicated to a second host, %d requests to a host that was down; issuer approved %d sales, %d undone; net %d = settled %d",
-		terminals, sales, px.lost.Load(), px.dups.Load(), px.down.Load(), issued, reversed, issuerNet, settledNet)
+	t.Logf("%s: %d terminals × %d sales through 3 hosts (one SIGKILLed and restarted): %d responses lost, %d requests duplicated to a second host, %d requests to a host that was down; issuer approved %d sales, %d undone; net %d = settled %d",
+		keyStore, terminals, sales, px.lost.Load(), px.dups.Load(), px.down.Load(), issued, reversed, issuerNet, settledNet)
 	if issuerNet != settledNet {
 		t.Fatalf("issuer ledger %d != settled batches %d", issuerNet, settledNet)
 	}
 	if px.lost.Load() == 0 || px.dups.Load() == 0 || px.down.Load() == 0 {
 		t.Fatal("a fault never happened: the test proved nothing about it")
+	}
+}
+
+// blocksOnly checks what hosts on an HSM left in the database: every
+// terminal's row holds its TMK and the working keys the terminal ended
+// with as key blocks that the fleet's LMK opens to the terminal's own keys
+// (check values compared with the terminal's clear keys), no row holds a
+// clear key (TMK, zone key, any terminal's working keys), and the sealed
+// clear-key table was never written.
+func blocksOnly(t *testing.T, st *pgstore.Store, sw *hsm.Software, tmk, zk *keys.Key, final map[string]*keys.WorkingKeys) {
+	t.Helper()
+	ctx := context.Background()
+	bks := pgstore.NewBlockKeyStore(st) // a fresh reader: nothing cached
+	clear := []*keys.Key{tmk, zk}
+	for tid, wk := range final {
+		if wk == nil {
+			continue // reported with the terminal's error
+		}
+		clear = append(clear, wk.PIN, wk.MAC)
+		if wk.Data != nil {
+			clear = append(clear, wk.Data)
+		}
+		tk, err := bks.TerminalKeyBlocks(tid)
+		if err != nil {
+			t.Errorf("terminal %s: %v", tid, err)
+			continue
+		}
+		if kcv, err := sw.CheckValue(ctx, tk.TMK); err != nil || !bytes.Equal(kcv, tmk.CheckValue()) {
+			t.Errorf("terminal %s: the TMK block opens to check value %X (%v), want the TMK's %X", tid, kcv, err, tmk.CheckValue())
+		}
+		held := false
+		for _, w := range append([]*hsm.WorkingKeys{tk.Working, tk.Previous}, tk.Recent...) {
+			if w == nil {
+				continue
+			}
+			mac, err1 := sw.CheckValue(ctx, w.MAC)
+			pin, err2 := sw.CheckValue(ctx, w.PIN)
+			if err1 == nil && err2 == nil && bytes.Equal(mac, wk.MAC.CheckValue()) && bytes.Equal(pin, wk.PIN.CheckValue()) {
+				held = true
+			}
+		}
+		if !held {
+			t.Errorf("terminal %s: no stored key block set opens to the terminal's working keys (%v)", tid, tk)
+		}
+	}
+	if n := noClearKeys(t, st, clear...); n != len(final) {
+		t.Errorf("%d rows of key blocks, want one per terminal (%d)", n, len(final))
+	}
+	var sealed int
+	if err := st.Pool().QueryRow(ctx, "SELECT count(*) FROM host_terminal_keys").Scan(&sealed); err != nil || sealed != 0 {
+		t.Errorf("%d rows in the sealed clear-key table (%v), want none: the hosts ran on key blocks", sealed, err)
 	}
 }

@@ -27,10 +27,22 @@
 // (the memory-flatness check of BENCHMARKS.md). -batch-workers and
 // -batch-max tune pgstore's group commit.
 //
+// -keys selects the host's keys. hsm (the default) is a production host's
+// configuration: the host's cryptography (sign-in keys, MACs, PIN
+// translation to the zone PIN key) goes through a software HSM (package
+// hsm) under a local master key of the run, and the host holds only key
+// blocks under it — the terminals' TMKs and working keys in a
+// link.MemoryTerminalKeyStore, or with -db in pgstore.BlockKeyStore, and
+// the zone PIN key. clear keeps the terminals' keys in clear in the host's
+// memory (link.MemoryKeyStore) with a clear zone PIN key, the
+// configuration before the HSM, to compare the CPU per authorisation. The
+// simulated issuer checks the PINs with its own copy of the zone key.
+//
 // -replay then sends the run's sale frames again, as recorded, to a fresh
 // host (empty store, new issuer, same terminal keys) over as many
-// connections as terminals: the host's throughput without the terminals'
-// work, checked against the new issuer's books.
+// connections as terminals: the host's throughput (and CPU per
+// authorisation) without the terminals' work, checked against the new
+// issuer's books.
 package main
 
 import (
@@ -79,6 +91,7 @@ func main() {
 	rss := flag.Bool("rss", false, "print resident memory at every tenth of the run")
 	batchWorkers := flag.Int("batch-workers", 0, "with -db: group-commit batches in flight (0: pgstore's default; -1: no group commit)")
 	batchMax := flag.Int("batch-max", 0, "with -db: most statements in one group-commit batch (0: pgstore's default)")
+	keyMode := flag.String("keys", keysHSM, "the host's keys: hsm (a software HSM; the terminals' keys and the zone PIN key as key blocks under its LMK, with -db in pgstore.BlockKeyStore) or clear (clear keys in the host's memory, the configuration before the HSM)")
 	replay := flag.Bool("replay", false, "after the run, replay its sale frames (MACs and PIN blocks as the terminals made them) against a fresh host with an empty store, over as many connections as terminals, to measure the host without the terminals' work")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -90,7 +103,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss, *batchWorkers, *batchMax, *replay}); err != nil {
+	if err := run(opts{*terminals, *sales, *dir, *reserve, *seal, *faults, *timeout, *db, *settleEvery, *prune, *rss, *batchWorkers, *batchMax, *replay, *keyMode}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -111,6 +124,7 @@ type opts struct {
 	batchWorkers  int
 	batchMax      int
 	replay        bool
+	keys          string
 }
 
 // lossy is the fault-injecting link in front of the host.
@@ -162,16 +176,11 @@ func run(o opts) error {
 	}
 	defer os.RemoveAll(base)
 
-	zpkKey, err := keys.Generate(keys.TDES2, rand.Reader)
+	kr, err := newKeyring(o.keys, nTerm)
 	if err != nil {
 		return err
 	}
-	zpk, err := pinblock.NewCipher(zpkKey, pinblock.Format0, nil)
-	if err != nil {
-		return err
-	}
-	store := link.NewMemoryKeyStore()
-	host, issuer, drop, err := newHost(o, store, zpk, quiet)
+	host, issuer, blocks, drop, err := newHost(o, kr, nil, quiet)
 	if err != nil {
 		return err
 	}
@@ -226,7 +235,9 @@ func run(o opts) error {
 		if err != nil {
 			return err
 		}
-		store.AddTerminal(tids[i], tmk)
+		if err := kr.addTerminal(ctx, blocks, tids[i], tmk); err != nil {
+			return fmt.Errorf("%s: %w", tids[i], err)
+		}
 		d := filepath.Join(base, tids[i])
 		if err := os.Mkdir(d, 0o700); err != nil {
 			return err
@@ -372,8 +383,8 @@ func run(o opts) error {
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	pct := func(q float64) time.Duration { return all[min(len(all)-1, int(q*float64(len(all))))] }
-	fmt.Printf("terminals=%d sales/terminal=%d total=%d failed=%d GOMAXPROCS=%d journals=%s sealed=%v\n",
-		nTerm, nSales, total, failed.Load(), runtime.GOMAXPROCS(0), base, o.seal)
+	fmt.Printf("terminals=%d sales/terminal=%d total=%d failed=%d GOMAXPROCS=%d journals=%s sealed=%v keys=%s\n",
+		nTerm, nSales, total, failed.Load(), runtime.GOMAXPROCS(0), base, o.seal, o.keys)
 	fmt.Printf("elapsed=%v throughput=%.0f authorisations/s p50=%v p99=%v max=%v\n",
 		elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), pct(0.50), pct(0.99), all[len(all)-1])
 	if cpu > 0 {
@@ -389,7 +400,7 @@ func run(o opts) error {
 	}
 	fmt.Println("check: no sale lost or duplicated (terminal batches = host ledger = issuer's books)")
 	if o.replay {
-		return replayFrames(o, rec.frames, store, zpk, nTerm)
+		return replayFrames(o, rec.frames, kr, blocks, nTerm)
 	}
 	return nil
 }

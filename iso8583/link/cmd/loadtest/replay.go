@@ -15,29 +15,36 @@ import (
 	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/iso8583"
 	"github.com/possdk/pos/iso8583/link"
-	"github.com/possdk/pos/pinblock"
+	"github.com/possdk/pos/iso8583/link/pgstore"
 )
 
 // newHost is the acquirer host of a run: a simulated issuer, the
-// terminals' keys, and with -db a fresh PostgreSQL schema (dropped by
-// drop).
-func newHost(o opts, keysStore link.KeyStore, zpk *pinblock.Cipher, log *slog.Logger) (*link.Host, *link.SimIssuer, func(), error) {
-	issuer := &link.SimIssuer{ZPK: zpk, PINs: map[string]string{pan: pin}}
-	cfg := link.HostConfig{Keys: keysStore, ZPK: zpk, Issuer: issuer, AcquirerID: "03099988", Logger: log}
+// terminals' keys (kr; from: see keyring.hostKeys), and with -db a fresh
+// PostgreSQL schema (dropped by drop). It returns the host's key-block
+// store (nil with -keys clear).
+func newHost(o opts, kr *keyring, from blockStore, log *slog.Logger) (*link.Host, *link.SimIssuer, blockStore, func(), error) {
+	issuer := &link.SimIssuer{ZPK: kr.zpk, PINs: map[string]string{pan: pin}}
+	cfg := link.HostConfig{Issuer: issuer, AcquirerID: "03099988", Logger: log}
 	drop := func() {}
+	var st *pgstore.Store
 	if o.db != "" {
-		st, dropDB, err := openDB(o.db, o.batchWorkers, o.batchMax)
-		if err != nil {
-			return nil, nil, nil, err
+		var err error
+		if st, drop, err = openDB(o.db, o.batchWorkers, o.batchMax); err != nil {
+			return nil, nil, nil, nil, err
 		}
-		cfg.Store, drop = st, dropDB
+		cfg.Store = st
+	}
+	bs, err := kr.hostKeys(context.Background(), &cfg, st, from)
+	if err != nil {
+		drop()
+		return nil, nil, nil, nil, err
 	}
 	host, err := link.NewHost(cfg)
 	if err != nil {
 		drop()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return host, issuer, drop, nil
+	return host, issuer, bs, drop, nil
 }
 
 // recorder passes frames to the host and, while on, keeps a copy of each
@@ -60,14 +67,15 @@ func (r *recorder) ServeFrame(ctx context.Context, frame []byte) []byte {
 
 // replayFrames sends the recorded sales again to a fresh host — a new
 // store (in memory, or a fresh PostgreSQL schema with -db), a new issuer,
-// the same terminal keys — over conns connections, each waiting for the
+// the same terminal keys (the same clear-key store, or with -keys hsm the
+// key blocks copied from the run's store) — over conns connections, each waiting for the
 // answer before its next request as a terminal does. The senders only
 // write and read bytes, so the measurement is the host (server, MAC,
 // PIN translation, issuer, store) and the kernel's TCP; the check is the
 // new issuer's books: every replayed sale approved once.
-func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinblock.Cipher, conns int) error {
+func replayFrames(o opts, frames [][]byte, kr *keyring, from blockStore, conns int) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	host, issuer, drop, err := newHost(o, keysStore, zpk, quiet)
+	host, issuer, _, drop, err := newHost(o, kr, from, quiet)
 	if err != nil {
 		return err
 	}
@@ -126,9 +134,9 @@ func replayFrames(o opts, frames [][]byte, keysStore link.KeyStore, zpk *pinbloc
 	pct := func(q float64) time.Duration { return all[min(len(all)-1, int(q*float64(len(all))))] }
 	n := len(frames)
 	fmt.Printf("replay: host alone, %d recorded sales over %d connections, GOMAXPROCS=%d\n", n, conns, runtime.GOMAXPROCS(0))
-	fmt.Printf("replay: elapsed=%v throughput=%.0f authorisations/s p50=%v p99=%v max=%v cpu=%v (%.2f cores busy, senders included)\n",
+	fmt.Printf("replay: elapsed=%v throughput=%.0f authorisations/s p50=%v p99=%v max=%v cpu=%v (%.2f cores busy, senders included) cpu/authorisation=%v\n",
 		elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), pct(0.50), pct(0.99), all[len(all)-1],
-		cpu.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds())
+		cpu.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds(), cpu/time.Duration(n))
 	if st := issuer.Stats(); st.Approved != n || st.Amount != int64(100*n) {
 		return fmt.Errorf("replay: issuer %+v after %d replayed sales of 100", st, n)
 	}
