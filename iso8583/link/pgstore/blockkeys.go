@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,13 +27,7 @@ import (
 type BlockKeyStore struct {
 	pool *pgxpool.Pool
 
-	mu    sync.Mutex
-	cache map[string]cachedBlocks
-}
-
-type cachedBlocks struct {
-	tk  link.TerminalKeyBlocks
-	gen int64
+	row keyRow[link.TerminalKeyBlocks]
 }
 
 // NewBlockKeyStore returns the key-block store on s's database.
@@ -43,7 +36,14 @@ func NewBlockKeyStore(s *Store) *BlockKeyStore { return NewBlockKeyStorePool(s.p
 // NewBlockKeyStorePool is NewBlockKeyStore on a pool (the schema must
 // exist: New applies it).
 func NewBlockKeyStorePool(pool *pgxpool.Pool) *BlockKeyStore {
-	return &BlockKeyStore{pool: pool, cache: make(map[string]cachedBlocks)}
+	s := &BlockKeyStore{pool: pool}
+	s.row = keyRow[link.TerminalKeyBlocks]{
+		pool: pool, table: "host_terminal_key_blocks", what: "working key blocks",
+		load:   s.load,
+		encode: func(_ string, tk link.TerminalKeyBlocks) ([]byte, error) { return encodeBlockSet(tk) },
+		cache:  newGenCache[link.TerminalKeyBlocks](),
+	}
+	return s
 }
 
 // AddTerminal registers (or replaces) a terminal with its TMK (a key
@@ -77,25 +77,7 @@ func (s *BlockKeyStore) EnsureTerminal(ctx context.Context, tid string, tmk hsm.
 
 // TerminalKeyBlocks implements link.TerminalKeyStore.
 func (s *BlockKeyStore) TerminalKeyBlocks(tid string) (link.TerminalKeyBlocks, error) {
-	s.mu.Lock()
-	c, ok := s.cache[tid]
-	s.mu.Unlock()
-	if ok {
-		return c.tk, nil
-	}
-	tk, gen, err := s.load(context.Background(), tid)
-	if err != nil {
-		return tk, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if cur, ok := s.cache[tid]; ok && cur.gen >= gen {
-		// Another caller cached the same or a newer generation: keep its
-		// pointers (the Host caches per *hsm.WorkingKeys).
-		return cur.tk, nil
-	}
-	s.cache[tid] = cachedBlocks{tk: tk, gen: gen}
-	return tk, nil
+	return s.row.get(tid)
 }
 
 // blockSet is the stored form of the working-key state.
@@ -173,22 +155,7 @@ func (s *BlockKeyStore) load(ctx context.Context, tid string) (link.TerminalKeyB
 // change applies f to a terminal's key blocks and writes them back if no
 // other host changed them meanwhile (gen), retrying otherwise.
 func (s *BlockKeyStore) change(tid string, f func(tk link.TerminalKeyBlocks) (link.TerminalKeyBlocks, bool)) error {
-	return keyRow[link.TerminalKeyBlocks]{
-		pool: s.pool, table: "host_terminal_key_blocks", what: "working key blocks",
-		load: s.load,
-		encode: func(_ string, tk link.TerminalKeyBlocks) ([]byte, error) {
-			return encodeBlockSet(tk)
-		},
-		done: func(tid string, tk link.TerminalKeyBlocks, gen int64, wrote bool) {
-			if !wrote {
-				s.Refresh(tid)
-				return
-			}
-			s.mu.Lock()
-			s.cache[tid] = cachedBlocks{tk: tk, gen: gen}
-			s.mu.Unlock()
-		},
-	}.change(tid, f)
+	return s.row.change(tid, f)
 }
 
 // SetWorkingKeyBlocks implements link.TerminalKeyStore
@@ -218,7 +185,5 @@ func (s *BlockKeyStore) ConfirmWorkingKeyBlocks(tid string, w *hsm.WorkingKeys) 
 // Refresh drops the cached key blocks of tid: the next read goes to the
 // database (another host may have signed the terminal in).
 func (s *BlockKeyStore) Refresh(tid string) {
-	s.mu.Lock()
-	delete(s.cache, tid)
-	s.mu.Unlock()
+	s.row.cache.drop(tid)
 }

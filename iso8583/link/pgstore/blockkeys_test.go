@@ -77,24 +77,7 @@ func TestBlockKeyStoreRules(t *testing.T) {
 		}
 		return w
 	}
-	// same compares the two stores' views by content (pointers differ).
-	same := func(step string, s *pgstore.BlockKeyStore) {
-		t.Helper()
-		got, err := s.TerminalKeyBlocks("50080001")
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		want, _ := mem.TerminalKeyBlocks("50080001")
-		if got.TMK != want.TMK || got.Confirmed != want.Confirmed || !sameKeys(got.Working, want.Working) ||
-			!sameKeys(got.Previous, want.Previous) || len(got.Recent) != len(want.Recent) {
-			t.Fatalf("%s: database %v (%d recent), memory %v (%d recent)", step, got, len(got.Recent), want, len(want.Recent))
-		}
-		for i := range got.Recent {
-			if !sameKeys(got.Recent[i], want.Recent[i]) {
-				t.Fatalf("%s: recent %d differs", step, i)
-			}
-		}
-	}
+	same := func(step string, s *pgstore.BlockKeyStore) { t.Helper(); sameAsMemory(t, step, s, mem, "50080001") }
 	w1 := issue()
 	must(t, a.SetWorkingKeyBlocks("50080001", w1))
 	must(t, mem.SetWorkingKeyBlocks("50080001", w1))
@@ -285,5 +268,84 @@ func TestBlockKeyStoreHostRestart(t *testing.T) {
 	sale(2000)
 	if st := issuer.Stats(); st.Approved != 2 || st.Amount != 3000 {
 		t.Fatalf("issuer %+v, want both sales approved (30.00)", st)
+	}
+}
+
+// A host changes a terminal's row starting from its cached copy (one round
+// trip for a confirmation); when another host changed the row meanwhile,
+// the generation check makes it start again from the database, so the
+// result is what the sign-in rules give for the real order of events (the
+// oracle: MemoryTerminalKeyStore fed the same steps in that order).
+func TestBlockKeyStoreStaleCache(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, freshSchema(t))
+	a, b := pgstore.NewBlockKeyStore(st), pgstore.NewBlockKeyStore(st)
+	mem := link.NewMemoryTerminalKeyStore()
+	sw := bkHSM(t)
+	tmk, _ := keys.FromHex(keys.TDES2, mhTMK)
+	tmkBlock, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
+	must(t, err)
+	const tid = "50080002"
+	must(t, a.AddTerminal(ctx, tid, tmkBlock))
+	mem.AddTerminal(tid, tmkBlock)
+	issue := func(s link.TerminalKeyStore) *hsm.WorkingKeys {
+		w, err := sw.GenerateWorkingKeys(ctx, tmkBlock, keys.ModeTDES)
+		must(t, err)
+		must(t, s.SetWorkingKeyBlocks(tid, w))
+		must(t, mem.SetWorkingKeyBlocks(tid, w))
+		return w
+	}
+	confirm := func(s *pgstore.BlockKeyStore, w *hsm.WorkingKeys) {
+		must(t, s.ConfirmWorkingKeyBlocks(tid, w))
+		m, _ := mem.TerminalKeyBlocks(tid)
+		for _, c := range append([]*hsm.WorkingKeys{m.Working}, m.Recent...) {
+			if sameKeys(c, w) {
+				must(t, mem.ConfirmWorkingKeyBlocks(tid, c))
+			}
+		}
+	}
+	w1 := issue(a)
+	confirm(a, w1)
+	// Host B signs the terminal in (w2); host A reads the row and caches
+	// it (w2 Working). B signs it in again (w3; the terminal did not get
+	// the answer), so A's copy is stale.
+	w2 := issue(b)
+	a.Refresh(tid)
+	aw, _ := a.TerminalKeyBlocks(tid)
+	issue(b)
+	// The terminal MACs with w2 at host A, which confirms w2 from its
+	// stale copy: the UPDATE loses on the generation, A reads the row (w3
+	// Working, w2 Recent) and confirms w2 there.
+	confirm(a, aw.Working)
+	sameAsMemory(t, "stale confirmation, host A", a, mem, tid)
+	sameAsMemory(t, "stale confirmation, a fresh reader", pgstore.NewBlockKeyStore(st), mem, tid)
+	if got, _ := a.TerminalKeyBlocks(tid); !got.Confirmed || !sameKeys(got.Working, w2) {
+		t.Fatalf("w2 is not the confirmed working set: %v", got)
+	}
+	// A confirmation that would change B's stale copy (w3 Working) but not
+	// the row (w3 was dropped) writes nothing.
+	bw, _ := b.TerminalKeyBlocks(tid)
+	confirm(b, bw.Working)
+	sameAsMemory(t, "confirmation of dropped keys, host B", b, mem, tid)
+	sameAsMemory(t, "confirmation of dropped keys, a fresh reader", pgstore.NewBlockKeyStore(st), mem, tid)
+}
+
+// sameAsMemory fails t unless s and the oracle mem hold the same keys for
+// tid (by content: pointers differ).
+func sameAsMemory(t *testing.T, step string, s link.TerminalKeyStore, mem *link.MemoryTerminalKeyStore, tid string) {
+	t.Helper()
+	got, err := s.TerminalKeyBlocks(tid)
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	want, _ := mem.TerminalKeyBlocks(tid)
+	if got.TMK != want.TMK || got.Confirmed != want.Confirmed || !sameKeys(got.Working, want.Working) ||
+		!sameKeys(got.Previous, want.Previous) || len(got.Recent) != len(want.Recent) {
+		t.Fatalf("%s: database %v (%d recent), memory %v (%d recent)", step, got, len(got.Recent), want, len(want.Recent))
+	}
+	for i := range got.Recent {
+		if !sameKeys(got.Recent[i], want.Recent[i]) {
+			t.Fatalf("%s: recent %d differs", step, i)
+		}
 	}
 }

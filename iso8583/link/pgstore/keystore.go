@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -35,13 +34,7 @@ type KeyStore struct {
 		NonceSize() int
 	}
 
-	mu    sync.Mutex
-	cache map[string]cached
-}
-
-type cached struct {
-	tk  link.TerminalKeys
-	gen int64
+	row keyRow[link.TerminalKeys]
 }
 
 // NewKeyStore returns the key store on s's database, sealing under kek
@@ -56,7 +49,19 @@ func NewKeyStorePool(pool *pgxpool.Pool, kek []byte) (*KeyStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: key encryption key: %w", err)
 	}
-	return &KeyStore{pool: pool, aead: a, cache: make(map[string]cached)}, nil
+	s := &KeyStore{pool: pool, aead: a}
+	s.row = keyRow[link.TerminalKeys]{
+		pool: pool, table: "host_terminal_keys", what: "working keys",
+		load: s.load, encode: s.sealKeySet, cache: newGenCache[link.TerminalKeys](),
+	}
+	return s, nil
+}
+
+// sealKeySet is the keyset column of tk: its working keys sealed.
+func (s *KeyStore) sealKeySet(tid string, tk link.TerminalKeys) ([]byte, error) {
+	clear := encodeKeySet(tk)
+	defer wipe(clear)
+	return s.seal(tid, "keyset", clear)
 }
 
 func (s *KeyStore) seal(tid, col string, clear []byte) ([]byte, error) {
@@ -150,26 +155,7 @@ func (s *KeyStore) EnsureTerminal(ctx context.Context, tid string, tmk *keys.Key
 func wipe(b []byte) { clear(b) }
 
 // Terminal implements link.KeyStore.
-func (s *KeyStore) Terminal(tid string) (link.TerminalKeys, error) {
-	s.mu.Lock()
-	c, ok := s.cache[tid]
-	s.mu.Unlock()
-	if ok {
-		return c.tk, nil
-	}
-	tk, gen, err := s.load(context.Background(), tid)
-	if err != nil {
-		return tk, err
-	}
-	s.mu.Lock()
-	if cur, ok := s.cache[tid]; !ok || cur.gen < gen {
-		s.cache[tid] = cached{tk: tk, gen: gen}
-	} else {
-		tk = cur.tk
-	}
-	s.mu.Unlock()
-	return tk, nil
-}
+func (s *KeyStore) Terminal(tid string) (link.TerminalKeys, error) { return s.row.get(tid) }
 
 // load reads and opens a terminal's keys.
 func (s *KeyStore) load(ctx context.Context, tid string) (link.TerminalKeys, int64, error) {
@@ -266,22 +252,7 @@ func decodeKeySet(b []byte, tk *link.TerminalKeys) error {
 // change applies f to a terminal's keys and writes them back if no other
 // host changed them meanwhile (gen), retrying otherwise.
 func (s *KeyStore) change(tid string, f func(tk link.TerminalKeys) (link.TerminalKeys, bool)) error {
-	return keyRow[link.TerminalKeys]{
-		pool: s.pool, table: "host_terminal_keys", what: "working keys",
-		load: s.load,
-		encode: func(tid string, tk link.TerminalKeys) ([]byte, error) {
-			clear := encodeKeySet(tk)
-			defer wipe(clear)
-			return s.seal(tid, "keyset", clear)
-		},
-		done: func(tid string, tk link.TerminalKeys, gen int64, wrote bool) {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if cur, ok := s.cache[tid]; wrote || !ok || cur.gen <= gen {
-				s.cache[tid] = cached{tk: tk, gen: gen}
-			}
-		},
-	}.change(tid, f)
+	return s.row.change(tid, f)
 }
 
 // SetWorkingKeys implements link.KeyStore: the keys a sign-in issued
@@ -309,7 +280,5 @@ func (s *KeyStore) ConfirmWorkingKeys(tid string, w *keys.WorkingKeys) error {
 // Refresh drops the cached keys of tid: the next Terminal reads them
 // again (another host may have signed the terminal in).
 func (s *KeyStore) Refresh(tid string) {
-	s.mu.Lock()
-	delete(s.cache, tid)
-	s.mu.Unlock()
+	s.row.cache.drop(tid)
 }
