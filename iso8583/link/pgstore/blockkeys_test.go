@@ -51,32 +51,16 @@ func newBKHSM() (*hsm.Software, error) {
 // and a second store on the database (another host) sees every change.
 func TestBlockKeyStoreRules(t *testing.T) {
 	ctx := context.Background()
-	st := open(t, freshSchema(t))
-	a, b := pgstore.NewBlockKeyStore(st), pgstore.NewBlockKeyStore(st)
-	mem := link.NewMemoryTerminalKeyStore()
-	sw := bkHSM(t)
-	tmk, _ := keys.FromHex(keys.TDES2, mhTMK)
-	tmkBlock, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newBKFixture(t)
+	st, a, b, mem, tmk := f.st, f.a, f.b, f.mem, f.tmk
 	if _, err := a.TerminalKeyBlocks("50080001"); !errors.Is(err, link.ErrUnknownTerminal) {
 		t.Fatalf("unknown terminal: %v", err)
 	}
-	if err := a.AddTerminal(ctx, "50080001", tmkBlock); err != nil {
-		t.Fatal(err)
-	}
-	mem.AddTerminal("50080001", tmkBlock)
+	f.add("50080001")
 	if added, err := b.EnsureTerminal(ctx, "50080001", "other"); added || err != nil {
 		t.Fatalf("EnsureTerminal of a known terminal: added %v, %v", added, err)
 	}
-	issue := func() *hsm.WorkingKeys {
-		w, err := sw.GenerateWorkingKeys(ctx, tmkBlock, keys.ModeTDES)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return w
-	}
+	issue := func() *hsm.WorkingKeys { return f.draw() }
 	same := func(step string, s *pgstore.BlockKeyStore) { t.Helper(); sameAsMemory(t, step, s, mem, "50080001") }
 	w1 := issue()
 	must(t, a.SetWorkingKeyBlocks("50080001", w1))
@@ -277,20 +261,12 @@ func TestBlockKeyStoreHostRestart(t *testing.T) {
 // result is what the sign-in rules give for the real order of events (the
 // oracle: MemoryTerminalKeyStore fed the same steps in that order).
 func TestBlockKeyStoreStaleCache(t *testing.T) {
-	ctx := context.Background()
-	st := open(t, freshSchema(t))
-	a, b := pgstore.NewBlockKeyStore(st), pgstore.NewBlockKeyStore(st)
-	mem := link.NewMemoryTerminalKeyStore()
-	sw := bkHSM(t)
-	tmk, _ := keys.FromHex(keys.TDES2, mhTMK)
-	tmkBlock, err := sw.Wrap(tmk, hsm.TerminalMasterKey)
-	must(t, err)
+	f := newBKFixture(t)
+	st, a, b, mem := f.st, f.a, f.b, f.mem
 	const tid = "50080002"
-	must(t, a.AddTerminal(ctx, tid, tmkBlock))
-	mem.AddTerminal(tid, tmkBlock)
+	f.add(tid)
 	issue := func(s link.TerminalKeyStore) *hsm.WorkingKeys {
-		w, err := sw.GenerateWorkingKeys(ctx, tmkBlock, keys.ModeTDES)
-		must(t, err)
+		w := f.draw()
 		must(t, s.SetWorkingKeyBlocks(tid, w))
 		must(t, mem.SetWorkingKeyBlocks(tid, w))
 		return w
@@ -328,6 +304,45 @@ func TestBlockKeyStoreStaleCache(t *testing.T) {
 	confirm(b, bw.Working)
 	sameAsMemory(t, "confirmation of dropped keys, host B", b, mem, tid)
 	sameAsMemory(t, "confirmation of dropped keys, a fresh reader", pgstore.NewBlockKeyStore(st), mem, tid)
+}
+
+// bkFixture is two hosts' key-block stores on a fresh schema, the
+// in-memory store as the oracle, and a terminal master key under bkLMK.
+type bkFixture struct {
+	t        *testing.T
+	st       *pgstore.Store
+	a, b     *pgstore.BlockKeyStore
+	mem      *link.MemoryTerminalKeyStore
+	sw       *hsm.Software
+	tmk      *keys.Key
+	tmkBlock hsm.KeyBlock
+}
+
+func newBKFixture(t *testing.T) *bkFixture {
+	t.Helper()
+	f := &bkFixture{t: t, st: open(t, freshSchema(t)), mem: link.NewMemoryTerminalKeyStore(), sw: bkHSM(t)}
+	f.a, f.b = pgstore.NewBlockKeyStore(f.st), pgstore.NewBlockKeyStore(f.st)
+	f.tmk, _ = keys.FromHex(keys.TDES2, mhTMK)
+	var err error
+	f.tmkBlock, err = f.sw.Wrap(f.tmk, hsm.TerminalMasterKey)
+	must(t, err)
+	return f
+}
+
+// add registers tid with the TMK in the database (through host A) and
+// in the oracle.
+func (f *bkFixture) add(tid string) {
+	f.t.Helper()
+	must(f.t, f.a.AddTerminal(context.Background(), tid, f.tmkBlock))
+	f.mem.AddTerminal(tid, f.tmkBlock)
+}
+
+// draw makes a set of working keys under the TMK (a sign-in's).
+func (f *bkFixture) draw() *hsm.WorkingKeys {
+	f.t.Helper()
+	w, err := f.sw.GenerateWorkingKeys(context.Background(), f.tmkBlock, keys.ModeTDES)
+	must(f.t, err)
+	return w
 }
 
 // sameAsMemory fails t unless s and the oracle mem hold the same keys for
