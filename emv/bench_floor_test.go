@@ -4,9 +4,9 @@ import (
 	"crypto/cipher"
 	"crypto/des"
 	"crypto/subtle"
-	"slices"
 	"testing"
-	"time"
+
+	"github.com/possdk/pos/internal/benchab"
 )
 
 // The floor of an ARQC verification (issue 17): the crypto/des calls a
@@ -144,36 +144,16 @@ func BenchmarkVerifyACVsFloor(b *testing.B) {
 
 func benchVsFloor(b *testing.B, verify func() error) {
 	f := newARQCFloor(b)
-	const batch, samples = 4, 4096
-	tV := make([]time.Duration, samples)
-	tF := make([]time.Duration, samples)
-	n := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		t0 := time.Now()
-		for range batch {
+	benchab.Run(b, "verify", "floor", 4, 4096, func(n int) {
+		for range n {
 			f.verify()
 		}
-		t1 := time.Now()
-		for range batch {
+	}, func(n int) error {
+		for range n {
 			if err := verify(); err != nil {
-				b.Fatal(err)
+				return err
 			}
 		}
-		t2 := time.Now()
-		tF[n%samples] = t1.Sub(t0)
-		tV[n%samples] = t2.Sub(t1)
-		n++
-	}
-	m := min(n, samples)
-	v, fl := medianDuration(tV[:m]), medianDuration(tF[:m])
-	b.ReportMetric(float64(v)/float64(fl), "verify/floor")
-	b.ReportMetric(float64(v)/batch, "verify-ns/op")
-	b.ReportMetric(float64(fl)/batch, "floor-ns/op")
-}
-
-func medianDuration(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
+		return nil
+	})
 }

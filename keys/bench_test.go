@@ -3,12 +3,11 @@ package keys
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/emmansun/gmsm/sm4"
 
+	"github.com/possdk/pos/internal/benchab"
 	"github.com/possdk/pos/internal/testvec"
 )
 
@@ -115,33 +114,16 @@ func BenchmarkX919VsDESCBC(b *testing.B) {
 	cbc := cipher.NewCBCEncrypter(l, make([]byte, 8))
 	out := make([]byte, len(benchMsg))
 	buf := make([]byte, 0, 16)
-	const batch, samples = 4, 4096
-	tMAC := make([]time.Duration, samples)
-	tCBC := make([]time.Duration, samples)
-	n := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		t0 := time.Now()
-		for range batch {
+	benchab.Run(b, "x919", "descbc", 4, 4096, func(n int) {
+		for range n {
 			cbc.CryptBlocks(out, benchMsg)
 		}
-		t1 := time.Now()
-		for range batch {
-			_, _ = AppendRetailMAC(buf[:0], l, r, benchMsg, Padding1, 8)
+	}, func(n int) error {
+		for range n {
+			if _, err := AppendRetailMAC(buf[:0], l, r, benchMsg, Padding1, 8); err != nil {
+				return err
+			}
 		}
-		t2 := time.Now()
-		tCBC[n%samples] = t1.Sub(t0)
-		tMAC[n%samples] = t2.Sub(t1)
-		n++
-	}
-	m := min(n, samples)
-	mac, raw := median(tMAC[:m]), median(tCBC[:m])
-	b.ReportMetric(float64(mac)/float64(raw), "x919/descbc")
-	b.ReportMetric(float64(mac)/batch, "x919-ns/op")
-	b.ReportMetric(float64(raw)/batch, "descbc-ns/op")
-}
-
-func median(d []time.Duration) time.Duration {
-	slices.Sort(d)
-	return d[len(d)/2]
+		return nil
+	})
 }

@@ -4,10 +4,9 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
-	"slices"
 	"testing"
-	"time"
 
+	"github.com/possdk/pos/internal/benchab"
 	"github.com/possdk/pos/internal/cputime"
 	"github.com/possdk/pos/internal/testvec"
 )
@@ -145,37 +144,17 @@ func BenchmarkFormat4VsRawAES(b *testing.B) {
 	pin := mustPIN(b, "1234")
 	dst := make([]byte, 0, 16)
 	buf := make([]byte, 16)
-	const batch, samples = 32, 4096
-	tF := make([]time.Duration, samples)
-	tR := make([]time.Duration, samples)
-	n := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		t0 := time.Now()
-		for range batch {
+	benchab.Run(b, "format4", "raw", 32, 4096, func(n int) {
+		for range n {
 			raw.Encrypt(buf, buf)
 			raw.Encrypt(buf, buf)
 		}
-		t1 := time.Now()
-		for range batch {
+	}, func(n int) error {
+		for range n {
 			if _, err := c.AppendEncrypt(dst, pin, "4111111111111111"); err != nil {
-				b.Fatal(err)
+				return err
 			}
 		}
-		t2 := time.Now()
-		tR[n%samples] = t1.Sub(t0)
-		tF[n%samples] = t2.Sub(t1)
-		n++
-	}
-	m := min(n, samples)
-	f, r := medianDuration(tF[:m]), medianDuration(tR[:m])
-	b.ReportMetric(float64(f)/float64(r), "format4/raw")
-	b.ReportMetric(float64(f)/batch, "format4-ns/op")
-	b.ReportMetric(float64(r)/batch, "raw-ns/op")
-}
-
-func medianDuration(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
+		return nil
+	})
 }
