@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/des"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -100,4 +101,46 @@ func isSentinel(err error) bool {
 		}
 	}
 	return false
+}
+
+// FuzzFormat4Paths: for any PIN digits, PAN and fill, AppendEncrypt's
+// written-out format 4 path gives the block (or the error) of the general
+// path, Format.Encode then EncryptBlock, and leaves dst as it was on error.
+func FuzzFormat4Paths(f *testing.F) {
+	f.Add("1234", "4111111111111111", uint64(0))
+	f.Add("123456789012", "1234567890123456789", uint64(1))
+	f.Add("12", "4", uint64(2))
+	f.Add("1234", "41111111111111x1", uint64(3))
+	aesc, _ := aes.NewCipher(make([]byte, 16))
+	f.Fuzz(func(t *testing.T, pinDigits, pan string, fill uint64) {
+		if len(pan) > 40 {
+			return
+		}
+		pin, err := ParsePIN([]byte(pinDigits))
+		if err != nil {
+			pin = PIN{} // the zero PIN: both paths must refuse it
+		}
+		seed := binary.BigEndian.AppendUint64(nil, fill)
+		fast, _ := FromBlock(aesc, Format4, bytes.NewReader(seed))
+		slow, _ := FromBlock(aesc, Format4, nil)
+		dst := []byte("dst")
+		got, err1 := fast.AppendEncrypt(dst, pin, pan)
+		var want []byte
+		blk, err2 := Format4.Encode(pin, pan, bytes.NewReader(seed))
+		if err2 == nil {
+			want, err2 = slow.EncryptBlock(dst, blk, pan)
+		}
+		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+			t.Fatalf("errors differ: %v / %v", err1, err2)
+		}
+		if err1 != nil {
+			if !isSentinel(err1) || string(got) != "dst" {
+				t.Fatalf("error %v, dst %q", err1, got)
+			}
+			return
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%X, general path %X", got, want)
+		}
+	})
 }
