@@ -77,7 +77,7 @@ type DUKPTPINPad struct {
 	lock io.Closer
 	term *dukpt.TDESTerminal // nil once closed
 	rand io.Reader
-	next dukpt.KSN // term.KSN(), readable without the lock's state
+	next dukpt.KSN // the KSN of the next block (term.KSN() as last saved)
 }
 
 // PINPadOption adjusts LoadDUKPTPINPad and OpenDUKPTPINPad.
