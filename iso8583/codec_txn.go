@@ -16,7 +16,7 @@ func (c *Codec) PackTransaction(t *Transaction) ([]byte, error) {
 	}
 	withMAC := d.macExpected()
 	var v fieldValues
-	if err := d.fill(&v, withMAC); err != nil {
+	if err := d.fill(&v, withMAC, c.c.ksn); err != nil {
 		return nil, err
 	}
 	if err := d.checkRequired(&v); err != nil {

@@ -21,6 +21,9 @@
 // Codec.Pack returns a whole frame; ReadFrame and Codec.Unpack take one
 // apart and verify its MAC in constant time (errors.Is(err, ErrMAC));
 // a host with a MAK per terminal uses UnpackTransactionFor.
+// A PIN block from a DUKPT PIN pad travels with its key serial number
+// (Transaction.KSN, SetPINBlock) in a field the acquirer names with
+// WithKSNField: the CUP dialect has no element for it.
 // Describe dumps any message with the PAN masked and track data, PIN
 // block and keys hidden. A Transaction prints, logs and marshals (json,
 // xml) the same way; a store that must keep the PAN asks for it with

@@ -3,6 +3,7 @@ package iso8583
 import (
 	"crypto/cipher"
 	"fmt"
+	"slices"
 
 	"github.com/possdk/pos/keys"
 	"github.com/possdk/pos/pinblock"
@@ -31,13 +32,44 @@ func (t *Transaction) SetPIN(c *pinblock.Cipher, pin pinblock.PIN) error {
 	if err != nil {
 		return fmt.Errorf("%w: field 52: %w", ErrInvalidField, err)
 	}
-	t.PINBlock = enc
+	t.PINBlock, t.KSN = enc, nil
+	t.markPIN(c.Format())
+	return nil
+}
+
+// SetPINBlock puts a PIN block enciphered elsewhere into field 52 (a PIN
+// pad: a separate secure device that returns the block and, for DUKPT,
+// its key serial number) with its KSN (nil for a block under a session
+// PIN key) and marks fields 53, 22 and 26 as SetPIN does for format f.
+// The block must be 8 bytes (16 for format 4) and the KSN, when given,
+// 10 or 12 bytes; the error never shows either.
+func (t *Transaction) SetPINBlock(block []byte, f pinblock.Format, ksn []byte) error {
+	want := 8
+	if f == pinblock.Format4 {
+		want = 16
+	}
+	if len(block) != want {
+		return fmt.Errorf("%w: field 52: a %s PIN block of %d bytes, want %d", ErrInvalidField, f, len(block), want)
+	}
+	if ksn != nil {
+		if err := checkKSN(ksn); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidField, err)
+		}
+	}
+	t.PINBlock, t.KSN = slices.Clone(block), slices.Clone(ksn)
+	t.markPIN(f)
+	return nil
+}
+
+// markPIN records a PIN block of format f where the CUP spec wants it
+// (see SetPIN).
+func (t *Transaction) markPIN(f pinblock.Format) {
 	sc := SecurityControl{Algorithm: 6}
 	if t.Security != nil {
 		sc = *t.Security
 	}
 	sc.PINFormat = 1
-	if c.Format().BindsPAN() {
+	if f.BindsPAN() {
 		sc.PINFormat = 2
 	}
 	t.Security = &sc
@@ -47,7 +79,6 @@ func (t *Transaction) SetPIN(c *pinblock.Cipher, pin pinblock.PIN) error {
 	if t.PINCaptureCode == "" {
 		t.PINCaptureCode = "12"
 	}
-	return nil
 }
 
 // trackBlock packs tr, lets fn (keys.EncryptTrack or DecryptTrack, the

@@ -27,6 +27,11 @@ type Spec struct {
 	// Fields maps a field number (0 for the MTI, 2-128) to its layout.
 	Fields map[int]*FieldSpec
 
+	// ksnField is the field WithKSNField chose for Transaction.KSN (0:
+	// none); ksnErr is why that choice was refused, returned by every use.
+	ksnField int
+	ksnErr   error
+
 	compiled atomic.Pointer[compiledSpec]
 }
 
@@ -147,6 +152,7 @@ type compiledSpec struct {
 	name      string
 	secondary bool
 	fields    [129]*FieldSpec
+	ksn       int // Transaction.KSN's field (WithKSNField), 0: none
 }
 
 // compile returns s's field table as arrays, building it on first use. A
@@ -155,7 +161,10 @@ func (s *Spec) compile() (*compiledSpec, error) {
 	if c := s.compiled.Load(); c != nil {
 		return c, nil
 	}
-	c := &compiledSpec{name: s.Name, secondary: s.SecondaryBitmap}
+	if s.ksnErr != nil {
+		return nil, s.ksnErr
+	}
+	c := &compiledSpec{name: s.Name, secondary: s.SecondaryBitmap, ksn: s.ksnField}
 	for id, f := range s.Fields {
 		if id < 0 || id > 128 || id == 1 || (id > 64 && !s.SecondaryBitmap) {
 			return nil, fmt.Errorf("%w: spec %q defines field %d", ErrPack, s.Name, id)

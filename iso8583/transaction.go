@@ -51,6 +51,7 @@ type Transaction struct {
 	Currency           string           // 49, an3
 	PINBlock           PINBlock         // 52
 	Security           *SecurityControl // 53
+	KSN                []byte           // the DUKPT KSN of field 52, 10 or 12 bytes, in the field of WithKSNField; not secret
 	AdditionalAmounts  string           // 54 (balance)
 	ICC                Hidden           // 55, BER-TLV
 	PBOCData           string           // 58, ans...100 (PBOC electronic purse data)
@@ -128,9 +129,18 @@ func slicesContains(s []int, v int) bool {
 	return false
 }
 
+// ksnUnchecked and ksnNoSpec are fill's ksnField when no spec is at
+// hand: Validate checks the KSN's shape only; Message, whose values
+// carry no spec, refuses a KSN.
+const (
+	ksnUnchecked = -1
+	ksnNoSpec    = 0
+)
+
 // fill converts t (defaults already applied) into field values, checking
-// their shape, and records which fields are present.
-func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
+// their shape, and records which fields are present. ksnField is the
+// spec's field for t.KSN (see WithKSNField).
+func (t *Transaction) fill(v *fieldValues, withMAC bool, ksnField int) error {
 	var err error
 	set := func(id int, s string) {
 		if s == "" || err != nil {
@@ -188,6 +198,21 @@ func (t *Transaction) fill(v *fieldValues, withMAC bool) error {
 	set(48, t.AdditionalData)
 	set(49, t.Currency)
 	setB(52, t.PINBlock)
+	if t.KSN != nil {
+		if e := checkKSN(t.KSN); e != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidField, e)
+		}
+		if len(t.PINBlock) == 0 {
+			return fmt.Errorf("%w: a KSN without a PIN block (field 52)", ErrInvalidField)
+		}
+		switch ksnField {
+		case ksnUnchecked:
+		case ksnNoSpec:
+			return fmt.Errorf("%w: a KSN, but the spec has no KSN field (see WithKSNField)", ErrInvalidField)
+		default:
+			setB(ksnField, t.KSN)
+		}
+	}
 	if t.Security != nil {
 		s, e := t.Security.encode()
 		if e != nil {
@@ -238,7 +263,7 @@ func (t *Transaction) Validate() error {
 		return err
 	}
 	var v fieldValues
-	if err := c.fill(&v, false); err != nil {
+	if err := c.fill(&v, false, ksnUnchecked); err != nil {
 		return err
 	}
 	return c.checkRequired(&v)
@@ -247,14 +272,16 @@ func (t *Transaction) Validate() error {
 // Message returns t, with its kind's defaults and checked as Pack checks
 // it, as field values (no MAC field): for Codec.PackMessage, for specs
 // and tools that need fields a Transaction does not type, and for
-// package iso8583/moovx, which converts it to a moov-io message.
+// package iso8583/moovx, which converts it to a moov-io message. A
+// Message has no spec, so a t with a KSN is refused (ErrInvalidField):
+// set the KSN's field on the Message yourself (Message.SetBytes).
 func (t *Transaction) Message() (*Message, error) {
 	c := t.withDefaults()
 	if err := c.checkMTI(); err != nil {
 		return nil, err
 	}
 	m := &Message{}
-	if err := c.fill(&m.v, false); err != nil {
+	if err := c.fill(&m.v, false, ksnNoSpec); err != nil {
 		return nil, err
 	}
 	if err := c.checkRequired(&m.v); err != nil {
@@ -328,9 +355,22 @@ func (t *Transaction) macExpected() bool {
 
 // fromValues reads the typed fields out of values unpacked under c.
 func fromValues(c *compiledSpec, v *fieldValues) (*Transaction, error) {
-	return fromFields(
+	t, err := fromFields(
 		func(id int) (string, error) { return c.getString(v, id) },
 		func(id int) []byte { return getBytes(v, id) })
+	if err != nil || c.ksn == 0 {
+		return t, err
+	}
+	if ksn := getBytes(v, c.ksn); ksn != nil {
+		if err := checkKSN(ksn); err != nil {
+			return nil, fmt.Errorf("%w: field %d: %w", ErrUnpack, c.ksn, err)
+		}
+		if len(t.PINBlock) == 0 {
+			return nil, fmt.Errorf("%w: field %d: a KSN without a PIN block (field 52)", ErrUnpack, c.ksn)
+		}
+		t.KSN = ksn
+	}
+	return t, nil
 }
 
 // fromFields reads the typed fields through getters: getS returns a
@@ -432,6 +472,9 @@ func (t Transaction) LogValue() slog.Value {
 	if t.ResponseCode != "" {
 		attrs = append(attrs, slog.String("rc", string(t.ResponseCode)))
 	}
+	if len(t.KSN) > 0 {
+		attrs = append(attrs, slog.String("ksn", fmt.Sprintf("%X", t.KSN)))
+	}
 	return slog.GroupValue(attrs...)
 }
 
@@ -449,6 +492,9 @@ func (t Transaction) summary() string {
 	}
 	if t.TerminalID != "" {
 		b.WriteString(" tid=" + t.TerminalID)
+	}
+	if len(t.KSN) > 0 {
+		fmt.Fprintf(&b, " ksn=%X", t.KSN)
 	}
 	if t.ResponseCode != "" {
 		b.WriteString(" rc=" + t.ResponseCode.String())

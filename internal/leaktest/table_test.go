@@ -225,6 +225,12 @@ func table() []entry {
 				Terminal: iso8583.Terminal{TerminalID: "T1", MerchantID: "M1"}}))
 		}},
 		{ptrOnly: true, make: func(t *testing.T) any {
+			p := must[*link.DUKPTPINPad](t)(link.LoadDUKPTPINPad(filepath.Join(t.TempDir(), "pinpad"), []byte("leaktest PIN pad sealing key, 32"),
+				tdes(t, keyHex), dukpt.KSN{0xFF, 0xFF, 1, 2, 3, 4, 5, 0xE0, 0, 0}))
+			t.Cleanup(func() { p.Close() })
+			return p
+		}},
+		{ptrOnly: true, make: func(t *testing.T) any {
 			return must[*pgstore.KeyStore](t)(pgstore.NewKeyStorePool(nil, mustHex(keyHex+key2Hex)))
 		}},
 		{make: func(t *testing.T) any {

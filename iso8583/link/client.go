@@ -39,6 +39,11 @@ type Config struct {
 	MAC iso8583.MACAlgorithm
 	// PINFormat is the PIN block format (default ISO 9564 format 0).
 	PINFormat pinblock.Format
+	// PINPad, if set, enciphers PINs instead of the sign-in PIN key: a
+	// DUKPT PIN pad (DUKPTPINPad, or a driver for a real one). Its block
+	// and KSN go in fields 52 and Transaction.KSN, so Codec's spec needs a
+	// KSN field (iso8583.WithKSNField) that the host knows too.
+	PINPad PINPad
 	// Journal holds one durable record per money-moving transaction
 	// (see TxnState): its reversal until the answer is recorded, then the
 	// approved transaction until the batch settles. Open it with
@@ -133,6 +138,9 @@ func NewClient(cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, base: cfg.Codec}
 	if c.base == nil {
 		c.base = iso8583.NewCodec(nil, iso8583.Framing{})
+	}
+	if cfg.PINPad != nil && c.base.Spec().KSNField() == 0 {
+		return nil, fmt.Errorf("%w: Config.PINPad, but Config.Codec's spec has no KSN field (iso8583.WithKSNField)", ErrConfig)
 	}
 	return c, nil
 }

@@ -90,7 +90,7 @@ func stored(t *iso8583.Transaction) *iso8583.Transaction {
 	c := *t
 	c.PAN = cardOf(t)
 	icc := c.ICC
-	c.Track2, c.Track3, c.PINBlock, c.ICC = "", "", nil, nil
+	c.Track2, c.Track3, c.PINBlock, c.ICC, c.KSN = "", "", nil, nil, nil
 	if c.Kind == iso8583.KindReversal && len(icc) > 0 {
 		// A chip reversal carries the ICC data UnionPay asks for in a
 		// 0400's field 55 (TVR, IAD, ATC, IFD serial, script results),
@@ -255,7 +255,7 @@ func (c *Client) financial(ctx context.Context, pin pinblock.PIN, orig uint64, b
 	}
 	t.TerminalID, t.MerchantID = c.cfg.Terminal.TerminalID, c.cfg.Terminal.MerchantID
 	if !pin.IsZero() {
-		if err := t.SetPIN(c.pik, pin); err != nil {
+		if err := c.setPIN(t, pin); err != nil {
 			return nil, err
 		}
 	}

@@ -31,6 +31,16 @@
 // KeyStore of clear keys runs a software HSM over it (KeyStoreHSM).
 // SimIssuer verifies chip ARQCs and answers ARPCs through the HSM.
 //
+// Terminals with DUKPT PIN pads: Config.PINPad enciphers the PIN instead
+// of the sign-in PIN key and the block travels with its KSN
+// (iso8583.Transaction.KSN, in the field iso8583.WithKSNField names, on
+// both sides); HostConfig.BDK finds the base derivation key of a KSN and
+// the HSM translates the block from the derived key to the zone key (a
+// KSN without a BDK is answered 96 and never reaches the issuer).
+// DUKPTPINPad is a software TDES DUKPT PIN pad for simulators and tests,
+// its registers in a sealed state file advanced durably before each block
+// leaves.
+//
 // Start with Client (terminal) or Host with Server (acquirer). Each is
 // built once from a Config struct its constructor checks (NewClient,
 // NewHost, NewServer; errors wrap ErrConfig and name the field) and has

@@ -4,6 +4,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // FS is the file system a Journal or Counters writes through. The default
@@ -70,4 +71,33 @@ func WithFS(fsys FS) JournalOption {
 // WithCounterFS makes the counters write through fsys.
 func WithCounterFS(fsys FS) CounterOption {
 	return func(c *Counters) { c.fs = fsys }
+}
+
+// replaceFile writes data to path+".tmp", syncs it, renames it over path
+// and syncs the directory: at every instant one complete file is on disk
+// under path, the old or the new. It returns the new file, open at its
+// end. A nil file means path still holds the old contents; a file with an
+// error means the rename happened but the directory sync failed, so
+// after a power cut path may hold either.
+func replaceFile(fsys FS, path string, data []byte) (File, error) {
+	tmp := path + ".tmp"
+	nf, err := fsys.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (File, error) {
+		nf.Close()
+		fsys.Remove(tmp)
+		return nil, err
+	}
+	if _, err := nf.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := nf.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := fsys.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	return nf, fsys.SyncDir(filepath.Dir(path))
 }

@@ -149,6 +149,16 @@ type HostConfig struct {
 	// for a host over Keys, ZPK is set.
 	ZoneKey    hsm.KeyBlock
 	ZoneFormat pinblock.Format
+	// BDK finds the base derivation key (a key block of class
+	// hsm.BaseDerivationKey) of a DUKPT PIN pad's key serial number, for
+	// requests whose PIN block arrives with a KSN (Transaction.KSN, in the
+	// field iso8583.WithKSNField gave Codec's spec). How a KSN splits into
+	// key set ID, device and counter is the acquirer's, so it is a
+	// function. Such a block is translated from the BDK-derived PIN key
+	// (ISO 9564 format 0) to ZoneKey, which BDK requires. A KSN with no
+	// BDK, or at a host without BDK, is answered RCSystemError without
+	// reaching the issuer, as is every PIN key the host cannot find.
+	BDK func(ksn []byte) (hsm.KeyBlock, bool)
 	// Keys holds each terminal's TMK and working keys in clear: the
 	// configuration before HSM. Without HSM, the host runs a KeyStoreHSM
 	// over it (keys in process memory).
@@ -273,6 +283,8 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		return nil, fmt.Errorf("%w: HostConfig.Lease %v is negative", ErrConfig, cfg.Lease)
 	case cfg.CardKey != nil && len(cfg.CardKey) < 16:
 		return nil, fmt.Errorf("%w: HostConfig.CardKey has %d bytes, want at least 16", ErrConfig, len(cfg.CardKey))
+	case cfg.BDK != nil && cfg.ZoneKey == "":
+		return nil, fmt.Errorf("%w: HostConfig.BDK without HostConfig.ZoneKey (DUKPT PIN blocks are translated by the HSM to the zone key)", ErrConfig)
 	}
 	alg := cfg.MAC
 	if alg == 0 {
@@ -285,6 +297,9 @@ func NewHost(cfg HostConfig) (*Host, error) {
 	h.base = cfg.Codec
 	if h.base == nil {
 		h.base = iso8583.NewCodec(nil, iso8583.Framing{})
+	}
+	if cfg.BDK != nil && h.base.Spec().KSNField() == 0 {
+		return nil, fmt.Errorf("%w: HostConfig.BDK, but HostConfig.Codec's spec has no KSN field (iso8583.WithKSNField)", ErrConfig)
 	}
 	h.store = cfg.Store
 	if h.store == nil {
@@ -789,12 +804,36 @@ func (h *Host) answer(ctx context.Context, env iso8583.Envelope, tk termKeys, se
 
 // translatePIN moves the request's PIN block from the terminal's PIK to
 // the issuer's zone key through the HSM (the clear PIN never leaves it);
-// a host over Keys with only a clear ZPK uses pinblock.Translate.
+// a host over Keys with only a clear ZPK uses pinblock.Translate. A block
+// with a KSN came from a DUKPT PIN pad: it is translated from the key the
+// HSM derives from HostConfig.BDK and the KSN.
+//
+// A PIN key the host cannot find or use (no PIK, no zone key, no BDK for
+// the KSN, a key block the HSM refuses) is answered RCSystemError: the
+// fault is the host's key configuration or the device's key loading, not
+// the cardholder's PIN (55) nor, as far as the host can tell, the block's
+// format (99); and the request never reaches the issuer.
 func (h *Host) translatePIN(ctx context.Context, sess *session, r *Request) iso8583.ResponseCode {
 	pan := string(cardOf(r.Txn))
 	var out []byte
 	var err error
 	switch {
+	case len(r.Txn.KSN) > 0:
+		var bdk hsm.KeyBlock
+		ok := h.cfg.BDK != nil
+		if ok {
+			bdk, ok = h.cfg.BDK(r.Txn.KSN)
+		}
+		if !ok || bdk == "" || h.cfg.ZoneKey == "" {
+			h.logger().Warn("link: host: no BDK for a DUKPT PIN block (HostConfig.BDK)", "terminal", r.Txn.TerminalID, "stan", fmt.Sprintf("%06d", r.Txn.STAN), "ksn", fmt.Sprintf("%X", r.Txn.KSN))
+			return RCSystemError
+		}
+		out, err = h.hsm.TranslatePIN(ctx, hsm.PINTranslation{
+			From:  hsm.PINKeyRef{Key: bdk, KSN: r.Txn.KSN, Format: pinblock.Format0},
+			To:    hsm.PINKeyRef{Key: h.cfg.ZoneKey, Format: h.cfg.ZoneFormat},
+			PAN:   pan,
+			Block: r.Txn.PINBlock,
+		})
 	case sess.w == nil || sess.w.PIN == "":
 		return RCSystemError
 	case h.cfg.ZoneKey != "":

@@ -558,27 +558,11 @@ func (j *Journal) compactLocked() error {
 		buf = appendRecord(buf, opPut, e.ID, stored)
 		sizes[i] = int64(len(buf) - n)
 	}
-	tmp := j.path + ".tmp"
-	nf, err := j.fs.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	nf, err := replaceFile(j.fs, j.path, buf)
+	if nf == nil {
+		return fmt.Errorf("link: compacting journal: %w", err)
+	}
 	if err != nil {
-		return fmt.Errorf("link: compacting journal: %w", err)
-	}
-	if _, err := nf.Write(buf); err != nil {
-		nf.Close()
-		j.fs.Remove(tmp)
-		return fmt.Errorf("link: compacting journal: %w", err)
-	}
-	if err := nf.Sync(); err != nil {
-		nf.Close()
-		j.fs.Remove(tmp)
-		return fmt.Errorf("link: compacting journal: %w", err)
-	}
-	if err := j.fs.Rename(tmp, j.path); err != nil {
-		nf.Close()
-		j.fs.Remove(tmp)
-		return fmt.Errorf("link: compacting journal: %w", err)
-	}
-	if err := j.fs.SyncDir(filepath.Dir(j.path)); err != nil {
 		// The rename happened; whether it is durable is unknown, but
 		// both files hold the same live entries, so continue with the
 		// new one.
