@@ -40,6 +40,9 @@ if pidof pcscd >/dev/null 2>&1; then
 else
   # Foreground, no --auto-exit: a socket-activated pcscd would exit when
   # idle and drop the virtual readers (reader_notes.md §2.4).
+  # A socket left by a pcscd that ended would pass the wait below before
+  # the new daemon has loaded the vpcd driver (every PC/SC test then skips).
+  $SUDO rm -f "$sock"
   $SUDO pcscd -f >"$pcscd_log" 2>&1 &
   pcscd_pid=$!
   for _ in $(seq 1 100); do
@@ -49,6 +52,7 @@ else
   if [ ! -S "$sock" ]; then
     echo "pcscd did not create $sock; its log:"; cat "$pcscd_log"; exit 1
   fi
+  sleep 0.5 # the readers' drivers load after the socket exists
   echo "started pcscd -f (pid $pcscd_pid)"
 fi
 
