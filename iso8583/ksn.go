@@ -2,6 +2,7 @@ package iso8583
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ func WithKSNField(spec *Spec, field int) *Spec {
 	switch {
 	case field < 2 || field > 128 || (field > 64 && !spec.SecondaryBitmap):
 		spec.ksnErr = fmt.Errorf("%w: spec %q: KSN field %d is outside the bitmap", ErrPack, spec.Name, field)
-	case slicesContains(transactionFields, field):
+	case slices.Contains(transactionFields, field):
 		spec.ksnErr = fmt.Errorf("%w: spec %q: KSN field %d is a field Transaction already uses", ErrPack, spec.Name, field)
 	case spec.Fields[field] != nil:
 		spec.ksnErr = fmt.Errorf("%w: spec %q: KSN field %d is already defined (%s)", ErrPack, spec.Name, field, spec.Fields[field].Description)

@@ -3,6 +3,7 @@ package iso8583
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -237,4 +238,24 @@ func FuzzUnpackKSN(f *testing.F) {
 			t.Fatalf("KSN %X became %X", tx.KSN, tx2.KSN)
 		}
 	})
+}
+
+// transactionFields (the fields WithKSNField refuses) is the list of the
+// fields a Transaction types: exactly the CUP POS spec's fields, which
+// Transaction maps one by one, plus 128 (the MAC of a message with a
+// secondary bitmap). A field added to Transaction without the list would
+// let a KSN field take it.
+func TestTransactionFieldsList(t *testing.T) {
+	var want []int
+	for id := range CUPSpec().Fields {
+		if id != 0 {
+			want = append(want, id)
+		}
+	}
+	want = append(want, 128)
+	slices.Sort(want)
+	got := slices.Sorted(slices.Values(transactionFields))
+	if !slices.Equal(got, want) {
+		t.Fatalf("transactionFields %v, CUP spec's fields %v", got, want)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -102,7 +103,7 @@ func (t *Transaction) withDefaults() Transaction {
 	if c.ConditionCode == "" {
 		c.ConditionCode = ki.cond
 	}
-	if c.Currency == "" && kind != KindUnknown && slicesContains(ki.req, 49) {
+	if c.Currency == "" && kind != KindUnknown && slices.Contains(ki.req, 49) {
 		c.Currency = "156" // CNY (ISO 4217): the CUP POS dialect is domestic
 	}
 	if c.Field60 != nil && c.Field60.Type == "" {
@@ -118,15 +119,6 @@ func (t *Transaction) withDefaults() Transaction {
 		c.Field60 = &f
 	}
 	return c
-}
-
-func slicesContains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // ksnUnchecked and ksnNoSpec are fill's ksnField when no spec is at
@@ -323,7 +315,7 @@ func (t *Transaction) checkRequired(v *fieldValues) error {
 		if ki.card && !v.isSet[2] && !v.isSet[35] {
 			missing = append(missing, "2 or 35")
 		}
-		if t.Kind == KindReversal && t.Original.info().req != nil && slicesContains(t.Original.info().req, 4) && !v.isSet[4] {
+		if t.Kind == KindReversal && t.Original.info().req != nil && slices.Contains(t.Original.info().req, 4) && !v.isSet[4] {
 			missing = append(missing, "4")
 		}
 	} else if t.Kind == KindSignIn && t.ResponseCode == Approved && !v.isSet[62] {
