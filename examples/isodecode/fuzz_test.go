@@ -66,7 +66,17 @@ func FuzzIsodecode(f *testing.F) {
 						elsewhere = true
 					}
 				}
-				if !elsewhere && strings.Contains(out.String(), mid) {
+				// The envelope (TPDU, header) and bitmap lines print bytes
+				// that are not the PAN's and may hold the same digits (a
+				// zero TPDU and a PAN of zeros): they are left out.
+				var dump strings.Builder
+				for _, line := range strings.SplitAfter(out.String(), "\n") {
+					if f := strings.Fields(line); len(f) > 0 && (f[0] == "TPDU" || f[0] == "header" || f[0] == "BMP") {
+						continue
+					}
+					dump.WriteString(line)
+				}
+				if !elsewhere && strings.Contains(dump.String(), mid) {
 					t.Fatalf("dump shows the PAN's middle digits %s:\n%s", mid, out.String())
 				}
 			}
